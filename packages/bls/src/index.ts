@@ -1,0 +1,29 @@
+export { type BytesLike, bytesToHex, type Hex, toBytes } from './bytes.js'
+export { type G1, type G2, P, R } from './curve.js'
+export { BlsError, type BlsErrorCode } from './errors.js'
+export { hashToField, hashToPoint, hashToPointEvm, mapToPoint } from './hash-to-point.js'
+export { PublicKey, SecretKey, Signature } from './keys.js'
+export {
+  G1_BYTES,
+  G2_BYTES,
+  type G1Evm,
+  type G2Evm,
+  g1FromEvm,
+  g1FromJson,
+  g1ToEvm,
+  g1ToJson,
+  g2FromEvm,
+  g2ToEvm,
+} from './points.js'
+export { type PossessionContext, signProofOfPossession, verifyProofOfPossession } from './pop.js'
+export {
+  aggregatePublicKeys,
+  aggregateSignatures,
+  type SignedBy,
+  type SignedMessage,
+  verify,
+  verifyBatch,
+  verifyHashed,
+  verifySameMessage,
+} from './verify.js'
+

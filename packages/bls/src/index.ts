@@ -27,3 +27,21 @@ export {
   verifySameMessage,
 } from './verify.js'
 
+export {
+  PUBLIC_KEY_CACHE_SIZE,
+  PublicKeyCache,
+  toVerifyJob,
+  type VerifyJob,
+  type VerifyOutcome,
+  verifyJobs,
+} from './jobs.js'
+export {
+  type BatchExecutor,
+  type BatchingOptions,
+  BatchingVerifier,
+  type BlsVerifier,
+  createInlineVerifier,
+  MAX_BATCH_JOBS,
+  MAX_BATCH_WAIT_MS,
+  MAX_PENDING_JOBS,
+} from './verifier.js'

@@ -37,3 +37,15 @@ export function toErrorInfo(err: unknown): ErrorInfo {
 
 /** A result union for APIs that must not throw (worker boundaries, gossip validators). */
 export type Result<T, E = ErrorInfo> = { ok: true; value: T } | { ok: false; error: E }
+
+/**
+ * Runs `fn` and returns its value or the thrown error as plain {@link ErrorInfo}: the bridge from
+ * throwing APIs to result unions at worker and validator boundaries. Never throws.
+ */
+export function attempt<T>(fn: () => T): Result<T> {
+  try {
+    return { ok: true, value: fn() }
+  } catch (err) {
+    return { ok: false, error: toErrorInfo(err) }
+  }
+}

@@ -1,4 +1,4 @@
-import { type Address, encodeAbiParameters, type Hex, keccak256, stringToHex } from 'viem'
+import { type Address, bytesToHex, encodeAbiParameters, type Hex, keccak256, stringToHex } from 'viem'
 
 /** keccak("TasksManager"): the BLS domain of performer task signatures and attester votes (PROTOCOL.md §1). */
 export const DOMAIN_TASKS: Hex = keccak256(stringToHex('TasksManager'))
@@ -62,6 +62,27 @@ export function authHash(params: { operator: Address; contract: Address; chainId
     encodeAbiParameters(
       [{ type: 'address' }, { type: 'address' }, { type: 'uint256' }],
       [params.operator, params.contract, BigInt(params.chainId)],
+    ),
+  )
+}
+
+/** Label inside {@link authChallengeHash}; bump the version if the preimage ever changes. */
+export const AUTH_CHALLENGE_LABEL = 'wisp/p2p-auth/v1'
+
+/**
+ * Wisp's p2p auth message (Othentic's own auth flow is not public, PROTOCOL.md §5):
+ * `keccak(abi.encode(string label, bytes challenge, address operator, string peerId))`, signed
+ * with BLS under DOMAIN_AUTH like a proof of possession. `peerId` is the responder's libp2p peer
+ * id, so a signature obtained on one connection cannot be replayed by another peer. The
+ * preimage has dynamic fields and is always longer than the 96-byte {@link authHash} preimage,
+ * so an auth answer can never double as a proof of possession.
+ */
+export function authChallengeHash(params: { challenge: Uint8Array | Hex; operator: Address; peerId: string }): Hex {
+  const challenge = typeof params.challenge === 'string' ? params.challenge : bytesToHex(params.challenge)
+  return keccak256(
+    encodeAbiParameters(
+      [{ type: 'string' }, { type: 'bytes' }, { type: 'address' }, { type: 'string' }],
+      [AUTH_CHALLENGE_LABEL, challenge, params.operator, params.peerId],
     ),
   )
 }

@@ -67,3 +67,7 @@ export function checkOperatorId(value: unknown): Check<number> {
   if (value < 1) return fail('operator ids start at 1')
   return pass(value)
 }
+
+export function checkBoolean(value: unknown): Check<boolean> {
+  return typeof value === 'boolean' ? pass(value) : fail('not a boolean')
+}

@@ -15,6 +15,8 @@ export default defineConfig({
     // Shared, noisy 2-core machines: one fork at a time keeps timings and memory predictable.
     pool: 'forks',
     maxWorkers: 1,
-    reporters: ['default'],
+    // the JSON report feeds the monorepo's closing line (scripts/test-summary.mjs)
+    reporters: ['default', 'json'],
+    outputFile: { json: 'test-results/vitest.json' },
   },
 })

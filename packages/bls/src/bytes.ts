@@ -9,7 +9,8 @@ const HEX_RE = /^0x([0-9a-fA-F]{2})*$/
 export function toBytes(value: BytesLike, expectedLength?: number, what = 'value'): Uint8Array {
   let bytes: Uint8Array
   if (typeof value === 'string') {
-    if (!HEX_RE.test(value)) throw new BlsError('BLS_INVALID_ENCODING', `${what} is not 0x-prefixed even-length hex`)
+    if (!HEX_RE.test(value))
+      throw new BlsError('BLS_INVALID_ENCODING', `${what} is not 0x-prefixed even-length hex`)
     bytes = new Uint8Array((value.length - 2) / 2)
     for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(value.slice(2 + i * 2, 4 + i * 2), 16)
   } else if (value instanceof Uint8Array) {
@@ -18,9 +19,13 @@ export function toBytes(value: BytesLike, expectedLength?: number, what = 'value
     throw new BlsError('BLS_INVALID_ENCODING', `${what} must be a Uint8Array or 0x-hex`)
   }
   if (expectedLength !== undefined && bytes.length !== expectedLength) {
-    throw new BlsError('BLS_INVALID_ENCODING', `${what} must be ${expectedLength} bytes, got ${bytes.length}`, {
-      details: { expected: expectedLength, actual: bytes.length },
-    })
+    throw new BlsError(
+      'BLS_INVALID_ENCODING',
+      `${what} must be ${expectedLength} bytes, got ${bytes.length}`,
+      {
+        details: { expected: expectedLength, actual: bytes.length },
+      },
+    )
   }
   return bytes
 }

@@ -23,7 +23,11 @@ export type BlsErrorCode =
   | 'BLS_WORKER_FAILED'
 
 export class BlsError extends WispError<BlsErrorCode> {
-  constructor(code: BlsErrorCode, message: string, options: { details?: Record<string, unknown>; cause?: unknown } = {}) {
+  constructor(
+    code: BlsErrorCode,
+    message: string,
+    options: { details?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
     super(code, message, { ...options, name: 'BlsError' })
   }
 }

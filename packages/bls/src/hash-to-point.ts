@@ -60,7 +60,6 @@ export function hashToPoint(domain: BytesLike, message: BytesLike): G1 {
   return mapToPoint(u0).add(mapToPoint(u1))
 }
 
-
 /** hashToPoint as the contract's BLS library returns it: [x, y]. */
 export function hashToPointEvm(domain: BytesLike, message: BytesLike): G1Evm {
   return g1ToEvm(hashToPoint(domain, message))

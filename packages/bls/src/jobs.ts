@@ -68,7 +68,8 @@ export function verifyJobs(jobs: readonly VerifyJob[], cache: PublicKeyCache): V
   const positions: number[] = []
   jobs.forEach((job, i) => {
     try {
-      if (typeof job !== 'object' || job === null) throw new BlsError('BLS_INVALID_ENCODING', 'job must be an object')
+      if (typeof job !== 'object' || job === null)
+        throw new BlsError('BLS_INVALID_ENCODING', 'job must be an object')
       decoded.push({
         domain: toBytes(job.domain, 32, 'domain'),
         digest: toBytes(job.digest, 32, 'digest'),

@@ -6,8 +6,8 @@ import { hashToPoint } from './hash-to-point.js'
 import {
   bytesToWords,
   G1_BYTES,
-  G2_BYTES,
   type G1Evm,
+  G2_BYTES,
   type G2Evm,
   g1FromEvm,
   g1FromJson,
@@ -117,7 +117,8 @@ export class SecretKey {
   #publicKey: PublicKey | undefined
 
   private constructor(scalar: bigint) {
-    if (scalar <= 0n || scalar >= R) throw new BlsError('BLS_INVALID_SECRET_KEY', 'secret key must be in [1, r)')
+    if (scalar <= 0n || scalar >= R)
+      throw new BlsError('BLS_INVALID_SECRET_KEY', 'secret key must be in [1, r)')
     this.#scalar = scalar
   }
 

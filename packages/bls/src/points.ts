@@ -3,7 +3,7 @@
 //   G2 (public keys):                 uint256[4] = [x.re, x.im, y.re, y.im]  → 128 bytes
 // Infinity has no valid encoding here: the EVM writes it as zeros, and no honest key or
 // signature is infinity, so zeros are refused.
-import { bytesToBigInt, type Hex, writeWord, wordToHex } from './bytes.js'
+import { bytesToBigInt, type Hex, wordToHex, writeWord } from './bytes.js'
 import { Fp, Fp2, type G1, G1Point, type G2, G2Point, P } from './curve.js'
 import { BlsError } from './errors.js'
 
@@ -19,12 +19,14 @@ function checkCoordinates(coords: readonly bigint[], what: string): void {
       throw new BlsError('BLS_COORDINATE_OUT_OF_RANGE', `${what} coordinate is not a field element`)
     }
   }
-  if (coords.every((c) => c === 0n)) throw new BlsError('BLS_POINT_AT_INFINITY', `${what} is the point at infinity`)
+  if (coords.every((c) => c === 0n))
+    throw new BlsError('BLS_POINT_AT_INFINITY', `${what} is the point at infinity`)
 }
 
 /** Untrusted [x, y] → G1 point, checked on curve (G1's cofactor is 1, so that is the subgroup). */
 export function g1FromEvm(coords: G1Evm, what = 'G1 point'): G1 {
-  if (!Array.isArray(coords) || coords.length !== 2) throw new BlsError('BLS_INVALID_ENCODING', `${what} needs 2 words`)
+  if (!Array.isArray(coords) || coords.length !== 2)
+    throw new BlsError('BLS_INVALID_ENCODING', `${what} needs 2 words`)
   checkCoordinates(coords, what)
   const [x, y] = coords
   if (!Fp.eql(Fp.sqr(y), Fp.add(Fp.mul(Fp.sqr(x), x), 3n))) {
@@ -35,7 +37,8 @@ export function g1FromEvm(coords: G1Evm, what = 'G1 point'): G1 {
 
 /** Untrusted [x.re, x.im, y.re, y.im] → G2 point, checked on the twist and in the r-torsion subgroup. */
 export function g2FromEvm(coords: G2Evm, what = 'G2 point'): G2 {
-  if (!Array.isArray(coords) || coords.length !== 4) throw new BlsError('BLS_INVALID_ENCODING', `${what} needs 4 words`)
+  if (!Array.isArray(coords) || coords.length !== 4)
+    throw new BlsError('BLS_INVALID_ENCODING', `${what} needs 4 words`)
   checkCoordinates(coords, what)
   const [xr, xi, yr, yi] = coords
   const point = G2Point.fromAffine({ x: Fp2.create({ c0: xr, c1: xi }), y: Fp2.create({ c0: yr, c1: yi }) })
@@ -73,7 +76,9 @@ export function g2ToEvm(point: G2): G2Evm {
 
 export function wordsToBytes(words: readonly bigint[]): Uint8Array {
   const out = new Uint8Array(words.length * 32)
-  words.forEach((w, i) => writeWord(out, i * 32, w))
+  words.forEach((w, i) => {
+    writeWord(out, i * 32, w)
+  })
   return out
 }
 

@@ -66,7 +66,8 @@ export class BatchingVerifier implements BlsVerifier {
     options: BatchingOptions = {},
     replace?: (failed: BatchExecutor) => BatchExecutor,
   ) {
-    if (executors.length === 0) throw new BlsError('BLS_EMPTY_INPUT', 'a verifier needs at least one executor')
+    if (executors.length === 0)
+      throw new BlsError('BLS_EMPTY_INPUT', 'a verifier needs at least one executor')
     this.#all = [...executors]
     this.#idle = [...executors]
     this.#replace = replace
@@ -133,7 +134,8 @@ export class BatchingVerifier implements BlsVerifier {
     let next = executor
     try {
       outcomes = await executor.run(batch.map((q) => q.job))
-      if (outcomes.length !== batch.length) throw new Error(`executor answered ${outcomes.length}/${batch.length}`)
+      if (outcomes.length !== batch.length)
+        throw new Error(`executor answered ${outcomes.length}/${batch.length}`)
     } catch (cause) {
       const error = new BlsError('BLS_WORKER_FAILED', 'verification worker failed', { cause })
       outcomes = batch.map(() => ({
@@ -147,7 +149,9 @@ export class BatchingVerifier implements BlsVerifier {
       }
     }
     this.#inFlight -= batch.length
-    batch.forEach((q, i) => q.resolve(outcomes[i]!))
+    batch.forEach((q, i) => {
+      q.resolve(outcomes[i]!)
+    })
     for (const wake of this.#waitingForRoom.splice(0)) wake()
     if (this.#closed) return
     this.#idle.push(next)

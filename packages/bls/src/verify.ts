@@ -38,7 +38,12 @@ export function verifyHashed(signature: Signature, publicKey: PublicKey, hashed:
 }
 
 /** e(sig, −G2) · e(hashToPoint(domain, digest), pk) == 1 */
-export function verify(signature: Signature, publicKey: PublicKey, domain: BytesLike, digest: BytesLike): boolean {
+export function verify(
+  signature: Signature,
+  publicKey: PublicKey,
+  domain: BytesLike,
+  digest: BytesLike,
+): boolean {
   return verifyHashed(signature, publicKey, hashToPoint(domain, digest))
 }
 
@@ -99,7 +104,8 @@ function combine(group: Group, members: number[]): Combined {
   let key: G2 = G2Point.ZERO
   for (const m of members) {
     sig = sig.add(group.members[m]!.signature.point)
-    key = members.length === 1 ? group.members[m]!.publicKey.point : key.add(group.members[m]!.publicKey.point)
+    key =
+      members.length === 1 ? group.members[m]!.publicKey.point : key.add(group.members[m]!.publicKey.point)
   }
   // A single key reuses its cached lines; an aggregate needs fresh ones (≈2 ms, still far below a pairing).
   const keyPrecompute =
@@ -167,10 +173,18 @@ function bisectGroups(groups: Group[], valid: boolean[]): void {
  * Many signers over one message: aggregate and check with one pairing; on failure, bisect to name
  * the bad signatures. Returns per-item validity in input order.
  */
-export function verifySameMessage(domain: BytesLike, digest: BytesLike, items: readonly SignedBy[]): boolean[] {
+export function verifySameMessage(
+  domain: BytesLike,
+  digest: BytesLike,
+  items: readonly SignedBy[],
+): boolean[] {
   if (items.length === 0) return []
   const valid = new Array<boolean>(items.length).fill(false)
-  const group: Group = { hashed: hashToPoint(domain, digest), members: [...items], indexes: items.map((_, i) => i) }
+  const group: Group = {
+    hashed: hashToPoint(domain, digest),
+    members: [...items],
+    indexes: items.map((_, i) => i),
+  }
   bisectGroup(group, allMembers(group), valid)
   return valid
 }

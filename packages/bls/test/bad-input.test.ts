@@ -1,7 +1,7 @@
 import { DOMAIN_TASKS } from '@wisp/protocol'
 import { describe, expect, it } from 'vitest'
-import { BlsError, P, PublicKey, R, SecretKey, Signature } from '../src/index.js'
 import { G2Point } from '../src/curve.js'
+import { BlsError, P, PublicKey, R, SecretKey, Signature } from '../src/index.js'
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -36,7 +36,9 @@ describe('untrusted signatures (G1)', () => {
     expect(codeOf(() => Signature.fromJson('null'))).toBe('BLS_INVALID_ENCODING')
     expect(codeOf(() => Signature.fromJson('{"x":"0x1"}'))).toBe('BLS_INVALID_ENCODING')
     expect(codeOf(() => Signature.fromJson('{"x":1,"y":2}'))).toBe('BLS_INVALID_ENCODING')
-    expect(codeOf(() => Signature.fromJson(`{"x":"0x${'f'.repeat(65)}","y":"0x1"}`))).toBe('BLS_INVALID_ENCODING')
+    expect(codeOf(() => Signature.fromJson(`{"x":"0x${'f'.repeat(65)}","y":"0x1"}`))).toBe(
+      'BLS_INVALID_ENCODING',
+    )
     expect(codeOf(() => Signature.fromJson('{"x":"0x1","y":"0x1"}'))).toBe('BLS_POINT_NOT_ON_CURVE')
     expect(Signature.fromJson(goodSig.toJson()).equals(goodSig)).toBe(true)
   })

@@ -5,8 +5,8 @@ import {
   aggregateSignatures,
   BlsError,
   SecretKey,
-  type SignedMessage,
   Signature,
+  type SignedMessage,
   verify,
   verifyBatch,
   verifySameMessage,
@@ -23,7 +23,9 @@ describe('aggregation', () => {
     const agg = aggregateSignatures(sigs)
     const aggPk = aggregatePublicKeys(keys.map((k) => k.publicKey))
     expect(verify(agg, aggPk, DOMAIN_TASKS, msg)).toBe(true)
-    expect(verify(agg, aggregatePublicKeys(keys.slice(1).map((k) => k.publicKey)), DOMAIN_TASKS, msg)).toBe(false)
+    expect(verify(agg, aggregatePublicKeys(keys.slice(1).map((k) => k.publicKey)), DOMAIN_TASKS, msg)).toBe(
+      false,
+    )
   })
 
   it('refuses empty input', () => {

@@ -24,7 +24,8 @@ describe(`noble vs mcl-wasm on ${CASES} random keys and messages`, () => {
   it('identical hash points, keys, signatures; each verifies the other', () => {
     const g2 = g2Generator()
     for (let i = 0; i < CASES; i++) {
-      const domain = i % 3 === 0 ? randomBytes(32) : Buffer.from((i % 2 ? DOMAIN_TASKS : DOMAIN_AUTH).slice(2), 'hex')
+      const domain =
+        i % 3 === 0 ? randomBytes(32) : Buffer.from((i % 2 ? DOMAIN_TASKS : DOMAIN_AUTH).slice(2), 'hex')
       const message = randomBytes(32)
       const ecdsa = bytesToHex(randomBytes(32))
 
@@ -45,7 +46,9 @@ describe(`noble vs mcl-wasm on ${CASES} random keys and messages`, () => {
       expect(sig.toEvm(), `signature #${i}`).toEqual(mclG1Words(mclSig))
 
       // cross-verification, through the EVM encodings
-      expect(mclVerify(mclG1FromWords(sig.toEvm()), mclG2FromWords(sk.publicKey.toEvm()), theirs, g2)).toBe(true)
+      expect(mclVerify(mclG1FromWords(sig.toEvm()), mclG2FromWords(sk.publicKey.toEvm()), theirs, g2)).toBe(
+        true,
+      )
       const theirSig = Signature.fromEvm(mclG1Words(mclSig))
       const theirPk = PublicKey.fromEvm(mclG2Words(mclPk))
       expect(verify(theirSig, theirPk, new Uint8Array(domain), new Uint8Array(message))).toBe(true)

@@ -8,8 +8,8 @@ import { DOMAIN_TASKS } from '@wisp/protocol'
 import type { Browser, Page } from 'playwright-core'
 import { build, type PreviewServer, preview } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bytesToHex, SecretKey } from '../src/index.js'
 import { sourceConditions } from '../../../vite.config.ts'
+import { bytesToHex, SecretKey } from '../src/index.js'
 import { launchChromium } from './support/chromium.js'
 
 const BURST = 200
@@ -29,7 +29,12 @@ beforeAll(async () => {
     worker: { format: 'es' },
     build: { outDir, emptyOutDir: true, target: 'es2022' },
   })
-  server = await preview({ root, logLevel: 'error', build: { outDir }, preview: { port: 0, host: '127.0.0.1' } })
+  server = await preview({
+    root,
+    logLevel: 'error',
+    build: { outDir },
+    preview: { port: 0, host: '127.0.0.1' },
+  })
   browser = await launchChromium()
   page = await browser.newPage()
   const url = server.resolvedUrls!.local[0]!
@@ -78,7 +83,10 @@ describe('browser worker pool in headless Chromium', () => {
     result.outcomes.forEach((o, i) => {
       expect(o, `job ${i}`).toEqual({ ok: true, valid: i !== 13 && i !== 150 })
     })
-    expect(result.longTasks, `long tasks during a ${Math.round(result.endedAt - result.startedAt)} ms burst`).toEqual([])
+    expect(
+      result.longTasks,
+      `long tasks during a ${Math.round(result.endedAt - result.startedAt)} ms burst`,
+    ).toEqual([])
   })
 
   it('the long-task observer does see a blocked main thread (positive control)', async () => {

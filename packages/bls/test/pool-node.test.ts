@@ -11,7 +11,12 @@ function jobs(count: number): VerifyJob[] {
   return Array.from({ length: count }, (_, i) => {
     const key = keys[i % keys.length]!
     const msg = digest(i % 7)
-    return toVerifyJob({ domain: DOMAIN_TASKS, digest: msg, publicKey: key.publicKey, signature: key.sign(DOMAIN_TASKS, msg) })
+    return toVerifyJob({
+      domain: DOMAIN_TASKS,
+      digest: msg,
+      publicKey: key.publicKey,
+      signature: key.sign(DOMAIN_TASKS, msg),
+    })
   })
 }
 

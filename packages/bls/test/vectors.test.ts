@@ -34,9 +34,13 @@ describe('vectors.json', () => {
       expect(bytesToHex(sk.toBytes())).toBe(kd.blsSecretKey)
       expect(sk.publicKey.toEvm().map(word)).toEqual(kd.blsPublicKey)
       // the derivation ignores the case of the hex it is given
-      expect(bytesToHex(SecretKey.fromEcdsaPrivateKey(kd.ecdsaPrivateKey.toUpperCase().replace('0X', '0x') as Hex).toBytes())).toBe(
-        kd.blsSecretKey,
-      )
+      expect(
+        bytesToHex(
+          SecretKey.fromEcdsaPrivateKey(
+            kd.ecdsaPrivateKey.toUpperCase().replace('0X', '0x') as Hex,
+          ).toBytes(),
+        ),
+      ).toBe(kd.blsSecretKey)
     })
   }
 
@@ -52,7 +56,9 @@ describe('vectors.json', () => {
     expect(sig.toJson()).toBe(vectors.task.blsPerformerSignatureJson)
     const parsed = Signature.fromJson(vectors.task.blsPerformerSignatureJson)
     expect(parsed.equals(sig)).toBe(true)
-    const pk = PublicKey.fromEvm(vectors.keyDerivation[0]!.blsPublicKey.map(BigInt) as [bigint, bigint, bigint, bigint])
+    const pk = PublicKey.fromEvm(
+      vectors.keyDerivation[0]!.blsPublicKey.map(BigInt) as [bigint, bigint, bigint, bigint],
+    )
     expect(verify(parsed, pk, DOMAIN_TASKS, vectors.task.taskHash as Hex)).toBe(true)
     expect(verify(parsed, pk, DOMAIN_TASKS, vectors.vote.voteHash as Hex)).toBe(false)
     expect(verify(parsed, pk, DOMAIN_AUTH, vectors.task.taskHash as Hex)).toBe(false)

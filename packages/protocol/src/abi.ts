@@ -65,9 +65,17 @@ const taskOutcomeEventInputs = [
 ] as const
 
 /** Emitted for an approved task (PROTOCOL.md §3, step 8). */
-export const taskSubmittedEventAbi = { type: 'event', name: 'TaskSubmitted', inputs: taskOutcomeEventInputs } as const
+export const taskSubmittedEventAbi = {
+  type: 'event',
+  name: 'TaskSubmitted',
+  inputs: taskOutcomeEventInputs,
+} as const
 /** Emitted for a rejected task. */
-export const taskRejectedEventAbi = { type: 'event', name: 'TaskRejected', inputs: taskOutcomeEventInputs } as const
+export const taskRejectedEventAbi = {
+  type: 'event',
+  name: 'TaskRejected',
+  inputs: taskOutcomeEventInputs,
+} as const
 
 /** The revert errors worth matching by name (PROTOCOL.md §3), for viem's `decodeErrorResult`. */
 export const attestationCenterErrorsAbi = [

@@ -1,7 +1,12 @@
 import { WispError } from './errors.js'
 
 /** Gossip/auth message decoding and encoding (src/wire). */
-export const WIRE_ERROR_CODES = ['WIRE_OVERSIZED', 'WIRE_MALFORMED', 'WIRE_INVALID_FIELD', 'WIRE_UNKNOWN_KIND'] as const
+export const WIRE_ERROR_CODES = [
+  'WIRE_OVERSIZED',
+  'WIRE_MALFORMED',
+  'WIRE_INVALID_FIELD',
+  'WIRE_UNKNOWN_KIND',
+] as const
 export type WireErrorCode = (typeof WIRE_ERROR_CODES)[number]
 
 /** JSON-RPC envelope and method params; each maps to a JSON-RPC 2.0 error code. */
@@ -63,7 +68,13 @@ export type ValidationServiceErrorCode = (typeof VALIDATION_SERVICE_ERROR_CODES)
  * Why a validation-service call produced no vote. Not errors of this package (nothing throws
  * them) but outcomes callers switch on: a broken service must never turn into a reject vote.
  */
-export const NO_VOTE_REASONS = ['SERVICE_ERROR', 'HTTP_STATUS', 'MALFORMED_ANSWER', 'TIMEOUT', 'UNREACHABLE'] as const
+export const NO_VOTE_REASONS = [
+  'SERVICE_ERROR',
+  'HTTP_STATUS',
+  'MALFORMED_ANSWER',
+  'TIMEOUT',
+  'UNREACHABLE',
+] as const
 export type NoVoteReason = (typeof NO_VOTE_REASONS)[number]
 
 export const PROTOCOL_ERROR_CODES = [
@@ -86,7 +97,11 @@ export function isProtocolErrorCode(code: unknown): code is ProtocolErrorCode {
 
 /** The error every function of this package throws; `name` is stable for the package. */
 export class ProtocolError<Code extends ProtocolErrorCode = ProtocolErrorCode> extends WispError<Code> {
-  constructor(code: Code, message: string, options: { details?: Record<string, unknown>; cause?: unknown } = {}) {
+  constructor(
+    code: Code,
+    message: string,
+    options: { details?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
     super(code, message, { ...options, name: 'ProtocolError' })
   }
 }

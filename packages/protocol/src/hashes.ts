@@ -15,19 +15,19 @@ export interface TaskInfo {
   taskDefinitionId: number
 }
 
-const TASK_PARAMS = [
-  { type: 'string' },
-  { type: 'bytes' },
-  { type: 'address' },
-  { type: 'uint16' },
-] as const
+const TASK_PARAMS = [{ type: 'string' }, { type: 'bytes' }, { type: 'address' }, { type: 'uint16' }] as const
 
 const VOTE_PARAMS = [...TASK_PARAMS, { type: 'address' }, { type: 'uint256' }, { type: 'bool' }] as const
 
 /** `keccak(abi.encode(proofOfTask, data, taskPerformer, taskDefinitionId))` — PROTOCOL.md §1. */
 export function taskHash(task: TaskInfo): Hex {
   return keccak256(
-    encodeAbiParameters(TASK_PARAMS, [task.proofOfTask, task.data, task.taskPerformer, task.taskDefinitionId]),
+    encodeAbiParameters(TASK_PARAMS, [
+      task.proofOfTask,
+      task.data,
+      task.taskPerformer,
+      task.taskDefinitionId,
+    ]),
   )
 }
 
@@ -77,7 +77,11 @@ export const AUTH_CHALLENGE_LABEL = 'wisp/p2p-auth/v1'
  * preimage has dynamic fields and is always longer than the 96-byte {@link authHash} preimage,
  * so an auth answer can never double as a proof of possession.
  */
-export function authChallengeHash(params: { challenge: Uint8Array | Hex; operator: Address; peerId: string }): Hex {
+export function authChallengeHash(params: {
+  challenge: Uint8Array | Hex
+  operator: Address
+  peerId: string
+}): Hex {
   const challenge = typeof params.challenge === 'string' ? params.challenge : bytesToHex(params.challenge)
   return keccak256(
     encodeAbiParameters(

@@ -1,6 +1,6 @@
 import { type Address, type Hex, isAddressEqual, recoverAddress } from 'viem'
-import { checkEcdsaSignature } from './signatures.js'
 import { type TaskInfo, taskHash } from './hashes.js'
+import { checkEcdsaSignature } from './signatures.js'
 
 /**
  * The address that produced an ECDSA performer signature over the RAW taskHash (no EIP-191

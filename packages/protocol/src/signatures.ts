@@ -3,7 +3,8 @@ import { type Check, fail, pass } from './check.js'
 import { ProtocolError } from './codes.js'
 
 /** BN254 base field modulus p: G1 coordinates are integers in [0, p). */
-export const BN254_FIELD_MODULUS = 21888242871839275222246405745257275088696311157297823662689037894645226208583n
+export const BN254_FIELD_MODULUS =
+  21888242871839275222246405745257275088696311157297823662689037894645226208583n
 
 /** secp256k1 group order n: OpenZeppelin's ECDSA.recover refuses s > n/2 (EIP-2 malleability). */
 const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n
@@ -68,7 +69,8 @@ export function checkFieldElement(value: unknown): Check<bigint> {
 export function checkG1Point(value: unknown): Check<G1Point> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('not an object {x, y}')
   const keys = Object.keys(value)
-  if (keys.length !== 2 || !keys.includes('x') || !keys.includes('y')) return fail('keys must be exactly x and y')
+  if (keys.length !== 2 || !keys.includes('x') || !keys.includes('y'))
+    return fail('keys must be exactly x and y')
   const { x, y } = value as { x: unknown; y: unknown }
   const cx = checkFieldElement(x)
   if (!cx.ok) return fail(`x: ${cx.reason}`)

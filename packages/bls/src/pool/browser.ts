@@ -1,5 +1,5 @@
 // A verifier pool on browser Workers (pages and, nested, dedicated workers).
-import { type Endpoint, releaseProxy, type Remote, wrap } from 'comlink'
+import { type Endpoint, type Remote, releaseProxy, wrap } from 'comlink'
 import { type BatchExecutor, type BatchingOptions, BatchingVerifier, type BlsVerifier } from '../verifier.js'
 import type { VerifierService } from './service.js'
 
@@ -38,7 +38,8 @@ function startWorker(createWorker: () => WorkerLike): BatchExecutor {
 }
 
 export function createBrowserVerifierPool(options: BrowserVerifierPoolOptions): BlsVerifier {
-  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 2
+  const cores =
+    (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 2
   const count = Math.max(1, options.workers ?? cores - 1)
   const executors = Array.from({ length: count }, () => startWorker(options.createWorker))
   return new BatchingVerifier(executors, options, () => startWorker(options.createWorker))

@@ -2,7 +2,7 @@
 // A verifier pool on Node worker_threads.
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
-import { releaseProxy, type Remote, wrap } from 'comlink'
+import { type Remote, releaseProxy, wrap } from 'comlink'
 import { type BatchExecutor, type BatchingOptions, BatchingVerifier, type BlsVerifier } from '../verifier.js'
 import { nodeEndpoint } from './node-endpoint.js'
 import type { VerifierService } from './service.js'
@@ -19,7 +19,10 @@ const workerUrl = fromSource ? new URL('./dev-bootstrap.mjs', import.meta.url) :
 const workerExecArgv = fromSource ? ['--conditions=@wisp/source'] : []
 
 function startWorker(): BatchExecutor {
-  const worker = new Worker(workerUrl, { execArgv: workerExecArgv, workerData: { wispWorkerEntry: workerEntry.href } })
+  const worker = new Worker(workerUrl, {
+    execArgv: workerExecArgv,
+    workerData: { wispWorkerEntry: workerEntry.href },
+  })
   const remote: Remote<VerifierService> = wrap<VerifierService>(nodeEndpoint(worker))
   // A worker that dies answers nothing: fail its batch instead of hanging it.
   let failed: ((err: Error) => void) | undefined

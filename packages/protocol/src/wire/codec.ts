@@ -1,10 +1,10 @@
-import type { ErrorInfo, Result } from '../errors.js'
 import { isProtocolError, ProtocolError, type WireErrorCode } from '../codes.js'
-import { type ProtoMessageMap, fromProto, toProto } from './convert.js'
+import type { ErrorInfo, Result } from '../errors.js'
+import { fromProto, type ProtoMessageMap, toProto } from './convert.js'
 import { DEFAULT_WIRE_LIMITS, type WireLimits } from './limits.js'
 import * as pb from './messages.gen.js'
-import { WIRE_SCHEMAS } from './schema.js'
 import { scanMessage, withoutRanges } from './scan.js'
+import { WIRE_SCHEMAS } from './schema.js'
 import { WIRE_KINDS, type WireKind, type WireMessageMap } from './types.js'
 
 interface ProtoCodec<T> {
@@ -49,7 +49,11 @@ function asWireError(kind: string, err: unknown): ProtocolError {
   })
 }
 
-function decodeUnchecked<K extends WireKind>(kind: K, bytes: Uint8Array, limits: WireLimits): WireMessageMap[K] {
+function decodeUnchecked<K extends WireKind>(
+  kind: K,
+  bytes: Uint8Array,
+  limits: WireLimits,
+): WireMessageMap[K] {
   const limit = limits.maxMessageBytes[kind]
   if (bytes.length > limit) throw oversized(kind, bytes.length, limit)
   const scan = scanMessage(kind, WIRE_SCHEMAS[kind], bytes)

@@ -9,7 +9,12 @@ import {
   checkUint16,
 } from '../check.js'
 import { ProtocolError } from '../codes.js'
-import { checkG1Point, checkPerformerSignature, formatFieldElement, formatPerformerSignature } from '../signatures.js'
+import {
+  checkG1Point,
+  checkPerformerSignature,
+  formatFieldElement,
+  formatPerformerSignature,
+} from '../signatures.js'
 import type { WireLimits } from './limits.js'
 import type * as pb from './messages.gen.js'
 import type { WireKind, WireMessageMap } from './types.js'
@@ -65,7 +70,11 @@ export const fromProto: FromProto = {
     const performer = present('attestation', 'performer', m.performer)
     const attester = present('attestation', 'attester', m.attester)
     return {
-      proofOfTask: need('attestation', 'proofOfTask', checkBoundedString(m.proofOfTask, limits.maxProofOfTaskLength)),
+      proofOfTask: need(
+        'attestation',
+        'proofOfTask',
+        checkBoundedString(m.proofOfTask, limits.maxProofOfTaskLength),
+      ),
       data: need('attestation', 'data', checkHexBytes(m.data, limits.maxTaskDataBytes)),
       performer: {
         address: need('attestation', 'performer.address', checkAddress(performer.address)),
@@ -106,7 +115,11 @@ export const fromProto: FromProto = {
     address: need('authResponse', 'address', checkAddress(m.address)),
     operatorId: need('authResponse', 'operatorId', checkOperatorId(m.operatorId)),
     challenge: challenge('authResponse', 'challenge', m.challenge, limits),
-    signature: need('authResponse', 'signature', checkG1Point(present('authResponse', 'signature', m.signature))),
+    signature: need(
+      'authResponse',
+      'signature',
+      checkG1Point(present('authResponse', 'signature', m.signature)),
+    ),
   }),
 }
 

@@ -72,7 +72,14 @@ function checkScalar(ctx: Ctx, path: string, spec: FieldSpec, value: number): vo
  * strings are UTF-8, uint32/bool values are in range, and no group wire types appear.
  * Unknown fields are skipped (forward compatibility) but must be well-formed.
  */
-function walk(ctx: Ctx, start: number, end: number, schema: MessageSchema, prefix: string, out?: ScanResult): void {
+function walk(
+  ctx: Ctx,
+  start: number,
+  end: number,
+  schema: MessageSchema,
+  prefix: string,
+  out?: ScanResult,
+): void {
   const seen = new Set<number>()
   let pos = start
   while (pos < end) {
@@ -82,7 +89,8 @@ function walk(ctx: Ctx, start: number, end: number, schema: MessageSchema, prefi
     if (tag > MAX_UINT32) throw malformed(ctx, fieldStart, 'tag exceeds 32 bits')
     const fieldNo = Math.floor(tag / 8)
     const wireType = tag % 8
-    if (fieldNo === 0 || fieldNo > MAX_FIELD_NUMBER) throw malformed(ctx, fieldStart, `invalid field number ${fieldNo}`)
+    if (fieldNo === 0 || fieldNo > MAX_FIELD_NUMBER)
+      throw malformed(ctx, fieldStart, `invalid field number ${fieldNo}`)
 
     let varint = 0
     let payloadStart = pos
@@ -114,7 +122,8 @@ function walk(ctx: Ctx, start: number, end: number, schema: MessageSchema, prefi
 
     if (spec.repeated) {
       const values = out?.repeated[spec.name]
-      if (values === undefined || out === undefined) throw malformed(ctx, fieldStart, 'repeated field in nested message')
+      if (values === undefined || out === undefined)
+        throw malformed(ctx, fieldStart, 'repeated field in nested message')
       if (wireType === WIRE_VARINT) {
         checkScalar(ctx, path, spec, varint)
         values.push(varint)
@@ -134,7 +143,8 @@ function walk(ctx: Ctx, start: number, end: number, schema: MessageSchema, prefi
       continue
     }
 
-    if (wireType !== expectedWireType(spec)) throw malformed(ctx, fieldStart, `wrong wire type ${wireType} for ${path}`)
+    if (wireType !== expectedWireType(spec))
+      throw malformed(ctx, fieldStart, `wrong wire type ${wireType} for ${path}`)
     if (seen.has(fieldNo)) throw malformed(ctx, fieldStart, `duplicate field ${path}`)
     seen.add(fieldNo)
 

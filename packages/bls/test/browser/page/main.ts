@@ -39,7 +39,12 @@ async function runBurst(jobs: HexJob[]) {
   const endedAt = performance.now()
   // let the observer deliver entries of the last frames
   await new Promise((r) => setTimeout(r, 100))
-  return { outcomes, startedAt, endedAt, longTasks: longTasks.filter((t) => t.start + t.duration >= startedAt) }
+  return {
+    outcomes,
+    startedAt,
+    endedAt,
+    longTasks: longTasks.filter((t) => t.start + t.duration >= startedAt),
+  }
 }
 
 /** Positive control: a deliberate 120 ms block the observer must see. */

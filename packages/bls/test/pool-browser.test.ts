@@ -10,7 +10,7 @@ import { build, type PreviewServer, preview } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sourceConditions } from '../../../vite.config.ts'
 import { bytesToHex, SecretKey } from '../src/index.js'
-import { launchChromium } from './support/chromium.js'
+import { launchChromium } from '@wisp/test-utils'
 
 const BURST = 200
 const root = fileURLToPath(new URL('./browser/page', import.meta.url))

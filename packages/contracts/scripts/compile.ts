@@ -13,7 +13,7 @@ export const artifactsDir = join(packageRoot, 'src', 'artifacts')
 export const compilerSettings = {
   optimizer: { enabled: true, runs: 200 },
   evmVersion: 'cancun',
-  viaIR: true,
+  viaIR: false,
   metadata: { bytecodeHash: 'none' },
   outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object'] } },
 } as const

@@ -1,0 +1,2 @@
+export { CHROMIUM_ARGS, launchChromium } from './chromium.js'
+export { freePort } from './ports.js'

@@ -1,7 +1,7 @@
 // Shared Vite/Vitest settings for every workspace package.
 // Packages resolve each other's TypeScript sources through the "@wisp/source" export condition,
 // so tests and the dev server never need a prior build; published consumers get dist/.
-import { defineConfig } from 'vite'
+import { defineConfig } from 'vitest/config'
 
 export const sourceConditions = ['@wisp/source']
 

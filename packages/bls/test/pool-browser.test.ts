@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { DOMAIN_TASKS } from '@wisp/protocol'
+import { launchChromium } from '@wisp/test-utils'
 import type { Browser, Page } from 'playwright-core'
 import { build, type PreviewServer, preview } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sourceConditions } from '../../../vite.config.ts'
 import { bytesToHex, SecretKey } from '../src/index.js'
-import { launchChromium } from '@wisp/test-utils'
 
 const BURST = 200
 const root = fileURLToPath(new URL('./browser/page', import.meta.url))

@@ -11,4 +11,6 @@ mkdirSync(artifactsDir, { recursive: true })
 for (const old of readdirSync(artifactsDir)) if (!files.has(old)) rmSync(join(artifactsDir, old))
 for (const [name, content] of files) writeFileSync(join(artifactsDir, name), content)
 const sizes = result.contracts.map((c) => `${c.name} ${(c.bytecode.length - 2) / 2}B`).join(', ')
-console.log(`compiled ${result.contracts.length} contracts in ${Date.now() - started} ms (initcode: ${sizes})`)
+console.log(
+  `compiled ${result.contracts.length} contracts in ${Date.now() - started} ms (initcode: ${sizes})`,
+)

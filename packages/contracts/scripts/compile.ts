@@ -18,6 +18,27 @@ export const compilerSettings = {
   outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object'] } },
 } as const
 
+/** Libraries made of internal functions only: inlined into their users, never deployed. */
+const internalLibraries = new Set(['BN254', 'BLSAuthLibrary', 'SafeTransfer'])
+
+/**
+ * Contracts whose public ABI is the union of their own and another contract's: the AttestationCenter
+ * serves its extension's functions through `fallback` (delegatecall), so clients use one ABI.
+ */
+const mergedAbis: Record<string, string> = { AttestationCenter: 'AttestationCenterExtension' }
+
+type AbiItem = { type: string; name?: string; inputs?: { type: string; components?: unknown }[] }
+
+const abiKey = (item: AbiItem) => `${item.type}:${item.name ?? ''}:${JSON.stringify(item.inputs ?? [])}`
+
+function mergeAbi(primary: unknown[], secondary: unknown[]): unknown[] {
+  const seen = new Set((primary as AbiItem[]).map(abiKey))
+  const extra = (secondary as AbiItem[]).filter(
+    (item) => item.type !== 'constructor' && !seen.has(abiKey(item)),
+  )
+  return [...primary, ...extra]
+}
+
 export interface CompiledContract {
   name: string
   source: string
@@ -56,11 +77,16 @@ export function compile(): { contracts: CompiledContract[]; warnings: string[]; 
   for (const [source, byName] of Object.entries(output.contracts ?? {})) {
     for (const [name, c] of Object.entries(byName)) {
       // interfaces and internal-only libraries have nothing to deploy
-      if (!c.evm.bytecode.object || name === 'BN254') continue
+      if (!c.evm.bytecode.object || internalLibraries.has(name)) continue
       contracts.push({ name, source, abi: c.abi, bytecode: `0x${c.evm.bytecode.object}` })
     }
   }
   contracts.sort((a, b) => a.name.localeCompare(b.name))
+  for (const [name, other] of Object.entries(mergedAbis)) {
+    const target = contracts.find((c) => c.name === name)
+    const source = contracts.find((c) => c.name === other)
+    if (target && source) target.abi = mergeAbi(target.abi, source.abi)
+  }
   return { contracts, warnings, version: solc.version() }
 }
 

@@ -61,10 +61,11 @@ export function checkBoundedString(value: unknown, maxLength: number): Check<str
   return pass(value)
 }
 
-/** A 1-based operator index, as the AttestationCenter numbers operators. */
-export function checkOperatorId(value: unknown): Check<number> {
+/** A 1-based operator index, as the AttestationCenter numbers operators; `max` is the carrier's range. */
+export function checkOperatorId(value: unknown, max: number = Number.MAX_SAFE_INTEGER): Check<number> {
   if (typeof value !== 'number' || !Number.isSafeInteger(value)) return fail('not an integer')
   if (value < 1) return fail('operator ids start at 1')
+  if (value > max) return fail(`above ${max}`)
   return pass(value)
 }
 

@@ -127,9 +127,8 @@ export function parseValidationAnswer(answer: { status: number; body: unknown })
     typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {}
   const message = messageOf(obj)
   const { status } = answer
-  if (typeof status !== 'number' || status < 200 || status > 299) {
-    const reason: NoVoteReason =
-      typeof status === 'number' && status >= 500 && status <= 599 ? 'SERVICE_ERROR' : 'HTTP_STATUS'
+  if (!Number.isInteger(status) || status < 200 || status > 299) {
+    const reason: NoVoteReason = status >= 500 && status <= 599 ? 'SERVICE_ERROR' : 'HTTP_STATUS'
     return noVote(reason, message ?? `validation service answered HTTP ${String(status)}`)
   }
   if (obj.error === true) return noVote('SERVICE_ERROR', message ?? 'validation service reported an error')

@@ -1,4 +1,11 @@
-import { recoverAddress, toFunctionSelector, type Hex, toFunctionSignature, keccak256, stringToHex } from 'viem'
+import {
+  type Hex,
+  keccak256,
+  recoverAddress,
+  stringToHex,
+  toFunctionSelector,
+  toFunctionSignature,
+} from 'viem'
 import { privateKeyToAddress, sign } from 'viem/accounts'
 import { describe, expect, it } from 'vitest'
 import {
@@ -39,7 +46,9 @@ describe('taskHash', () => {
   })
 
   it('does not depend on address case or hex case', () => {
-    expect(taskHash({ ...task, taskPerformer: task.taskPerformer.toLowerCase() as Hex })).toBe(vectors.task.taskHash)
+    expect(taskHash({ ...task, taskPerformer: task.taskPerformer.toLowerCase() as Hex })).toBe(
+      vectors.task.taskHash,
+    )
     expect(taskHash({ ...task, data: '0x68656C6C6F' })).toBe(vectors.task.taskHash)
   })
 
@@ -68,7 +77,9 @@ describe('voteHash', () => {
     const base = voteHash(task, vote)
     expect(voteHash(task, { ...vote, isApproved: false })).not.toBe(base)
     expect(voteHash(task, { ...vote, chainId: 1 })).not.toBe(base)
-    expect(voteHash(task, { ...vote, attestationCenter: '0x3333333333333333333333333333333333333333' })).not.toBe(base)
+    expect(
+      voteHash(task, { ...vote, attestationCenter: '0x3333333333333333333333333333333333333333' }),
+    ).not.toBe(base)
   })
 })
 
@@ -130,6 +141,8 @@ describe('authHash and authChallengeHash', () => {
     expect(authChallengeHash({ challenge: `0x${'07'.repeat(32)}`, operator, peerId: '12D3KooWA' })).toBe(base)
     expect(authChallengeHash({ challenge, operator, peerId: '12D3KooWB' })).not.toBe(base)
     expect(authChallengeHash({ challenge, operator: contract, peerId: '12D3KooWA' })).not.toBe(base)
-    expect(authChallengeHash({ challenge: new Uint8Array(32).fill(8), operator, peerId: '12D3KooWA' })).not.toBe(base)
+    expect(
+      authChallengeHash({ challenge: new Uint8Array(32).fill(8), operator, peerId: '12D3KooWA' }),
+    ).not.toBe(base)
   })
 })

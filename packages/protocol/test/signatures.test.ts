@@ -93,7 +93,10 @@ describe('BLS G1 signatures', () => {
   it('accept short hex and decimal coordinates', () => {
     expect(checkFieldElement('0x1')).toEqual({ ok: true, value: 1n })
     expect(checkFieldElement('12345')).toEqual({ ok: true, value: 12345n })
-    expect(checkFieldElement((BN254_FIELD_MODULUS - 1n).toString())).toEqual({ ok: true, value: BN254_FIELD_MODULUS - 1n })
+    expect(checkFieldElement((BN254_FIELD_MODULUS - 1n).toString())).toEqual({
+      ok: true,
+      value: BN254_FIELD_MODULUS - 1n,
+    })
     expect(formatFieldElement(1n)).toBe(`0x${'0'.repeat(63)}1`)
   })
 

@@ -166,5 +166,6 @@ interface IAttestationCenterTypes {
     error DisputePeriodOver();
     error InvalidSlashingPercentage();
     error ZeroAddress();
-    error TransferFailed();
+    error TokenTransferFailed(address token);
+    error NativeTransferFailed(address to);
 }

@@ -163,6 +163,17 @@ export const attestationCenterAbi = [
     "inputs": [
       {
         "internalType": "address",
+        "name": "to",
+        "type": "address"
+      }
+    ],
+    "name": "NativeTransferFailed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
         "name": "operator",
         "type": "address"
       }
@@ -246,8 +257,14 @@ export const attestationCenterAbi = [
     "type": "error"
   },
   {
-    "inputs": [],
-    "name": "TransferFailed",
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      }
+    ],
+    "name": "TokenTransferFailed",
     "type": "error"
   },
   {
@@ -886,6 +903,10 @@ export const attestationCenterAbi = [
     "type": "event"
   },
   {
+    "stateMutability": "nonpayable",
+    "type": "fallback"
+  },
+  {
     "inputs": [],
     "name": "AVS_GOVERNANCE_MULTISIG",
     "outputs": [
@@ -934,7 +955,7 @@ export const attestationCenterAbi = [
         "type": "address"
       }
     ],
-    "stateMutability": "pure",
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -1003,41 +1024,6 @@ export const attestationCenterAbi = [
     "type": "function"
   },
   {
-    "inputs": [
-      {
-        "internalType": "address",
-        "name": "_operator",
-        "type": "address"
-      },
-      {
-        "components": [
-          {
-            "internalType": "address",
-            "name": "stakingContract",
-            "type": "address"
-          },
-          {
-            "internalType": "enum IAttestationCenterTypes.SharedSecurityProvider",
-            "name": "sharedSecurityProvider",
-            "type": "uint8"
-          },
-          {
-            "internalType": "uint256",
-            "name": "wadsToSlash",
-            "type": "uint256"
-          }
-        ],
-        "internalType": "struct IAttestationCenterTypes.SlashingContractInfo[]",
-        "name": "_slashingContractInfos",
-        "type": "tuple[]"
-      }
-    ],
-    "name": "applyCustomSlashing",
-    "outputs": [],
-    "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
     "inputs": [],
     "name": "avsLogic",
     "outputs": [
@@ -1087,6 +1073,502 @@ export const attestationCenterAbi = [
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "_operator",
+        "type": "address"
+      }
+    ],
+    "name": "ejectOperatorFromNetwork",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "feeCalculator",
+    "outputs": [
+      {
+        "internalType": "contract IFeeCalculator",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "role",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "grantRole",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "role",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "hasRole",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "internalTaskHandler",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint16",
+        "name": "",
+        "type": "uint16"
+      }
+    ],
+    "name": "isIncorrectAttestationSlashingEnabled",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "isOpenAggregator",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint16",
+        "name": "",
+        "type": "uint16"
+      }
+    ],
+    "name": "isRejectedTaskSlashingEnabled",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "numOfTaskDefinitions",
+    "outputs": [
+      {
+        "internalType": "uint16",
+        "name": "",
+        "type": "uint16"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "obls",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "paused",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint16",
+        "name": "_taskDefinitionId",
+        "type": "uint16"
+      }
+    ],
+    "name": "refreshTaskDefinitionVotingPower",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "role",
+        "type": "bytes32"
+      }
+    ],
+    "name": "renounceRole",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "role",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "revokeRole",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "contract IAvsLogic",
+        "name": "_avsLogic",
+        "type": "address"
+      }
+    ],
+    "name": "setAvsLogic",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "contract IBeforePaymentsLogic",
+        "name": "_logic",
+        "type": "address"
+      }
+    ],
+    "name": "setBeforePaymentsLogic",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "contract IFeeCalculator",
+        "name": "_feeCalculator",
+        "type": "address"
+      }
+    ],
+    "name": "setFeeCalculator",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bool",
+        "name": "_isOpenAggregator",
+        "type": "bool"
+      }
+    ],
+    "name": "setIsOpenAggregator",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bool",
+        "name": "_paused",
+        "type": "bool"
+      }
+    ],
+    "name": "setPaused",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "string",
+            "name": "proofOfTask",
+            "type": "string"
+          },
+          {
+            "internalType": "bytes",
+            "name": "data",
+            "type": "bytes"
+          },
+          {
+            "internalType": "address",
+            "name": "taskPerformer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint16",
+            "name": "taskDefinitionId",
+            "type": "uint16"
+          }
+        ],
+        "internalType": "struct IAttestationCenterTypes.TaskInfo",
+        "name": "_taskInfo",
+        "type": "tuple"
+      },
+      {
+        "components": [
+          {
+            "internalType": "bool",
+            "name": "isApproved",
+            "type": "bool"
+          },
+          {
+            "internalType": "uint256[2]",
+            "name": "tpSignature",
+            "type": "uint256[2]"
+          },
+          {
+            "internalType": "uint256[2]",
+            "name": "taSignature",
+            "type": "uint256[2]"
+          },
+          {
+            "internalType": "uint256[]",
+            "name": "attestersIds",
+            "type": "uint256[]"
+          }
+        ],
+        "internalType": "struct IAttestationCenterTypes.BlsTaskSubmissionDetails",
+        "name": "_details",
+        "type": "tuple"
+      }
+    ],
+    "name": "submitTask",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "string",
+            "name": "proofOfTask",
+            "type": "string"
+          },
+          {
+            "internalType": "bytes",
+            "name": "data",
+            "type": "bytes"
+          },
+          {
+            "internalType": "address",
+            "name": "taskPerformer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint16",
+            "name": "taskDefinitionId",
+            "type": "uint16"
+          }
+        ],
+        "internalType": "struct IAttestationCenterTypes.TaskInfo",
+        "name": "_taskInfo",
+        "type": "tuple"
+      },
+      {
+        "components": [
+          {
+            "internalType": "bool",
+            "name": "isApproved",
+            "type": "bool"
+          },
+          {
+            "internalType": "bytes",
+            "name": "tpSignature",
+            "type": "bytes"
+          },
+          {
+            "internalType": "uint256[2]",
+            "name": "taSignature",
+            "type": "uint256[2]"
+          },
+          {
+            "internalType": "uint256[]",
+            "name": "attestersIds",
+            "type": "uint256[]"
+          }
+        ],
+        "internalType": "struct IAttestationCenterTypes.EcdsaTaskSubmissionDetails",
+        "name": "_details",
+        "type": "tuple"
+      }
+    ],
+    "name": "submitTask",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint16",
+        "name": "",
+        "type": "uint16"
+      }
+    ],
+    "name": "taskDefinitionVotingPower",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "taskNumber",
+    "outputs": [
+      {
+        "internalType": "uint32",
+        "name": "",
+        "type": "uint32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256[4]",
+        "name": "_blsKey",
+        "type": "uint256[4]"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint256[2]",
+            "name": "signature",
+            "type": "uint256[2]"
+          }
+        ],
+        "internalType": "struct BLSAuthLibrary.Signature",
+        "name": "_authSignature",
+        "type": "tuple"
+      }
+    ],
+    "name": "updateBlsKey",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "_operator",
+        "type": "address"
+      },
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "stakingContract",
+            "type": "address"
+          },
+          {
+            "internalType": "enum IAttestationCenterTypes.SharedSecurityProvider",
+            "name": "sharedSecurityProvider",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint256",
+            "name": "wadsToSlash",
+            "type": "uint256"
+          }
+        ],
+        "internalType": "struct IAttestationCenterTypes.SlashingContractInfo[]",
+        "name": "_slashingContractInfos",
+        "type": "tuple[]"
+      }
+    ],
+    "name": "applyCustomSlashing",
+    "outputs": [],
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -1235,32 +1717,6 @@ export const attestationCenterAbi = [
       }
     ],
     "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "address",
-        "name": "_operator",
-        "type": "address"
-      }
-    ],
-    "name": "ejectOperatorFromNetwork",
-    "outputs": [],
-    "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [],
-    "name": "feeCalculator",
-    "outputs": [
-      {
-        "internalType": "contract IFeeCalculator",
-        "name": "",
-        "type": "address"
-      }
-    ],
-    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -1535,112 +1991,6 @@ export const attestationCenterAbi = [
     "type": "function"
   },
   {
-    "inputs": [
-      {
-        "internalType": "bytes32",
-        "name": "role",
-        "type": "bytes32"
-      },
-      {
-        "internalType": "address",
-        "name": "account",
-        "type": "address"
-      }
-    ],
-    "name": "grantRole",
-    "outputs": [],
-    "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "bytes32",
-        "name": "role",
-        "type": "bytes32"
-      },
-      {
-        "internalType": "address",
-        "name": "account",
-        "type": "address"
-      }
-    ],
-    "name": "hasRole",
-    "outputs": [
-      {
-        "internalType": "bool",
-        "name": "",
-        "type": "bool"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [],
-    "name": "internalTaskHandler",
-    "outputs": [
-      {
-        "internalType": "address",
-        "name": "",
-        "type": "address"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint16",
-        "name": "",
-        "type": "uint16"
-      }
-    ],
-    "name": "isIncorrectAttestationSlashingEnabled",
-    "outputs": [
-      {
-        "internalType": "bool",
-        "name": "",
-        "type": "bool"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [],
-    "name": "isOpenAggregator",
-    "outputs": [
-      {
-        "internalType": "bool",
-        "name": "",
-        "type": "bool"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint16",
-        "name": "",
-        "type": "uint16"
-      }
-    ],
-    "name": "isRejectedTaskSlashingEnabled",
-    "outputs": [
-      {
-        "internalType": "bool",
-        "name": "",
-        "type": "bool"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
     "inputs": [],
     "name": "numOfActiveOperators",
     "outputs": [
@@ -1655,38 +2005,12 @@ export const attestationCenterAbi = [
   },
   {
     "inputs": [],
-    "name": "numOfTaskDefinitions",
-    "outputs": [
-      {
-        "internalType": "uint16",
-        "name": "",
-        "type": "uint16"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [],
     "name": "numOfTotalOperators",
     "outputs": [
       {
         "internalType": "uint256",
         "name": "",
         "type": "uint256"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [],
-    "name": "obls",
-    "outputs": [
-      {
-        "internalType": "address",
-        "name": "",
-        "type": "address"
       }
     ],
     "stateMutability": "view",
@@ -1709,45 +2033,6 @@ export const attestationCenterAbi = [
       }
     ],
     "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [],
-    "name": "paused",
-    "outputs": [
-      {
-        "internalType": "bool",
-        "name": "",
-        "type": "bool"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint16",
-        "name": "_taskDefinitionId",
-        "type": "uint16"
-      }
-    ],
-    "name": "refreshTaskDefinitionVotingPower",
-    "outputs": [],
-    "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "bytes32",
-        "name": "role",
-        "type": "bytes32"
-      }
-    ],
-    "name": "renounceRole",
-    "outputs": [],
-    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -1812,56 +2097,12 @@ export const attestationCenterAbi = [
   {
     "inputs": [
       {
-        "internalType": "bytes32",
-        "name": "role",
-        "type": "bytes32"
-      },
-      {
-        "internalType": "address",
-        "name": "account",
-        "type": "address"
-      }
-    ],
-    "name": "revokeRole",
-    "outputs": [],
-    "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
         "internalType": "address",
         "name": "_slasher",
         "type": "address"
       }
     ],
     "name": "revokeSlasher",
-    "outputs": [],
-    "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "contract IAvsLogic",
-        "name": "_avsLogic",
-        "type": "address"
-      }
-    ],
-    "name": "setAvsLogic",
-    "outputs": [],
-    "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "contract IBeforePaymentsLogic",
-        "name": "_logic",
-        "type": "address"
-      }
-    ],
-    "name": "setBeforePaymentsLogic",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -1895,19 +2136,6 @@ export const attestationCenterAbi = [
   {
     "inputs": [
       {
-        "internalType": "contract IFeeCalculator",
-        "name": "_feeCalculator",
-        "type": "address"
-      }
-    ],
-    "name": "setFeeCalculator",
-    "outputs": [],
-    "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
         "internalType": "uint16",
         "name": "_taskDefinitionId",
         "type": "uint16"
@@ -1919,19 +2147,6 @@ export const attestationCenterAbi = [
       }
     ],
     "name": "setIsIncorrectAttestationSlashingEnabled",
-    "outputs": [],
-    "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "bool",
-        "name": "_isOpenAggregator",
-        "type": "bool"
-      }
-    ],
-    "name": "setIsOpenAggregator",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -1963,19 +2178,6 @@ export const attestationCenterAbi = [
       }
     ],
     "name": "setOblsSharesSyncer",
-    "outputs": [],
-    "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "bool",
-        "name": "_paused",
-        "type": "bool"
-      }
-    ],
-    "name": "setPaused",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -2273,162 +2475,6 @@ export const attestationCenterAbi = [
     "type": "function"
   },
   {
-    "inputs": [
-      {
-        "components": [
-          {
-            "internalType": "string",
-            "name": "proofOfTask",
-            "type": "string"
-          },
-          {
-            "internalType": "bytes",
-            "name": "data",
-            "type": "bytes"
-          },
-          {
-            "internalType": "address",
-            "name": "taskPerformer",
-            "type": "address"
-          },
-          {
-            "internalType": "uint16",
-            "name": "taskDefinitionId",
-            "type": "uint16"
-          }
-        ],
-        "internalType": "struct IAttestationCenterTypes.TaskInfo",
-        "name": "_taskInfo",
-        "type": "tuple"
-      },
-      {
-        "components": [
-          {
-            "internalType": "bool",
-            "name": "isApproved",
-            "type": "bool"
-          },
-          {
-            "internalType": "uint256[2]",
-            "name": "tpSignature",
-            "type": "uint256[2]"
-          },
-          {
-            "internalType": "uint256[2]",
-            "name": "taSignature",
-            "type": "uint256[2]"
-          },
-          {
-            "internalType": "uint256[]",
-            "name": "attestersIds",
-            "type": "uint256[]"
-          }
-        ],
-        "internalType": "struct IAttestationCenterTypes.BlsTaskSubmissionDetails",
-        "name": "_details",
-        "type": "tuple"
-      }
-    ],
-    "name": "submitTask",
-    "outputs": [],
-    "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "components": [
-          {
-            "internalType": "string",
-            "name": "proofOfTask",
-            "type": "string"
-          },
-          {
-            "internalType": "bytes",
-            "name": "data",
-            "type": "bytes"
-          },
-          {
-            "internalType": "address",
-            "name": "taskPerformer",
-            "type": "address"
-          },
-          {
-            "internalType": "uint16",
-            "name": "taskDefinitionId",
-            "type": "uint16"
-          }
-        ],
-        "internalType": "struct IAttestationCenterTypes.TaskInfo",
-        "name": "_taskInfo",
-        "type": "tuple"
-      },
-      {
-        "components": [
-          {
-            "internalType": "bool",
-            "name": "isApproved",
-            "type": "bool"
-          },
-          {
-            "internalType": "bytes",
-            "name": "tpSignature",
-            "type": "bytes"
-          },
-          {
-            "internalType": "uint256[2]",
-            "name": "taSignature",
-            "type": "uint256[2]"
-          },
-          {
-            "internalType": "uint256[]",
-            "name": "attestersIds",
-            "type": "uint256[]"
-          }
-        ],
-        "internalType": "struct IAttestationCenterTypes.EcdsaTaskSubmissionDetails",
-        "name": "_details",
-        "type": "tuple"
-      }
-    ],
-    "name": "submitTask",
-    "outputs": [],
-    "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint16",
-        "name": "",
-        "type": "uint16"
-      }
-    ],
-    "name": "taskDefinitionVotingPower",
-    "outputs": [
-      {
-        "internalType": "uint256",
-        "name": "",
-        "type": "uint256"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [],
-    "name": "taskNumber",
-    "outputs": [
-      {
-        "internalType": "uint32",
-        "name": "",
-        "type": "uint32"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
     "inputs": [],
     "name": "totalVotingPower",
     "outputs": [
@@ -2439,31 +2485,6 @@ export const attestationCenterAbi = [
       }
     ],
     "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint256[4]",
-        "name": "_blsKey",
-        "type": "uint256[4]"
-      },
-      {
-        "components": [
-          {
-            "internalType": "uint256[2]",
-            "name": "signature",
-            "type": "uint256[2]"
-          }
-        ],
-        "internalType": "struct BLSAuthLibrary.Signature",
-        "name": "_authSignature",
-        "type": "tuple"
-      }
-    ],
-    "name": "updateBlsKey",
-    "outputs": [],
-    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -2511,4 +2532,4 @@ export const attestationCenterAbi = [
   }
 ] as const
 
-export const attestationCenterBytecode = '0x60c0604052346104025761714c6060813803918261001c81610406565b9384928339810103126104025780516001600160a01b038116908190036104025760208201516001600160a01b038116929091908383036104025760400151926001600160a01b03841691828503610402578015610377575f8181525f51602061712c5f395f51905f52602052604090205460ff161561038f575b5015908115610386575b506103775760805260a0525f805260056020527f05b8ccbb9d4d8fb16ea74ce3c29a41f1b461fbdaff4714a0d9a8eb05499746bd8054600181811c9116801561036d575b602082101461035957601f8111610324575b50600e66191959985d5b1d60ca1b019055602061011381610406565b905f82525f36813760405160e081016001600160401b03811182821017610310576040929192525f8252808201925f8452604083015f8152606084015f815260808501905f825260a08601925f845260c087019485526040519760408952600760408a015266191959985d5b1d60ca1b60608a01526080878a01526101608901975160808a01525160a08901525160c08801525160e08701525161010086015251610120850152519160e061014085015282518091528161018085019301915f5b8281106102fc575f7fe56334aea17a025d4e927dabecb65986d949da11527b734e59f8332a84f5811887870388a2604051616d00908161042c82396080518181816105b4015281816108b50152818161105201528181611134015281816113b90152818161160c0152818161179201528181611fe4015281816120d5015281816123c6015281816125b90152818161269a015281816126f1015281816128d601528181612e8d015281816133960152818161378f015281816138c6015281816142fe0152818161486e015281816149a801528181614fe9015281816155b10152615748015260a05181818161099e01528181610f93015281816110fd01528181611f300152818161209e0152818161309c015281816133f10152818161390b0152613cee0152f35b8351855293810193928101926001016101d4565b634e487b7160e01b5f52604160045260245ffd5b60078111156100f757815f52601f60205f20910160051c905f5b82811061034c5750506100f7565b5f8282015560010161033e565b634e487b7160e01b5f52602260045260245ffd5b90607f16906100e5565b63d92e233d60e01b5f5260045ffd5b9050155f6100a1565b5f8181525f51602061712c5f395f51905f5260205260408120805460ff191660011790553391907ff168802601a9e829d99d71858de7f1c6554ef8e2e4908eac50c39345834bdce0907f2f8788117e7eff1d82e926ec794901d17c78024a50270940304540a733656f0d9080a45f610097565b5f80fd5b6040519190601f01601f191682016001600160401b038111838210176103105760405256fe6080806040526004361015610012575f80fd5b5f905f3560e01c908162028b07146142dd575080628fd38614614253578062d7a68f1461421b5780630a0c5af7146141925780630b70e8fc1461416b5780630c62bf0d14613e705780631164224e14613d8b57806311a95e3814613d1d5780631246193e14613cd9578063146b512614613ca057806316c38b3c14613c315780631b02194f14613c0a5780631e88460014613be357806321e6ec9a14613ac6578063226def0414613aac57806324f8c18b146138185780632bfcb2bc146132985780632cdd1e86146131e65780632cf42a1514612d8e5780632f2ff15d14612cef57806334a7c39114612ccb5780633c623ae414612cae5780633e3e99ab14612bfc5780633fa7339d146129e0578063517209451461297557806353238e231461292c578063540dc89c1461290f5780635b15c568146128915780635b386be0146128705780635c975abb1461284a5780635db93dfa146128225780635fdd0ac71461278c57806364ada5d014612720578063659fa976146126db578063671b3793146126735780636ba5aa461461251557806372d18e8d146124f157806374a914391461243257806375d9aedf146124075780637897dec31461239f5780637c742fb6146123505780637de6e60d14612291578063844d8e6914611c9c5780638a7ce8a414611b255780638bb9c5bf14611b075780638c2952e314611ae95780638c66d04f14611a795780638ed05737146119eb57806391d14854146119a2578063945220f71461198057806396a223631461194857806397b5f370146118f75780639878eccb1461176d5780639940aa41146117325780639eb72d4c146115a7578063a048a38b14611586578063aabc2496146114c5578063ac8c16cf14611486578063b00eb9fe1461145d578063b0817c4414611432578063c07473f614611374578063c2f429f11461134b578063c8c9e7ab146111e6578063ca6cff4314610e18578063cc02198514610d9a578063d0c613a914610827578063d547741f146107f6578063db9a62c3146107d0578063ddda91ea1461079d578063e086dc5614610727578063eaa6867a1461069d578063f28eff3914610682578063f6e258cc1461056c5763fff768e314610349575f80fd5b3461053057604036600319011261053057600435906001600160401b038211610530578160040160806003198436030112610568576024356001600160401b03811161056457806004019060a0600319823603011261056057906084916103af8261464f565b936103eb60248301926103c28486614a93565b90916044810197889101986103e46103da8b8a6145b6565b9590943691614ac5565b9086615500565b6103f481614d11565b96878752600a60205260ff60408820541661040e81614441565b6105515761043590604461042e6104258688614a93565b92909301614672565b918a615cba565b156105425761045d86976104488561464f565b908661045489886145b6565b939092866156fc565b60015460401c6001600160a01b03169182610476578680f35b61049461048c6104858661464f565b9286614a93565b9790956145b6565b929091843b1561053e5788966104d394889460406104ec6105039582519d8e9c8d9b8c9a63dd1a538760e01b8c5260c060048d015260c48c0190614772565b92151560248b01528983036003190160448b01526145eb565b9360648701378483036003190160a486015261460b565b03925af180156105335761051b575b80808080808680f35b8161052591614524565b61053057805f610512565b80fd5b6040513d84823e3d90fd5b8880fd5b632be1e1cb60e11b8652600486fd5b634510302360e11b8752600487fd5b8380fd5b8280fd5b5080fd5b50346105305760203660031901126105305761058661438c565b5f516020616c945f395f51905f52825260208281526040808420335f908152925290205460ff161561065e577f00000000000000000000000000000000000000000000000000000000000000006001600160a01b0316908290823b156105685760405163397663e560e21b81526001600160a01b03909116600482018190529282908290602490829084905af1801561053357610649575b505033907fae213b386e144e6a52baa4dbacfc58685853a89bf316a10612d3fd441c6b39fc8380a380f35b8161065391614524565b61056857815f61061e565b63e2517d3f60e01b8252336004525f516020616c945f395f51905f52602452604482fd5b50346105305780600319360112610530576020604051308152f35b5034610530576040366003190112610530576106b761433f565b7f3c6a88b67e51e739bf8916c7aa36e7b9e5b7121b6bee9f0d1d70b14899a068d6602061ffff6106e56143db565b936106ef33614b0a565b6106f8816150bc565b5016928385526008825261071b81604087209060ff801983541691151516179055565b6040519015158152a280f35b50346105305760403660031901126105305761074161433f565b7f9993af49f2e6cebc075aec13225d0cc17f431f74ee0aa77441baafe70f444540602061ffff6024359361077433614b0a565b5f19850361079757855b6002610789836150bc565b01556040519485521692a280f35b8461077e565b503461053057602036600319011261053057604060209161ffff6107bf61433f565b168152600783522054604051908152f35b5034610530578060031936011261053057602060ff60015460381c166040519015158152f35b5034610530576040366003190112610530576108246108136143a2565b61081c33614b0a565b600435615480565b80f35b5034610530576040366003190112610530576004356001811015610568576024356001600160401b0381116105645761086490369060040161435f565b7ff168802601a9e829d99d71858de7f1c6554ef8e2e4908eac50c39345834bdce0845260208481526040808620335f908152925290205491929160ff1615610d8c575b60405162028b0760e01b81527f00000000000000000000000000000000000000000000000000000000000000006001600160a01b0316939091602083600481885afa928315610d81578693610d49575b508215610d3a57859360015b84811115610d0557506109158561491b565b946109236040519687614524565b808652601f196109328261491b565b01885b818110610ce25750506109478161491b565b966109556040519889614524565b818852601f196109648361491b565b013660208a0137889060015b87811115610bfa5750505063ffffffff600154169060018060a01b036003541680610b51575b5088968791907f00000000000000000000000000000000000000000000000000000000000000006001600160a01b03165b8b838510610a2e577f0d64c5de90b33449ebd454b5038e7b8c9b6019226e7e37c42119d55a7a4c9c6b8b8b610a288c8c8c8c60405196879660018852602088015260408701526060860152608085015260c060a085015260c08401916145eb565b0390a180f35b9091929399610a7390866040610a458f8f90614cf0565b5194858152600b6020528082812055858152600c60205220556020610a6a8d87614cf0565b51015190614d04565b998c6001600160a01b03610a878387614cf0565b5151166020610a968488614cf0565b51015190853b1561056457604051636203b43b60e11b81526001600160a01b039190911660048201526024810191909152818160448183895af1801561053357610b38575b5060019290506001600160a01b03610af38387614cf0565b515116907f2f017ff2c984016167f218eec0825f09823e2f1055c86c1a5a96c09ebf1e1e75602080610b25868a614cf0565b510151604051908152a3019291906109c7565b81610b4291614524565b610b4d578c5f610adb565b8c80fd5b803b15610bf657899060405190638e5fdd3960e01b825260448201604060048401528a51809152606483019060208c0190855b818110610bc557505050839183838180948a602483015203925af1801561053357610bb0575b50610996565b81610bba91614524565b61053e57885f610baa565b91939495509160206040600192828751858060a01b0381511683520151838201520194019101918e95949392610b84565b8980fd5b808b52600b60205260408b2054908115610cd85760405163aae6c1ab60e01b81526004810182905291602083602481875afa908115610ccd578d91610c91575b610c8c935060405191610c4c83614509565b6001600160a01b031682526020820152610c66858c614cf0565b52610c71848b614cf0565b5080610c86610c7f86614ce2565b958d614cf0565b52614ce2565b610970565b90506020833d8211610cc5575b81610cab60209383614524565b81010312610b4d57610cbf610c8c93614932565b90610c3a565b3d9150610c9e565b6040513d8f823e3d90fd5b610c8c9150614ce2565b602090604051610cf181614509565b8b81528b8382015282828b01015201610935565b808852600b6020526040882054610d25575b610d2090614ce2565b610903565b94610d32610d2091614ce2565b959050610d17565b639ac893ad60e01b8652600486fd5b9092506020813d602011610d79575b81610d6560209383614524565b81010312610d755751915f6108f7565b5f80fd5b3d9150610d58565b6040513d88823e3d90fd5b610d9533614b90565b6108a7565b503461053057604036600319011261053057610db461433f565b7f8c1d79aeadb914b51e0f739a2bb35eccddcb95fc0927eb70a6a7682cbc6e6639602061ffff610de26143db565b93610dec33614b0a565b610df5816150bc565b5016928385526009825261071b81604087209060ff801983541691151516179055565b503461053057610e2736614484565b60028252600d602052604082209060405191610e42836144b7565b549160ff83161591821580835260ff6040602085019461ffff8860081c168652019560181c1615158552610e7860608301614640565b93906111cb575b6111bc576002610e98610e9183614d11565b9485614da5565b51610ea281614441565b610eab81614441565b036111ad5760400190610ecf610ec8610ec384614672565b614fb3565b5092614672565b60405190949060208101906002825284604082015285606082015260608152610ef9608082614524565b519020808752600e60205260ff60408820541661119e578652600e60205260408620600160ff1982541617905561ffff86925116806110d6575b50805161104f575b511515906040805194855260208501919091528301526002926001600160a01b0316917f60e0e573db49e96c3a825814e1886c5ae348e6f2ef80095b82a686e45c1ab18390606090a460045480610f90575080f35b817f00000000000000000000000000000000000000000000000000000000000000006001600160a01b0316803b1561056857604051636203b43b60e11b8152336004820152602481018490529082908290604490829084905af1801561053357611026575b50506040519081527fcd4d2da2d94aba522d218fb811a12571f90a4b178089ae55e21e21fd0cfac56160203392a280f35b8161103091614524565b61056857815f610ff5565b634e487b7160e01b5f52602160045260245ffd5b857f00000000000000000000000000000000000000000000000000000000000000006001600160a01b0316803b156105685760405163397663e560e21b81526001600160a01b03881660048201529082908290602490829084905af18015610533576110bd575b5050610f3b565b816110c791614524565b6110d257855f6110b6565b8580fd5b6040516331ba5d9f60e11b81526001600160a01b03878116600483015260248201929092527f000000000000000000000000000000000000000000000000000000000000000082166044820152919250602090829060649082908a907f0000000000000000000000000000000000000000000000000000000000000000165af1908115610d8157869161116c575b50905f610f33565b90506020813d602011611196575b8161118760209383614524565b81010312610d7557515f611164565b3d915061117a565b631b919bb160e11b8752600487fd5b63caa1e23360e01b8552600485fd5b637c55302160e11b8552600485fd5b5061ffff83168552600860205260ff60408620541615610e7f565b50346105305760403660031901126105305761120061433f565b602435906001600160401b03821161056457366023830112156105645781600401356001600160401b038111610560576024830192602436918360051b0101116105605761124d33614b0a565b611256826150bc565b6009810154828015159182611341575b5050611332576008909391930191849161ffff8216925b84548110156112bd5760019084885260066020526040882061129f8288614a6a565b90549060031b1c89526020526040882060ff1981541690550161127d565b50610824947fa44e9a5184339b5b6cdd111d3b5333ef6f52b8c503dcd90af625520e090a5f52929480548882558061131c575b50506112fd818387614c13565b61131460405192839260208452602084019161460b565b0390a2614827565b61132b9189526020892061459b565b5f806112f0565b630236998b60e01b8552600485fd5b119050825f611266565b50346105305780600319360112610530576003546040516001600160a01b039091168152602090f35b50346105305760203660031901126105305761138e61438c565b60405163603a39fb60e11b81526001600160a01b0391821660048201529190602090839060249082907f0000000000000000000000000000000000000000000000000000000000000000165afa90811561142657906113f3575b602090604051908152f35b506020813d60201161141e575b8161140d60209383614524565b81010312610d7557602090516113e8565b3d9150611400565b604051903d90823e3d90fd5b50346105305780600319360112610530576001546040805191901c6001600160a01b03168152602090f35b50346105305780600319360112610530576002546040516001600160a01b039091168152602090f35b5034610530576040366003190112610530576114a061438c565b6024359161ffff831683036105305760206114bb8484614975565b6040519015158152f35b5034610530576020366003190112610530576114df61438c565b6114e833614b0a565b6001600160a01b03168015611577575f516020616c345f395f51905f5282528160205260408220815f5260205260ff60405f20541615611526575080f35b5f516020616c345f395f51905f5282528160205260408220815f5260205260405f20600160ff1982541617905533905f516020616c345f395f51905f525f516020616c145f395f51905f528480a480f35b63d92e233d60e01b8252600482fd5b503461053057602061159f61159a36614484565b614d11565b604051908152f35b5034610530576020366003190112610530576004358160606040516115cb816144ee565b8281528260208201528260408201520152808252600b60205260408220546040519163aae6c1ab60e01b835280600484015260208360248160018060a01b037f0000000000000000000000000000000000000000000000000000000000000000165afa9283156117275784936116eb575b508352600c602052604083205490806116e35783915b6040519361165f856144ee565b6001600160a01b031684526020840190815260408401918252606084019260028110156116cf5783526040805194516001600160a01b03168552905160208501529051908301525160028110156116bb57608092506060820152f35b634e487b7160e01b83526021600452602483fd5b634e487b7160e01b86526021600452602486fd5b600191611652565b9092506020813d60201161171f575b8161170760209383614524565b810103126105605761171890614932565b915f61163c565b3d91506116fa565b6040513d86823e3d90fd5b503461053057806003193601126105305760206040517ff168802601a9e829d99d71858de7f1c6554ef8e2e4908eac50c39345834bdce08152f35b5034610530578060031936011261053057604051639878eccb60e01b815281816004817f00000000000000000000000000000000000000000000000000000000000000006001600160a01b03165afa908115610533578291611832575b5090604051918291602083016020845282518091526020604085019301915b8181106117f7575050500390f35b825180516001600160a01b031685526020818101518187015260409182015191860191909152869550606090940193909201916001016117e9565b90503d8083833e6118438183614524565b810190602081830312610564578051906001600160401b038211610560570181601f82011215610564578051906118798261491b565b926118876040519485614524565b828452602060608186019402830101918183116110d257602001925b8284106118b457505050505f6117ca565b6060848303126110d25760206060916040516118cf816144b7565b6118d887614932565b81528287015183820152604087015160408201528152019301926118a3565b503461053057602036600319011261053057611944611931611938600861192461191f61433f565b6150bc565b016040519283809261470a565b0382614524565b6040519182918261444b565b0390f35b50346105305760203660031901126105305760ff604060209261ffff61196c61433f565b168152600884522054166040519015158152f35b50346105305760203660031901126105305761082461199d61433f565b614827565b50346105305760403660031901126105305760406119be6143a2565b91600435815280602052209060018060a01b03165f52602052602060ff60405f2054166040519015158152f35b5034610530576020366003190112610530576040606091611a0a614545565b506004358152600a6020522063ffffffff60405191611a28836144b7565b546001600160401b0360ff821693611a3f85614441565b8481528360406020830192848660081c168452019360481c16835260405194611a6781614441565b85525116602084015251166040820152f35b5034610530576020366003190112610530576004356001600160a01b038116908190036105685760207fff482b94e6650f33ebd5a4b656f2524de0c552f315fb3270f47aeaef3d72a63e91611acd33614b0a565b600280546001600160a01b03191682179055604051908152a180f35b50346105305780600319360112610530576020600454604051908152f35b50346105305760203660031901126105305761082433600435615480565b503461053057604036600319011261053057600435906001600160401b03821161053057816004016080600319843603011261056857602435906001600160401b038211610564578160040160c06003198436030112610560576024830160405191604082602085013760408352611b9e606084614524565b611ba78161464f565b91611bc98460a46064890198019488611bc087876145b6565b9390928a615500565b611bd285614d11565b97888852600a60205260ff604089205416611bec81614441565b611c8d5790611c006044611c079301614672565b9089615592565b1561054257611c2f8697611c1a8361464f565b9087611c2686866145b6565b939092896156fc565b60015460401c6001600160a01b03169182611c48578680f35b611c5b90611c558361464f565b926145b6565b9094833b15611c89576105038896928793604051998a988997889663dd1a538760e01b8852600488016147dd565b8780fd5b634510302360e11b8852600488fd5b503461053057366003190160c081126105685760a0136105305760a435906001600160401b03821161053057816004016080600319843603011261056857818052600d602052604082209060405191611cf4836144b7565b549360ff8516158015845260ff6040602086019561ffff8960081c168752019660181c161515865261228257611d2861465c565b611d3190614fb3565b939091604094858051611d448282614524565b369037611d518580614a93565b6024849392930190611d638289614a93565b90946044870196611d7388614672565b9060640196611d8188614640565b908d8051958695602087019860e08a52610100880190611da0926145eb565b91601f198784030190870152611db5926145eb565b6001600160a01b03909216606084015261ffff1660808301523060a08301524660c0830152600160e083015203601f1981018252611df39082614524565b519020611dff90615d8d565b92885160409490611e108682614524565b8036606411610b4d578a9493929186916024905b6064821061226c57505090611e399291614e9a565b15958a8c881561214c575b50505050505050506111ad57611e61611e5b61465c565b93614d11565b9284516020810190611e7288614441565b878252848782015285606082015260608152611e8f608082614524565b51902096878752600e60205260ff868820541661119e57869787969752600e602052868620600160ff1982541617905561ffff8693511680612078575b508051611fe2575b907f60e0e573db49e96c3a825814e1886c5ae348e6f2ef80095b82a686e45c1ab1839260609251151590611f0788614441565b88519687526020870152858801526001600160a01b031693a46004549081611f2d578280f35b827f00000000000000000000000000000000000000000000000000000000000000006001600160a01b0316803b15610568578251636203b43b60e11b8152336004820152602481018590529082908290604490829084905af18015611fd857611fc3575b5050519081527fcd4d2da2d94aba522d218fb811a12571f90a4b178089ae55e21e21fd0cfac56160203392a25f808280f35b81611fcd91614524565b61056457825f611f91565b83513d84823e3d90fd5b7f00000000000000000000000000000000000000000000000000000000000000006001600160a01b0316803b1561207457875163397663e560e21b81526001600160a01b03841660048201529087908290602490829084905af190811561206a578791612051575b5050611ed4565b8161205e91949394614524565b6110d25790855f61204a565b88513d89823e3d90fd5b8680fd5b87516331ba5d9f60e11b81526001600160a01b03848116600483015260248201929092527f000000000000000000000000000000000000000000000000000000000000000082166044820152919350602090829060649082908a907f0000000000000000000000000000000000000000000000000000000000000000165af190811561214257869161210d575b50915f611ecc565b9550506020853d60201161213a575b8161212960209383614524565b81010312610d75578694515f612105565b3d915061211c565b87513d88823e3d90fd5b61220b9697985060e09594926121cc61220395938361ffff94508180516121738282614524565b3690375061219a6121a061219261218a8b80614a93565b99909b614a93565b929095614672565b96614640565b936121bb83519a8b9960208b019d8e526101008b01916145eb565b92601f1989850301908901526145eb565b6001600160a01b0390931660608501521660808301523060a08301524660c083015260e082018d905203601f198101835282614524565b519020615d8d565b9161221887519182614524565b803660a41161053e576064905b60a482106122485750509061223a9291614e9a565b155f80858180808a8c611e44565b8135815260209182019101612225565b634e487b7160e01b5f52604160045260245ffd5b813581528d975088935060209182019101611e24565b637c55302160e11b8452600484fd5b5034610530576020366003190112610530576122ab61438c565b6122b433614b0a565b5f516020616c945f395f51905f528252602082815260408084206001600160a01b0384165f908152925290205460ff166122ec575080f35b5f516020616c945f395f51905f52808352602083815260408085206001600160a01b03949094165f81815294909252909220805460ff191690553391907ff6391f5c32d9c69d2a47ea670b442974b53935d1edc7fd64eb21e047a839171b8480a480f35b5034610530576020366003190112610530577f07b8956cebe5025f3b85b45f03448a7c928d34086f491c689de0064e4b4e8ef7602060043561239133614b0a565b80600455604051908152a180f35b5034610530578060031936011261053057604051637897dec360e01b8152906020826004817f00000000000000000000000000000000000000000000000000000000000000006001600160a01b03165afa90811561142657906113f357602090604051908152f35b5034610530576020366003190112610530576020600761242861191f61433f565b0154604051908152f35b50346105305760203660031901126105305761244c61438c565b61245533614b0a565b5f516020616c345f395f51905f528252602082815260408084206001600160a01b0384165f908152925290205460ff1661248d575080f35b5f516020616c345f395f51905f52808352602083815260408085206001600160a01b03949094165f81815294909252909220805460ff191690553391907ff6391f5c32d9c69d2a47ea670b442974b53935d1edc7fd64eb21e047a839171b8480a480f35b5034610530578060031936011261053057602063ffffffff60015416604051908152f35b50346105305760c03660031901126105305736608411610530576040366083190112610530576040519061254a608083614524565b6004825b60848210612663575050604051602081018181106001600160401b0382111761264f576040523660a312156105685760408051939061258d9085614524565b833660c411610560576084945b60c4861061263f57506125b1939450825233615196565b1561263057807f00000000000000000000000000000000000000000000000000000000000000006001600160a01b0316803b1561262d5781809160a460405180948193630306968360e31b83523360048401526080600460248501375af180156105335761261c5750f35b8161262691614524565b6105305780f35b50fd5b6345ed1cc360e01b8152600490fd5b853581526020958601950161259a565b634e487b7160e01b83526041600452602483fd5b813581526020918201910161254e565b503461053057806003193601126105305760405163671b379360e01b8152906020826004817f00000000000000000000000000000000000000000000000000000000000000006001600160a01b03165afa90811561142657906113f357602090604051908152f35b50346105305780600319360112610530576040517f00000000000000000000000000000000000000000000000000000000000000006001600160a01b03168152602090f35b50346105305760403660031901126105305761082461273d61433f565b60243561274933614b0a565b806007612755846150bc565b01556040519081527fb757321b6769b2a356ed7ea204aeebb72a04b68d80bd0c0933349f6ea86ad90b602061ffff841692a2614827565b5034610530576040366003190112610530576127a661433f565b602435906127b333614b0a565b6127bc816150bc565b60088101548015159081612818575b506128095761ffff7f08b4fb8850cdb8d9c6d276d628973bff1146e12e74dabf396622beca8b5ce5ae9284600960209401556040519485521692a280f35b630236998b60e01b8452600484fd5b905083115f6127cb565b503461053057806003193601126105305760206040515f516020616c345f395f51905f528152f35b5034610530578060031936011261053057602060ff60015460301c166040519015158152f35b5034610530576020366003190112610530576020600961242861191f61433f565b5034610530576020366003190112610530576128ab61438c565b604051630b62b8ad60e31b81526001600160a01b0391821660048201529190602090839060249082907f0000000000000000000000000000000000000000000000000000000000000000165afa90811561142657906113f357602090604051908152f35b503461053057806003193601126105305760206040516127118152f35b503461053057604036600319011261053057600435906001600160401b038211610530576080600319833603011261053057602061159f8361296c6143db565b906004016150f0565b5034610530576020366003190112610530577f660f8962d35177409475cadba4b4e75639dc5b6af824076b1b50616a39ec565f60206129b26143cc565b6129bb33614b0a565b151560015460ff60381b8260381b169060ff60381b191617600155604051908152a180f35b503461053057602036600319011261053057612a4a6129fd61433f565b82610120604051612a0d816144d2565b828152606060208201528260408201528260608201528260808201528260a08201528260c08201528260e0820152606061010082015201526150bc565b9060405191612a58836144d2565b61ffff815416835260018101916040519281815491612a7683614563565b8087529260018116908115612bd35750600114612b93575b86602087612b8788612aa2838a0384614524565b838501928352846002820154916040820192835260038101546060830190815260048201546080840190815260058301549060a0850191825260068401549260c08601938452612b4e600960078701549660e0890197885261010060405199612b198b612b12816008870161470a565b038c614524565b019889520154996101208d019a8b5261ffff6040519d8e9d8e52511660208d01525161014060408d01526101608c01906143ea565b965160608b01525160808a01525160a08901525160c08801525160e08701525161010086015251848203601f190161012086015261440e565b90516101408301520390f35b9080935052602082205b818310612bb957505082016020908101908290612aa290612a8e565b600181602092949394548385890101520191019190612b9d565b60ff191660208089019190915293151560051b8701840194508593612aa293509150612a8e9050565b503461053057602036600319011261053057612c1661438c565b612c1f33614b0a565b6001600160a01b03168015611577575f516020616cb45f395f51905f5282528160205260408220815f5260205260ff60405f20541615612c5d575080f35b5f516020616cb45f395f51905f5282528160205260408220815f5260205260405f20600160ff1982541617905533905f516020616cb45f395f51905f525f516020616c145f395f51905f528480a480f35b503461053057806003193601126105305760206040516127128152f35b5034610530578060031936011261053057602061ffff600154821c16604051908152f35b503461053057604036600319011261053057600435612d0c6143a2565b612d1533614b0a565b6001600160a01b03168015612d7f578183528260205260408320815f5260205260ff60405f20541615612d46578280f35b8183528260205260408320815f5260205260405f20600160ff1982541617905533915f516020616c145f395f51905f528480a45f808280f35b63d92e233d60e01b8352600483fd5b5034610530576040366003190112610530576004356001600160401b03811161056857806004019060e0600319823603011261056457602435906001600160401b038211610560578160040192608060031984360301126131e25760018552600d602052604085209060405191612e04836144b7565b549060ff82161594612e3a606487159283875260ff6040602089019861ffff8960081c168a52019660181c161515865201614640565b95906131c7575b6131b8576001612e5a612e5388614d11565b9687614da5565b51612e6481614441565b612e6d81614441565b149384612e7c6024830161464f565b1515148015906131a2575b613193577f00000000000000000000000000000000000000000000000000000000000000006001600160a01b031696612eeb6080612ec860c48501866145b6565b60405163126ee3e560e21b8152602060048201529384928392602484019161460b565b03818c5afa8015613188578a90613148575b612f1f9150612f0c8884614e77565b90612f1a36608487016146cd565b614e9a565b156131395790612f5091612f1a612f45612f3b610ec387614672565b9390991590614e77565b9260443691016146cd565b1561312a57612f5e90614672565b60405190959060208101906001825285604082015286606082015260608152612f88608082614524565b519020808852600e60205260ff60408920541661311b578752600e60205260408720805460ff1916600117905591518692839161ffff1680613075575b508251613024575b5050511515906040805194855260208501919091528301526001926001600160a01b0316917f60e0e573db49e96c3a825814e1886c5ae348e6f2ef80095b82a686e45c1ab18390606090a460045480610f90575080f35b803b156105685760405163397663e560e21b81526001600160a01b03881660048201529082908290602490829084905af180156105335715612fcd578161306a91614524565b6110d257855f612fcd565b6040516331ba5d9f60e11b81526001600160a01b03898116600483015260248201929092527f0000000000000000000000000000000000000000000000000000000000000000909116604482015290935060208160648185885af19081156105335782916130e6575b50925f612fc5565b9150506020813d602011613113575b8161310260209383614524565b81010312610d75578690515f6130de565b3d91506130f5565b631b919bb160e11b8852600488fd5b63caa1e23360e01b8752600487fd5b63caa1e23360e01b8952600489fd5b5060803d608011613181575b61315e8183614524565b81019060808183031261317d57612f1f9161317891614686565b612efd565b8a80fd5b503d613154565b6040513d8c823e3d90fd5b63caa1e23360e01b8852600488fd5b506131b060c48201836145b6565b905015612e87565b637c55302160e11b8752600487fd5b5061ffff85168752600960205260ff60408820541615612e41565b8480fd5b50346105305760203660031901126105305761320061438c565b61320933614b0a565b6001600160a01b03168015611577575f516020616c945f395f51905f5282528160205260408220815f5260205260ff60405f20541615613247575080f35b5f516020616c945f395f51905f5282528160205260408220815f5260205260405f20600160ff1982541617905533905f516020616c945f395f51905f525f516020616c145f395f51905f528480a480f35b5034610d75576080366003190112610d75576044356024356004356001831015610d75576064356001600160401b038111610d75576132db90369060040161435f565b335f9081527fb3894029589cc0f960a291347a52a1478fc4a9f657b8c655f4afb95f6ad3e71760205260409020549194909160ff161561380a575b82158015613801575b801561377a575b61376b575f835b85811115613736575061333f8161491b565b9061334d6040519283614524565b808252601f1961335c8261491b565b015f5b8181106137135750506133718161491b565b61337e6040519182614524565b818152601f1961338d8361491b565b013660208301377f00000000000000000000000000000000000000000000000000000000000000006001600160a01b03165f875b8981111561363c5750505063ffffffff600154169260018060a01b036003541680613597575b50899283929091907f00000000000000000000000000000000000000000000000000000000000000006001600160a01b0316905b8c84861061347c577f0d64c5de90b33449ebd454b5038e7b8c9b6019226e7e37c42119d55a7a4c9c6b8c8c8f610a28908e8e8e8e6040519788978852602088015260408701526060860152608085015260c060a085015260c08401916145eb565b9091929394956134b8908860406134938a87614cf0565b5194858152600b6020528082812055858152600c60205220556020610a6a8988614cf0565b958d6001600160a01b036134cc8388614cf0565b51511660206134db8489614cf0565b51015190863b1561056457604051636203b43b60e11b81526001600160a01b0391909116600482015260248101919091528181604481838a5af180156105335761357e575b5060019290506001600160a01b036135388388614cf0565b515116907f2f017ff2c984016167f218eec0825f09823e2f1055c86c1a5a96c09ebf1e1e7560208061356a868b614cf0565b510151604051908152a3019392919061341b565b8161358891614524565b613593578d5f613520565b8d80fd5b803b15610d755760405190638e5fdd3960e01b82528160448101604060048301528451809152606482019060208601905f5b81811061360e5750505091815f8181958b602483015203925af1801561360357156133e7576135fb919a505f90614524565b5f985f6133e7565b6040513d5f823e3d90fd5b825180516001600160a01b0316855260209081015181860152879550604090940193909201916001016135c9565b805f52600b60205260405f20549081156137095760405163aae6c1ab60e01b81526004810182905291602083602481885afa908115613603575f916136cd575b6136c893506040519161368e83614509565b6001600160a01b0316825260208201526136a88489614cf0565b526136b38388614cf0565b5080610c866136c185614ce2565b9487614cf0565b6133c1565b90506020833d8211613701575b816136e760209383614524565b81010312610d75576136fb6136c893614932565b9061367c565b3d91506136da565b6136c89150614ce2565b60209060405161372281614509565b5f81525f838201528282870101520161335f565b805f52600b60205260405f2054613756575b61375190614ce2565b61332d565b9061376361375191614ce2565b919050613748565b639ac893ad60e01b5f5260045ffd5b5060405162028b0760e01b81526020816004817f00000000000000000000000000000000000000000000000000000000000000006001600160a01b03165afa908115613603575f916137cf575b508411613326565b90506020813d6020116137f9575b816137ea60209383614524565b81010312610d7557515f6137c7565b3d91506137dd565b5083831161331f565b61381333614b90565b613316565b34610d75576040366003190112610d755761383161438c565b6024356001600160401b038111610d755736602382011215610d755780600401356001600160401b038111610d75573660246060830284010111610d7557335f9081527f65204ff4571ed7f9726626818f7099df2db47be41f4d09678d26532b6bd8882a602052604090205460ff1615613a8857604051630b62b8ad60e31b81526001600160a01b03938416600482018190527f00000000000000000000000000000000000000000000000000000000000000009094169390602081602481885afa908115613603575f91613a56575b5015613a445790917f00000000000000000000000000000000000000000000000000000000000000006001600160a01b031691905f5b84811015613a4257606081028201906024820191606461395684614672565b6040516309524f3960e11b8152600481018890526001600160a01b0390911660248201529101356044820152606481018690526020816084815f8c5af19081156136035785905f926139ed575b506001937f6bc7084b149f933a90a8f9acbeb6c9c67055b3bf4d3b80d718504e9bbeba305e906020906001600160a01b03906139de90614672565b1693604051908152a301613937565b939150506020833d8211613a3a575b81613a0960209383614524565b81010312610d75579151847f6bc7084b149f933a90a8f9acbeb6c9c67055b3bf4d3b80d718504e9bbeba305e6139a3565b3d91506139fc565b005b63bd62013360e01b5f5260045260245ffd5b90506020813d602011613a80575b81613a7160209383614524565b81010312610d75575185613901565b3d9150613a64565b63e2517d3f60e01b5f52336004525f516020616c345f395f51905f5260245260445ffd5b34610d75575f366003190112610d755760206040515f8152f35b34610d75576080366003190112610d75576004356003811015610d75576060366023190112610d7557613af833614b0a565b61271061ffff613b0661462f565b1611613bd457613b1581614441565b805f52600d60205260405f206024358015158103610d7557815490151560ff1660ff1991909116178155613b4761462f565b908054906064359283151592838503610d755762ffff0063ff0000008560181b169260081b169063ffffff00191617179055613b8283614441565b604051613b8d6143db565b151581526044359161ffff8316809303610d75577f8d43e1672e4d1f431a07e33987ce48d6248fc1d372ab1cedf4ddf6a009c34ec5936060936020840152506040820152a2005b631eab6fe160e31b5f5260045ffd5b34610d75575f366003190112610d755760206040515f516020616c945f395f51905f528152f35b34610d75575f366003190112610d755760206040515f516020616cd45f395f51905f528152f35b34610d75576020366003190112610d75577f40db37ff5c0bdc2c427fbb2078c8f24afea940abac0e3c23bb4ea3bf2da2b2126020613c6d6143cc565b613c7633614b0a565b151560015466ff0000000000008260301b169066ff000000000000191617600155604051908152a1005b34610d75575f366003190112610d755760206040517e9bf7869f456520d5ca361e1964c3a2188bd5767f81de5bb60571ad10a97af78152f35b34610d75575f366003190112610d75576040517f00000000000000000000000000000000000000000000000000000000000000006001600160a01b03168152602090f35b34610d75576020366003190112610d75576004356001600160a01b03811690819003610d755760207fe8fce48d64b3eaba7d2c662cbdb210522dc2b9ae8a9dd70a7caca3f7e97a493391613d7033614b0a565b600380546001600160a01b03191682179055604051908152a1005b34610d75576020366003190112610d7557613da461438c565b613dad33614b0a565b6001600160a01b03168015613e61575f8181527f05ba0d8636e66a5b440b1e863d1053824dac8d50de3a1b921dc88da5cf5d9b15602052604090205460ff1615613df357005b5f8181527f05ba0d8636e66a5b440b1e863d1053824dac8d50de3a1b921dc88da5cf5d9b1560205260408120805460ff191660011790553391907e9bf7869f456520d5ca361e1964c3a2188bd5767f81de5bb60571ad10a97af7905f516020616c145f395f51905f529080a4005b63d92e233d60e01b5f5260045ffd5b34610d75576040366003190112610d75576004356001600160401b038111610d7557613ea090369060040161435f565b90602435906001600160401b038211610d7557816004018236039260e0600319850112610d7557613ed033614b0a565b60015493600161ffff8660201c16019261ffff84116141575761ffff8416956127118710156141485765ffff000000008560201b169065ffff00000000191617600155855f52600560205260405f208661ffff1982541617815560018101976001600160401b03811161225857613f478954614563565b601f8111614105575b505f98601f821160011461409c578186916007949360409c5f91614091575b508260011b905f198460031b1c19161790555b8435985f198a0361408b575f5b6002850155613ff6602484013591826003870155604485013593846004880155613fe88c613fe260c460648a0135998a60058d015560848101359b8c600682015560a48201359d8e91015501809c6145b6565b91614c13565b8e519e8f81815201916145eb565b998c6020818d039101528a5260208a015260408901526060880152608087015260a0860152359060221901811215610d755701916024600484013593016001600160401b038411610d75578360051b36038113610d7557856020966113147fe56334aea17a025d4e927dabecb65986d949da11527b734e59f8332a84f581189361159f9760e0878160c08d9a0152019161460b565b89613f8f565b90508a01358d613f6f565b601f198216815f5260205f20905f5b8181106140ed575091839160409c600796958a95106140d4575b5050600182811b019055613f82565b8b01355f19600385901b60f8161c191690558c806140c5565b8a8d0135835560209c8d019c600190930192016140ab565b81811115613f505761413a908a5f5260205f2090601f840160051c9060208510614140575b601f82910160051c03910161459b565b89613f50565b5f915061412a565b635a31d91b60e01b5f5260045ffd5b634e487b7160e01b5f52601160045260245ffd5b34610d75575f366003190112610d755760206040515f516020616cb45f395f51905f528152f35b34610d75576020366003190112610d75576004356003811015610d75576141b7614545565b506141c181614441565b5f52600d602052606060405f20604051906141db826144b7565b5461ffff60ff821615159283815260ff60406020830192848660081c168452019360181c1615158352604051938452511660208301525115156040820152f35b34610d75576020366003190112610d755761ffff61423761433f565b165f526009602052602060ff60405f2054166040519015158152f35b34610d75576020366003190112610d75576004356001600160a01b03811690818103610d75577f187f19315a23659acf0ee87d3d8accb6d0610a91a35fe24481dfabb99e205ea6916020916142a733614b0a565b6001805468010000000000000000600160e01b031916604092831b68010000000000000000600160e01b031617905551908152a1005b34610d75575f366003190112610d755762028b0760e01b81526020816004817f00000000000000000000000000000000000000000000000000000000000000006001600160a01b03165afa8015613603575f906113f357602090604051908152f35b6004359061ffff82168203610d7557565b359061ffff82168203610d7557565b9181601f84011215610d75578235916001600160401b038311610d755760208381860195010111610d7557565b600435906001600160a01b0382168203610d7557565b602435906001600160a01b0382168203610d7557565b35906001600160a01b0382168203610d7557565b600435908115158203610d7557565b602435908115158203610d7557565b805180835260209291819084018484015e5f828201840152601f01601f1916010190565b90602080835192838152019201905f5b81811061442b5750505090565b825184526020938401939092019160010161441e565b6003111561103b57565b60206040818301928281528451809452019201905f5b81811061446e5750505090565b8251845260209384019390920191600101614461565b6020600319820112610d7557600435906001600160401b038211610d75576080908290036003190112610d755760040190565b606081019081106001600160401b0382111761225857604052565b61014081019081106001600160401b0382111761225857604052565b608081019081106001600160401b0382111761225857604052565b604081019081106001600160401b0382111761225857604052565b90601f801991011681019081106001600160401b0382111761225857604052565b60405190614552826144b7565b5f6040838281528260208201520152565b90600182811c92168015614591575b602083101461457d57565b634e487b7160e01b5f52602260045260245ffd5b91607f1691614572565b5f5b8281106145a957505050565b5f8282015560010161459d565b903590601e1981360301821215610d7557018035906001600160401b038211610d7557602001918160051b36038313610d7557565b908060209392818452848401375f828201840152601f01601f1916010190565b81835290916001600160fb1b038311610d755760209260051b809284830137010190565b60443561ffff81168103610d755790565b3561ffff81168103610d755790565b358015158103610d755790565b6004356001600160a01b0381168103610d755790565b356001600160a01b0381168103610d755790565b9080601f83011215610d7557604051916146a1608084614524565b829060808101928311610d7557905b8282106146bd5750505090565b81518152602091820191016146b0565b91906040805193906146df9085614524565b839060408101928311610d7557905b8282106146fa57505050565b81358152602091820191016146ee565b90602082549182815201915f5260205f20905f5b81811061472b5750505090565b825484526020909301926001928301920161471e565b9035601e1982360301811215610d755701602081359101916001600160401b038211610d75578136038313610d7557565b90606061ffff6147d6826147b561479a61478c8880614741565b6080895260808901916145eb565b6147a76020890189614741565b9088830360208a01526145eb565b956001600160a01b036147ca604083016143b8565b16604087015201614350565b1691015290565b9161481190614824979596946147fd60409460c0875260c0870190614772565b9115156020860152848203848601526143ea565b94606083013760a081850391015261460b565b90565b614830816150bc565b90602061486260078401549360405194859283926332334d9960e11b845260406004850152600860448501910161470a565b602483019190915203817f00000000000000000000000000000000000000000000000000000000000000006001600160a01b03165afa918215613603575f926148e6575b50602061ffff7f6ce73336f46c346184b028f9cd5dad1ba562cc977ce5f43119303e6a4876dc87921692835f52600782528060405f2055604051908152a2565b9091506020813d602011614913575b8161490260209383614524565b81010312610d7557519060206148a6565b3d91506148f5565b6001600160401b0381116122585760051b60200190565b51906001600160a01b0382168203610d7557565b51908115158203610d7557565b90816060910312610d7557805191604061496f60208401614946565b92015190565b61497e826150bc565b60405163c687f27760e01b81526001600160a01b03928316600482015291606090839060249082907f0000000000000000000000000000000000000000000000000000000000000000165afa8015613603575f925f905f92614a33575b5015908115614a25575b50614a1e5760080154159182156149fb57505090565b61ffff919250165f52600660205260405f20905f5260205260ff60405f20541690565b5050505f90565b90506007820154115f6149e5565b915050614a5991925060603d606011614a63575b614a518183614524565b810190614953565b909291925f6149db565b503d614a47565b8054821015614a7f575f5260205f2001905f90565b634e487b7160e01b5f52603260045260245ffd5b903590601e1981360301821215610d7557018035906001600160401b038211610d7557602001918136038313610d7557565b9291926001600160401b0382116122585760405191614aee601f8201601f191660200184614524565b829481845281830111610d75578281602093845f960137010152565b6001600160a01b0381165f9081527fb3894029589cc0f960a291347a52a1478fc4a9f657b8c655f4afb95f6ad3e717602052604090205460ff1615614b4c5750565b63e2517d3f60e01b5f9081526001600160a01b03919091166004527ff168802601a9e829d99d71858de7f1c6554ef8e2e4908eac50c39345834bdce0602452604490fd5b6001600160a01b0381165f9081527f732537cce9b3e62d20861f0cb07bf148a8db9bbe65ea6f634310c43c882f9b3a602052604090205460ff1615614bd25750565b63e2517d3f60e01b5f9081526001600160a01b03919091166004525f516020616cb45f395f51905f52602452604490fd5b9190811015614a7f5760051b0190565b61ffff165f81815260056020526040812060080193905b818110614c38575050505050565b614c43818386614c03565b359081158015614cc2575b614cb357835f52600660205260405f20825f5260205260405f20600160ff198254161790558554916801000000000000000083101561225857614c98836001809501895588614a6a565b819291549060031b91821b915f19901b191617905501614c2a565b630a8d477960e01b5f5260045ffd5b50835f52600660205260405f20825f5260205260ff60405f205416614c4e565b5f1981146141575760010190565b8051821015614a7f5760209160051b010190565b9190820180921161415757565b614d69614d9f614d218380614a93565b9361ffff614d7b614d356020840184614a93565b9190614d4f6060614d4860408801614672565b9601614640565b92604051988997602089019b60808d5260a08a01916145eb565b878103601f19016040890152916145eb565b6001600160a01b03909316606085015216608083015203601f198101835282614524565b51902090565b919091614db0614545565b505f52600a60205260405f209160405192614dca846144b7565b549060ff821693614dda85614441565b84815263ffffffff60208201936001600160401b038160081c16855260481c16604082015293614e0981614441565b614e1281614441565b15614e685761ffff165f526005602052600660405f2001548015159182614e4b575b5050614e3c57565b631e3b157760e01b5f5260045ffd5b51614e5f92506001600160401b0316614d04565b43115f80614e34565b6315fcfca760e21b5f5260045ffd5b61482491614e959160408051614e8d8282614524565b3690376150f0565b615d8d565b9190614ea583616000565b158015614fa3575b614a1e57602060409281845195805187520151828601527f198e9393920d483a7260bfb731fb5d25f1aa493335a9e71297e485b7aef312c2848601527f1800deef121f1e76426a00665e5c4479674322d4f75edadd46debd5cd992f6ed60608601527f275dc4a288d1afb3cbb1ac09187524c7db36395df7be3b99e673b13a075a65ec60808601527f1d9befcd05a5323e6da4d435f3b617cdb3af83285c2df711ef39c01571827f9d60a0860152805160c0860152015160e0840152602081015161010084015280516101208401526060810151610140840152015161016082015260016020826101808160085afa9151141690565b50614fad82616000565b15614ead565b90608080604051614fc48282614524565b369037604051630b62b8ad60e31b81526001600160a01b0393841660048201819052937f00000000000000000000000000000000000000000000000000000000000000001690602081602481855afa908115613603575f9161508a575b5080948115613a445750829060246040518094819363191bad4160e21b835260048301525afa918215613603575f9261505957505090565b809192503d8211615083575b61506f8184614524565b82019082820312610d755761482491614686565b503d615065565b90506020813d6020116150b4575b816150a560209383614524565b81010312610d7557515f615021565b3d9150615098565b61ffff8060015460201c1691169081116150de575f52600560205260405f2090565b6321321e1960e11b5f5260045260245ffd5b90614d9f60e0926151018180614a93565b91909361ffff61515f6151176020850185614a93565b9190615131606061512a60408901614672565b9701614640565b9261514d6040519a8b9960208b019d8e526101008b01916145eb565b888103601f190160408a0152916145eb565b6001600160a01b0390941660608601521660808401523060a08401524660c0840152151560e083015203601f198101835282614524565b929190926151a384616075565b1561547957604051602081019160018060a01b03168252306040820152466060820152606081526151d5608082614524565b5190209260205f604080968180516151ed8282614524565b36903761527060246060845187810194855287815261520c8682614524565b8580516152198282614524565b3690378551948591888a840198818a528401525180918484015e8101600360f51b838201528760628201525f516020616c745f395f51905f526063820152600160fd1b608382015203016004810184520182614524565b8751918291518091835e8101838152039060025afa1561546f575f805185516020818101838152600160f81b60408401525f516020616c745f395f51905f526041840152600160fd1b606184015260428352929793909290916152d4606282614524565b8451918291518091835e8101838152039060025afa15615466575f805182518782186020828101918252600160f91b60408401525f516020616c745f395f51905f526041840152600160fd1b60618401526042835292989391615338606282614524565b8551918291518091835e8101838152039060025afa1561545c575f805183519281186020848101918252600360f81b60408601525f516020616c745f395f51905f526041860152600160fd1b606186015260428552919391929161539d606282614524565b8551918291518091835e8101838152039060025afa1561545c57608061541a5f516020616c545f395f51905f526020969798817f0e0a77c19a07df2f666ea36f7879462c0a78eb28f5c70b3dd35d438dc58f0d9d6001600160801b03615411835f5195818b8b1c9160018c1b900908616879565b97160908616879565b91835195869361542a8686614524565b8536863781865193805185520151828401528051868401520151606082015260065afa15610d75576148249251614e9a565b50513d5f823e3d90fd5b513d5f823e3d90fd5b83513d5f823e3d90fd5b505f925050565b5f818152602081815260408083206001600160a01b038616845290915290205460ff166154ab575050565b5f818152602081815260408083206001600160a01b0395909516808452949091528120805460ff19169055339291907ff6391f5c32d9c69d2a47ea670b442974b53935d1edc7fd64eb21e047a839171b9080a4565b91929460015460ff8160301c166155835760401c6001600160a01b0316928361552d575b50505050505050565b833b15610d75576155595f96928793604051998a9889978896630502f5bd60e41b8852600488016147dd565b03925af1801561360357615573575b808080808080615524565b5f61557d91614524565b5f615568565b6305ab340160e41b5f5260045ffd5b604051630b62b8ad60e31b81526001600160a01b0393841660048201527f000000000000000000000000000000000000000000000000000000000000000090931692602081602481875afa908115613603575f91615684575b50801561567c5760809060246040518096819363191bad4160e21b835260048301525afa928315613603575f93615636575b5091612f1a61562e61482494615d8d565b9236906146cd565b925060803d608011615675575b61564d8185614524565b830192608081850312610d755761562e61566d61482495612f1a93614686565b94505061561d565b503d615643565b505050505f90565b90506020813d6020116156ae575b8161569f60209383614524565b81010312610d7557515f6155eb565b3d9150615692565b9593916156e0906156ee9463ffffffff6148249a9894168952608060208a015260808901916145eb565b9186830360408801526145eb565b92606081850391015261460b565b92949193909361570e60608501614640565b9361571c614e9583836150f0565b96615728858588616252565b98908615614cb3576040805163e6df5d2b60e01b815260048101919091527f00000000000000000000000000000000000000000000000000000000000000006001600160a01b03169a909160a09083908d908290819061578c604483018f8f61460b565b90602483015203915afa908115613603575f925f92615c78575b5015615c1c5761ffff89165f52600760205260405f20545b8015615c0d578615615c03578060011b9081046002036141575760039004905b10615bf457612f1a6157f19336906146cd565b15615be55761580260408201614672565b60405163c687f27760e01b81526001600160a01b039091166004820152946060866024818b5afa8015613603575f965f91615bbf575b5015615bb05760405163c687f27760e01b8152336004820152966060886024818c5afa8015613603575f985f91615b8a575b501580615b7a575b615b6b5760019063ffffffff82541690855f14615b21576158938580614a93565b907faed5b9322f1cce79090471045d025d7a0a841daf787ec955d17cdd32a3ebfdb161ffff876158dd8d8d6158cb60208e018e614a93565b90604051968796169933998d886156b6565b0390a35b8515615b195782905b604051916158f7836144b7565b61590081614441565b825260208201906001600160401b034316825260408301908482525f52600a60205260405f2092519161593283614441565b61593b83614441565b60ff6cffffffff00000000000000000068ffffffffffffffff008654935160081b16935160481b169316906cffffffffffffffffffffffffff19161717179055019063ffffffff82116141575763ffffffff61ffff921663ffffffff1960015416176001551661271181105f146159b957506159b79650616456565b565b955093509150506159c957505050565b6159da816020612711930190614a93565b919092145f14615a6657810190602081830312610d75578035906001600160401b038211610d7557019080601f83011215610d7557816020615a1e9335910161637e565b90803b15610d7557604051636370457960e11b8152915f918391829084908290615a4b906004830161444b565b03925af1801561360357615a5c5750565b5f6159b791614524565b8101929150602081840312610d75578035906001600160401b038211610d7557019180601f84011215610d75578235615a9e8161491b565b93615aac6040519586614524565b81855260208086019260051b820101928311610d7557602001905b828210615b01575050505f5b8251811015615afc5780615af661ffff615aef60019487614cf0565b5116614827565b01615ad3565b509050565b60208091615b0e84614350565b815201910190615ac7565b6002906158ea565b615b2b8580614a93565b907f834bcdc44f628888090e897856fa3d661504c545654ba804c61b293c36b6595b61ffff87615b638d8d6158cb60208e018e614a93565b0390a36158e1565b631385e31560e21b5f5260045ffd5b5060ff60015460381c1615615872565b9050615ba691985060603d606011614a6357614a518183614524565b509790975f61586a565b6346d3a4a960e01b5f5260045ffd5b9050615bdb91965060603d606011614a6357614a518183614524565b509590955f615838565b63f319be9560e01b5f5260045ffd5b63cabeb65560e01b5f5260045ffd5b60039004906157de565b6338cdc61b60e21b5f5260045ffd5b60405163671b379360e01b81526020816004818f5afa908115613603575f91615c46575b506157be565b90506020813d602011615c70575b81615c6160209383614524565b81010312610d7557515f615c40565b3d9150615c54565b9250905060a03d60a011615cb3575b615c918184614524565b820160a083820312610d7557615ca960809184614686565b920151905f6157a6565b503d615c87565b60418314801590615d7c575b61567c5782602011610d755781359183604011610d755760208101359360401015614a7f576040013560f81c90601b8210615d6a575b7f7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a08411615d61576020935f9360ff60809460405194855216868401526040830152606082015282805260015afa15613603575f516001600160a01b0390811691161490565b50505050505f90565b90601b0160ff81116141575790615cfc565b506001600160a01b03841615615cc6565b9060205f604093848051615da18282614524565b369037845190838201908152838252615dba8683614524565b858051615dc78282614524565b369037615e25602460608851809488820196888852888c8401525180918484015e8101600360f51b838201528760628201525f516020616cd45f395f51905f526063820152600160fd1b608382015203016004810184520182614524565b8551918291518091835e8101838152039060025afa1561545c575f805183516020818101838152600160f81b60408401525f516020616cd45f395f51905f526041840152600160fd1b60618401526042835292959390929091615e89606282614524565b8451918291518091835e8101838152039060025afa15615466575f805182518582186020828101918252600160f91b60408401525f516020616cd45f395f51905f526041840152600160fd1b60618401526042835292969391615eed606282614524565b8551918291518091835e8101838152039060025afa1561545c575f805183519281186020848101918252600360f81b60408601525f516020616cd45f395f51905f526041860152600160fd1b6061860152604285529193919291615f52606282614524565b8551918291518091835e8101838152039060025afa1561545c576080615fc55f516020616c545f395f51905f5260209596817f0e0a77c19a07df2f666ea36f7879462c0a78eb28f5c70b3dd35d438dc58f0d9d6001600160801b03615411835f5195818b8b1c9160018c1b900908616879565b918351948593615fd58686614524565b8536863781865193805185520151828401528051868401520151606082015260065afa15610d755790565b60208151910151905f516020616c545f395f51905f52811080159061605e575b61605057801580616056575b616050575f516020616c545f395f51905f5260038183818181960909089180091490565b50505f90565b50811561602c565b505f516020616c545f395f51905f52821015616020565b80519060208101519160606040830151920151905f516020616c545f395f51905f52811080159061623b575b8015616224575b801561620d575b61567c57818385831717171561567c57815f516020616c545f395f51905f5203935f516020616c545f395f51905f52851161415757805f516020616c545f395f51905f52035f516020616c545f395f51905f528111614157575f516020616c545f395f51905f52809184088183850809915f516020616c545f395f51905f5280838309600209955f516020616c545f395f51905f528388095f516020616c545f395f51905f52035f516020616c545f395f51905f528111614157575f516020616c545f395f51905f52807f2b149d40ceb8aaae81be18991be06ac3b5b4c5e559dbefa33267e6dc24a138e581809481888b09080892880881878908091495866161bc575b50505050505090565b5f516020616c545f395f51905f52959650859493858094817e9713b03af0fed4cd2cafadeed8fdf4a74fa084e52d1852e4a2bd0685c315d295819509920908089309600209145f80808080806161b3565b505f516020616c545f395f51905f528210156160af565b505f516020616c545f395f51905f528310156160a8565b505f516020616c545f395f51905f528410156160a1565b61ffff9093929193169061271182101561636a5761ffff60015460201c16821161635757815f52600560205260405f20906002820154801515908161634d575b506141485760088201541592831595866162eb575b5050600982015480151591826162e1575b50506162d2576007015492906162cb5790565b5081151590565b630236998b60e01b5f5260045ffd5b1190505f806162b8565b5f5b8381106162fa57506162a7565b825f52600660205260405f20616311828685614c03565b355f5260205260ff60405f2054161561632c576001016162ed565b8361633692614c03565b3590635966606760e11b5f5260045260245260445ffd5b905043115f616292565b506321321e1960e11b5f5260045260245ffd5b5090915061271281116150de57505f905f90565b92919061638a8161491b565b936163986040519586614524565b602085838152019160051b8101928311610d7557905b8282106163ba57505050565b81358152602091820191016163ae565b90614824916020815260608251926080602084015261ffff826164136163fd8751608060a08901526101208801906143ea565b6020880151878203609f190160c08901526143ea565b9560018060a01b0360408201511660e0870152015116610100840152602081015160408401526040810151828401520151906080601f198285030191015261440e565b949391606086019561ffff61646a88614640565b165f52600560205260405f2094600386015491600560048801549701549860018060a01b0360025416908161655e575b50505081616522575b505050821515908161651a575b5080616511575b6164f2575b5050811515806164e9575b6164cf575050565b5f52600b6020526164e560405f20918254614d04565b9055565b508015156164c7565b5f52600b60205261650860405f20918254614d04565b90555f806164bc565b508015156164b7565b90505f6164b0565b5f5b81811061653157506164a3565b8061653f6001928487614c03565b355f52600b60205260405f20616556858254614d04565b905501616524565b6040519a50929897509250616572896144ee565b608081360312610d755760405191616589836144ee565b81356001600160401b038111610d7557820136601f82011215610d75576165b7903690602081359101614ac5565b835260208201356001600160401b038111610d755782019136601f84011215610d755760406165ff916165f4616609953690602081359101614ac5565b6020870152016143b8565b6040840152614350565b6060820152875284602088015283604088015261662736878461637e565b6060880152604051636802d27b60e11b8152602081600481855afa908115613603575f9161683f575b50156166ee575060606166885f95969760018060a01b036002541690604051978880948193633fd6c07d60e11b8352600483016163ca565b03925af1958615613603575f965f955f916166aa575b509496905f808061649a565b97505093506060863d6060116166e6575b816166c860609383614524565b81010312610d7557855193604060208801519701519496945f61669e565b3d91506166bb565b925050505f93849350616718925060405194858094819363e623f74760e01b8352600483016163ca565b03925af1908115613603575f9161678c575b505f5b8151811015616788578061674360019284614cf0565b5151616750575b0161672d565b602061675c8285614cf0565b5101516167698285614cf0565b51515f52600b60205261678160405f20918254614d04565b905561674a565b5050565b90503d805f833e61679d8183614524565b810190602081830312610d75578051906001600160401b038211610d75570181601f82011215610d75578051906167d38261491b565b926167e16040519485614524565b82845260208085019360061b83010191818311610d7557602001925b82841061680e57505050505f61672a565b604084830312610d75576020604091825161682881614509565b8651815282870151838201528152019301926167fd565b90506020813d602011616871575b8161685a60209383614524565b81010312610d755761686b90614946565b5f616650565b3d915061684d565b9060409182516168898482614524565b8336823780935f516020616c545f395f51905f5260048185800908905f516020616c545f395f51905f5277b3c4d79d41a91759a9e4c7e359b6b89eaec68e62effffffd8509938151602081526020808201526020838201525f516020616c545f395f51905f5284870960608201527f30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd4560808201525f516020616c545f395f51905f5260a082015260208160c08160055afa15610d75575f516020616c545f395f51905f52958680925197828993098409095f516020616c545f395f51905f52035f516020616c545f395f51905f528111614157575f516020616c545f395f51905f52907759e26bcea0d48bacd4f263f1acdb5c4f5763473177fffffe08926169c75f516020616c545f395f51905f5260038187818180090908616b99565b96909615616a9a575b50506020825192818452818085015283015260608201527f183227397098d014dc2822db40c0ac2ecbc0b548b438e5469e10460b6c3e7ea360808201525f516020616c545f395f51905f5260a082015260208160c08160055afa15610d7557517f30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd461480616a91575b616a65575b815260200152565b915f516020616c545f395f51905f5203905f516020616c545f395f51905f528211614157579091616a5d565b50821515616a58565b935f516020616c545f395f51905f52919650600190085f516020616c545f395f51905f52035f516020616c545f395f51905f528111614157575f5f516020616c545f395f51905f52910892616b055f516020616c545f395f51905f5260038187818180090908616b99565b9690966169d0575f516020616c545f395f51905f52808095965080949850828193099280099180090960010890616b525f516020616c545f395f51905f5260038185818180090908616b99565b94909415616b61575f806169d0565b815162461bcd60e51b815260206004820152601160248201527010938c8d4d0e881b585c0819985a5b1959607a1b6044820152606490fd5b9060405160208152602080820152602060408201528260608201527f0c19139cb84c680a6e14116da060561765e05aa45a1c72a34f082305b61f3f5260808201525f516020616c545f395f51905f5260a082015260208160c08160055afa15610d755751915f516020616c545f395f51905f52838009149056fe2f8788117e7eff1d82e926ec794901d17c78024a50270940304540a733656f0db6dc46af6200c64c5055754ce63390e8c046183fef4ecfdb465ca1ed5c9c403f30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47536e32096d745cb431ecc9c1df62d1566bc52bb6b2e3c32cf4666bcae127fc6d52fb486ecd218b6c964299788bc433c9d9cf4a6218dbf81751236a74d63faeddb7355b18ec5fd18a76248c2846759e0f57d1e9b665d173edb8665b6ece6cc175b110049506439a07d78731efed3c809a6b13e0bab7cc9805f3bb45fb1e9a67e8a164736f6c6343000825000ab3894029589cc0f960a291347a52a1478fc4a9f657b8c655f4afb95f6ad3e717' as const
+export const attestationCenterBytecode = '0x60e060405234801561000f575f5ffd5b50604051618e44380380618e4483398101604081905261002e916102f2565b828282826001600160a01b0381166100595760405163d92e233d60e01b815260040160405180910390fd5b6100837ff168802601a9e829d99d71858de7f1c6554ef8e2e4908eac50c39345834bdce082610227565b506001600160a01b03821615806100a157506001600160a01b038116155b156100bf5760405163d92e233d60e01b815260040160405180910390fd5b6001600160a01b039182166080521660a05250604051829082906100e2906102ce565b6001600160a01b03928316815291166020820152604001604051809103905ff080158015610112573d5f5f3e3d5ffd5b506001600160a01b031660c052604080518082019091526007815266191959985d5b1d60ca1b6020808301919091525f8052600590527f05b8ccbb9d4d8fb16ea74ce3c29a41f1b461fbdaff4714a0d9a8eb05499746bd9061017490826103df565b505f7fe56334aea17a025d4e927dabecb65986d949da11527b734e59f8332a84f581186040518060e001604052805f81526020015f81526020015f81526020015f81526020015f81526020015f81526020015f6001600160401b038111156101de576101de61033c565b604051908082528060200260200182016040528015610207578160200160208202803683370190505b509052604051610217919061049d565b60405180910390a2505050610551565b6001600160a01b03811661024e5760405163d92e233d60e01b815260040160405180910390fd5b5f828152602081815260408083206001600160a01b038516845290915290205460ff166102ca575f828152602081815260408083206001600160a01b0385168085529252808320805460ff1916600117905551339285917f2f8788117e7eff1d82e926ec794901d17c78024a50270940304540a733656f0d9190a45b5050565b614d63806140e183390190565b6001600160a01b03811681146102ef575f5ffd5b50565b5f5f5f60608486031215610304575f5ffd5b835161030f816102db565b6020850151909350610320816102db565b6040850151909250610331816102db565b809150509250925092565b634e487b7160e01b5f52604160045260245ffd5b600181811c9082168061036457607f821691505b60208210810361038257634e487b7160e01b5f52602260045260245ffd5b50919050565b601f8211156103da57828211156103da57805f5260205f20601f840160051c60208510156103b357505f5b90810190601f840160051c035f5b818110156103d6575f838201556001016103c1565b5050505b505050565b81516001600160401b038111156103f8576103f861033c565b61040c816104068454610350565b84610388565b6020601f82116001811461043e575f83156104275750848201515b5f19600385901b1c1916600184901b178455610496565b5f84815260208120601f198516915b8281101561046d578785015182556020948501946001909201910161044d565b508482101561048a57868401515f19600387901b60f8161c191681555b505060018360011b0184555b5050505050565b604081526007604082015266191959985d5b1d60ca1b6060820152608060208201525f610160820183516080840152602084015160a0840152604084015160c0840152606084015160e0840152608084015161010084015260a084015161012084015260c084015160e0610140850152818151808452610180860191506020830193505f92505b808310156105475783518252602082019150602084019350600183019250610524565b5095945050505050565b60805160a05160c051613b196105c85f395f818161022501526103bc01525f6102f801525f818161047c0152818161087a01528181610b97015281816110d201528181611186015281816112400152818161131f015281816114d501528181611ab201528181611b4b015261222e0152613b195ff3fe608060405234801561000f575f5ffd5b5060043610610223575f3560e01c80636ba5aa461161012e5780639940aa41116100b6578063db9a62c31161007a578063db9a62c3146105c9578063ddda91ea146105dd578063f28eff39146105fc578063f6e258cc14610602578063fff768e31461061557610223565b80639940aa4114610562578063b00eb9fe14610576578063b0817c4414610589578063c2f429f1146105a3578063d547741f146105b657610223565b80638c2952e3116100fd5780638c2952e3146104fe5780638c66d04f1461050757806391d148541461051a578063945220f71461052d57806396a223631461054057610223565b80636ba5aa46146104a057806372d18e8d146104b35780638a7ce8a4146104d85780638bb9c5bf146104eb57610223565b8063226def04116101b157806351720945116101805780635172094514610423578063540dc89c146104365780635c975abb1461043f5780635db93dfa14610453578063659fa9761461047a57610223565b8063226def04146103b75780632f2ff15d146103de57806334a7c391146103f15780633c623ae41461041a57610223565b80631246193e116101f85780631246193e146102f6578063146b51261461033057806316c38b3c146103565780631b02194f146103695780631e8846001461039057610223565b80628fd38614610264578062d7a68f146102775780630b70e8fc146102ae57806311a95e38146102e3575b7f0000000000000000000000000000000000000000000000000000000000000000365f80375f5f365f845af43d5f5f3e80801561025e573d5ff35b3d5ffd5b005b610262610272366004612cee565b610628565b610299610285366004612d1f565b60096020525f908152604090205460ff1681565b60405190151581526020015b60405180910390f35b6102d57fb7355b18ec5fd18a76248c2846759e0f57d1e9b665d173edb8665b6ece6cc17581565b6040519081526020016102a5565b6102626102f1366004612cee565b6106a7565b7f00000000000000000000000000000000000000000000000000000000000000005b6040516001600160a01b0390911681526020016102a5565b6102d57e9bf7869f456520d5ca361e1964c3a2188bd5767f81de5bb60571ad10a97af781565b610262610364366004612d45565b61070d565b6102d57fb110049506439a07d78731efed3c809a6b13e0bab7cc9805f3bb45fb1e9a67e881565b6102d57f52fb486ecd218b6c964299788bc433c9d9cf4a6218dbf81751236a74d63faedd81565b6103187f000000000000000000000000000000000000000000000000000000000000000081565b6102626103ec366004612d6b565b610775565b60015461040790640100000000900461ffff1681565b60405161ffff90911681526020016102a5565b61040761271281565b610262610431366004612d45565b61079c565b61040761271181565b60015461029990600160301b900460ff1681565b6102d57fb6dc46af6200c64c5055754ce63390e8c046183fef4ecfdb465ca1ed5c9c403f81565b7f0000000000000000000000000000000000000000000000000000000000000000610318565b6102626104ae366004612d99565b610805565b6001546104c39063ffffffff1681565b60405163ffffffff90911681526020016102a5565b6102626104e6366004612df1565b6108e2565b6102626104f9366004612e4f565b610a85565b6102d560045481565b610262610515366004612cee565b610a92565b610299610528366004612d6b565b610af8565b61026261053b366004612d1f565b610b22565b61029961054e366004612d1f565b60086020525f908152604090205460ff1681565b6102d55f516020613acd5f395f51905f5281565b600254610318906001600160a01b031681565b60015461031890600160401b90046001600160a01b031681565b600354610318906001600160a01b031681565b6102626105c4366004612d6b565b610b2b565b60015461029990600160381b900460ff1681565b6102d56105eb366004612d1f565b60076020525f908152604090205481565b30610318565b610262610610366004612cee565b610b4d565b610262610623366004612e66565b610c27565b5f516020613acd5f395f51905f526106408133610ded565b6001805468010000000000000000600160e01b031916600160401b6001600160a01b038516908102919091179091556040519081527f187f19315a23659acf0ee87d3d8accb6d0610a91a35fe24481dfabb99e205ea6906020015b60405180910390a15050565b5f516020613acd5f395f51905f526106bf8133610ded565b600380546001600160a01b0319166001600160a01b0384169081179091556040519081527fe8fce48d64b3eaba7d2c662cbdb210522dc2b9ae8a9dd70a7caca3f7e97a49339060200161069b565b5f516020613acd5f395f51905f526107258133610ded565b60018054831515600160301b0266ff000000000000199091161790556040517f40db37ff5c0bdc2c427fbb2078c8f24afea940abac0e3c23bb4ea3bf2da2b2129061069b90841515815260200190565b5f516020613acd5f395f51905f5261078d8133610ded565b6107978383610e48565b505050565b5f516020613acd5f395f51905f526107b48133610ded565b60018054831515600160381b0267ff00000000000000199091161790556040517f660f8962d35177409475cadba4b4e75639dc5b6af824076b1b50616a39ec565f9061069b90841515815260200190565b610846338360048060200260405190810160405280929190826004602002808284375f9201919091525061084191505036859003850185612f52565b610eee565b610863576040516345ed1cc360e01b815260040160405180910390fd5b604051630306968360e31b81526001600160a01b037f00000000000000000000000000000000000000000000000000000000000000001690631834b418906108b19033908690600401612fd8565b5f604051808303815f87803b1580156108c8575f5ffd5b505af11580156108da573d5f5f3e3d5ffd5b505050505050565b5f816020016040516020016108f79190612ff7565b60408051601f1981840301815291905290506109318361091a6020850185612d45565b836060860161092c60a0880188613006565b610f8d565b5f61093b84611045565b90505f5f828152600a602052604090205460ff16600281111561096057610960613052565b1461097e57604051634510302360e11b815260040160405180910390fd5b61099b81602085016109966060880160408901612cee565b6110af565b6109b857604051632be1e1cb60e11b815260040160405180910390fd5b6109e084826109ca6020870187612d45565b606087016109db60a0890189613006565b611227565b600154600160401b90046001600160a01b031615610a7f57600154600160401b90046001600160a01b031663dd1a538785610a1e6020870187612d45565b8560608801610a3060a08a018a613006565b6040518763ffffffff1660e01b8152600401610a51969594939291906131ac565b5f604051808303815f87803b158015610a68575f5ffd5b505af1158015610a7a573d5f5f3e3d5ffd5b505050505b50505050565b610a8f813361142d565b50565b5f516020613acd5f395f51905f52610aaa8133610ded565b600280546001600160a01b0319166001600160a01b0384169081179091556040519081527fff482b94e6650f33ebd5a4b656f2524de0c552f315fb3270f47aeaef3d72a63e9060200161069b565b5f828152602081815260408083206001600160a01b038516845290915290205460ff165b92915050565b610a8f816114aa565b5f516020613acd5f395f51905f52610b438133610ded565b610797838361142d565b7f52fb486ecd218b6c964299788bc433c9d9cf4a6218dbf81751236a74d63faedd610b788133610ded565b60405163397663e560e21b81526001600160a01b0383811660048301527f0000000000000000000000000000000000000000000000000000000000000000169063e5d98f94906024015f604051808303815f87803b158015610bd8575f5ffd5b505af1158015610bea573d5f5f3e3d5ffd5b50506040513392506001600160a01b03851691507fae213b386e144e6a52baa4dbacfc58685853a89bf316a10612d3fd441c6b39fc905f90a35050565b610c8a82610c386020840184612d45565b610c456020850185613202565b8080601f0160208091040260200160405190810160405280939291908181526020018383808284375f92019190915250505060408601905061092c6080870187613006565b5f610c9483611045565b90505f5f828152600a602052604090205460ff166002811115610cb957610cb9613052565b14610cd757604051634510302360e11b815260040160405180910390fd5b610cfd81610ce86020850185613202565b610cf86060880160408901612cee565b6115a4565b610d1a57604051632be1e1cb60e11b815260040160405180910390fd5b610d3d8382610d2c6020860186612d45565b604086016109db6080880188613006565b600154600160401b90046001600160a01b03161561079757600154600160401b90046001600160a01b031663dd1a538784610d7b6020860186612d45565b610d886020870187613202565b60408801610d9960808a018a613006565b6040518863ffffffff1660e01b8152600401610dbb9796959493929190613244565b5f604051808303815f87803b158015610dd2575f5ffd5b505af1158015610de4573d5f5f3e3d5ffd5b50505050505050565b5f828152602081815260408083206001600160a01b038516845290915290205460ff16610e445760405163e2517d3f60e01b81526001600160a01b0382166004820152602481018390526044015b60405180910390fd5b5050565b6001600160a01b038116610e6f5760405163d92e233d60e01b815260040160405180910390fd5b5f828152602081815260408083206001600160a01b038516845290915290205460ff16610e44575f828152602081815260408083206001600160a01b0385168085529252808320805460ff1916600117905551339285917f2f8788117e7eff1d82e926ec794901d17c78024a50270940304540a733656f0d9190a45050565b5f610ef8836116e1565b610f0357505f610f86565b604080516001600160a01b03861660208083019190915230828401524660608084019190915283518084039091018152608090920190925280519101205f90610f72907f536e32096d745cb431ecc9c1df62d1566bc52bb6b2e3c32cf4666bcae127fc6d90611904565b611904565b9050610f82835f01518583611937565b9150505b9392505050565b600154600160301b900460ff1615610fb8576040516305ab340160e41b815260040160405180910390fd5b600154600160401b90046001600160a01b0316156108da57600154604051630502f5bd60e41b8152600160401b9091046001600160a01b03169063502f5bd090611010908990899089908990899089906004016131ac565b5f604051808303815f87803b158015611027575f5ffd5b505af1158015611039573d5f5f3e3d5ffd5b50505050505050505050565b5f6110508280613202565b61105d6020850185613202565b61106d6060870160408801612cee565b61107d6080880160608901612d1f565b6040516020016110929695949392919061329c565b604051602081830303815290604052805190602001209050919050565b604051630b62b8ad60e31b81526001600160a01b0382811660048301525f9182917f00000000000000000000000000000000000000000000000000000000000000001690635b15c56890602401602060405180830381865afa158015611117573d5f5f3e3d5ffd5b505050506040513d601f19601f8201168201806040525081019061113b91906132ea565b9050805f0361114d575f915050610f86565b604080518082018252610f8291869060029083908390808284375f920191909152505060405163191bad4160e21b8152600481018590527f00000000000000000000000000000000000000000000000000000000000000006001600160a01b0316915063646eb50490602401608060405180830381865afa1580156111d4573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906111f89190613350565b6112227fb110049506439a07d78731efed3c809a6b13e0bab7cc9805f3bb45fb1e9a67e889611904565b611937565b6112348685858585611a5b565b5f806001600160a01b037f00000000000000000000000000000000000000000000000000000000000000001663c687f27761127560608b0160408c01612cee565b6040516001600160e01b031960e084901b1681526001600160a01b039091166004820152602401606060405180830381865afa1580156112b7573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906112db919061336a565b5091509150806112fe576040516346d3a4a960e01b815260040160405180910390fd5b60405163c687f27760e01b81523360048201525f9081906001600160a01b037f0000000000000000000000000000000000000000000000000000000000000000169063c687f27790602401606060405180830381865afa158015611364573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190611388919061336a565b5091509150801580156113a55750600154600160381b900460ff16155b156113c357604051631385e31560e21b815260040160405180910390fd5b6113d08a8a8a8989611ca8565b5f6113e160808c0160608d01612d1f565b905061271161ffff82161015611404576113ff8b8a89898988611e8d565b611420565b8815611420576114208161141b60208e018e613202565b612216565b5050505050505050505050565b5f828152602081815260408083206001600160a01b038516845290915290205460ff1615610e44575f828152602081815260408083206001600160a01b0385168085529252808320805460ff1916905551339285917ff6391f5c32d9c69d2a47ea670b442974b53935d1edc7fd64eb21e047a839171b9190a45050565b5f6114b4826122c6565b60078101546040516332334d9960e11b81529192505f916001600160a01b037f000000000000000000000000000000000000000000000000000000000000000016916364669b329161150d9160088701916004016133a2565b602060405180830381865afa158015611528573d5f5f3e3d5ffd5b505050506040513d601f19601f8201168201806040525081019061154c91906132ea565b61ffff84165f818152600760205260409081902083905551919250907f6ce73336f46c346184b028f9cd5dad1ba562cc977ce5f43119303e6a4876dc87906115979084815260200190565b60405180910390a2505050565b5f6041831415806115bc57506001600160a01b038216155b156115c857505f6116d9565b5f6115d660208286886133f1565b6115df91613418565b90505f6115f06040602087896133f1565b6115f991613418565b90505f8686604081811061160f5761160f613435565b919091013560f81c915050601b8110156116315761162e601b8261345d565b90505b7f7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0821115611664575f93505050506116d9565b604080515f8152602081018083528a905260ff83169181019190915260608101849052608081018390526001600160a01b0386169060019060a0016020604051602081039080840390855afa1580156116bf573d5f5f3e3d5ffd5b505050602060405103516001600160a01b03161493505050505b949350505050565b80516020820151604083015160608401515f939291905f516020613aed5f395f51905f528410158061172057505f516020613aed5f395f51905f528310155b8061173857505f516020613aed5f395f51905f528210155b8061175057505f516020613aed5f395f51905f528110155b1561176057505f95945050505050565b808284861717175f0361177857505f95945050505050565b5f5f516020613aed5f395f51905f528061179f845f516020613aed5f395f51905f52613476565b85085f516020613aed5f395f51905f528486080990505f5f516020613aed5f395f51905f528084860960020990505f5f516020613aed5f395f51905f52806117f4885f516020613aed5f395f51905f52613476565b89085f516020613aed5f395f51905f52888a080990505f5f516020613aed5f395f51905f5280888a0960020990505f5f516020613aed5f395f51905f528089840961184c905f516020613aed5f395f51905f52613476565b5f516020613aed5f395f51905f528b86090890505f5f516020613aed5f395f51905f52808b85095f516020613aed5f395f51905f528b87090890505f516020613aed5f395f51905f527f2b149d40ceb8aaae81be18991be06ac3b5b4c5e559dbefa33267e6dc24a138e58308861480156118f457505f516020613aed5f395f51905f527e9713b03af0fed4cd2cafadeed8fdf4a74fa084e52d1852e4a2bd0685c315d2820885145b9c9b505050505050505050505050565b61190c612cbc565b610f86838360405160200161192391815260200190565b604051602081830303815290604052612316565b5f6119418461235b565b158061195357506119518261235b565b155b1561195f57505f610f86565b60405184518152602085015160208201527f198e9393920d483a7260bfb731fb5d25f1aa493335a9e71297e485b7aef312c260408201527f1800deef121f1e76426a00665e5c4479674322d4f75edadd46debd5cd992f6ed60608201527f275dc4a288d1afb3cbb1ac09187524c7db36395df7be3b99e673b13a075a65ec60808201527f1d9befcd05a5323e6da4d435f3b617cdb3af83285c2df711ef39c01571827f9d60a0820152825160c0820152602083015160e082015260208401516101008201528351610120820152606084015161014082015260408401516101608201526020816101808360085afa905160011416949350505050565b5f611a6c6080870160608801612d1f565b90505f611a798787612402565b90505f5f611a88848787612438565b90925090505f859003611aae57604051630a8d477960e01b815260040160405180910390fd5b5f5f7f00000000000000000000000000000000000000000000000000000000000000006001600160a01b031663e6df5d2b8989876040518463ffffffff1660e01b8152600401611b0093929190613489565b60a060405180830381865afa158015611b1b573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190611b3f91906134ac565b915091505f83611bce577f00000000000000000000000000000000000000000000000000000000000000006001600160a01b031663671b37936040518163ffffffff1660e01b8152600401602060405180830381865afa158015611ba5573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190611bc991906132ea565b611be2565b61ffff87165f908152600760205260409020545b9050805f03611c04576040516338cdc61b60e21b815260040160405180910390fd5b8a611c1957611c146003826134d7565b611c30565b6003611c268260026134f6565b611c3091906134d7565b821015611c505760405163cabeb65560e01b815260040160405180910390fd5b604080518082018252611c7d918c9060029083908390808284375f92019190915250869150899050611937565b611c9a5760405163f319be9560e01b815260040160405180910390fd5b505050505050505050505050565b60015463ffffffff165f611cc26080880160608901612d1f565b90508415611d2b5761ffff8116337faed5b9322f1cce79090471045d025d7a0a841daf787ec955d17cdd32a3ebfdb184611cfc8b80613202565b611d0960208e018e613202565b8b8b604051611d1e979695949392919061350d565b60405180910390a3611d88565b61ffff8116337f834bcdc44f628888090e897856fa3d661504c545654ba804c61b293c36b6595b84611d5d8b80613202565b611d6a60208e018e613202565b8b8b604051611d7f979695949392919061350d565b60405180910390a35b604051806060016040528086611d9f576002611da2565b60015b6002811115611db357611db3613052565b81526001600160401b03431660208083019190915263ffffffff85166040928301525f898152600a9091522081518154829060ff19166001836002811115611dfd57611dfd613052565b02179055506020820151815460409093015163ffffffff166901000000000000000000026cffffffff000000000000000000196001600160401b0390921661010002919091166cffffffffffffffffffffffff001990931692909217919091179055611e6a826001613554565b6001805463ffffffff191663ffffffff9290921691909117905550505050505050565b5f600581611ea160808a0160608b01612d1f565b61ffff16815260208101919091526040015f2060038101546004820154600583015460025493945091929091906001600160a01b03161561213f575f60405180608001604052808c611ef2906135e6565b81526020018781526020018881526020018a8a808060200260200160405190810160405280939291908181526020018383602002808284375f92019190915250505091525060025460408051636802d27b60e11b815290519293506001600160a01b039091169163d005a4f6916004808201926020929091908290030181865afa158015611f82573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190611fa69190613687565b1561202857600254604051633fd6c07d60e11b81526001600160a01b0390911690637fad80fa90611fdb9084906004016136dc565b6060604051808303815f875af1158015611ff7573d5f5f3e3d5ffd5b505050506040513d601f19601f8201168201806040525081019061201b919061377a565b919550909350915061213d565b60025460405163e623f74760e01b81525f916001600160a01b03169063e623f747906120589085906004016136dc565b5f604051808303815f875af1158015612073573d5f5f3e3d5ffd5b505050506040513d5f823e601f3d908101601f1916820160405261209a91908101906137c7565b90505f5b8151811015612131578181815181106120b9576120b9613435565b60200260200101515f01515f14612129578181815181106120dc576120dc613435565b602002602001015160200151600b5f8484815181106120fd576120fd613435565b60200260200101515f015181526020019081526020015f205f8282546121239190613881565b90915550505b60010161209e565b505050505050506108da565b505b8215612196575f5b878110156121945783600b5f8b8b8581811061216557612165613435565b9050602002013581526020019081526020015f205f8282546121879190613881565b9091555050600101612147565b505b81158015906121a25750885b80156121ad57508515155b156121d5575f868152600b6020526040812080548492906121cf908490613881565b90915550505b80158015906121e357508415155b15611039575f858152600b602052604081208054839290612205908490613881565b909155505050505050505050505050565b6127101961ffff84160161227b576001600160a01b037f00000000000000000000000000000000000000000000000000000000000000001663c6e08af261225f83850185613894565b6040518263ffffffff1660e01b8152600401610dbb919061391a565b5f6122888284018461392c565b90505f5b81518110156122bf576122b78282815181106122aa576122aa613435565b60200260200101516114aa565b60010161228c565b5050505050565b6001545f9061ffff64010000000090910481169083161115612301576040516321321e1960e11b815261ffff83166004820152602401610e3b565b5061ffff165f90815260056020526040902090565b61231e612cbc565b5f5f61232a85856125f3565b915091505f61233883612866565b90505f61234483612866565b90506123508282612af9565b979650505050505050565b805160208201515f91905f516020613aed5f395f51905f528210158061238e57505f516020613aed5f395f51905f528110155b1561239c57505f9392505050565b811580156123a8575080155b156123b657505f9392505050565b5f516020613aed5f395f51905f5260035f516020613aed5f395f51905f52845f516020613aed5f395f51905f5286870909085f516020613aed5f395f51905f5282830914949350505050565b61240a612cbc565b610f867fb110049506439a07d78731efed3c809a6b13e0bab7cc9805f3bb45fb1e9a67e8610f6d8585612b3c565b5f8061271161ffff86161061247e5761271261ffff86161115612474576040516321321e1960e11b815261ffff86166004820152602401610e3b565b505f9050806125eb565b60015461ffff640100000000909104811690861611156124b7576040516321321e1960e11b815261ffff86166004820152602401610e3b565b61ffff85165f908152600560205260409020600281015480158015906124dc57508043115b156124fa57604051635a31d91b60e01b815260040160405180910390fd5b6008820154801561259f575f5b8681101561259d5761ffff89165f9081526006602052604081209089898481811061253457612534613435565b602090810292909201358352508101919091526040015f205460ff16612595578888888381811061256757612567613435565b604051635966606760e11b815261ffff90941660048501526020029190910135602483015250604401610e3b565b600101612507565b505b600983015480158015906125b257508087115b156125d057604051630236998b60e01b815260040160405180910390fd5b836007015495505f8211806125e457505f86115b9450505050505b935093915050565b5f5f5f60025f5f1b5f5f1b8660605f8a602060405160200161261b97969594939291906139d0565b60408051601f198184030181529082905261263591613a2c565b602060405180830381855afa158015612650573d5f5f3e3d5ffd5b5050506040513d601f19601f8201168201806040525081019061267391906132ea565b90505f60028260018860206040516020016126919493929190613a37565b60408051601f19818403018152908290526126ab91613a2c565b602060405180830381855afa1580156126c6573d5f5f3e3d5ffd5b5050506040513d601f19601f820116820180604052508101906126e991906132ea565b90505f600282841860028960206040516020016127099493929190613a37565b60408051601f198184030181529082905261272391613a2c565b602060405180830381855afa15801561273e573d5f5f3e3d5ffd5b5050506040513d601f19601f8201168201806040525081019061276191906132ea565b90505f600282851860038a60206040516020016127819493929190613a37565b60408051601f198184030181529082905261279b91613a2c565b602060405180830381855afa1580156127b6573d5f5f3e3d5ffd5b5050506040513d601f19601f820116820180604052508101906127d991906132ea565b90505f516020613aed5f395f51905f52608083901c5f516020613aed5f395f51905f52600160801b86090895505f516020613aed5f395f51905f52815f516020613aed5f395f51905f527f0e0a77c19a07df2f666ea36f7879462c0a78eb28f5c70b3dd35d438dc58f0d9d6fffffffffffffffffffffffffffffffff861609089450505050509250929050565b61286e612cbc565b5f5f516020613aed5f395f51905f5260045f516020613aed5f395f51905f528586090890505f5f516020613aed5f395f51905f5277b3c4d79d41a91759a9e4c7e359b6b89eaec68e62effffffd850990505f6128d95f516020613aed5f395f51905f52848409612bad565b90505f5f516020613aed5f395f51905f52825f516020613aed5f395f51905f528086870989090990505f5f516020613aed5f395f51905f52612928835f516020613aed5f395f51905f52613476565b7759e26bcea0d48bacd4f263f1acdb5c4f5763473177fffffe0890505f806129815f516020613aed5f395f51905f525b60035f516020613aed5f395f51905f52865f516020613aed5f395f51905f528889090908612bd8565b9150915080612ab2575f516020613aed5f395f51905f525f5f516020613aed5f395f51905f52600186086129c2905f516020613aed5f395f51905f52613476565b0892506129db5f516020613aed5f395f51905f52612958565b909250905080612ab2575f5f516020613aed5f395f51905f5288890990505f516020613aed5f395f51905f52805f516020613aed5f395f51905f528889095f516020613aed5f395f51905f52848509096001089350612a6a5f516020613aed5f395f51905f5260035f516020613aed5f395f51905f52875f516020613aed5f395f51905f52898a090908612bd8565b909350915081612ab05760405162461bcd60e51b815260206004820152601160248201527010938c8d4d0e881b585c0819985a5b1959607a1b6044820152606401610e3b565b505b612abb89612c20565b158015612ac757508115155b15612ae657612ae3825f516020613aed5f395f51905f52613476565b91505b5090865260208601525092949350505050565b612b01612cbc565b6040518351815260208401516020820152825160408201526020830151606082015260408260808360065afa612b35575f5ffd5b5092915050565b5f612b478380613202565b612b546020860186613202565b612b646060880160408901612cee565b612b746080890160608a01612d1f565b304689604051602001612b8f99989796959493929190613a66565b60405160208183030381529060405280519060200120905092915050565b5f610b1c827f30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd45612c6e565b5f5f612c04837f0c19139cb84c680a6e14116da060561765e05aa45a1c72a34f082305b61f3f52612c6e565b9150825f516020613aed5f395f51905f52838409149050915091565b5f5f612c4c837f183227397098d014dc2822db40c0ac2ecbc0b548b438e5469e10460b6c3e7ea3612c6e565b9050612c6660015f516020613aed5f395f51905f52613476565b141592915050565b5f60405160208152602080820152602060408201528360608201528260808201525f516020613aed5f395f51905f5260a082015260208160c08360055afa612cb4575f5ffd5b519392505050565b60405180604001604052806002906020820280368337509192915050565b6001600160a01b0381168114610a8f575f5ffd5b5f60208284031215612cfe575f5ffd5b8135610f8681612cda565b803561ffff81168114612d1a575f5ffd5b919050565b5f60208284031215612d2f575f5ffd5b610f8682612d09565b8015158114610a8f575f5ffd5b5f60208284031215612d55575f5ffd5b8135610f8681612d38565b8035612d1a81612cda565b5f5f60408385031215612d7c575f5ffd5b823591506020830135612d8e81612cda565b809150509250929050565b5f5f82840360c0811215612dab575f5ffd5b6080840185811115612dbb575f5ffd5b8493506040607f1983011215612dcf575f5ffd5b80925050509250929050565b5f60808284031215612deb575f5ffd5b50919050565b5f5f60408385031215612e02575f5ffd5b82356001600160401b03811115612e17575f5ffd5b612e2385828601612ddb565b92505060208301356001600160401b03811115612e3e575f5ffd5b830160c08186031215612d8e575f5ffd5b5f60208284031215612e5f575f5ffd5b5035919050565b5f5f60408385031215612e77575f5ffd5b82356001600160401b03811115612e8c575f5ffd5b612e9885828601612ddb565b92505060208301356001600160401b03811115612eb3575f5ffd5b830160a08186031215612d8e575f5ffd5b634e487b7160e01b5f52604160045260245ffd5b604051608081016001600160401b0381118282101715612efa57612efa612ec4565b60405290565b604080519081016001600160401b0381118282101715612efa57612efa612ec4565b604051601f8201601f191681016001600160401b0381118282101715612f4a57612f4a612ec4565b604052919050565b5f6040828403128015612f63575f5ffd5b50604051602081016001600160401b0381118282101715612f8657612f86612ec4565b604052601f83018413612f97575f5ffd5b612fa16040612f22565b806040850186811115612fb2575f5ffd5b855b81811015612fcc578035845260209384019301612fb4565b50508252509392505050565b6001600160a01b038316815260a0810160808360208401379392505050565b60408181019083833792915050565b5f5f8335601e1984360301811261301b575f5ffd5b8301803591506001600160401b03821115613034575f5ffd5b6020019150600581901b360382131561304b575f5ffd5b9250929050565b634e487b7160e01b5f52602160045260245ffd5b5f5f8335601e1984360301811261307b575f5ffd5b83016020810192503590506001600160401b03811115613099575f5ffd5b80360382131561304b575f5ffd5b81835281816020850137505f828201602090810191909152601f909101601f19169091010190565b5f6130da8283613066565b608085526130ec6080860182846130a7565b9150506130fc6020840184613066565b858303602087015261310f8382846130a7565b92505050604083013561312181612cda565b6001600160a01b0316604085015261ffff61313e60608501612d09565b1660608501528091505092915050565b5f81518084528060208401602086015e5f602082860101526020601f19601f83011685010191505092915050565b8183525f6001600160fb1b03831115613193575f5ffd5b8260051b80836020870137939093016020019392505050565b60c081525f6131be60c08301896130cf565b871515602084015282810360408401526131d8818861314e565b9050604086606085013782810360a08401526131f581858761317c565b9998505050505050505050565b5f5f8335601e19843603018112613217575f5ffd5b8301803591506001600160401b03821115613230575f5ffd5b60200191503681900382131561304b575f5ffd5b60c081525f61325660c083018a6130cf565b8815156020840152828103604084015261327181888a6130a7565b9050604086606085013782810360a084015261328e81858761317c565b9a9950505050505050505050565b608081525f6132af60808301888a6130a7565b82810360208401526132c28187896130a7565b6001600160a01b03959095166040840152505061ffff91909116606090910152949350505050565b5f602082840312156132fa575f5ffd5b5051919050565b5f82601f830112613310575f5ffd5b61331a6080612f22565b80608084018581111561332b575f5ffd5b845b8181101561334557805184526020938401930161332d565b509095945050505050565b5f60808284031215613360575f5ffd5b610f868383613301565b5f5f5f6060848603121561337c575f5ffd5b8351602085015190935061338f81612d38565b6040949094015192959394509192915050565b604080825283549082018190525f8481526020812090916060840190835b818110156133de5783548352600193840193602090930192016133c0565b5050602093909301939093525092915050565b5f5f858511156133ff575f5ffd5b8386111561340b575f5ffd5b5050820193919092039150565b80356020831015610b1c575f19602084900360031b1b1692915050565b634e487b7160e01b5f52603260045260245ffd5b634e487b7160e01b5f52601160045260245ffd5b60ff8181168382160190811115610b1c57610b1c613449565b81810381811115610b1c57610b1c613449565b604081525f61349c60408301858761317c565b9050826020830152949350505050565b5f5f60a083850312156134bd575f5ffd5b6134c78484613301565b6080939093015192949293505050565b5f826134f157634e487b7160e01b5f52601260045260245ffd5b500490565b8082028115828204841417610b1c57610b1c613449565b63ffffffff88168152608060208201525f61352c60808301888a6130a7565b828103604084015261353f8187896130a7565b9050828103606084015261328e81858761317c565b63ffffffff8181168382160190811115610b1c57610b1c613449565b5f5f6001600160401b0384111561358957613589612ec4565b50601f8301601f191660200161359e81612f22565b9150508281528383830111156135b2575f5ffd5b828260208301375f602084830101529392505050565b5f82601f8301126135d7575f5ffd5b610f8683833560208501613570565b5f608082360312156135f6575f5ffd5b6135fe612ed8565b82356001600160401b03811115613613575f5ffd5b830136601f820112613623575f5ffd5b61363236823560208401613570565b82525060208301356001600160401b0381111561364d575f5ffd5b613659368286016135c8565b60208301525061366b60408401612d60565b604082015261367c60608401612d09565b606082015292915050565b5f60208284031215613697575f5ffd5b8151610f8681612d38565b5f8151808452602084019350602083015f5b828110156136d25781518652602095860195909101906001016136b4565b5093949350505050565b602081525f8251608060208401528051608060a085015261370161012085018261314e565b90506020820151609f198583030160c086015261371e828261314e565b6040848101516001600160a01b031660e088015260609485015161ffff166101008801526020880151878201528701518487015292860151858403601f19016080870152929150613771905081836136a2565b95945050505050565b5f5f5f6060848603121561378c575f5ffd5b5050815160208301516040909301519094929350919050565b5f6001600160401b038211156137bd576137bd612ec4565b5060051b60200190565b5f602082840312156137d7575f5ffd5b81516001600160401b038111156137ec575f5ffd5b8201601f810184136137fc575f5ffd5b805161380f61380a826137a5565b612f22565b8082825260208201915060208360061b850101925086831115613830575f5ffd5b6020840193505b82841015613877576040848803121561384e575f5ffd5b613856612f00565b84518152602080860151818301529083526040909401939190910190613837565b9695505050505050565b80820180821115610b1c57610b1c613449565b5f602082840312156138a4575f5ffd5b81356001600160401b038111156138b9575f5ffd5b8201601f810184136138c9575f5ffd5b80356138d761380a826137a5565b8082825260208201915060208360051b8501019250868311156138f8575f5ffd5b6020840193505b828410156138775783358252602093840193909101906138ff565b602081525f610f8660208301846136a2565b5f6020828403121561393c575f5ffd5b81356001600160401b03811115613951575f5ffd5b8201601f81018413613961575f5ffd5b803561396f61380a826137a5565b8082825260208201915060208360051b850101925086831115613990575f5ffd5b6020840193505b82841015613877576139a884612d09565b825260209384019390910190613997565b5f81518060208401855e5f93019283525090919050565b8781528660208201525f6139e760408301886139b9565b60f09690961b6001600160f01b0319168652505060f892831b6001600160f81b03199081166002860152600385019290925290911b1660238201526024019392505050565b5f610f8682846139b9565b9384526001600160f81b031960f893841b81166020860152602185019290925290911b16604182015260420190565b60e081525f613a7960e083018b8d6130a7565b8281036020840152613a8c818a8c6130a7565b6001600160a01b03988916604085015261ffff979097166060840152505092909416608083015260a082015291151560c09092019190915294935050505056fef168802601a9e829d99d71858de7f1c6554ef8e2e4908eac50c39345834bdce030644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47a164736f6c6343000825000a60c060405234801561000f575f5ffd5b50604051614d63380380614d6383398101604081905261002e9161018f565b33828282806100505760405163d92e233d60e01b815260040160405180910390fd5b61007a7ff168802601a9e829d99d71858de7f1c6554ef8e2e4908eac50c39345834bdce0826100d1565b506001600160a01b038216158061009857506001600160a01b038116155b156100b65760405163d92e233d60e01b815260040160405180910390fd5b6001600160a01b039182166080521660a052506101c7915050565b6001600160a01b0381166100f85760405163d92e233d60e01b815260040160405180910390fd5b5f828152602081815260408083206001600160a01b038516845290915290205460ff16610174575f828152602081815260408083206001600160a01b0385168085529252808320805460ff1916600117905551339285917f2f8788117e7eff1d82e926ec794901d17c78024a50270940304540a733656f0d9190a45b5050565b6001600160a01b038116811461018c575f5ffd5b50565b5f5f604083850312156101a0575f5ffd5b82516101ab81610178565b60208401519092506101bc81610178565b809150509250929050565b60805160a051614ae861027b5f395f8181610e060152818161282201528181612ea5015261305101525f818161090f01528181610cd101528181610d9c01528181610f230152818161115901528181611510015281816116980152818161173801528181611a9d01528181611b7401528181611ca201528181611d8c015281816120c4015281816123b70152818161264801528181612cce01528181612d7a01528181612ecd0152612f650152614ae85ff3fe608060405234801561000f575f5ffd5b5060043610610391575f3560e01c806375d9aedf116101df578063aabc249611610109578063ca6cff43116100a9578063db9a62c311610079578063db9a62c3146108af578063ddda91ea146108c7578063e086dc56146108e6578063eaa6867a146108f9575f5ffd5b8063ca6cff4314610863578063cc02198514610876578063d0c613a914610889578063d547741f1461089c575f5ffd5b8063b0817c44116100e4578063b0817c441461080b578063c07473f61461082a578063c2f429f11461083d578063c8c9e7ab14610850575f5ffd5b8063aabc2496146107ba578063ac8c16cf146107cd578063b00eb9fe146107e0575f5ffd5b80638ed057371161017f5780639878eccb1161014f5780639878eccb1461075e5780639940aa41146107735780639eb72d4c14610787578063a048a38b146107a7575f5ffd5b80638ed05737146106e957806391d148541461070957806396a223631461071c57806397b5f3701461073e575f5ffd5b80637de6e60d116101ba5780637de6e60d146106a7578063844d8e69146106ba5780638bb9c5bf146106cd5780638c2952e3146106e0575f5ffd5b806375d9aedf146106795780637897dec31461068c5780637c742fb614610694575f5ffd5b806334a7c391116102c05780635b386be01161026057806364ada5d01161023057806364ada5d014610626578063671b37931461063957806372d18e8d1461064157806374a9143914610666575f5ffd5b80635b386be0146105d55780635c975abb146105e85780635db93dfa146105ff5780635fdd0ac714610613575f5ffd5b80633fa7339d1161029b5780633fa7339d1461058657806353238e23146105a6578063540dc89c146105b95780635b15c568146105c2575f5ffd5b806334a7c391146105545780633c623ae41461056a5780633e3e99ab14610573575f5ffd5b80631b02194f116103365780632bfcb2bc116103065780632bfcb2bc146105085780632cdd1e861461051b5780632cf42a151461052e5780632f2ff15d14610541575f5ffd5b80631b02194f146104945780631e884600146104bb57806321e6ec9a146104e257806324f8c18b146104f5575f5ffd5b80630b70e8fc116103715780630b70e8fc1461041f5780630c62bf0d146104335780631164224e14610459578063146b51261461046e575f5ffd5b8062028b0714610395578062d7a68f146103b05780630a0c5af7146103e2575b5f5ffd5b61039d61090c565b6040519081526020015b60405180910390f35b6103d26103be366004613a0e565b60096020525f908152604090205460ff1681565b60405190151581526020016103a7565b6103f56103f0366004613a3c565b610991565b6040805182511515815260208084015161ffff1690820152918101511515908201526060016103a7565b61039d5f516020614abc5f395f51905f5281565b610446610441366004613aaf565b610a1e565b60405161ffff90911681526020016103a7565b61046c610467366004613b2a565b610b76565b005b61039d7e9bf7869f456520d5ca361e1964c3a2188bd5767f81de5bb60571ad10a97af781565b61039d7fb110049506439a07d78731efed3c809a6b13e0bab7cc9805f3bb45fb1e9a67e881565b61039d7f52fb486ecd218b6c964299788bc433c9d9cf4a6218dbf81751236a74d63faedd81565b61046c6104f0366004613b45565b610bbb565b61046c610503366004613b81565b610c9a565b61046c610516366004613c10565b610edc565b61046c610529366004613b2a565b610fd6565b61046c61053c366004613c82565b611018565b61046c61054f366004613ce5565b6112db565b60015461044690640100000000900461ffff1681565b61044661271281565b61046c610581366004613b2a565b611302565b610599610594366004613a0e565b611331565b6040516103a79190613d7b565b61039d6105b4366004613e2e565b6114db565b61044661271181565b61039d6105d0366004613b2a565b6114ef565b61039d6105e3366004613a0e565b61157c565b6001546103d2906601000000000000900460ff1681565b61039d5f516020614a7c5f395f51905f5281565b61046c610621366004613e71565b611590565b61046c610634366004613e71565b61162d565b61039d611695565b6001546106519063ffffffff1681565b60405163ffffffff90911681526020016103a7565b61046c610674366004613b2a565b6116f2565b61039d610687366004613a0e565b611721565b61039d611735565b61046c6106a2366004613e9b565b611792565b61046c6106b5366004613b2a565b6117e6565b61046c6106c8366004613eb2565b611828565b61046c6106db366004613e9b565b611975565b61039d60045481565b6106fc6106f7366004613e9b565b611982565b6040516103a79190613f11565b6103d2610717366004613ce5565b611a0f565b6103d261072a366004613a0e565b60086020525f908152604090205460ff1681565b61075161074c366004613a0e565b611a37565b6040516103a79190613f4e565b610766611a99565b6040516103a79190613f90565b61039d5f516020614a5c5f395f51905f5281565b61079a610795366004613e9b565b611b1d565b6040516103a79190613fe9565b61039d6107b5366004614031565b611c36565b61046c6107c8366004613b2a565b611c40565b6103d26107db36600461406a565b611c6f565b6002546107f3906001600160a01b031681565b6040516001600160a01b0390911681526020016103a7565b6001546107f3906801000000000000000090046001600160a01b031681565b61039d610838366004613b2a565b611d6b565b6003546107f3906001600160a01b031681565b61046c61085e366004614096565b611dbd565b61046c610871366004614031565b611ee0565b61046c610884366004614106565b61201a565b61046c610897366004614132565b61208e565b61046c6108aa366004613ce5565b612171565b6001546103d290670100000000000000900460ff1681565b61039d6108d5366004613a0e565b60076020525f908152604090205481565b61046c6108f4366004613e71565b612193565b61046c610907366004614106565b6121fe565b5f7f00000000000000000000000000000000000000000000000000000000000000006001600160a01b031662028b076040518163ffffffff1660e01b8152600401602060405180830381865afa158015610968573d5f5f3e3d5ffd5b505050506040513d601f19601f8201168201806040525081019061098c9190614180565b905090565b604080516060810182525f8082526020820181905291810191909152600d5f8360028111156109c2576109c2613eed565b60028111156109d3576109d3613eed565b815260208082019290925260409081015f208151606081018352905460ff8082161515835261ffff610100830416948301949094526301000000900490921615159082015292915050565b5f5f516020614a5c5f395f51905f52610a378133612272565b600160049054906101000a900461ffff166001610a5491906141ab565b915061271161ffff831610610a7c57604051635a31d91b60e01b815260040160405180910390fd5b6001805465ffff00000000191664010000000061ffff85169081029190911782555f818152600560205260409020805461ffff19169091178155908101610ac4868883614259565b5083355f1914610ad5578335610ad7565b5f5b60028201556020840135600382015560408401356004820155606084013560058201556080840135600682015560a08401356007820155610b2483610b1f60c0870187614312565b6122c4565b8261ffff167fe56334aea17a025d4e927dabecb65986d949da11527b734e59f8332a84f58118878787604051610b5c939291906143af565b60405180910390a2610b6d8361238c565b50509392505050565b5f516020614a5c5f395f51905f52610b8e8133612272565b610bb77e9bf7869f456520d5ca361e1964c3a2188bd5767f81de5bb60571ad10a97af783612479565b5050565b5f516020614a5c5f395f51905f52610bd38133612272565b612710610be66040840160208501613a0e565b61ffff161115610c0957604051631eab6fe160e31b815260040160405180910390fd5b81600d5f856002811115610c1f57610c1f613eed565b6002811115610c3057610c30613eed565b81526020019081526020015f208181610c499190614466565b905050826002811115610c5e57610c5e613eed565b7f8d43e1672e4d1f431a07e33987ce48d6248fc1d372ab1cedf4ddf6a009c34ec583604051610c8d91906144bf565b60405180910390a2505050565b5f516020614a7c5f395f51905f52610cb28133612272565b604051630b62b8ad60e31b81526001600160a01b0385811660048301527f00000000000000000000000000000000000000000000000000000000000000001690635b15c56890602401602060405180830381865afa158015610d16573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190610d3a9190614180565b5f03610d695760405163bd62013360e01b81526001600160a01b03851660048201526024015b60405180910390fd5b5f5b82811015610ed55736848483818110610d8657610d86614506565b6060029190910191505f90506001600160a01b037f0000000000000000000000000000000000000000000000000000000000000000166312a49e7288610dcf6020860186613b2a565b6040805160e085901b6001600160e01b03191681526001600160a01b039384166004820152918316602483015286013560448201527f000000000000000000000000000000000000000000000000000000000000000090911660648201526084016020604051808303815f875af1158015610e4c573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190610e709190614180565b9050610e7f6020830183613b2a565b6001600160a01b0316876001600160a01b03167f6bc7084b149f933a90a8f9acbeb6c9c67055b3bf4d3b80d718504e9bbeba305e83604051610ec391815260200190565b60405180910390a35050600101610d6b565b5050505050565b5f516020614abc5f395f51905f52610f015f516020614a5c5f395f51905f5233611a0f565b610f0f57610f0f8133612272565b851580610f1b57508486115b80610fa357507f00000000000000000000000000000000000000000000000000000000000000006001600160a01b031662028b076040518163ffffffff1660e01b8152600401602060405180830381865afa158015610f7c573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190610fa09190614180565b85115b15610fc157604051639ac893ad60e01b815260040160405180910390fd5b610fce868686868661251f565b505050505050565b5f516020614a5c5f395f51905f52610fee8133612272565b610bb77f52fb486ecd218b6c964299788bc433c9d9cf4a6218dbf81751236a74d63faedd83612479565b60015f908152600d602090815260408051606080820183527ffd54ff1ed53f34a900b24c5ba64f85761163b5d82d98a47b9bd80e45466993c55460ff80821615158452610100820461ffff16958401959095526301000000900490931615159181019190915291906110909060808501908501613a0e565b825190915015806110b4575061ffff81165f9081526009602052604090205460ff16155b156110d257604051637c55302160e11b815260040160405180910390fd5b5f6110dc846129bf565b90505f6110e98284612a29565b90505f60018251600281111561110157611101613eed565b149050806111156040890160208a0161451a565b1515141580611130575061112c60c0880188614312565b1590505b1561114e5760405163caa1e23360e01b815260040160405180910390fd5b5f6001600160a01b037f0000000000000000000000000000000000000000000000000000000000000000166349bb8f9461118b60c08b018b614312565b6040518363ffffffff1660e01b81526004016111a8929190614535565b608060405180830381865afa1580156111c3573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906111e791906145a0565b604080518082018252919250611224919060808b019060029083908390808284375f9201919091525084915061121f90508a86612b45565b612b80565b6112415760405163caa1e23360e01b815260040160405180910390fd5b5f8061125861125360208c018c613b2a565b612ca6565b915091506112988a60400160028060200260405190810160405280929190826002602002808284375f9201919091525084915061121f90508c8815612b45565b6112b55760405163caa1e23360e01b815260040160405180910390fd5b6112cf600189846112c960208f018f613b2a565b8a612df2565b50505050505050505050565b5f516020614a5c5f395f51905f526112f38133612272565b6112fd8383612479565b505050565b5f516020614a5c5f395f51905f5261131a8133612272565b610bb75f516020614abc5f395f51905f5283612479565b6113836040518061014001604052805f61ffff168152602001606081526020015f81526020015f81526020015f81526020015f81526020015f81526020015f8152602001606081526020015f81525090565b61138c826130ef565b604080516101408101909152815461ffff1681526001820180549192916020840191906113b8906141d9565b80601f01602080910402602001604051908101604052809291908181526020018280546113e4906141d9565b801561142f5780601f106114065761010080835404028352916020019161142f565b820191905f5260205f20905b81548152906001019060200180831161141257829003601f168201915b50505050508152602001600282015481526020016003820154815260200160048201548152602001600582015481526020016006820154815260200160078201548152602001600882018054806020026020016040519081016040528092919081815260200182805480156114c157602002820191905f5260205f20905b8154815260200190600101908083116114ad575b505050505081526020016009820154815250509050919050565b5f6114e6838361313f565b90505b92915050565b604051630b62b8ad60e31b81526001600160a01b0382811660048301525f917f000000000000000000000000000000000000000000000000000000000000000090911690635b15c568906024015b602060405180830381865afa158015611558573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906114e99190614180565b5f611586826130ef565b6009015492915050565b5f516020614a5c5f395f51905f526115a88133612272565b5f6115b2846130ef565b600881015490915080158015906115c857508084115b156115e657604051630236998b60e01b815260040160405180910390fd5b6009820184905560405184815261ffff8616907f08b4fb8850cdb8d9c6d276d628973bff1146e12e74dabf396622beca8b5ce5ae9060200160405180910390a25050505050565b5f516020614a5c5f395f51905f526116458133612272565b8161164f846130ef565b6007015560405182815261ffff8416907fb757321b6769b2a356ed7ea204aeebb72a04b68d80bd0c0933349f6ea86ad90b9060200160405180910390a26112fd8361238c565b5f7f00000000000000000000000000000000000000000000000000000000000000006001600160a01b031663671b37936040518163ffffffff1660e01b8152600401602060405180830381865afa158015610968573d5f5f3e3d5ffd5b5f516020614a5c5f395f51905f5261170a8133612272565b610bb75f516020614a7c5f395f51905f52836131b0565b5f61172b826130ef565b6007015492915050565b5f7f00000000000000000000000000000000000000000000000000000000000000006001600160a01b0316637897dec36040518163ffffffff1660e01b8152600401602060405180830381865afa158015610968573d5f5f3e3d5ffd5b5f516020614a5c5f395f51905f526117aa8133612272565b60048290556040518281527f07b8956cebe5025f3b85b45f03448a7c928d34086f491c689de0064e4b4e8ef79060200160405180910390a15050565b5f516020614a5c5f395f51905f526117fe8133612272565b610bb77f52fb486ecd218b6c964299788bc433c9d9cf4a6218dbf81751236a74d63faedd836131b0565b5f8052600d6020908152604080516060810182527f81955a0a11e65eac625c29e8882660bae4e165a75d72780094acae8ece9a29ee5460ff8082161515808452610100830461ffff1695840195909552630100000090910416151591810191909152906118a857604051637c55302160e11b815260040160405180910390fd5b5f806118ba6112536020870187613b2a565b915091506118fa8560200160028060200260405190810160405280929190826002602002808284375f9201919091525084915061121f9050876001612b45565b1580611936575060408051808201825261193491606088019060029083908390808284375f92018290525085925061121f91508890612b45565b155b156119545760405163caa1e23360e01b815260040160405180910390fd5b610ed55f848461196760208a018a613b2a565b611970896129bf565b612df2565b61197f81336131b0565b50565b604080516060810182525f80825260208201819052918101919091525f828152600a6020526040908190208151606081019092528054829060ff1660028111156119ce576119ce613eed565b60028111156119df576119df613eed565b8152905461010081046001600160401b03166020830152600160481b900463ffffffff1660409091015292915050565b5f918252602082815260408084206001600160a01b0393909316845291905290205460ff1690565b6060611a42826130ef565b600801805480602002602001604051908101604052809291908181526020018280548015611a8d57602002820191905f5260205f20905b815481526020019060010190808311611a79575b50505050509050919050565b60607f00000000000000000000000000000000000000000000000000000000000000006001600160a01b0316639878eccb6040518163ffffffff1660e01b81526004015f60405180830381865afa158015611af6573d5f5f3e3d5ffd5b505050506040513d5f823e601f3d908101601f1916820160405261098c9190810190614619565b611b44604080516080810182525f8082526020820181905291810182905290606082015290565b5f828152600b602052604090819020548151608081019283905263aae6c1ab60e01b9092526084820184905290807f00000000000000000000000000000000000000000000000000000000000000006001600160a01b031663aae6c1ab60a48301602060405180830381865afa158015611bc0573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190611be491906146fb565b6001600160a01b031681525f858152600c6020908152604091829020549083015281018390526060018215611c1a576001611c1c565b5f5b6001811115611c2d57611c2d613eed565b90529392505050565b5f6114e9826129bf565b5f516020614a5c5f395f51905f52611c588133612272565b610bb75f516020614a7c5f395f51905f5283612479565b5f5f611c7a836130ef565b60405163c687f27760e01b81526001600160a01b0386811660048301529192505f91829182917f0000000000000000000000000000000000000000000000000000000000000000169063c687f27790602401606060405180830381865afa158015611ce7573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190611d0b9190614716565b925092509250811580611d215750836007015481105b15611d32575f9450505050506114e9565b60088401541580611d60575061ffff86165f90815260066020908152604080832086845290915290205460ff165b979650505050505050565b60405163603a39fb60e11b81526001600160a01b0382811660048301525f917f00000000000000000000000000000000000000000000000000000000000000009091169063c07473f69060240161153d565b5f516020614a5c5f395f51905f52611dd58133612272565b5f611ddf856130ef565b6009810154909150838015801590611df657508082115b15611e1457604051630236998b60e01b815260040160405180910390fd5b600883015f5b8154811015611e765761ffff89165f9081526006602052604081208354909190849084908110611e4c57611e4c614506565b5f91825260208083209091015483528201929092526040019020805460ff19169055600101611e1a565b50611e84600885015f613992565b611e8f8888886122c4565b8761ffff167fa44e9a5184339b5b6cdd111d3b5333ef6f52b8c503dcd90af625520e090a5f528888604051611ec5929190614535565b60405180910390a2611ed68861238c565b5050505050505050565b60025f908152600d602090815260408051606080820183527f10a81eed9d63d16face5e76357905348e6253d3394086026bb2bf2145d7cc2495460ff80821615158452610100820461ffff1695840195909552630100000090049093161515918101919091529190611f589060808501908501613a0e565b82519091501580611f7c575061ffff81165f9081526008602052604090205460ff16155b15611f9a57604051637c55302160e11b815260040160405180910390fd5b5f611fa4846129bf565b90505f611fb18284612a29565b9050600281516002811115611fc857611fc8613eed565b14611fe65760405163caa1e23360e01b815260040160405180910390fd5b5f611ffa6112536060880160408901613b2a565b509050610fce6002868361201460608b0160408c01613b2a565b87612df2565b5f516020614a5c5f395f51905f526120328133612272565b61203b836130ef565b5061ffff83165f81815260096020908152604091829020805460ff191686151590811790915591519182527f8c1d79aeadb914b51e0f739a2bb35eccddcb95fc0927eb70a6a7682cbc6e66399101610c8d565b5f516020614abc5f395f51905f526120b35f516020614a5c5f395f51905f5233611a0f565b6120c1576120c18133612272565b5f7f00000000000000000000000000000000000000000000000000000000000000006001600160a01b031662028b076040518163ffffffff1660e01b8152600401602060405180830381865afa15801561211d573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906121419190614180565b9050805f0361216357604051639ac893ad60e01b815260040160405180910390fd5b610ed560018287878761251f565b5f516020614a5c5f395f51905f526121898133612272565b6112fd83836131b0565b5f516020614a5c5f395f51905f526121ab8133612272565b5f1982146121b957816121bb565b5f5b6121c4846130ef565b6002015560405182815261ffff8416907f9993af49f2e6cebc075aec13225d0cc17f431f74ee0aa77441baafe70f44454090602001610c8d565b5f516020614a5c5f395f51905f526122168133612272565b61221f836130ef565b5061ffff83165f81815260086020908152604091829020805460ff191686151590811790915591519182527f3c6a88b67e51e739bf8916c7aa36e7b9e5b7121b6bee9f0d1d70b14899a068d69101610c8d565b5f828152602081815260408083206001600160a01b038516845290915290205460ff16610bb75760405163e2517d3f60e01b81526001600160a01b038216600482015260248101839052604401610d60565b61ffff83165f908152600560205260408120905b82811015610ed5575f8484838181106122f3576122f3614506565b905060200201359050805f1480612327575061ffff86165f90815260066020908152604080832084845290915290205460ff165b1561234557604051630a8d477960e01b815260040160405180910390fd5b61ffff86165f90815260066020908152604080832084845282528220805460ff191660019081179091556008860180548083018255908452919092200191909155016122d8565b5f612396826130ef565b60078101546040516332334d9960e11b81529192505f916001600160a01b037f000000000000000000000000000000000000000000000000000000000000000016916364669b32916123ef91600887019160040161474e565b602060405180830381865afa15801561240a573d5f5f3e3d5ffd5b505050506040513d601f19601f8201168201806040525081019061242e9190614180565b61ffff84165f818152600760205260409081902083905551919250907f6ce73336f46c346184b028f9cd5dad1ba562cc977ce5f43119303e6a4876dc8790610c8d9084815260200190565b6001600160a01b0381166124a05760405163d92e233d60e01b815260040160405180910390fd5b5f828152602081815260408083206001600160a01b038516845290915290205460ff16610bb7575f828152602081815260408083206001600160a01b0385168085529252808320805460ff1916600117905551339285917f2f8788117e7eff1d82e926ec794901d17c78024a50270940304540a733656f0d9190a45050565b5f855b85811161255c575f818152600b60205260409020541561254a57816125468161479d565b9250505b806125548161479d565b915050612522565b505f816001600160401b03811115612576576125766141c5565b6040519080825280602002602001820160405280156125ba57816020015b604080518082019091525f80825260208201528152602001906001900390816125945790505b5090505f826001600160401b038111156125d6576125d66141c5565b6040519080825280602002602001820160405280156125ff578160200160208202803683370190505b5090505f885b888111612726575f818152600b6020526040812054908190036126285750612714565b604080518082019182905263aae6c1ab60e01b90915260448101839052807f00000000000000000000000000000000000000000000000000000000000000006001600160a01b031663aae6c1ab60648301602060405180830381865afa158015612694573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906126b891906146fb565b6001600160a01b03168152602001828152508584815181106126dc576126dc614506565b6020026020010181905250818484806126f49061479d565b95508151811061270657612706614506565b602002602001018181525050505b8061271e8161479d565b915050612605565b5060015460035463ffffffff909116906001600160a01b0316156127a457600354604051638e5fdd3960e01b81526001600160a01b0390911690638e5fdd399061277690879085906004016147b5565b5f604051808303815f87803b15801561278d575f5ffd5b505af115801561279f573d5f5f3e3d5ffd5b505050505b5f805b8681101561296e575f8582815181106127c2576127c2614506565b6020908102919091018101515f818152600b83526040808220829055600c9093529190912063ffffffff86169055875190915087908390811061280757612807614506565b6020026020010151602001518361281e919061481d565b92507f00000000000000000000000000000000000000000000000000000000000000006001600160a01b031663c407687688848151811061286157612861614506565b60200260200101515f015189858151811061287e5761287e614506565b6020026020010151602001516040518363ffffffff1660e01b81526004016128bb9291906001600160a01b03929092168252602082015260400190565b5f604051808303815f87803b1580156128d2575f5ffd5b505af11580156128e4573d5f5f3e3d5ffd5b505050508682815181106128fa576128fa614506565b60200260200101515f01516001600160a01b0316817f2f017ff2c984016167f218eec0825f09823e2f1055c86c1a5a96c09ebf1e1e7589858151811061294257612942614506565b60200260200101516020015160405161295d91815260200190565b60405180910390a3506001016127a7565b507f0d64c5de90b33449ebd454b5038e7b8c9b6019226e7e37c42119d55a7a4c9c6b8b8b83858d8d8d6040516129aa9796959493929190614830565b60405180910390a15050505050505050505050565b5f6129ca8280614884565b6129d76020850185614884565b6129e76060870160408801613b2a565b6129f76080880160608901613a0e565b604051602001612a0c969594939291906148c6565b604051602081830303815290604052805190602001209050919050565b604080516060810182525f80825260208201819052918101919091525f838152600a6020526040908190208151606081019092528054829060ff166002811115612a7557612a75613eed565b6002811115612a8657612a86613eed565b8152905461010081046001600160401b03166020830152600160481b900463ffffffff1660409091015290505f81516002811115612ac657612ac6613eed565b03612ae4576040516315fcfca760e21b815260040160405180910390fd5b61ffff82165f908152600560205260409020600601548015801590612b2057508082602001516001600160401b0316612b1d919061481d565b43115b15612b3e57604051631e3b157760e01b815260040160405180910390fd5b5092915050565b612b4d6139ac565b6114e67fb110049506439a07d78731efed3c809a6b13e0bab7cc9805f3bb45fb1e9a67e8612b7b858561313f565b61322d565b5f612b8a84613260565b1580612b9c5750612b9a82613260565b155b15612ba857505f612c9f565b60405184518152602085015160208201527f198e9393920d483a7260bfb731fb5d25f1aa493335a9e71297e485b7aef312c260408201527f1800deef121f1e76426a00665e5c4479674322d4f75edadd46debd5cd992f6ed60608201527f275dc4a288d1afb3cbb1ac09187524c7db36395df7be3b99e673b13a075a65ec60808201527f1d9befcd05a5323e6da4d435f3b617cdb3af83285c2df711ef39c01571827f9d60a0820152825160c0820152602083015160e082015260208401516101008201528351610120820152606084015161014082015260408401516101608201526020816101808360085afa90516001141690505b9392505050565b5f612caf6139ca565b604051630b62b8ad60e31b81526001600160a01b0384811660048301527f00000000000000000000000000000000000000000000000000000000000000001690635b15c56890602401602060405180830381865afa158015612d13573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190612d379190614180565b9150815f03612d645760405163bd62013360e01b81526001600160a01b0384166004820152602401610d60565b60405163191bad4160e21b8152600481018390527f00000000000000000000000000000000000000000000000000000000000000006001600160a01b03169063646eb50490602401608060405180830381865afa158015612dc7573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190612deb91906145a0565b9050915091565b5f858483604051602001612e0893929190614914565b60408051601f1981840301815291815281516020928301205f818152600e90935291205490915060ff1615612e5057604051631b919bb160e11b815260040160405180910390fd5b5f818152600e602090815260408220805460ff1916600117905586015161ffff1615612f3c5760208601516040516331ba5d9f60e11b81526001600160a01b03868116600483015261ffff90921660248201527f0000000000000000000000000000000000000000000000000000000000000000821660448201527f000000000000000000000000000000000000000000000000000000000000000090911690636374bb3e906064016020604051808303815f875af1158015612f15573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190612f399190614180565b90505b856040015115612fbd5760405163397663e560e21b81526001600160a01b0385811660048301527f0000000000000000000000000000000000000000000000000000000000000000169063e5d98f94906024015f604051808303815f87803b158015612fa6575f5ffd5b505af1158015612fb8573d5f5f3e3d5ffd5b505050505b866002811115612fcf57612fcf613eed565b846001600160a01b0316867f60e0e573db49e96c3a825814e1886c5ae348e6f2ef80095b82a686e45c1ab18386858b604001516040516130249392919092835260208301919091521515604082015260600190565b60405180910390a46004548015611ed657604051636203b43b60e11b8152336004820152602481018290527f00000000000000000000000000000000000000000000000000000000000000006001600160a01b03169063c4076876906044015f604051808303815f87803b15801561309a575f5ffd5b505af11580156130ac573d5f5f3e3d5ffd5b50506040518381523392507fcd4d2da2d94aba522d218fb811a12571f90a4b178089ae55e21e21fd0cfac561915060200160405180910390a25050505050505050565b6001545f9061ffff6401000000009091048116908316111561312a576040516321321e1960e11b815261ffff83166004820152602401610d60565b5061ffff165f90815260056020526040902090565b5f61314a8380614884565b6131576020860186614884565b6131676060880160408901613b2a565b6131776080890160608a01613a0e565b30468960405160200161319299989796959493929190614935565b60405160208183030381529060405280519060200120905092915050565b5f828152602081815260408083206001600160a01b038516845290915290205460ff1615610bb7575f828152602081815260408083206001600160a01b0385168085529252808320805460ff1916905551339285917ff6391f5c32d9c69d2a47ea670b442974b53935d1edc7fd64eb21e047a839171b9190a45050565b6132356139ac565b6114e6838360405160200161324c91815260200190565b604051602081830303815290604052613307565b805160208201515f91905f516020614a9c5f395f51905f528210158061329357505f516020614a9c5f395f51905f528110155b156132a157505f9392505050565b811580156132ad575080155b156132bb57505f9392505050565b5f516020614a9c5f395f51905f5260035f516020614a9c5f395f51905f52845f516020614a9c5f395f51905f5286870909085f516020614a9c5f395f51905f5282830914949350505050565b61330f6139ac565b5f5f61331b8585613341565b915091505f613329836135b4565b90505f613335836135b4565b9050611d608282613847565b5f5f5f60025f5f1b5f5f1b8660605f8a602060405160200161336997969594939291906149b2565b60408051601f198184030181529082905261338391614a0e565b602060405180830381855afa15801561339e573d5f5f3e3d5ffd5b5050506040513d601f19601f820116820180604052508101906133c19190614180565b90505f60028260018860206040516020016133df9493929190614a19565b60408051601f19818403018152908290526133f991614a0e565b602060405180830381855afa158015613414573d5f5f3e3d5ffd5b5050506040513d601f19601f820116820180604052508101906134379190614180565b90505f600282841860028960206040516020016134579493929190614a19565b60408051601f198184030181529082905261347191614a0e565b602060405180830381855afa15801561348c573d5f5f3e3d5ffd5b5050506040513d601f19601f820116820180604052508101906134af9190614180565b90505f600282851860038a60206040516020016134cf9493929190614a19565b60408051601f19818403018152908290526134e991614a0e565b602060405180830381855afa158015613504573d5f5f3e3d5ffd5b5050506040513d601f19601f820116820180604052508101906135279190614180565b90505f516020614a9c5f395f51905f52608083901c5f516020614a9c5f395f51905f52600160801b86090895505f516020614a9c5f395f51905f52815f516020614a9c5f395f51905f527f0e0a77c19a07df2f666ea36f7879462c0a78eb28f5c70b3dd35d438dc58f0d9d6fffffffffffffffffffffffffffffffff861609089450505050509250929050565b6135bc6139ac565b5f5f516020614a9c5f395f51905f5260045f516020614a9c5f395f51905f528586090890505f5f516020614a9c5f395f51905f5277b3c4d79d41a91759a9e4c7e359b6b89eaec68e62effffffd850990505f6136275f516020614a9c5f395f51905f52848409613883565b90505f5f516020614a9c5f395f51905f52825f516020614a9c5f395f51905f528086870989090990505f5f516020614a9c5f395f51905f52613676835f516020614a9c5f395f51905f52614a48565b7759e26bcea0d48bacd4f263f1acdb5c4f5763473177fffffe0890505f806136cf5f516020614a9c5f395f51905f525b60035f516020614a9c5f395f51905f52865f516020614a9c5f395f51905f5288890909086138ae565b9150915080613800575f516020614a9c5f395f51905f525f5f516020614a9c5f395f51905f5260018608613710905f516020614a9c5f395f51905f52614a48565b0892506137295f516020614a9c5f395f51905f526136a6565b909250905080613800575f5f516020614a9c5f395f51905f5288890990505f516020614a9c5f395f51905f52805f516020614a9c5f395f51905f528889095f516020614a9c5f395f51905f528485090960010893506137b85f516020614a9c5f395f51905f5260035f516020614a9c5f395f51905f52875f516020614a9c5f395f51905f52898a0909086138ae565b9093509150816137fe5760405162461bcd60e51b815260206004820152601160248201527010938c8d4d0e881b585c0819985a5b1959607a1b6044820152606401610d60565b505b613809896138f6565b15801561381557508115155b1561383457613831825f516020614a9c5f395f51905f52614a48565b91505b5090865260208601525092949350505050565b61384f6139ac565b6040518351815260208401516020820152825160408201526020830151606082015260408260808360065afa612b3e575f5ffd5b5f6114e9827f30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd45613944565b5f5f6138da837f0c19139cb84c680a6e14116da060561765e05aa45a1c72a34f082305b61f3f52613944565b9150825f516020614a9c5f395f51905f52838409149050915091565b5f5f613922837f183227397098d014dc2822db40c0ac2ecbc0b548b438e5469e10460b6c3e7ea3613944565b905061393c60015f516020614a9c5f395f51905f52614a48565b141592915050565b5f60405160208152602080820152602060408201528360608201528260808201525f516020614a9c5f395f51905f5260a082015260208160c08360055afa61398a575f5ffd5b519392505050565b5080545f8255905f5260205f20906139aa91906139e8565b565b60405180604001604052806002906020820280368337509192915050565b60405180608001604052806004906020820280368337509192915050565b5f5b808211156112fd575f818401556001016139ea565b61ffff8116811461197f575f5ffd5b5f60208284031215613a1e575f5ffd5b8135612c9f816139ff565b803560038110613a37575f5ffd5b919050565b5f60208284031215613a4c575f5ffd5b6114e682613a29565b5f5f83601f840112613a65575f5ffd5b5081356001600160401b03811115613a7b575f5ffd5b602083019150836020828501011115613a92575f5ffd5b9250929050565b5f60e08284031215613aa9575f5ffd5b50919050565b5f5f5f60408486031215613ac1575f5ffd5b83356001600160401b03811115613ad6575f5ffd5b613ae286828701613a55565b90945092505060208401356001600160401b03811115613b00575f5ffd5b613b0c86828701613a99565b9150509250925092565b6001600160a01b038116811461197f575f5ffd5b5f60208284031215613b3a575f5ffd5b8135612c9f81613b16565b5f5f8284036080811215613b57575f5ffd5b613b6084613a29565b92506060601f1982011215613b73575f5ffd5b506020830190509250929050565b5f5f5f60408486031215613b93575f5ffd5b8335613b9e81613b16565b925060208401356001600160401b03811115613bb8575f5ffd5b8401601f81018613613bc8575f5ffd5b80356001600160401b03811115613bdd575f5ffd5b866020606083028401011115613bf1575f5ffd5b939660209190910195509293505050565b803560018110613a37575f5ffd5b5f5f5f5f5f60808688031215613c24575f5ffd5b8535945060208601359350613c3b60408701613c02565b925060608601356001600160401b03811115613c55575f5ffd5b613c6188828901613a55565b969995985093965092949392505050565b5f60808284031215613aa9575f5ffd5b5f5f60408385031215613c93575f5ffd5b82356001600160401b03811115613ca8575f5ffd5b613cb485828601613a99565b92505060208301356001600160401b03811115613ccf575f5ffd5b613cdb85828601613c72565b9150509250929050565b5f5f60408385031215613cf6575f5ffd5b823591506020830135613d0881613b16565b809150509250929050565b5f81518084528060208401602086015e5f602082860101526020601f19601f83011685010191505092915050565b5f8151808452602084019350602083015f5b82811015613d71578151865260209586019590910190600101613d53565b5093949350505050565b60208152613d9060208201835161ffff169052565b5f60208301516101406040840152613dac610160840182613d13565b90506040840151606084015260608401516080840152608084015160a084015260a084015160c084015260c084015160e084015260e0840151610100840152610100840151601f1984830301610120850152613e088282613d41565b9150506101208401516101408401528091505092915050565b801515811461197f575f5ffd5b5f5f60408385031215613e3f575f5ffd5b82356001600160401b03811115613e54575f5ffd5b613e6085828601613c72565b9250506020830135613d0881613e21565b5f5f60408385031215613e82575f5ffd5b8235613e8d816139ff565b946020939093013593505050565b5f60208284031215613eab575f5ffd5b5035919050565b5f5f82840360c0811215613ec4575f5ffd5b60a0811215613ed1575f5ffd5b5082915060a08301356001600160401b03811115613ccf575f5ffd5b634e487b7160e01b5f52602160045260245ffd5b6003811061197f5761197f613eed565b81516060820190613f2181613f01565b808352506001600160401b03602084015116602083015263ffffffff604084015116604083015292915050565b602080825282518282018190525f918401906040840190835b81811015613f85578351835260209384019390920191600101613f67565b509095945050505050565b602080825282518282018190525f918401906040840190835b81811015613f8557835180516001600160a01b03168452602080820151818601526040918201519185019190915290930192606090920191600101613fa9565b81516001600160a01b031681526020808301519082015260408083015190820152606082015160808201906002811061402457614024613eed565b8060608401525092915050565b5f60208284031215614041575f5ffd5b81356001600160401b03811115614056575f5ffd5b61406284828501613c72565b949350505050565b5f5f6040838503121561407b575f5ffd5b823561408681613b16565b91506020830135613d08816139ff565b5f5f5f604084860312156140a8575f5ffd5b83356140b3816139ff565b925060208401356001600160401b038111156140cd575f5ffd5b8401601f810186136140dd575f5ffd5b80356001600160401b038111156140f2575f5ffd5b8660208260051b8401011115613bf1575f5ffd5b5f5f60408385031215614117575f5ffd5b8235614122816139ff565b91506020830135613d0881613e21565b5f5f5f60408486031215614144575f5ffd5b61414d84613c02565b925060208401356001600160401b03811115614167575f5ffd5b61417386828701613a55565b9497909650939450505050565b5f60208284031215614190575f5ffd5b5051919050565b634e487b7160e01b5f52601160045260245ffd5b61ffff81811683821601908111156114e9576114e9614197565b634e487b7160e01b5f52604160045260245ffd5b600181811c908216806141ed57607f821691505b602082108103613aa957634e487b7160e01b5f52602260045260245ffd5b601f8211156112fd57828211156112fd57805f5260205f20601f840160051c602085101561423657505f5b90810190601f840160051c035f5b81811015610fce575f83820155600101614244565b6001600160401b03831115614270576142706141c5565b6142848361427e83546141d9565b8361420b565b5f601f8411600181146142b5575f851561429e5750838201355b5f19600387901b1c1916600186901b178355610ed5565b5f83815260208120601f198716915b828110156142e457868501358255602094850194600190920191016142c4565b5086821015614300575f1960f88860031b161c19848701351681555b505060018560011b0183555050505050565b5f5f8335601e19843603018112614327575f5ffd5b8301803591506001600160401b03821115614340575f5ffd5b6020019150600581901b3603821315613a92575f5ffd5b81835281816020850137505f828201602090810191909152601f909101601f19169091010190565b8183525f6001600160fb1b03831115614396575f5ffd5b8260051b80836020870137939093016020019392505050565b604081525f6143c2604083018587614357565b82810360208085019190915284358252848101359082015260408085013590820152606080850135908201526080808501359082015260a0808501359082015260c084013536859003601e19018112614419575f5ffd5b84016020810190356001600160401b03811115614434575f5ffd5b8060051b3603821315614445575f5ffd5b60e060c084015261445a60e08401828461437f565b98975050505050505050565b813561447181613e21565b81546020840135614481816139ff565b604085013561448f81613e21565b63ff00000081151560181b1660ff8515151663ffffffff1985161762ffff008460081b1617178555505050505050565b6060810182356144ce81613e21565b1515825260208301356144e0816139ff565b61ffff16602083015260408301356144f781613e21565b80151560408401525092915050565b634e487b7160e01b5f52603260045260245ffd5b5f6020828403121561452a575f5ffd5b8135612c9f81613e21565b602081525f61406260208301848661437f565b604051606081016001600160401b038111828210171561456a5761456a6141c5565b60405290565b604051601f8201601f191681016001600160401b0381118282101715614598576145986141c5565b604052919050565b5f608082840312156145b0575f5ffd5b82601f8301126145be575f5ffd5b604051608081016001600160401b03811182821017156145e0576145e06141c5565b6040528060808401858111156145f4575f5ffd5b845b8181101561460e5780518352602092830192016145f6565b509195945050505050565b5f60208284031215614629575f5ffd5b81516001600160401b0381111561463e575f5ffd5b8201601f8101841361464e575f5ffd5b80516001600160401b03811115614667576146676141c5565b61467660208260051b01614570565b80828252602082019150602060608402850101925086831115614697575f5ffd5b6020840193505b828410156146f157606084880312156146b5575f5ffd5b6146bd614548565b84516146c881613b16565b81526020858101518183015260408087015190830152908352606090940193919091019061469e565b9695505050505050565b5f6020828403121561470b575f5ffd5b8151612c9f81613b16565b5f5f5f60608486031215614728575f5ffd5b8351602085015190935061473b81613e21565b6040949094015192959394509192915050565b604080825283549082018190525f8481526020812090916060840190835b8181101561478a57835483526001938401936020909301920161476c565b5050602093909301939093525092915050565b5f600182016147ae576147ae614197565b5060010190565b604080825283519082018190525f9060208501906060840190835b8181101561480357835180516001600160a01b0316845260209081015181850152909301926040909201916001016147d0565b5050809250505063ffffffff831660208301529392505050565b808201808211156114e9576114e9614197565b87815286602082015285604082015263ffffffff851660608201525f6001851061485c5761485c613eed565b84608083015260c060a083015261487760c083018486614357565b9998505050505050505050565b5f5f8335601e19843603018112614899575f5ffd5b8301803591506001600160401b038211156148b2575f5ffd5b602001915036819003821315613a92575f5ffd5b608081525f6148d960808301888a614357565b82810360208401526148ec818789614357565b6001600160a01b03959095166040840152505061ffff91909116606090910152949350505050565b6060810161492185613f01565b938152602081019290925260409091015290565b60e081525f61494860e083018b8d614357565b828103602084015261495b818a8c614357565b6001600160a01b03988916604085015261ffff979097166060840152505092909416608083015260a082015291151560c090920191909152949350505050565b5f81518060208401855e5f93019283525090919050565b8781528660208201525f6149c9604083018861499b565b60f09690961b6001600160f01b0319168652505060f892831b6001600160f81b03199081166002860152600385019290925290911b1660238201526024019392505050565b5f6114e6828461499b565b9384526001600160f81b031960f893841b81166020860152602185019290925290911b16604182015260420190565b818103818111156114e9576114e961419756fef168802601a9e829d99d71858de7f1c6554ef8e2e4908eac50c39345834bdce0b6dc46af6200c64c5055754ce63390e8c046183fef4ecfdb465ca1ed5c9c403f30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47b7355b18ec5fd18a76248c2846759e0f57d1e9b665d173edb8665b6ece6cc175a164736f6c6343000825000a' as const

@@ -7,6 +7,7 @@ import {
   checkHexBytes,
   checkOperatorId,
   checkUint16,
+  MAX_UINT32,
 } from '../check.js'
 import { ProtocolError } from '../codes.js'
 import {
@@ -51,8 +52,8 @@ function challenge(kind: WireKind, field: string, value: unknown, limits: WireLi
       reason: `must be ${limits.minAuthChallengeBytes}–${limits.maxAuthChallengeBytes} bytes`,
     })
   }
-  // A copy: decoded bytes may alias the caller's input buffer.
-  return value.slice()
+  // A plain copy: decoded bytes are a view of the input (in Node often a pooled buffer whose slice() is a view too).
+  return new Uint8Array(value)
 }
 
 type FromProto = { [K in WireKind]: (m: ProtoMessageMap[K], limits: WireLimits) => WireMessageMap[K] }
@@ -102,7 +103,9 @@ export const fromProto: FromProto = {
       taskId: need('taskSubmitted', 'taskId', checkBoundedString(m.taskId, limits.maxTaskIdLength)),
       txHash: need('taskSubmitted', 'txHash', checkBytes32(m.txHash)),
       performerAddress: need('taskSubmitted', 'performerAddress', checkAddress(m.performerAddress)),
-      operatorIds: ids.map((id, i) => need('taskSubmitted', `operatorIds[${i}]`, checkOperatorId(id))),
+      operatorIds: ids.map((id, i) =>
+        need('taskSubmitted', `operatorIds[${i}]`, checkOperatorId(id, MAX_UINT32)),
+      ),
       definitionId: need('taskSubmitted', 'definitionId', checkUint16(m.definitionId)),
       isApproved: need('taskSubmitted', 'isApproved', checkBoolean(m.isApproved)),
     }
@@ -113,7 +116,7 @@ export const fromProto: FromProto = {
   authRequest: (m, limits) => ({ challenge: challenge('authRequest', 'challenge', m.challenge, limits) }),
   authResponse: (m, limits) => ({
     address: need('authResponse', 'address', checkAddress(m.address)),
-    operatorId: need('authResponse', 'operatorId', checkOperatorId(m.operatorId)),
+    operatorId: need('authResponse', 'operatorId', checkOperatorId(m.operatorId, MAX_UINT32)),
     challenge: challenge('authResponse', 'challenge', m.challenge, limits),
     signature: need(
       'authResponse',

@@ -1,0 +1,107 @@
+// The Solidity BN254 library against the spec vectors and against @wisp/bls (noble), on a real anvil.
+import { readFileSync } from 'node:fs'
+import { aggregatePublicKeys, hashToField, hashToPointEvm, SecretKey } from '@wisp/bls'
+import { DOMAIN_AUTH, DOMAIN_TASKS } from '@wisp/protocol'
+import { type Address, encodeAbiParameters, type Hex, keccak256, stringToHex } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bn254HarnessAbi, bn254HarnessBytecode } from '../src/index.js'
+import { type Anvil, startAnvil } from './support/anvil.js'
+import { type Client, deploy, GOVERNANCE_KEY, makeClient } from './support/network.js'
+
+interface Vectors {
+  keyDerivation: { ecdsaPrivateKey: Hex; blsPublicKey: Hex[] }[]
+  task: { taskHash: Hex; hashToPointOfTaskHash: Hex[]; blsPerformerSignature: Hex[] }
+}
+const vectors = JSON.parse(
+  readFileSync(new URL('../../../../shared/spec/vectors.json', import.meta.url), 'utf8'),
+) as Vectors
+
+const P = 0x30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47n
+const encodeDigest = (digest: Hex) => encodeAbiParameters([{ type: 'bytes32' }], [digest])
+
+let anvil: Anvil
+let client: Client
+let harness: Address
+
+beforeAll(async () => {
+  anvil = await startAnvil()
+  client = makeClient(anvil)
+  harness = await deploy(client, privateKeyToAccount(GOVERNANCE_KEY), bn254HarnessAbi, bn254HarnessBytecode)
+})
+
+afterAll(async () => {
+  await anvil?.stop()
+})
+
+const read = <T>(functionName: string, args: readonly unknown[]) =>
+  client.readContract({ address: harness, abi: bn254HarnessAbi, functionName, args } as never) as Promise<T>
+
+describe('hashToPoint', () => {
+  it('matches the spec vector hashToPoint(DOMAIN_TASKS, taskHash)', async () => {
+    const point = await read<readonly bigint[]>('hashToPoint', [
+      DOMAIN_TASKS,
+      encodeDigest(vectors.task.taskHash),
+    ])
+    expect(point.map((x) => x)).toEqual(vectors.task.hashToPointOfTaskHash.map(BigInt))
+  })
+
+  it('matches @wisp/bls on field elements and points for many digests and both domains', async () => {
+    for (let i = 0; i < 24; i++) {
+      const digest = keccak256(stringToHex(`digest-${i}`))
+      const domain = i % 2 === 0 ? DOMAIN_TASKS : DOMAIN_AUTH
+      const [u0, u1] = await read<readonly [bigint, bigint]>('hashToField', [domain, encodeDigest(digest)])
+      expect([u0, u1]).toEqual(hashToField(domain, digest))
+      const point = await read<readonly bigint[]>('hashToPoint', [domain, encodeDigest(digest)])
+      expect([...point]).toEqual([...hashToPointEvm(domain, digest)])
+    }
+  })
+})
+
+describe('pairing check', () => {
+  it('accepts the spec vector performer signature and refuses a tampered one', async () => {
+    const pk = vectors.keyDerivation[0]!.blsPublicKey.map(BigInt)
+    const h = vectors.task.hashToPointOfTaskHash.map(BigInt)
+    const sig = vectors.task.blsPerformerSignature.map(BigInt)
+    expect(await read<boolean>('verify', [sig, pk, h])).toBe(true)
+    expect(await read<boolean>('verify', [[sig[0], P - sig[1]!], pk, h])).toBe(false)
+    expect(await read<boolean>('verify', [[1n, 3n], pk, h])).toBe(false) // off curve
+  })
+
+  it('derives the vector key with SecretKey.fromEcdsaPrivateKey', () => {
+    const sk = SecretKey.fromEcdsaPrivateKey(vectors.keyDerivation[0]!.ecdsaPrivateKey)
+    expect([...sk.publicKey.toEvm()]).toEqual(vectors.keyDerivation[0]!.blsPublicKey.map(BigInt))
+  })
+})
+
+describe('G2 aggregation', () => {
+  const keys = Array.from(
+    { length: 9 },
+    (_, i) => SecretKey.fromEcdsaPrivateKey(keccak256(stringToHex(`g2-${i}`))).publicKey,
+  )
+
+  it('sums keys like noble, for 1..9 keys', async () => {
+    for (let n = 1; n <= keys.length; n++) {
+      const onChain = await read<readonly bigint[]>('aggregate', [keys.slice(0, n).map((k) => k.toEvm())])
+      expect([...onChain]).toEqual([...aggregatePublicKeys(keys.slice(0, n)).toEvm()])
+    }
+  })
+
+  it('handles doubling (a key twice) and P + (−P) = infinity', async () => {
+    const k = keys[0]!.toEvm()
+    const doubled = await read<readonly bigint[]>('aggregate', [[k, k, keys[1]!.toEvm()]])
+    expect([...doubled]).toEqual([...aggregatePublicKeys([keys[0]!, keys[0]!, keys[1]!]).toEvm()])
+    const negated = [k[0], k[1], (P - k[2]) % P, (P - k[3]) % P] as const
+    const zero = await read<readonly bigint[]>('aggregate', [[k, negated]])
+    expect([...zero]).toEqual([0n, 0n, 0n, 0n])
+    const back = await read<readonly bigint[]>('aggregate', [[k, negated, keys[2]!.toEvm()]])
+    expect([...back]).toEqual([...keys[2]!.toEvm()])
+  })
+
+  it('checks G2 curve membership', async () => {
+    expect(await read<boolean>('isOnCurveG2', [keys[3]!.toEvm()])).toBe(true)
+    const k = keys[3]!.toEvm()
+    expect(await read<boolean>('isOnCurveG2', [[k[0], k[1], k[2], (k[3] + 1n) % P]])).toBe(false)
+    expect(await read<boolean>('isOnCurveG2', [[0n, 0n, 0n, 0n]])).toBe(false)
+  })
+})

@@ -1,0 +1,49 @@
+// What the network layer needs to know about the AVS: its operators and task definitions. The
+// chain package implements these against the contracts; tests and static deployments use the
+// in-memory versions below.
+import { type Address, getAddress } from 'viem'
+
+export interface OperatorInfo {
+  /** 1-based operator index on the AttestationCenter */
+  id: number
+  address: Address
+  /** 128-byte EVM-encoded G2 key (uint256[4]) */
+  blsPublicKey: Uint8Array
+  votingPower: bigint
+  active: boolean
+}
+
+export interface OperatorDirectory {
+  getOperator(id: number): Promise<OperatorInfo | undefined>
+  getOperatorByAddress(address: Address): Promise<OperatorInfo | undefined>
+}
+
+export interface TaskDefinitionDirectory {
+  hasTaskDefinition(id: number): Promise<boolean>
+}
+
+/** A fixed operator set, e.g. from a config file or a test. Addresses match case-insensitively. */
+export function createMemoryOperatorDirectory(operators: readonly OperatorInfo[]): OperatorDirectory {
+  const byId = new Map<number, OperatorInfo>()
+  const byAddress = new Map<string, OperatorInfo>()
+  for (const op of operators) {
+    byId.set(op.id, op)
+    byAddress.set(getAddress(op.address), op)
+  }
+  return {
+    getOperator: async (id) => byId.get(id),
+    getOperatorByAddress: async (address) => {
+      try {
+        return byAddress.get(getAddress(address))
+      } catch {
+        return undefined
+      }
+    },
+  }
+}
+
+/** A fixed set of task definition ids. */
+export function createMemoryTaskDefinitions(ids: Iterable<number>): TaskDefinitionDirectory {
+  const set = new Set(ids)
+  return { hasTaskDefinition: async (id) => set.has(id) }
+}

@@ -1,0 +1,19 @@
+// The globals every runtime Wisp targets has (Node ≥ 20, browsers, Web Workers, workerd): the
+// WinterCG "minimum common web API" subset we use. Portable packages are typechecked with these
+// and nothing else, so a stray DOM or Node global fails the build instead of a runtime.
+declare class TextEncoder {
+  encode(input?: string): Uint8Array
+}
+declare class TextDecoder {
+  constructor(label?: string, options?: { fatal?: boolean })
+  decode(input?: Uint8Array): string
+}
+declare function setTimeout(handler: () => void, timeout?: number): unknown
+declare function clearTimeout(handle: unknown): void
+declare function queueMicrotask(callback: () => void): void
+declare const crypto: { getRandomValues<T extends Uint8Array>(array: T): T }
+declare const console: {
+  log(...data: unknown[]): void
+  warn(...data: unknown[]): void
+  error(...data: unknown[]): void
+}

@@ -10,7 +10,11 @@ const files = renderArtifacts(result)
 mkdirSync(artifactsDir, { recursive: true })
 for (const old of readdirSync(artifactsDir)) if (!files.has(old)) rmSync(join(artifactsDir, old))
 for (const [name, content] of files) writeFileSync(join(artifactsDir, name), content)
-const sizes = result.contracts.map((c) => `${c.name} ${(c.bytecode.length - 2) / 2}B`).join(', ')
+const size = (hex: string) => (hex.length - 2) / 2
+const sizes = result.contracts
+  .map((c) => `${c.name} ${size(c.deployedBytecode)}/${size(c.bytecode)}`)
+  .join(', ')
 console.log(
-  `compiled ${result.contracts.length} contracts in ${Date.now() - started} ms (initcode: ${sizes})`,
+  `compiled ${result.contracts.length} contracts with solc ${result.version} in ${Date.now() - started} ms`,
 )
+console.log(`runtime/initcode bytes: ${sizes}`)

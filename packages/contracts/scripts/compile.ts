@@ -15,7 +15,7 @@ export const compilerSettings = {
   evmVersion: 'cancun',
   viaIR: false,
   metadata: { bytecodeHash: 'none' },
-  outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object'] } },
+  outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object'] } },
 } as const
 
 /** Libraries made of internal functions only: inlined into their users, never deployed. */
@@ -43,7 +43,10 @@ export interface CompiledContract {
   name: string
   source: string
   abi: unknown[]
+  /** creation code (what the artifacts export) */
   bytecode: `0x${string}`
+  /** runtime code (size checks only) */
+  deployedBytecode: `0x${string}`
 }
 
 function listSources(dir: string): string[] {
@@ -58,7 +61,13 @@ function listSources(dir: string): string[] {
 
 interface SolcOutput {
   errors?: { severity: string; formattedMessage: string }[]
-  contracts?: Record<string, Record<string, { abi: unknown[]; evm: { bytecode: { object: string } } }>>
+  contracts?: Record<
+    string,
+    Record<
+      string,
+      { abi: unknown[]; evm: { bytecode: { object: string }; deployedBytecode: { object: string } } }
+    >
+  >
 }
 
 /** Compiles every source; throws on any compiler error. Warnings are returned. */
@@ -78,7 +87,13 @@ export function compile(): { contracts: CompiledContract[]; warnings: string[]; 
     for (const [name, c] of Object.entries(byName)) {
       // interfaces and internal-only libraries have nothing to deploy
       if (!c.evm.bytecode.object || internalLibraries.has(name)) continue
-      contracts.push({ name, source, abi: c.abi, bytecode: `0x${c.evm.bytecode.object}` })
+      contracts.push({
+        name,
+        source,
+        abi: c.abi,
+        bytecode: `0x${c.evm.bytecode.object}`,
+        deployedBytecode: `0x${c.evm.deployedBytecode.object}`,
+      })
     }
   }
   contracts.sort((a, b) => a.name.localeCompare(b.name))

@@ -1,4 +1,6 @@
 import { type Address, bytesToHex, encodeAbiParameters, type Hex, keccak256, stringToHex } from 'viem'
+import { checkHexBytes } from './check.js'
+import { ProtocolError } from './codes.js'
 
 /** keccak("TasksManager"): the BLS domain of performer task signatures and attester votes (PROTOCOL.md §1). */
 export const DOMAIN_TASKS: Hex = keccak256(stringToHex('TasksManager'))
@@ -19,15 +21,38 @@ const TASK_PARAMS = [{ type: 'string' }, { type: 'bytes' }, { type: 'address' },
 
 const VOTE_PARAMS = [...TASK_PARAMS, { type: 'address' }, { type: 'uint256' }, { type: 'bool' }] as const
 
+/** viem pastes a non-hex `bytes` value into its output unchecked, so hashes would silently differ. */
+function hexBytes(value: unknown, what: string): Hex {
+  const checked = checkHexBytes(value, Number.MAX_SAFE_INTEGER)
+  if (checked.ok) return checked.value
+  throw new ProtocolError('INVALID_VALUE', `cannot hash ${what}: ${checked.reason}`, {
+    details: { kind: what, reason: checked.reason },
+  })
+}
+
+/** keccak of an ABI encoding; a value viem cannot encode becomes a coded INVALID_VALUE, not a viem error. */
+function hashEncoded(what: string, encode: () => Hex): Hex {
+  let encoded: Hex
+  try {
+    encoded = encode()
+  } catch (err) {
+    throw new ProtocolError(
+      'INVALID_VALUE',
+      `cannot hash ${what}: ${err instanceof Error ? err.message : String(err)}`,
+      {
+        details: { kind: what },
+        cause: err,
+      },
+    )
+  }
+  return keccak256(encoded)
+}
+
 /** `keccak(abi.encode(proofOfTask, data, taskPerformer, taskDefinitionId))` — PROTOCOL.md §1. */
 export function taskHash(task: TaskInfo): Hex {
-  return keccak256(
-    encodeAbiParameters(TASK_PARAMS, [
-      task.proofOfTask,
-      task.data,
-      task.taskPerformer,
-      task.taskDefinitionId,
-    ]),
+  const data = hexBytes(task.data, 'task data')
+  return hashEncoded('task', () =>
+    encodeAbiParameters(TASK_PARAMS, [task.proofOfTask, data, task.taskPerformer, task.taskDefinitionId]),
   )
 }
 
@@ -40,10 +65,11 @@ export interface VoteContext {
 
 /** `keccak(abi.encode(task…, attestationCenter, chainId, isApproved))` — PROTOCOL.md §1. */
 export function voteHash(task: TaskInfo, vote: VoteContext): Hex {
-  return keccak256(
+  const data = hexBytes(task.data, 'task data')
+  return hashEncoded('vote', () =>
     encodeAbiParameters(VOTE_PARAMS, [
       task.proofOfTask,
-      task.data,
+      data,
       task.taskPerformer,
       task.taskDefinitionId,
       vote.attestationCenter,
@@ -58,7 +84,7 @@ export function voteHash(task: TaskInfo, vote: VoteContext): Hex {
  * (PROTOCOL.md §2). `contract` is the registry for registration, the AttestationCenter for `updateBlsKey`.
  */
 export function authHash(params: { operator: Address; contract: Address; chainId: bigint | number }): Hex {
-  return keccak256(
+  return hashEncoded('auth message', () =>
     encodeAbiParameters(
       [{ type: 'address' }, { type: 'address' }, { type: 'uint256' }],
       [params.operator, params.contract, BigInt(params.chainId)],
@@ -82,11 +108,17 @@ export function authChallengeHash(params: {
   operator: Address
   peerId: string
 }): Hex {
-  const challenge = typeof params.challenge === 'string' ? params.challenge : bytesToHex(params.challenge)
-  return keccak256(
+  const challenge =
+    typeof params.challenge === 'string' ? hexBytes(params.challenge, 'auth challenge') : params.challenge
+  return hashEncoded('auth challenge', () =>
     encodeAbiParameters(
       [{ type: 'string' }, { type: 'bytes' }, { type: 'address' }, { type: 'string' }],
-      [AUTH_CHALLENGE_LABEL, challenge, params.operator, params.peerId],
+      [
+        AUTH_CHALLENGE_LABEL,
+        typeof challenge === 'string' ? challenge : bytesToHex(challenge),
+        params.operator,
+        params.peerId,
+      ],
     ),
   )
 }

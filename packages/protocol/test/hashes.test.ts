@@ -21,7 +21,7 @@ import {
   taskHash,
   voteHash,
 } from '../src/index.js'
-import { vectors } from './helpers.js'
+import { expectCode, vectors } from './helpers.js'
 
 const task: TaskInfo = {
   proofOfTask: vectors.task.proofOfTask,
@@ -144,5 +144,25 @@ describe('authHash and authChallengeHash', () => {
     expect(
       authChallengeHash({ challenge: new Uint8Array(32).fill(8), operator, peerId: '12D3KooWA' }),
     ).not.toBe(base)
+  })
+})
+
+describe('bad inputs to the hashes', () => {
+  it('become INVALID_VALUE, not viem errors', () => {
+    expectCode(() => taskHash({ ...task, taskPerformer: '0x12' }), 'INVALID_VALUE')
+    expectCode(() => taskHash({ ...task, taskDefinitionId: 70000 }), 'INVALID_VALUE')
+    expectCode(() => taskHash({ ...task, data: 'hello' as Hex }), 'INVALID_VALUE')
+    const vote = { attestationCenter: vectors.vote.attestationCenter as Hex, chainId: 1.5, isApproved: true }
+    expectCode(() => voteHash(task, vote), 'INVALID_VALUE')
+    expectCode(() => authHash({ operator: '0x1', contract: '0x2', chainId: 1 }), 'INVALID_VALUE')
+    expectCode(
+      () =>
+        authChallengeHash({
+          challenge: '0xzz',
+          operator: vectors.vote.attestationCenter as Hex,
+          peerId: 'p',
+        }),
+      'INVALID_VALUE',
+    )
   })
 })

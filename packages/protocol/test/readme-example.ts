@@ -10,7 +10,11 @@ const task: TaskInfo = {
 // What the performer signs (ECDSA over the raw hash, or BLS) and the contract refuses twice.
 console.log('taskHash', taskHash(task))
 // What attesters BLS-sign: one verdict, one AttestationCenter, one chain.
-const vote = { attestationCenter: '0x2222222222222222222222222222222222222222', chainId: 80002, isApproved: true } as const
+const vote = {
+  attestationCenter: '0x2222222222222222222222222222222222222222',
+  chainId: 80002,
+  isApproved: true,
+} as const
 console.log('voteHash', voteHash(task, vote))
 
 // The gossip Task message: encode validates; decode is strict and throws only coded ProtocolErrors.

@@ -150,3 +150,14 @@ describe('performer signatures', () => {
     }
   })
 })
+
+describe('recoverEcdsaPerformer errors', () => {
+  it('are INVALID_VALUE', async () => {
+    await expect(recoverEcdsaPerformer(task, '0x12')).rejects.toMatchObject({ code: 'INVALID_VALUE' })
+    // well-formed but r is not an x coordinate on the curve
+    const r = (N - 1n).toString(16).padStart(64, '0')
+    await expect(recoverEcdsaPerformer(task, `0x${r}${ecdsa.slice(66)}` as Hex)).rejects.toMatchObject({
+      code: 'INVALID_VALUE',
+    })
+  })
+})

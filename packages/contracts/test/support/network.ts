@@ -9,6 +9,7 @@ import {
   decodeErrorResult,
   defineChain,
   encodeFunctionData,
+  getAddress,
   type Hex,
   http,
   keccak256,
@@ -114,7 +115,7 @@ export async function deploy(
   const hash = await client.deployContract({ abi, bytecode, args, account, chain: client.chain })
   const receipt = await client.waitForTransactionReceipt({ hash, pollingInterval: 20 })
   if (!receipt.contractAddress || receipt.status !== 'success') throw new Error('deployment failed')
-  return receipt.contractAddress
+  return getAddress(receipt.contractAddress)
 }
 
 export interface Network {

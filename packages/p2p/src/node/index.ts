@@ -1,0 +1,15 @@
+/// <reference types="node" />
+// Node entry: the polyfills run before any libp2p module is evaluated.
+import './polyfills.js'
+
+export * from '../index.js'
+export { startMetricsServer, type MetricsServer } from './metrics-server.js'
+export { createNodePeer, DEFAULT_NODE_PEER_OPTIONS, type NodePeerOptions, type PartialNodePeerOptions } from './peer.js'
+export { createPrometheusMetrics, type PrometheusMetrics } from './prometheus.js'
+export {
+  createRelay,
+  DEFAULT_RELAY_OPTIONS,
+  type PartialRelayOptions,
+  type RelayOptions,
+  resolveRelayOptions,
+} from './relay.js'

@@ -1,0 +1,44 @@
+/// <reference types="node" />
+import './polyfills.js'
+import { bootstrap } from '@libp2p/bootstrap'
+import { createLibp2p } from 'libp2p'
+import { privateKeyFromOptions } from '../identity.js'
+import { type NetworkComponents, startNetwork, type WispNetwork } from '../network.js'
+import { DEFAULT_NETWORK_OPTIONS, type NetworkOptions, type PartialNetworkOptions, resolveNetworkOptions } from '../options.js'
+import { wispServices } from '../services.js'
+import { nodeStack } from './stack.js'
+
+export interface NodePeerOptions extends NetworkOptions {
+  /** WebSocket listen addresses; none by default (a peer dials its relays). */
+  listen: string[]
+  announce: string[]
+}
+
+export const DEFAULT_NODE_PEER_OPTIONS: Readonly<NodePeerOptions> = Object.freeze({
+  ...DEFAULT_NETWORK_OPTIONS,
+  listen: [],
+  announce: [],
+})
+
+export type PartialNodePeerOptions = PartialNetworkOptions & Partial<Omit<NodePeerOptions, keyof NetworkOptions>>
+
+/** A Node operator or observer: dials relays (and anyone) over WebSocket, optionally listens. */
+export async function createNodePeer(
+  partial: PartialNodePeerOptions = {},
+  components: NetworkComponents = {},
+): Promise<WispNetwork> {
+  const options: NodePeerOptions = {
+    ...resolveNetworkOptions(partial),
+    listen: [...(partial.listen ?? DEFAULT_NODE_PEER_OPTIONS.listen)],
+    announce: [...(partial.announce ?? DEFAULT_NODE_PEER_OPTIONS.announce)],
+  }
+  const libp2p = await createLibp2p({
+    start: false,
+    privateKey: await privateKeyFromOptions(options.seed),
+    addresses: { listen: options.listen, announce: options.announce },
+    ...nodeStack(),
+    peerDiscovery: options.bootstrap.length > 0 ? [bootstrap({ list: options.bootstrap, timeout: 0 })] : [],
+    services: wispServices(options),
+  })
+  return startNetwork(libp2p, options, components)
+}

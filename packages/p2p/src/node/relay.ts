@@ -1,0 +1,104 @@
+/// <reference types="node" />
+import './polyfills.js'
+import { join } from 'node:path'
+import { bootstrap } from '@libp2p/bootstrap'
+import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
+import { FsDatastore } from 'datastore-fs'
+import { createLibp2p } from 'libp2p'
+import { privateKeyFromOptions } from '../identity.js'
+import { type NetworkComponents, startNetwork, type WispNetwork } from '../network.js'
+import { DEFAULT_NETWORK_OPTIONS, type NetworkOptions, type PartialNetworkOptions, resolveNetworkOptions } from '../options.js'
+import { wispServices } from '../services.js'
+import { nodeStack } from './stack.js'
+
+export interface RelayOptions extends NetworkOptions {
+  /** WebSocket listen addresses. */
+  listen: string[]
+  /** Public addresses to advertise instead (e.g. `/dns4/relay.example/tcp/443/wss` behind a proxy). */
+  announce: string[]
+  /** Where the peer store is persisted; in memory when absent. */
+  dataDir?: string
+  /**
+   * Circuit reservations (each lets a browser be dialled through us for WebRTC signalling).
+   * libp2p's default of 15 is sized for a generic node; a bootstrap relay serves every browser.
+   */
+  maxReservations: number
+  maxConnections: number
+  /** Inbound connections per second per remote host before refusing (libp2p's default: 5). */
+  inboundConnectionThreshold: number
+  /** Multiaddr prefixes exempt from connection limits, e.g. `/ip4/127.0.0.1` for a local proxy. */
+  allow: string[]
+  /**
+   * Most peers we keep in each topic's mesh. A bootstrap relay is the hub of a star of leaf peers
+   * that each have only it: it must keep all of them grafted to forward to them at once rather
+   * than by lazy gossip a heartbeat later.
+   */
+  meshMaxPeers: number
+}
+
+export const DEFAULT_RELAY_OPTIONS: Readonly<RelayOptions> = Object.freeze({
+  ...DEFAULT_NETWORK_OPTIONS,
+  listen: ['/ip4/0.0.0.0/tcp/9090/ws'],
+  announce: [],
+  maxReservations: 256,
+  maxConnections: 1024,
+  inboundConnectionThreshold: 5,
+  allow: [],
+  meshMaxPeers: 1000,
+})
+
+export type PartialRelayOptions = PartialNetworkOptions & Partial<Omit<RelayOptions, keyof NetworkOptions>>
+
+export function resolveRelayOptions(options: PartialRelayOptions = {}): RelayOptions {
+  const d = DEFAULT_RELAY_OPTIONS
+  return {
+    ...resolveNetworkOptions(options),
+    listen: [...(options.listen ?? d.listen)],
+    announce: [...(options.announce ?? d.announce)],
+    dataDir: options.dataDir,
+    maxReservations: options.maxReservations ?? d.maxReservations,
+    maxConnections: options.maxConnections ?? d.maxConnections,
+    inboundConnectionThreshold: options.inboundConnectionThreshold ?? d.inboundConnectionThreshold,
+    allow: [...(options.allow ?? d.allow)],
+    meshMaxPeers: options.meshMaxPeers ?? d.meshMaxPeers,
+  }
+}
+
+/**
+ * A bootstrap relay: WebSocket listener, circuit relay v2 server (with libp2p's default circuit
+ * limits, so browsers only signal WebRTC through it and move their gossip onto the direct
+ * connection), gossipsub subscribed to every topic (a relay that does not subscribe forwards
+ * nothing), identify, ping; peer id from the seed; peer store in `dataDir`.
+ */
+export async function createRelay(
+  partial: PartialRelayOptions = {},
+  components: NetworkComponents = {},
+): Promise<WispNetwork> {
+  const options = resolveRelayOptions(partial)
+  let datastore: FsDatastore | undefined
+  if (options.dataDir !== undefined) {
+    datastore = new FsDatastore(join(options.dataDir, 'peerstore'))
+    await datastore.open()
+  }
+  const libp2p = await createLibp2p({
+    start: false,
+    privateKey: await privateKeyFromOptions(options.seed),
+    ...(datastore !== undefined ? { datastore } : {}),
+    addresses: { listen: options.listen, announce: options.announce },
+    ...nodeStack(),
+    connectionManager: {
+      maxConnections: options.maxConnections,
+      inboundConnectionThreshold: options.inboundConnectionThreshold,
+      maxIncomingPendingConnections: Math.max(10, options.inboundConnectionThreshold * 4),
+      allow: options.allow,
+    },
+    peerDiscovery: options.bootstrap.length > 0 ? [bootstrap({ list: options.bootstrap, timeout: 0 })] : [],
+    services: {
+      ...wispServices(options, { Dhi: options.meshMaxPeers }),
+      relay: circuitRelayServer({ reservations: { maxReservations: options.maxReservations } }),
+    },
+  })
+  return startNetwork(libp2p, options, components, async () => {
+    await datastore?.close()
+  })
+}

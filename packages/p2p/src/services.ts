@@ -1,0 +1,30 @@
+// The libp2p services every Wisp node runs, configured from the shared options.
+import { gossipsub } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import { ping } from '@libp2p/ping'
+import { gossipTopics } from '@wisp/protocol'
+import type { NetworkOptions } from './options.js'
+import { gossipsubScoring } from './scoring.js'
+
+export type GossipsubInit = NonNullable<Parameters<typeof gossipsub>[0]>
+
+export function wispGossipsub(options: NetworkOptions, overrides: GossipsubInit = {}) {
+  const topics = gossipTopics(options.topicNamespace)
+  return gossipsub({
+    // A light node may be alone for a while; publishing then reaches nobody instead of throwing.
+    allowPublishToZeroTopicPeers: true,
+    emitSelf: false,
+    // Only our four topics: foreign topics cost memory in gossipsub's caches and carry nothing for us.
+    allowedTopics: Object.values(topics),
+    ...gossipsubScoring(options.scoring, topics),
+    ...overrides,
+  })
+}
+
+export function wispServices(options: NetworkOptions, gossip: GossipsubInit = {}) {
+  return {
+    identify: identify(),
+    ping: ping(),
+    pubsub: wispGossipsub(options, gossip),
+  }
+}

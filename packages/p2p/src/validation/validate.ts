@@ -1,0 +1,55 @@
+import { type GossipTopicKind, safeDecodeMessage, type WireMessageMap } from '@wisp/protocol'
+import { ignore, reject, type Verdict, wireRejectReason } from '../verdicts.js'
+import { validateAttestation } from './attestation.js'
+import type { Incoming, ValidationContext } from './context.js'
+import { validateCustomMessage } from './custom-message.js'
+import { validateTask } from './task.js'
+import { validateTaskSubmitted } from './task-submitted.js'
+
+export const GOSSIP_KINDS = [
+  'task',
+  'attestation',
+  'taskSubmitted',
+  'customMessage',
+] as const satisfies readonly GossipTopicKind[]
+
+type Validator<K extends GossipTopicKind> = (
+  message: WireMessageMap[K],
+  incoming: Incoming,
+  ctx: ValidationContext,
+) => Verdict | Promise<Verdict>
+
+const VALIDATORS: { [K in GossipTopicKind]: Validator<K> } = {
+  task: validateTask,
+  attestation: validateAttestation,
+  taskSubmitted: validateTaskSubmitted,
+  customMessage: validateCustomMessage,
+}
+
+export interface ValidationResult<K extends GossipTopicKind> {
+  verdict: Verdict
+  /** The decoded message when it was decodable. */
+  message?: WireMessageMap[K]
+  /** What went wrong when the verdict is `internal` (for the log, never for the peer). */
+  error?: unknown
+}
+
+/**
+ * Decodes strictly (oversized or undecodable → reject), then applies the kind's rules.
+ * Never throws: a bug in a rule becomes ignore/internal.
+ */
+export async function validateGossip<K extends GossipTopicKind>(
+  kind: K,
+  incoming: Incoming,
+  ctx: ValidationContext,
+): Promise<ValidationResult<K>> {
+  const decoded = safeDecodeMessage(kind, incoming.data, ctx.options.wireLimits)
+  if (!decoded.ok) return { verdict: reject(wireRejectReason(decoded.error.code)) }
+  const message = decoded.value as WireMessageMap[K]
+  try {
+    const validator = VALIDATORS[kind] as Validator<K>
+    return { verdict: await validator(message, incoming, ctx), message }
+  } catch (error) {
+    return { verdict: ignore('internal'), message, error }
+  }
+}

@@ -5,6 +5,7 @@ import { createLibp2p } from 'libp2p'
 import { privateKeyFromOptions } from '../identity.js'
 import { type NetworkComponents, startNetwork, type WispNetwork } from '../network.js'
 import { DEFAULT_NETWORK_OPTIONS, type NetworkOptions, type PartialNetworkOptions, resolveNetworkOptions } from '../options.js'
+import { BOOTSTRAP_TAG } from '../bootstrap.js'
 import { wispServices } from '../services.js'
 import { nodeStack } from './stack.js'
 
@@ -37,7 +38,7 @@ export async function createNodePeer(
     privateKey: await privateKeyFromOptions(options.seed),
     addresses: { listen: options.listen, announce: options.announce },
     ...nodeStack(),
-    peerDiscovery: options.bootstrap.length > 0 ? [bootstrap({ list: options.bootstrap, timeout: 0 })] : [],
+    peerDiscovery: options.bootstrap.length > 0 ? [bootstrap({ list: options.bootstrap, timeout: 0, tagName: BOOTSTRAP_TAG })] : [],
     services: wispServices(options),
   })
   return startNetwork(libp2p, options, components)

@@ -8,6 +8,7 @@ import { createLibp2p } from 'libp2p'
 import { privateKeyFromOptions } from '../identity.js'
 import { type NetworkComponents, startNetwork, type WispNetwork } from '../network.js'
 import { DEFAULT_NETWORK_OPTIONS, type NetworkOptions, type PartialNetworkOptions, resolveNetworkOptions } from '../options.js'
+import { BOOTSTRAP_TAG } from '../bootstrap.js'
 import { wispServices } from '../services.js'
 import { nodeStack } from './stack.js'
 
@@ -92,7 +93,7 @@ export async function createRelay(
       maxIncomingPendingConnections: Math.max(10, options.inboundConnectionThreshold * 4),
       allow: options.allow,
     },
-    peerDiscovery: options.bootstrap.length > 0 ? [bootstrap({ list: options.bootstrap, timeout: 0 })] : [],
+    peerDiscovery: options.bootstrap.length > 0 ? [bootstrap({ list: options.bootstrap, timeout: 0, tagName: BOOTSTRAP_TAG })] : [],
     services: {
       ...wispServices(options, { Dhi: options.meshMaxPeers }),
       relay: circuitRelayServer({ reservations: { maxReservations: options.maxReservations } }),

@@ -1,4 +1,5 @@
 import type { BlsVerifier } from '@wisp/bls'
+import type { Address } from 'viem'
 import type { OperatorDirectory, TaskDefinitionDirectory } from '../directory.js'
 import type { NetworkOptions } from '../options.js'
 import type { Verdict } from '../verdicts.js'
@@ -7,8 +8,8 @@ import type { SeenCache } from './seen.js'
 
 /** Decides whether the author of an attestation may speak for an operator (auth/gate.ts). */
 export interface AuthorGate {
-  /** A verdict when the author is directly connected and not that operator; undefined to go on. */
-  check(author: string, operatorId: number): Promise<Verdict | undefined>
+  /** A verdict when the author is directly connected and not the attester; undefined to go on. */
+  check(author: string, attester: Address): Promise<Verdict | undefined>
 }
 
 /**

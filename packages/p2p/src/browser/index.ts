@@ -1,0 +1,11 @@
+// Browser entry (pages): WebSocket + WebRTC + circuit relay.
+export * from '../index.js'
+export { browserConnectionGater } from './gater.js'
+export {
+  type BrowserPeerOptions,
+  createBrowserPeer,
+  DEFAULT_BROWSER_PEER_OPTIONS,
+  type IceServer,
+  type PartialBrowserPeerOptions,
+  webRTCAddressVia,
+} from './peer.js'

@@ -1,0 +1,87 @@
+import { bootstrap } from '@libp2p/bootstrap'
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { noise } from '@libp2p/noise'
+import { webRTC } from '@libp2p/webrtc'
+import { webSockets } from '@libp2p/websockets'
+import { yamux } from '@libp2p/yamux'
+import { createLibp2p } from 'libp2p'
+import { BOOTSTRAP_TAG } from '../bootstrap.js'
+import { privateKeyFromOptions } from '../identity.js'
+import { type NetworkComponents, startNetwork, type WispNetwork } from '../network.js'
+import { DEFAULT_NETWORK_OPTIONS, type NetworkOptions, type PartialNetworkOptions, resolveNetworkOptions } from '../options.js'
+import { wispServices } from '../services.js'
+import { browserConnectionGater } from './gater.js'
+
+export interface IceServer {
+  urls: string | string[]
+  username?: string
+  credential?: string
+}
+
+export interface BrowserPeerOptions extends NetworkOptions {
+  /** Allow `ws://` and private/loopback addresses (local networks, devnets). Off on the internet. */
+  allowLocalNetworks: boolean
+  /**
+   * Listen for direct WebRTC connections, signalled through a relay reservation. Off: the page
+   * only dials (still fine for gossip through the relay).
+   */
+  listenWebRTC: boolean
+  /** STUN/TURN servers. Empty: host candidates only (same machine or LAN). */
+  iceServers: IceServer[]
+}
+
+export const DEFAULT_BROWSER_PEER_OPTIONS: Readonly<BrowserPeerOptions> = Object.freeze({
+  ...DEFAULT_NETWORK_OPTIONS,
+  allowLocalNetworks: false,
+  listenWebRTC: true,
+  iceServers: [],
+})
+
+export type PartialBrowserPeerOptions = PartialNetworkOptions &
+  Partial<Omit<BrowserPeerOptions, keyof NetworkOptions>>
+
+/**
+ * A peer in a page: WebSocket to relays, WebRTC to other browsers (signalled through the relay's
+ * circuit), circuit relay transport for the signalling. RTCPeerConnection only exists on pages,
+ * so this factory cannot run in a worker (use the edge peer there).
+ */
+export async function createBrowserPeer(
+  partial: PartialBrowserPeerOptions = {},
+  components: NetworkComponents = {},
+): Promise<WispNetwork> {
+  const d = DEFAULT_BROWSER_PEER_OPTIONS
+  const options: BrowserPeerOptions = {
+    ...resolveNetworkOptions(partial),
+    allowLocalNetworks: partial.allowLocalNetworks ?? d.allowLocalNetworks,
+    listenWebRTC: partial.listenWebRTC ?? d.listenWebRTC,
+    iceServers: [...(partial.iceServers ?? d.iceServers)],
+  }
+  const libp2p = await createLibp2p({
+    start: false,
+    privateKey: await privateKeyFromOptions(options.seed),
+    // a reservation on a relay (/p2p-circuit) is what makes /webrtc reachable
+    addresses: { listen: options.listenWebRTC ? ['/p2p-circuit', '/webrtc'] : [] },
+    transports: [
+      webSockets(),
+      webRTC({ rtcConfiguration: { iceServers: options.iceServers } }),
+      circuitRelayTransport(),
+    ],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: browserConnectionGater(options),
+    peerDiscovery:
+      options.bootstrap.length > 0
+        ? [bootstrap({ list: options.bootstrap, timeout: 0, tagName: BOOTSTRAP_TAG })]
+        : [],
+    services: wispServices(options),
+  })
+  return startNetwork(libp2p, options, components)
+}
+
+/**
+ * The address that reaches `peerId` over WebRTC, signalled through `relayAddress` (a relay
+ * multiaddr ending in /p2p/<relay id>) where `peerId` holds a reservation.
+ */
+export function webRTCAddressVia(relayAddress: string, peerId: string): string {
+  return `${relayAddress}/p2p-circuit/webrtc/p2p/${peerId}`
+}

@@ -1,0 +1,37 @@
+import { bootstrap } from '@libp2p/bootstrap'
+import { noise } from '@libp2p/noise'
+import { webSockets } from '@libp2p/websockets'
+import { yamux } from '@libp2p/yamux'
+import { createLibp2p } from 'libp2p'
+import { BOOTSTRAP_TAG } from '../bootstrap.js'
+import { privateKeyFromOptions } from '../identity.js'
+import { type NetworkComponents, startNetwork, type WispNetwork } from '../network.js'
+import { type PartialNetworkOptions, resolveNetworkOptions } from '../options.js'
+import { wispServices } from '../services.js'
+
+/**
+ * A peer for runtimes that can only open outgoing WebSockets (edge workers, Web Workers): dials
+ * its relays, listens on nothing. Needs a global `WebSocket` and `Promise.withResolvers`.
+ */
+export async function createEdgePeer(
+  partial: PartialNetworkOptions = {},
+  components: NetworkComponents = {},
+): Promise<WispNetwork> {
+  const options = resolveNetworkOptions(partial)
+  const libp2p = await createLibp2p({
+    start: false,
+    privateKey: await privateKeyFromOptions(options.seed),
+    addresses: { listen: [] },
+    transports: [webSockets()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    // dial what we are told to (a local relay in a devnet too): an edge peer has no other way out
+    connectionGater: { denyDialMultiaddr: () => false },
+    peerDiscovery:
+      options.bootstrap.length > 0
+        ? [bootstrap({ list: options.bootstrap, timeout: 0, tagName: BOOTSTRAP_TAG })]
+        : [],
+    services: wispServices(options),
+  })
+  return startNetwork(libp2p, options, components)
+}

@@ -1,0 +1,73 @@
+// A relay and Node peers in this process, over real WebSockets on loopback.
+import { type BlsVerifier, createInlineVerifier } from '@wisp/bls'
+import {
+  createNodePeer,
+  createPrometheusMetrics,
+  createRelay,
+  type NetworkComponents,
+  type PartialNetworkOptions,
+  type PrometheusMetrics,
+  type WispNetwork,
+} from '../../src/node/index.js'
+import { DEPLOYMENT, definitions, directoryOf, type TestOperator } from './fixtures.js'
+import { waitFor } from './wait.js'
+
+export interface Cluster {
+  relay: WispNetwork
+  relayAddress: string
+  relayMetrics: PrometheusMetrics
+  peers: WispNetwork[]
+  verifier: BlsVerifier
+  addPeer(components?: NetworkComponents, options?: PartialNetworkOptions): Promise<WispNetwork>
+  stop(): Promise<void>
+}
+
+export async function startCluster(params: {
+  operators: TestOperator[]
+  peers: number
+  options?: PartialNetworkOptions
+  verifier?: BlsVerifier
+  peerComponents?: (index: number) => NetworkComponents
+}): Promise<Cluster> {
+  const verifier = params.verifier ?? createInlineVerifier()
+  const directory = directoryOf(params.operators)
+  const common: PartialNetworkOptions = { deployments: [DEPLOYMENT], topicNamespace: 'wisp-test', ...params.options }
+  const relayMetrics = createPrometheusMetrics()
+  const relay = await createRelay(
+    { ...common, listen: ['/ip4/127.0.0.1/tcp/0/ws'] },
+    { verifier, directory, definitions: definitions(), metrics: relayMetrics },
+  )
+  const relayAddress = relay.getMultiaddrs()[0]!
+  const peers: WispNetwork[] = []
+
+  const addPeer = async (components: NetworkComponents = {}, options: PartialNetworkOptions = {}) => {
+    const peer = await createNodePeer(
+      { ...common, ...options },
+      { verifier, directory, definitions: definitions(), ...components },
+    )
+    await peer.dial(relayAddress)
+    // gossip flows once both sides have the other in their mesh (grafted on a heartbeat)
+    await waitFor(`mesh between relay and ${peer.peerId}`, () =>
+      (['task', 'attestation', 'taskSubmitted', 'customMessage'] as const).every(
+        (k) => relay.meshPeers(k).includes(peer.peerId) && peer.meshPeers(k).includes(relay.peerId),
+      ),
+    )
+    peers.push(peer)
+    return peer
+  }
+  for (let i = 0; i < params.peers; i++) await addPeer(params.peerComponents?.(i))
+
+  return {
+    relay,
+    relayAddress,
+    relayMetrics,
+    peers,
+    verifier,
+    addPeer,
+    async stop() {
+      await Promise.all(peers.map((p) => p.stop()))
+      await relay.stop()
+      if (params.verifier === undefined) await verifier.close()
+    },
+  }
+}

@@ -1,6 +1,6 @@
 // Prints one closing line for the whole monorepo from each package's vitest JSON report
 // (written by the shared vite.config.ts), so a reader and CI see the total at the end.
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 
 const roots = ['packages', 'plugins', 'apps']
@@ -10,6 +10,13 @@ for (const root of roots) {
   for (const name of readdirSync(root)) reports.push(join(root, name, 'test-results', 'vitest.json'))
 }
 reports.push(join('e2e', 'test-results', 'vitest.json'))
+
+// --clean: drop reports of earlier runs so the closing line counts this run only (turbo restores
+// the reports of cached tasks itself).
+if (process.argv.includes('--clean')) {
+  for (const file of reports) rmSync(file, { force: true })
+  process.exit(0)
+}
 
 let passed = 0
 let failed = 0

@@ -57,10 +57,15 @@ try {
       ecdsaWithRewards: ecdsaWithRewards.gasUsed,
       calldataBytesEcdsa: ecdsa.calldataBytes,
     })
-    log(`${n} attesters: ecdsa ${ecdsa.gasUsed}, bls ${bls.gasUsed}, ecdsa+rewards ${ecdsaWithRewards.gasUsed}`)
+    log(
+      `${n} attesters: ecdsa ${ecdsa.gasUsed}, bls ${bls.gasUsed}, ecdsa+rewards ${ecdsaWithRewards.gasUsed}`,
+    )
   }
   const perAttester = (key: 'ecdsa' | 'bls') =>
-    Math.round((rows[rows.length - 1]![key] - rows[rows.length - 2]![key]) / (SIZES[SIZES.length - 1] - SIZES[SIZES.length - 2]))
+    Math.round(
+      (rows[rows.length - 1]![key] - rows[rows.length - 2]![key]) /
+        (SIZES[SIZES.length - 1] - SIZES[SIZES.length - 2]),
+    )
   console.log(
     JSON.stringify(
       {

@@ -47,7 +47,9 @@ contract AttestationCenter is AttestationCenterStorage {
 
     /// @notice Selector 0xfff768e3: performer signed the raw taskHash with ECDSA.
     function submitTask(TaskInfo calldata _taskInfo, EcdsaTaskSubmissionDetails calldata _details) external {
-        _beforeSubmission(_taskInfo, _details.isApproved, _details.tpSignature, _details.taSignature, _details.attestersIds);
+        _beforeSubmission(
+            _taskInfo, _details.isApproved, _details.tpSignature, _details.taSignature, _details.attestersIds
+        );
         bytes32 hash = _taskHash(_taskInfo);
         if (_tasks[hash].status != TaskStatus.NONE) revert MessageAlreadySigned();
         if (!_isValidEcdsa(hash, _details.tpSignature, _taskInfo.taskPerformer)) revert InvalidPerformerSignature();

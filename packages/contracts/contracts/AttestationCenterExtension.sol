@@ -48,7 +48,10 @@ contract AttestationCenterExtension is AttestationCenterStorage {
         _refreshTaskDefinitionVotingPower(_taskDefinitionId);
     }
 
-    function setTaskDefinitionRestrictedOperators(uint16 _taskDefinitionId, uint256[] calldata _restrictedOperatorIndexes)
+    function setTaskDefinitionRestrictedOperators(
+        uint16 _taskDefinitionId,
+        uint256[] calldata _restrictedOperatorIndexes
+    )
         external
         onlyRole(AVS_GOVERNANCE_MULTISIG)
     {

@@ -80,7 +80,12 @@ abstract contract AttestationCenterStorage is RoleAccess {
     event IsOpenAggregatorSet(bool isOpenAggregator);
     event PaymentRequested(uint256 indexed operatorId, address indexed operator, uint256 amount);
     event PaymentsRequested(
-        uint256 from, uint256 to, uint256 totalPaid, uint256 lastPaidTaskNumber, SubmissionType submissionType, bytes distributionData
+        uint256 from,
+        uint256 to,
+        uint256 totalPaid,
+        uint256 lastPaidTaskNumber,
+        SubmissionType submissionType,
+        bytes distributionData
     );
     event SlashingConfigSet(SlashingCondition indexed condition, SlashingConfig config);
     event RejectedTaskSlashingEnabledSet(uint16 indexed taskDefinitionId, bool enabled);
@@ -117,7 +122,9 @@ abstract contract AttestationCenterStorage is RoleAccess {
 
     function _voteHash(TaskInfo calldata t, bool isApproved) internal view returns (bytes32) {
         return keccak256(
-            abi.encode(t.proofOfTask, t.data, t.taskPerformer, t.taskDefinitionId, address(this), block.chainid, isApproved)
+            abi.encode(
+                t.proofOfTask, t.data, t.taskPerformer, t.taskDefinitionId, address(this), block.chainid, isApproved
+            )
         );
     }
 

@@ -98,6 +98,13 @@ describe('G2 aggregation', () => {
     expect([...back]).toEqual([...keys[2]!.toEvm()])
   })
 
+  it('refuses keys on the twist but outside the order-r subgroup (pairing precompile)', async () => {
+    const point = twistPointOutsideSubgroup()
+    expect(await read<boolean>('isOnCurveG2', [point])).toBe(true)
+    expect(await read<boolean>('pairingAccepts', [[1n, 2n], keys[0]!.toEvm()])).toBe(true)
+    expect(await read<boolean>('pairingAccepts', [[1n, 2n], point])).toBe(false)
+  })
+
   it('checks G2 curve membership', async () => {
     expect(await read<boolean>('isOnCurveG2', [keys[3]!.toEvm()])).toBe(true)
     const k = keys[3]!.toEvm()
@@ -105,3 +112,56 @@ describe('G2 aggregation', () => {
     expect(await read<boolean>('isOnCurveG2', [[0n, 0n, 0n, 0n]])).toBe(false)
   })
 })
+
+// ---------------------------------------------------------------- Fp2 helpers (test only)
+
+type Fp2 = readonly [bigint, bigint]
+const mod = (a: bigint) => ((a % P) + P) % P
+const f2mul = (a: Fp2, b: Fp2): Fp2 => [mod(a[0] * b[0] - a[1] * b[1]), mod(a[0] * b[1] + a[1] * b[0])]
+const f2add = (a: Fp2, b: Fp2): Fp2 => [mod(a[0] + b[0]), mod(a[1] + b[1])]
+function f2pow(a: Fp2, e: bigint): Fp2 {
+  let result: Fp2 = [1n, 0n]
+  let base = a
+  while (e > 0n) {
+    if (e & 1n) result = f2mul(result, base)
+    base = f2mul(base, base)
+    e >>= 1n
+  }
+  return result
+}
+function fpPow(a: bigint, e: bigint): bigint {
+  let result = 1n
+  let base = mod(a)
+  while (e > 0n) {
+    if (e & 1n) result = (result * base) % P
+    base = (base * base) % P
+    e >>= 1n
+  }
+  return result
+}
+const fpInv = (a: bigint) => fpPow(a, P - 2n)
+
+/** Square root in Fp2 for p ≡ 3 (mod 4) (Adj & Rodríguez-Henríquez, algorithm 9); undefined if none. */
+function f2sqrt(a: Fp2): Fp2 | undefined {
+  const a1 = f2pow(a, (P - 3n) / 4n)
+  const alpha = f2mul(f2mul(a1, a1), a)
+  const conjAlpha: Fp2 = [alpha[0], mod(-alpha[1])] // alpha^p
+  const a0 = f2mul(conjAlpha, alpha)
+  if (a0[0] === P - 1n && a0[1] === 0n) return undefined
+  const x0 = f2mul(a1, a)
+  if (alpha[0] === P - 1n && alpha[1] === 0n) return f2mul([0n, 1n], x0)
+  const b = f2pow(f2add([1n, 0n], alpha), (P - 1n) / 2n)
+  return f2mul(b, x0)
+}
+
+/** A point of y² = x³ + 3/(9+i) that is (overwhelmingly likely) not in the order-r subgroup. */
+function twistPointOutsideSubgroup(): readonly [bigint, bigint, bigint, bigint] {
+  const inv82 = fpInv(82n)
+  const b2: Fp2 = [mod(27n * inv82), mod(-3n * inv82)]
+  for (let k = 1n; ; k++) {
+    const x: Fp2 = [k, 1n]
+    const rhs = f2add(f2mul(f2mul(x, x), x), b2)
+    const y = f2sqrt(rhs)
+    if (y && f2mul(y, y)[0] === rhs[0] && f2mul(y, y)[1] === rhs[1]) return [x[0], x[1], y[0], y[1]]
+  }
+}

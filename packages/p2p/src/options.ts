@@ -38,8 +38,13 @@ export interface DedupeOptions {
 export interface NetworkOptions {
   /** `othentic` interoperates with Othentic nodes; another namespace keeps a network separate. */
   topicNamespace: string
-  /** The AttestationCenters votes may be bound to. Empty: votes cannot be checked (structural mode). */
+  /** The AttestationCenters this node serves. Empty: votes cannot be checked (structural mode). */
   deployments: Deployment[]
+  /**
+   * The AVS's other AttestationCenters (a multi-chain AVS shares one p2p network). A vote signed
+   * for one of them is genuine but not ours → ignore; a vote valid for none is forged → reject.
+   */
+  foreignDeployments: Deployment[]
   auth: AuthOptions
   customMessages: CustomMessageOptions
   dedupe: DedupeOptions
@@ -67,6 +72,7 @@ export const DEFAULT_DEDUPE_OPTIONS: Readonly<DedupeOptions> = Object.freeze({
 export const DEFAULT_NETWORK_OPTIONS: Readonly<NetworkOptions> = Object.freeze({
   topicNamespace: DEFAULT_TOPIC_NAMESPACE,
   deployments: [],
+  foreignDeployments: [],
   auth: DEFAULT_AUTH_OPTIONS,
   customMessages: DEFAULT_CUSTOM_MESSAGE_OPTIONS,
   dedupe: DEFAULT_DEDUPE_OPTIONS,
@@ -91,6 +97,7 @@ export function resolveNetworkOptions(options: PartialNetworkOptions = {}): Netw
     ...d,
     ...options,
     deployments: [...(options.deployments ?? d.deployments)],
+    foreignDeployments: [...(options.foreignDeployments ?? d.foreignDeployments)],
     bootstrap: [...(options.bootstrap ?? d.bootstrap)],
     auth: { ...d.auth, ...options.auth },
     customMessages: { ...d.customMessages, ...options.customMessages },

@@ -18,6 +18,7 @@ export const REJECT_REASONS = [
 export const IGNORE_REASONS = [
   'unknown_definition',
   'unknown_operator',
+  'wrong_deployment',
   'inactive_operator',
   'duplicate',
   'rate_limited',

@@ -21,7 +21,11 @@ interface IFeeCalculator {
 
     function calculateBaseRewardFees(FeeCalculatorData calldata _feeCalculatorData)
         external
-        returns (uint256 baseRewardFeeForAttesters, uint256 baseRewardFeeForAggregator, uint256 baseRewardFeeForPerformer);
+        returns (
+            uint256 baseRewardFeeForAttesters,
+            uint256 baseRewardFeeForAggregator,
+            uint256 baseRewardFeeForPerformer
+        );
 
     function calculateFeesPerId(FeeCalculatorData calldata _feeCalculatorData)
         external

@@ -36,4 +36,12 @@ contract BN254Harness {
     function isOnCurveG1(uint256[2] memory pt) external pure returns (bool) {
         return BN254.isOnCurveG1(pt);
     }
+
+    /// @dev Whether the pairing precompile accepts the input e(g1, g2) at all (not whether it is 1).
+    function pairingAccepts(uint256[2] memory g1, uint256[4] memory g2) external view returns (bool ok) {
+        uint256[6] memory input = [g1[0], g1[1], g2[1], g2[0], g2[3], g2[2]];
+        assembly {
+            ok := staticcall(gas(), 0x08, input, 0xc0, 0x00, 0x20)
+        }
+    }
 }

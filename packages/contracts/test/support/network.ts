@@ -62,17 +62,35 @@ export interface Operator {
   id: bigint
 }
 
-/** Deterministic operator keys; the BLS key uses Othentic's derivation from the ECDSA key. */
+const keyCache = new Map<number, { privateKey: Hex; account: LocalAccount; bls: SecretKey }>()
+
+/**
+ * Deterministic operator keys; the BLS key uses Othentic's derivation from the ECDSA key. Keys are
+ * cached per index (deriving a G2 public key is the slow part of registering operators).
+ */
 export function makeOperator(index: number): Operator {
-  const privateKey = keccak256(stringToHex(`wisp-contracts-test-operator-${index}`))
-  const account = privateKeyToAccount(privateKey)
-  return {
-    index,
-    privateKey,
-    account,
-    address: account.address,
-    bls: SecretKey.fromEcdsaPrivateKey(privateKey),
-    id: 0n,
+  let keys = keyCache.get(index)
+  if (!keys) {
+    const privateKey = keccak256(stringToHex(`wisp-contracts-test-operator-${index}`))
+    keys = {
+      privateKey,
+      account: privateKeyToAccount(privateKey),
+      bls: SecretKey.fromEcdsaPrivateKey(privateKey),
+    }
+    keyCache.set(index, keys)
+  }
+  return { index, ...keys, address: keys.account.address, id: 0n }
+}
+
+/** anvil mines on send (automine), so the receipt exists at once; poll briefly otherwise. */
+export async function receiptOf(client: Client, hash: Hex): Promise<TransactionReceipt> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await client.getTransactionReceipt({ hash })
+    } catch (error) {
+      if (attempt >= 100) throw error
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
   }
 }
 
@@ -100,7 +118,7 @@ export async function send(
     chain: client.chain,
     ...(gas === undefined ? {} : { gas }),
   })
-  const receipt = await client.waitForTransactionReceipt({ hash, pollingInterval: 20 })
+  const receipt = await receiptOf(client, hash)
   if (receipt.status !== 'success') throw new Error(`transaction reverted: ${params.functionName}`)
   return receipt
 }
@@ -113,7 +131,7 @@ export async function deploy(
   args: readonly unknown[] = [],
 ): Promise<Address> {
   const hash = await client.deployContract({ abi, bytecode, args, account, chain: client.chain })
-  const receipt = await client.waitForTransactionReceipt({ hash, pollingInterval: 20 })
+  const receipt = await receiptOf(client, hash)
   if (!receipt.contractAddress || receipt.status !== 'success') throw new Error('deployment failed')
   return getAddress(receipt.contractAddress)
 }
@@ -336,7 +354,7 @@ export async function sendData(net: Network, data: Hex, account: LocalAccount, g
     chain: net.client.chain,
     ...(gas === undefined ? {} : { gas }),
   })
-  const receipt = await net.client.waitForTransactionReceipt({ hash, pollingInterval: 20 })
+  const receipt = await receiptOf(net.client, hash)
   if (receipt.status !== 'success') throw new Error('transaction reverted')
   return receipt
 }

@@ -1,5 +1,7 @@
 import type { VerifyJob } from '@wisp/bls'
 import type { TaskInfo, WireAttestation } from '@wisp/protocol'
+import type { OperatorInfo } from '../directory.js'
+import type { Deployment } from '../options.js'
 import { ACCEPT, ignore, reject, type Verdict } from '../verdicts.js'
 import type { Incoming, ValidationContext } from './context.js'
 import { knownDefinition, lookUpOperator } from './lookups.js'
@@ -10,7 +12,8 @@ import { type JobReading, performerCheck, readOutcome, tasksJob, voteDigests } f
  * An attestation: known definition; attester and performer registered and active (else another
  * deployment's → ignore); with auth on, a directly connected author must be the attester's
  * operator; not seen before; then the performer's signature and the attester's BLS vote, all BLS
- * work in one batch. The vote must verify for one of the AttestationCenters we serve.
+ * work in one batch. The vote must verify for an AttestationCenter we serve; one that verifies
+ * only for another of the AVS's chains is genuine but not ours (ignore).
  */
 export async function validateAttestation(
   att: WireAttestation,
@@ -30,7 +33,7 @@ export async function validateAttestation(
 
   const key = SeenCache.key(incoming.topic, incoming.data)
   if (ctx.seen.checkAndMark(key)) return ignore('duplicate')
-  const verdict = await checkSignatures(att, ctx, attester, performer)
+  const verdict = await checkSignatures(att, ctx, attester.operator, performer.operator)
   if (verdict.outcome !== 'accept') ctx.seen.forget(key)
   return verdict
 }
@@ -38,8 +41,8 @@ export async function validateAttestation(
 async function checkSignatures(
   att: WireAttestation,
   ctx: ValidationContext,
-  attester: Awaited<ReturnType<typeof lookUpOperator>>,
-  performer: Awaited<ReturnType<typeof lookUpOperator>>,
+  attester: OperatorInfo | undefined,
+  performer: OperatorInfo | undefined,
 ): Promise<Verdict> {
   const task: TaskInfo = {
     proofOfTask: att.proofOfTask,
@@ -47,26 +50,33 @@ async function checkSignatures(
     taskPerformer: att.performer.address,
     taskDefinitionId: att.definitionId,
   }
-  const jobs: VerifyJob[] = []
-  let performerBlsIndex = -1
-  const check = await performerCheck(task, att.performer.signature, performer.operator)
+  const check = await performerCheck(task, att.performer.signature, performer)
   if (check.kind === 'ecdsa' && !check.valid) return reject('bad_performer_signature')
-  if (check.kind === 'bls') performerBlsIndex = jobs.push(check.job) - 1
-  const voteStart = jobs.length
-  if (attester.operator !== undefined) {
-    for (const digest of voteDigests(task, att.isApproved, ctx.options.deployments)) {
-      jobs.push(tasksJob(digest, attester.operator, att.attester.signature))
-    }
-  }
-  if (jobs.length === 0 || ctx.verifier === undefined) return ACCEPT
+  const verifier = ctx.verifier
+  if (verifier === undefined || attester === undefined) return ACCEPT
 
-  const readings: JobReading[] = (await ctx.verifier.verifyMany(jobs)).map(readOutcome)
-  if (performerBlsIndex >= 0) {
-    const r = readings[performerBlsIndex]
+  const voteJobs = (deployments: readonly Deployment[]): VerifyJob[] =>
+    voteDigests(task, att.isApproved, deployments).map((d) => tasksJob(d, attester, att.attester.signature))
+  const jobs = voteJobs(ctx.options.deployments)
+  if (check.kind === 'bls') jobs.push(check.job)
+  if (jobs.length === 0) return ACCEPT
+
+  const readings: JobReading[] = (await verifier.verifyMany(jobs)).map(readOutcome)
+  if (check.kind === 'bls') {
+    const r = readings.pop()
     if (r === 'invalid') return reject('bad_performer_signature')
     if (r === 'internal') return ignore('internal')
   }
-  const votes = readings.slice(voteStart)
-  if (votes.length === 0 || votes.includes('valid')) return ACCEPT
-  return votes.includes('internal') ? ignore('internal') : reject('bad_attester_signature')
+  if (readings.length === 0 || readings.includes('valid')) return ACCEPT
+  if (readings.includes('internal')) return ignore('internal')
+
+  // Not a vote for us. Forged, or for another chain of this AVS? Rare, so the second round of
+  // verification only happens here.
+  const foreign = ctx.options.foreignDeployments
+  if (foreign.length > 0) {
+    const again = (await verifier.verifyMany(voteJobs(foreign))).map(readOutcome)
+    if (again.includes('valid')) return ignore('wrong_deployment')
+    if (again.includes('internal')) return ignore('internal')
+  }
+  return reject('bad_attester_signature')
 }

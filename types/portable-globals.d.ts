@@ -39,3 +39,5 @@ declare class URL {
   readonly pathname: string
   readonly search: string
 }
+declare function setInterval(handler: () => void, timeout?: number): unknown
+declare function clearInterval(handle: unknown): void

@@ -1,5 +1,6 @@
 // Gas of submitTask on a real anvil for 1, 4, 16, 64 and 128 attesters, both overloads.
 // Run: npm run bench (prints one JSON document on stdout; progress on stderr).
+//      npm run bench -- --hardfork prague   (EVM rules of another hardfork; default: anvil's latest)
 //
 // Operator 1 holds most of the voting power, so every attester set (operators 1..n) passes the ⅔
 // threshold of the network total; gas does not depend on the power values. The default task
@@ -21,7 +22,11 @@ const SIZES = [1, 4, 16, 64, 128] as const
 const MAX = Math.max(...SIZES)
 const log = (message: string) => process.stderr.write(`${message}\n`)
 
-const anvil = await startAnvil({ args: ['--gas-limit', '60000000'] })
+const hardforkArg = process.argv.indexOf('--hardfork')
+const hardfork = hardforkArg > 0 ? process.argv[hardforkArg + 1] : undefined
+const anvil = await startAnvil({
+  args: ['--gas-limit', '60000000', ...(hardfork ? ['--hardfork', hardfork] : [])],
+})
 try {
   const net = await deployNetwork(anvil)
   const started = Date.now()
@@ -45,7 +50,13 @@ try {
   }
 
   await gasOf(MAX, 'ecdsa', rewarded) // warm-up: every fee slot becomes non-zero
-  const rows = []
+  const rows: {
+    attesters: number
+    ecdsa: number
+    bls: number
+    ecdsaWithRewards: number
+    calldataBytesEcdsa: number
+  }[] = []
   for (const n of SIZES) {
     const ecdsa = await gasOf(n, 'ecdsa')
     const bls = await gasOf(n, 'bls')
@@ -61,17 +72,17 @@ try {
       `${n} attesters: ecdsa ${ecdsa.gasUsed}, bls ${bls.gasUsed}, ecdsa+rewards ${ecdsaWithRewards.gasUsed}`,
     )
   }
+  // marginal cost of one more attester, between the two largest sizes
+  const [last, previous] = [rows[rows.length - 1]!, rows[rows.length - 2]!]
   const perAttester = (key: 'ecdsa' | 'bls') =>
-    Math.round(
-      (rows[rows.length - 1]![key] - rows[rows.length - 2]![key]) /
-        (SIZES[SIZES.length - 1] - SIZES[SIZES.length - 2]),
-    )
+    Math.round((last[key] - previous[key]) / (last.attesters - previous.attesters))
   console.log(
     JSON.stringify(
       {
         benchmark: 'submitTask gas',
         unit: 'gas (receipt gasUsed, includes the 21000 base and calldata)',
-        evm: 'anvil (cancun rules)',
+        hardfork: hardfork ?? 'anvil default (latest)',
+        note: 'modexp (hashToPoint, inversions) costs ~3x more under Osaka (EIP-7883) than under Prague',
         rows,
         marginalPerAttester: { ecdsa: perAttester('ecdsa'), bls: perAttester('bls') },
       },

@@ -215,7 +215,12 @@ export async function startNetwork(
     },
     async hangUp(peerId) {
       const connections = libp2p.getConnections().filter((c) => c.remotePeer.toString() === peerId)
-      await Promise.all(connections.map((c) => c.close()))
+      // graceful first; a remote that is already gone cannot acknowledge, so abort after a second
+      await Promise.all(
+        connections.map((c) =>
+          c.close({ signal: AbortSignal.timeout(1000) }).catch((err: Error) => c.abort(err)),
+        ),
+      )
     },
     connections: () => libp2p.getConnections().map(connectionInfo),
     async publish(kind, message) {

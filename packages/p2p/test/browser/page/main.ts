@@ -45,7 +45,12 @@ async function hangUpWebRTC(peerId: string) {
   const conns = net()
     .libp2p.getConnections()
     .filter((c) => c.remotePeer.toString() === peerId && c.remoteAddr.toString().includes('/webrtc'))
-  await Promise.all(conns.map((c) => c.close()))
+  // close gracefully, but a remote that already went away cannot acknowledge: then abort
+  await Promise.all(
+    conns.map((c) =>
+      c.close({ signal: AbortSignal.timeout(1000) }).catch((err: Error) => c.abort(err)),
+    ),
+  )
 }
 
 function connections() {

@@ -1,0 +1,45 @@
+export { BoundedSet } from './bounded-set.js'
+export {
+  createEngine,
+  type Engine,
+  type EngineComponents,
+  type EngineOptions,
+  type PluginRegistration,
+} from './engine.js'
+export { CoreError, type CoreErrorCode } from './errors.js'
+export { type EngineEventName, type EngineEvents, EventBus } from './events.js'
+export { DEFAULT_OPERATOR_VIEW_OPTIONS, OperatorView, type OperatorViewOptions } from './operators.js'
+export {
+  loadPinnedPlugin,
+  loadPluginModule,
+  type ModuleImporter,
+  type PinnedPluginSource,
+} from './plugins/loader.js'
+export {
+  DEFAULT_PLUGIN_REGISTRY_OPTIONS,
+  PluginRegistry,
+  type PluginRegistryOptions,
+  type RegisteredPlugin,
+} from './plugins/registry.js'
+export * from './ports.js'
+export {
+  Aggregator,
+  type AggregatorComponents,
+  type AggregatorOptions,
+  DEFAULT_AGGREGATOR_OPTIONS,
+} from './roles/aggregator.js'
+export {
+  Attester,
+  type AttesterComponents,
+  type AttesterOptions,
+  DEFAULT_ATTESTER_OPTIONS,
+} from './roles/attester.js'
+export {
+  DEFAULT_PERFORMER_OPTIONS,
+  Performer,
+  type PerformerComponents,
+  type PerformerOptions,
+  type PublishedTask,
+} from './roles/performer.js'
+export { taskInfoOf, taskInputOf } from './roles/task.js'
+export { type ValidationServiceOptions, validateWithService } from './validation-service.js'

@@ -1,0 +1,467 @@
+// The aggregator: buckets attestations per (task, verdict) — i.e. per voteHash — and once the
+// eligible voting power reaches the contract's threshold (after an optional short window, like
+// Othentic's --delay), verifies the signatures optimistically (one aggregate check, bisection on
+// failure), predicts the contract's checks, and submits with retry and backoff. Another
+// aggregator winning the race (MessageAlreadySigned) counts as done. Pending tasks are persisted
+// and resumed after a restart.
+import { aggregateSignatures, type BlsVerifier, Signature } from '@wisp/bls'
+import {
+  DOMAIN_TASKS,
+  evaluateQuorum,
+  type PerformerSignature,
+  preflightSubmission,
+  type RoundRobinOptions,
+  selectAttesters,
+  type TaskInfo,
+  taskHash,
+  voteHash,
+  type WireAttestation,
+  type WireTaskSubmitted,
+} from '@wisp/protocol'
+import { decodeJson, encodeJson, type History, type KeyValueStore } from '@wisp/storage'
+import { bytesToHex, hexToBytes } from 'viem'
+import type { EventBus } from '../events.js'
+import type { OperatorView } from '../operators.js'
+import type {
+  ChainPort,
+  GossipPort,
+  GossipReceived,
+  Logger,
+  MetricsPort,
+  TaskDefinitionInfo,
+} from '../ports.js'
+import { readWord, writeWord } from './attester.js'
+import { taskInfoOf } from './task.js'
+
+type Hex = `0x${string}`
+
+export interface AggregatorOptions {
+  /** wait this long after the threshold is first reached, to include late votes (Othentic's --delay) */
+  delayMs: number
+  /** submission attempts before giving up on a task */
+  maxAttempts: number
+  /** first retry delay; doubles each attempt */
+  backoffMs: number
+  /** forget a task that never reaches a quorum after this long */
+  pendingTtlMs: number
+  roundRobin?: RoundRobinOptions
+}
+
+export const DEFAULT_AGGREGATOR_OPTIONS: AggregatorOptions = {
+  delayMs: 0,
+  maxAttempts: 5,
+  backoffMs: 500,
+  pendingTtlMs: 10 * 60_000,
+}
+
+export interface AggregatorComponents {
+  gossip: GossipPort
+  chain: ChainPort
+  operators: OperatorView
+  verifier: BlsVerifier
+  store: KeyValueStore
+  history: History
+  events: EventBus
+  logger: Logger
+  metrics: MetricsPort
+  now: () => number
+  sleep: (ms: number) => Promise<void>
+}
+
+type VerdictKey = 'approve' | 'reject'
+
+interface Pending {
+  task: TaskInfo
+  hash: Hex
+  performerSignature: PerformerSignature
+  /** operator id → 64-byte signature, per verdict */
+  votes: Record<VerdictKey, Map<number, Uint8Array>>
+  firstSeen: number
+  scheduled: Partial<Record<VerdictKey, boolean>>
+  submitting: boolean
+}
+
+const PENDING_PREFIX = 'aggregator/pending/'
+const DONE_PREFIX = 'aggregator/done/'
+
+interface StoredPending {
+  task: TaskInfo
+  performerSignature: { type: 'ecdsa'; signature: Hex } | { type: 'bls'; x: Hex; y: Hex }
+  votes: Record<VerdictKey, Array<[number, Hex]>>
+  firstSeen: number
+}
+
+export class Aggregator {
+  readonly #options: AggregatorOptions
+  readonly #c: AggregatorComponents
+  readonly #pending = new Map<Hex, Pending>()
+  readonly #done = new Set<Hex>()
+  readonly #definitions = new Map<number, { info: TaskDefinitionInfo | undefined; at: number }>()
+  readonly #unsubscribe: Array<() => void> = []
+  #sweeper: ReturnType<typeof setInterval> | undefined
+  #stopped = false
+
+  constructor(options: AggregatorOptions, components: AggregatorComponents) {
+    this.#options = options
+    this.#c = components
+  }
+
+  /** Subscribes and resumes persisted pending tasks. */
+  async start(): Promise<void> {
+    this.#stopped = false
+    for await (const [key] of this.#c.store.scan({ prefix: DONE_PREFIX }))
+      this.#done.add(key.slice(DONE_PREFIX.length) as Hex)
+    for await (const [, value] of this.#c.store.scan({ prefix: PENDING_PREFIX })) {
+      const pending = this.#revive(decodeJson<StoredPending>(value))
+      if (this.#done.has(pending.hash)) continue
+      this.#pending.set(pending.hash, pending)
+      this.#c.logger.info('resuming pending task', {
+        taskHash: pending.hash,
+        approve: pending.votes.approve.size,
+        reject: pending.votes.reject.size,
+      })
+    }
+    this.#unsubscribe.push(
+      this.#c.gossip.onMessage(
+        'attestation',
+        (r) => void this.handleAttestation(r).catch((e) => this.#fail(e)),
+      ),
+      this.#c.gossip.onMessage(
+        'taskSubmitted',
+        (r) => void this.handleTaskSubmitted(r.message).catch((e) => this.#fail(e)),
+      ),
+    )
+    for (const pending of this.#pending.values()) {
+      void this.#consider(pending, 'approve')
+      void this.#consider(pending, 'reject')
+    }
+    this.#sweeper = setInterval(() => void this.#sweep(), Math.min(this.#options.pendingTtlMs, 60_000))
+  }
+
+  stop(): void {
+    this.#stopped = true
+    for (const off of this.#unsubscribe.splice(0)) off()
+    clearInterval(this.#sweeper)
+  }
+
+  get pendingTasks(): number {
+    return this.#pending.size
+  }
+
+  #fail(err: unknown): void {
+    this.#c.logger.error('aggregator error', { error: (err as Error).message })
+  }
+
+  async handleAttestation(
+    received: Pick<GossipReceived<'attestation'>, 'message' | 'operatorId'>,
+  ): Promise<void> {
+    const message: WireAttestation = received.message
+    const task = taskInfoOf(message)
+    const hash = taskHash(task)
+    const verdict: VerdictKey = message.isApproved ? 'approve' : 'reject'
+    const vote = voteHash(task, {
+      attestationCenter: this.#c.chain.attestationCenter,
+      chainId: this.#c.chain.chainId,
+      isApproved: message.isApproved,
+    })
+    if (this.#done.has(hash)) return
+    const attester = await this.#c.operators.byAddress(message.attester.address)
+    if (attester === undefined) {
+      return this.#drop('attester is not an operator', vote)
+    }
+    if (received.operatorId !== undefined && received.operatorId !== attester.id) {
+      return this.#drop('authenticated operator differs from the claimed attester', vote, attester.id)
+    }
+    let pending = this.#pending.get(hash)
+    if (pending === undefined) {
+      pending = {
+        task,
+        hash,
+        performerSignature: message.performer.signature,
+        votes: { approve: new Map(), reject: new Map() },
+        firstSeen: this.#c.now(),
+        scheduled: {},
+        submitting: false,
+      }
+      this.#pending.set(hash, pending)
+    }
+    if (pending.votes[verdict].has(attester.id)) return
+    const signature = new Uint8Array(64)
+    writeWord(signature, 0, message.attester.signature.x)
+    writeWord(signature, 32, message.attester.signature.y)
+    pending.votes[verdict].set(attester.id, signature)
+    await this.#persist(pending)
+    this.#c.events.emit('attestation:received', {
+      voteHash: vote,
+      taskHash: hash,
+      operatorId: attester.id,
+      isApproved: message.isApproved,
+    })
+    this.#c.metrics.increment('wisp_aggregator_attestations_total', { verdict })
+    await this.#consider(pending, verdict)
+  }
+
+  #drop(reason: string, vote: Hex, operatorId?: number): void {
+    this.#c.events.emit('attestation:dropped', {
+      voteHash: vote,
+      reason,
+      ...(operatorId ? { operatorId } : {}),
+    })
+    this.#c.metrics.increment('wisp_aggregator_attestations_dropped_total', { reason })
+  }
+
+  async handleTaskSubmitted(message: WireTaskSubmitted): Promise<void> {
+    const hash = /^0x[0-9a-f]{64}$/i.test(message.taskId) ? (message.taskId.toLowerCase() as Hex) : undefined
+    this.#c.events.emit('outcome:received', {
+      ...(hash ? { taskHash: hash } : {}),
+      txHash: message.txHash,
+      isApproved: message.isApproved,
+      operatorIds: message.operatorIds,
+    })
+    if (hash !== undefined && this.#pending.has(hash) && !this.#pending.get(hash)!.submitting)
+      await this.#finish(hash)
+  }
+
+  async #definition(id: number): Promise<TaskDefinitionInfo | undefined> {
+    if (id === 0) return undefined
+    const cached = this.#definitions.get(id)
+    if (cached !== undefined && this.#c.now() - cached.at < 12_000) return cached.info
+    const info = await this.#c.chain.getTaskDefinition(id)
+    this.#definitions.set(id, { info, at: this.#c.now() })
+    return info
+  }
+
+  /** Is the threshold reached for this verdict? Schedules a submission the first time it is. */
+  async #consider(pending: Pending, verdict: VerdictKey): Promise<void> {
+    if (pending.scheduled[verdict] || pending.submitting || this.#stopped) return
+    const status = await this.#quorum(pending, verdict)
+    if (status === undefined || !status.reached) return
+    pending.scheduled[verdict] = true
+    if (this.#options.delayMs > 0) await this.#c.sleep(this.#options.delayMs)
+    pending.scheduled[verdict] = false
+    await this.#submit(pending, verdict)
+  }
+
+  async #quorum(pending: Pending, verdict: VerdictKey) {
+    const operators = await this.#c.operators.all()
+    const definition = await this.#definition(pending.task.taskDefinitionId)
+    const selection = selectAttesters({
+      candidateIds: pending.votes[verdict].keys(),
+      operators,
+      ...(definition ? { taskDefinition: definition } : {}),
+    })
+    try {
+      const quorum = evaluateQuorum({
+        networkTotal: await this.#c.operators.networkTotal(),
+        ...(definition ? { taskDefinition: definition, definitionTotal: definition.definitionTotal } : {}),
+        isApproved: verdict === 'approve',
+        signedVotingPower: selection.signedVotingPower,
+      })
+      return { ...quorum, selection, definition }
+    } catch (err) {
+      this.#c.logger.warn('quorum cannot be evaluated', {
+        taskHash: pending.hash,
+        error: (err as Error).message,
+      })
+      return undefined
+    }
+  }
+
+  async #submit(pending: Pending, verdict: VerdictKey): Promise<void> {
+    if (pending.submitting || this.#done.has(pending.hash) || this.#stopped) return
+    pending.submitting = true
+    const isApproved = verdict === 'approve'
+    const vote = voteHash(pending.task, {
+      attestationCenter: this.#c.chain.attestationCenter,
+      chainId: this.#c.chain.chainId,
+      isApproved,
+    })
+    try {
+      for (let attempt = 1; attempt <= this.#options.maxAttempts && !this.#stopped; attempt++) {
+        const status = await this.#quorum(pending, verdict)
+        if (status === undefined || !status.reached) return
+        const accepted = status.selection.accepted
+        const records = new Map((await this.#c.operators.all()).map((o) => [o.id, o]))
+        // Optimistic verification: one aggregate check for the whole set; bisection names bad ones.
+        const outcomes = await this.#c.verifier.verifyMany(
+          accepted.map((op) => ({
+            domain: hexToBytes(DOMAIN_TASKS),
+            digest: hexToBytes(vote),
+            publicKey: records.get(op.id)!.blsPublicKey,
+            signature: pending.votes[verdict].get(op.id)!,
+          })),
+        )
+        const bad = accepted.filter((_, i) => !(outcomes[i]!.ok && (outcomes[i] as { valid: boolean }).valid))
+        if (bad.length > 0) {
+          for (const op of bad) {
+            pending.votes[verdict].delete(op.id)
+            this.#drop('invalid attester signature', vote, op.id)
+          }
+          await this.#persist(pending)
+          attempt--
+          continue
+        }
+        const blockNumber = await this.#c.chain.getBlockNumber()
+        const preflight = preflightSubmission({
+          attesterIds: accepted.map((o) => o.id),
+          operators: await this.#c.operators.all(),
+          isApproved,
+          networkTotal: await this.#c.operators.networkTotal(),
+          ...(status.definition
+            ? {
+                taskDefinition: status.definition,
+                definitionTotal: status.definition.definitionTotal,
+                blockNumber,
+                blockExpiry: status.definition.blockExpiry || undefined,
+              }
+            : {}),
+        } as Parameters<typeof preflightSubmission>[0])
+        if (!preflight.ok) {
+          this.#c.events.emit('submission:failed', {
+            taskHash: pending.hash,
+            code: preflight.code,
+            message: preflight.message,
+            attempt,
+            final: true,
+          })
+          await this.#finish(pending.hash)
+          return
+        }
+        const aggregate = aggregateSignatures(
+          accepted.map((op) => {
+            const sig = pending.votes[verdict].get(op.id)!
+            return Signature.fromEvm([readWord(sig, 0), readWord(sig, 32)])
+          }),
+        ).toEvm()
+        const attesterIds = accepted.map((o) => o.id)
+        this.#c.events.emit('quorum:reached', {
+          taskHash: pending.hash,
+          voteHash: vote,
+          isApproved,
+          attesterIds,
+          signed: status.signed,
+          required: status.required,
+        })
+        try {
+          const outcome = await this.#c.chain.submitTask({
+            task: pending.task,
+            performerSignature: pending.performerSignature,
+            isApproved,
+            aggregateSignature: aggregate,
+            attesterIds,
+          })
+          if (outcome.status === 'already-submitted') {
+            this.#c.events.emit('submission:already-done', { taskHash: pending.hash })
+            this.#c.metrics.increment('wisp_aggregator_submissions_total', { result: 'already-submitted' })
+          } else {
+            this.#c.events.emit('submission:sent', {
+              taskHash: pending.hash,
+              isApproved,
+              attesterIds,
+              txHash: outcome.txHash,
+              event: outcome.event,
+            })
+            this.#c.metrics.increment('wisp_aggregator_submissions_total', { result: outcome.event })
+            this.#c.metrics.observe('wisp_task_finality_seconds', (this.#c.now() - pending.firstSeen) / 1000)
+            await this.#c.history.setOutcome({
+              taskHash: pending.hash,
+              status: outcome.event === 'TaskSubmitted' ? 'submitted' : 'rejected',
+              txHash: outcome.txHash,
+              attesterIds,
+              at: this.#c.now(),
+            })
+            await this.#c.gossip
+              .publish('taskSubmitted', {
+                taskId: pending.hash,
+                txHash: outcome.txHash,
+                performerAddress: pending.task.taskPerformer,
+                operatorIds: attesterIds,
+                definitionId: pending.task.taskDefinitionId,
+                isApproved,
+              })
+              .catch((err) =>
+                this.#c.logger.warn('could not gossip TaskSubmitted', { error: (err as Error).message }),
+              )
+          }
+          await this.#finish(pending.hash)
+          return
+        } catch (err) {
+          const code = (err as { code?: string }).code ?? 'UNEXPECTED'
+          const final = attempt === this.#options.maxAttempts
+          this.#c.events.emit('submission:failed', {
+            taskHash: pending.hash,
+            code,
+            message: (err as Error).message,
+            attempt,
+            final,
+          })
+          this.#c.metrics.increment('wisp_aggregator_submission_failures_total', { code })
+          if (code === 'MessageAlreadySigned') {
+            await this.#finish(pending.hash)
+            return
+          }
+          // Stale operator data explains most contract refusals: reload before the next try.
+          await this.#c.operators.refresh().catch(() => undefined)
+          this.#definitions.delete(pending.task.taskDefinitionId)
+          if (!final) await this.#c.sleep(this.#options.backoffMs * 2 ** (attempt - 1))
+        }
+      }
+    } finally {
+      pending.submitting = false
+    }
+  }
+
+  async #finish(hash: Hex): Promise<void> {
+    this.#pending.delete(hash)
+    this.#done.add(hash)
+    await this.#c.store.batch([
+      { type: 'del', key: `${PENDING_PREFIX}${hash}` },
+      { type: 'put', key: `${DONE_PREFIX}${hash}`, value: encodeJson(this.#c.now()) },
+    ])
+  }
+
+  async #sweep(): Promise<void> {
+    const cutoff = this.#c.now() - this.#options.pendingTtlMs
+    for (const pending of [...this.#pending.values()]) {
+      if (pending.firstSeen < cutoff && !pending.submitting) {
+        this.#pending.delete(pending.hash)
+        await this.#c.store.delete(`${PENDING_PREFIX}${pending.hash}`)
+        this.#c.metrics.increment('wisp_aggregator_tasks_expired_total')
+      }
+    }
+  }
+
+  async #persist(pending: Pending): Promise<void> {
+    const sig = pending.performerSignature
+    const stored: StoredPending = {
+      task: pending.task,
+      performerSignature:
+        sig.type === 'ecdsa'
+          ? sig
+          : { type: 'bls', x: `0x${sig.signature.x.toString(16)}`, y: `0x${sig.signature.y.toString(16)}` },
+      votes: {
+        approve: [...pending.votes.approve].map(([id, s]) => [id, bytesToHex(s)]),
+        reject: [...pending.votes.reject].map(([id, s]) => [id, bytesToHex(s)]),
+      },
+      firstSeen: pending.firstSeen,
+    }
+    await this.#c.store.put(`${PENDING_PREFIX}${pending.hash}`, encodeJson(stored))
+  }
+
+  #revive(stored: StoredPending): Pending {
+    const sig = stored.performerSignature
+    return {
+      task: stored.task,
+      hash: taskHash(stored.task),
+      performerSignature:
+        sig.type === 'ecdsa' ? sig : { type: 'bls', signature: { x: BigInt(sig.x), y: BigInt(sig.y) } },
+      votes: {
+        approve: new Map(stored.votes.approve.map(([id, s]) => [id, hexToBytes(s)])),
+        reject: new Map(stored.votes.reject.map(([id, s]) => [id, hexToBytes(s)])),
+      },
+      firstSeen: stored.firstSeen,
+      scheduled: {},
+      submitting: false,
+    }
+  }
+}

@@ -1,0 +1,232 @@
+// The attester: checks that a task's performer was elected and signed it, validates the work
+// (plugin or external service), records the vote in slashing protection *before* signing, signs
+// the voteHash with BLS and gossips the attestation.
+import type { BlsVerifier } from '@wisp/bls'
+import type { BaseFetch, Verdict } from '@wisp/plugin-sdk'
+import {
+  DOMAIN_TASKS,
+  isValidEcdsaPerformerSignature,
+  type RoundRobinOptions,
+  type TaskInfo,
+  taskHash,
+  voteHash,
+  type WireTask,
+  wasElectedWithin,
+} from '@wisp/protocol'
+import type { History, SlashingProtection } from '@wisp/storage'
+import { hexToBytes } from 'viem'
+import { BoundedSet } from '../bounded-set.js'
+import type { EventBus } from '../events.js'
+import type { OperatorView } from '../operators.js'
+import type { PluginRegistry } from '../plugins/registry.js'
+import type { BlsSignerPort, ChainPort, GossipPort, GossipReceived, Logger, MetricsPort } from '../ports.js'
+import { type ValidationServiceOptions, validateWithService } from '../validation-service.js'
+import { taskInfoOf, taskInputOf } from './task.js'
+
+type Address = `0x${string}`
+type Hex = `0x${string}`
+
+export interface AttesterOptions {
+  /** this operator's address: it goes into every attestation */
+  operatorAddress: Address
+  /**
+   * Blocks back from the head within which the performer must have been elected: a Task does not
+   * say which block elected it, and gossip takes time. 0 turns the check off (tasks that arrive by
+   * JSON-RPC sendTask from an AVS's own performer service are not elected by Wisp).
+   */
+  electionWindowBlocks: bigint
+  roundRobin?: RoundRobinOptions
+  /** validate through an external service instead of the registered plugin */
+  validationService?: ValidationServiceOptions
+  /** how many task hashes to remember for dedupe */
+  seenTasks: number
+}
+
+export const DEFAULT_ATTESTER_OPTIONS: Omit<AttesterOptions, 'operatorAddress'> = {
+  electionWindowBlocks: 16n,
+  seenTasks: 10_000,
+}
+
+export interface AttesterComponents {
+  gossip: GossipPort
+  chain: ChainPort
+  operators: OperatorView
+  registry: PluginRegistry
+  signer: BlsSignerPort
+  verifier: BlsVerifier
+  slashing: SlashingProtection
+  history: History
+  events: EventBus
+  logger: Logger
+  metrics: MetricsPort
+  fetch?: BaseFetch
+  now: () => number
+}
+
+export class Attester {
+  readonly #options: AttesterOptions
+  readonly #c: AttesterComponents
+  readonly #seen: BoundedSet<Hex>
+  #unsubscribe: (() => void) | undefined
+  #stopping = new AbortController()
+
+  constructor(options: AttesterOptions, components: AttesterComponents) {
+    this.#options = options
+    this.#c = components
+    this.#seen = new BoundedSet(options.seenTasks)
+  }
+
+  start(): void {
+    this.#stopping = new AbortController()
+    this.#unsubscribe = this.#c.gossip.onMessage('task', (received) => {
+      void this.handleTask(received).catch((err) => {
+        this.#c.logger.error('attester failed on a task', { error: (err as Error).message })
+      })
+    })
+  }
+
+  stop(): void {
+    this.#unsubscribe?.()
+    this.#stopping.abort(new Error('attester stopped'))
+  }
+
+  #ignore(reason: string, hash?: Hex): undefined {
+    this.#c.events.emit('task:ignored', { reason, ...(hash ? { taskHash: hash } : {}) })
+    this.#c.metrics.increment('wisp_attester_tasks_ignored_total', { reason: reason.split(':')[0]! })
+    return undefined
+  }
+
+  /** Handles one gossiped task. Resolves to the verdict, or undefined when the task was ignored. */
+  async handleTask(received: Pick<GossipReceived<'task'>, 'message' | 'from'>): Promise<Verdict | undefined> {
+    const started = this.#c.now()
+    const message = received.message
+    const task = taskInfoOf(message)
+    const hash = taskHash(task)
+    if (!this.#seen.add(hash)) return this.#ignore('duplicate task', hash)
+    this.#c.events.emit('task:received', {
+      taskHash: hash,
+      taskDefinitionId: task.taskDefinitionId,
+      performer: task.taskPerformer,
+      from: received.from,
+    })
+
+    if (
+      this.#options.validationService === undefined &&
+      this.#c.registry.forTaskDefinition(task.taskDefinitionId) === undefined
+    ) {
+      return this.#ignore(`unknown task definition ${task.taskDefinitionId}`, hash)
+    }
+    const performer = await this.#c.operators.byAddress(task.taskPerformer)
+    if (performer === undefined || !performer.active)
+      return this.#ignore('performer is not an active operator', hash)
+    if (!(await this.#performerWasElected(task))) return this.#ignore('performer was not elected', hash)
+    if (!(await this.#performerSignatureValid(task, hash, message, performer.blsPublicKey))) {
+      return this.#ignore('bad performer signature', hash)
+    }
+
+    const verdict =
+      this.#options.validationService !== undefined && this.#c.fetch !== undefined
+        ? await validateWithService(task, this.#options.validationService, this.#c.fetch)
+        : await this.#c.registry.validate(taskInputOf(task), this.#stopping.signal)
+    this.#c.events.emit('vote:decided', { taskHash: hash, verdict, latencyMs: this.#c.now() - started })
+    this.#c.metrics.increment('wisp_attester_verdicts_total', { verdict: verdict.kind })
+    await this.#c.history.addAttestation({
+      taskHash: hash,
+      taskDefinitionId: task.taskDefinitionId,
+      operator: this.#options.operatorAddress,
+      verdict: verdict.kind,
+      ...(verdict.kind === 'approve' ? {} : { reason: verdict.reason }),
+      at: this.#c.now(),
+    })
+    if (verdict.kind === 'abstain') return verdict
+    await this.#vote(task, hash, message, verdict.kind === 'approve')
+    this.#c.metrics.observe('wisp_attester_vote_seconds', (this.#c.now() - started) / 1000)
+    return verdict
+  }
+
+  async #performerWasElected(task: TaskInfo): Promise<boolean> {
+    if (this.#options.electionWindowBlocks === 0n) return true
+    const head = await this.#c.chain.getBlockNumber()
+    const window = this.#options.electionWindowBlocks
+    const operators = await this.#c.operators.all()
+    return wasElectedWithin(
+      this.#c.registry.electionFor(task.taskDefinitionId, this.#options.roundRobin),
+      {
+        operators: operators.map((o) => ({ id: o.id, address: o.address, active: o.active })),
+        taskDefinitionId: task.taskDefinitionId,
+        fromBlock: head >= window ? head - window : 0n,
+        toBlock: head,
+      },
+      task.taskPerformer,
+    )
+  }
+
+  async #performerSignatureValid(
+    task: TaskInfo,
+    hash: Hex,
+    message: WireTask,
+    performerKey: Uint8Array,
+  ): Promise<boolean> {
+    const sig = message.signature
+    if (sig.type === 'ecdsa') return isValidEcdsaPerformerSignature(task, sig.signature)
+    const words = new Uint8Array(64)
+    writeWord(words, 0, sig.signature.x)
+    writeWord(words, 32, sig.signature.y)
+    const outcome = await this.#c.verifier.verify({
+      domain: hexToBytes(DOMAIN_TASKS),
+      digest: hexToBytes(hash),
+      publicKey: performerKey,
+      signature: words,
+    })
+    return outcome.ok && outcome.valid
+  }
+
+  async #vote(task: TaskInfo, hash: Hex, message: WireTask, isApproved: boolean): Promise<void> {
+    try {
+      // Durable before the signature exists: a crash after this line can only lose a vote, never
+      // let us sign the opposite verdict later.
+      await this.#c.slashing.recordVote(
+        this.#options.operatorAddress,
+        hash,
+        isApproved ? 'approve' : 'reject',
+      )
+    } catch (err) {
+      this.#c.events.emit('vote:refused', { taskHash: hash, reason: (err as Error).message })
+      this.#c.metrics.increment('wisp_attester_votes_refused_total', {
+        code: (err as { code?: string }).code ?? 'UNEXPECTED',
+      })
+      return
+    }
+    const vote = voteHash(task, {
+      attestationCenter: this.#c.chain.attestationCenter,
+      chainId: this.#c.chain.chainId,
+      isApproved,
+    })
+    const signature = await this.#c.signer.sign(hexToBytes(DOMAIN_TASKS), hexToBytes(vote))
+    const { recipients } = await this.#c.gossip.publish('attestation', {
+      proofOfTask: task.proofOfTask,
+      data: task.data,
+      performer: { address: task.taskPerformer, signature: message.signature },
+      attester: {
+        address: this.#options.operatorAddress,
+        signature: { x: readWord(signature, 0), y: readWord(signature, 32) },
+      },
+      isApproved,
+      definitionId: task.taskDefinitionId,
+    })
+    this.#c.events.emit('vote:published', { taskHash: hash, voteHash: vote, isApproved, recipients })
+  }
+}
+
+export function writeWord(out: Uint8Array, offset: number, n: bigint): void {
+  for (let i = 31; i >= 0; i--) {
+    out[offset + i] = Number(n & 0xffn)
+    n >>= 8n
+  }
+}
+
+export function readWord(bytes: Uint8Array, offset: number): bigint {
+  let n = 0n
+  for (let i = offset; i < offset + 32; i++) n = (n << 8n) | BigInt(bytes[i]!)
+  return n
+}

@@ -13,6 +13,7 @@ if (!match) {
 }
 const file = join(dir, `.readme-example-${process.pid}.ts`)
 writeFileSync(file, match[1])
+let status = 1
 try {
   const run = spawnSync(process.execPath, ['--conditions=@wisp/source', '--import', 'tsx', file], {
     cwd: dir,
@@ -21,7 +22,9 @@ try {
   })
   process.stdout.write(run.stdout ?? '')
   process.stderr.write(run.stderr ?? '')
-  process.exit(run.status ?? 1)
+  status = run.status ?? 1
 } finally {
+  // before exiting: process.exit inside try would skip this cleanup
   rmSync(file, { force: true })
 }
+process.exit(status)

@@ -1,0 +1,90 @@
+/// <reference types="node" />
+import { parseArgs } from 'node:util'
+import { type ConfigFile, operatorsOf, type RelayConfig, readConfigFile, relayOptionsOf } from './config.js'
+import { RelayError } from './errors.js'
+
+export const USAGE = `wisp-relay — Wisp bootstrap relay
+
+Usage: wisp-relay [--config relay.json] [flags]
+
+  --config <file>          JSON config (relay options, metricsPort, operators, definitions); flags win
+  --listen <multiaddr>     WebSocket listen address, repeatable (default /ip4/0.0.0.0/tcp/9090/ws)
+  --port <n>               shorthand for --listen /ip4/0.0.0.0/tcp/<n>/ws
+  --announce <multiaddr>   public address to advertise, repeatable (e.g. /dns4/relay.example/tcp/443/wss)
+  --seed <0x…32 bytes>     Ed25519 seed of the peer id (or WISP_RELAY_SEED); else kept in --data-dir
+  --data-dir <dir>         persisted peer store and generated seed
+  --metrics-port <n>       serve GET /metrics on this port (0 picks one)
+  --metrics-host <host>    default 127.0.0.1
+  --namespace <ns>         gossip topic namespace (default othentic)
+  --bootstrap <multiaddr>  other relays to stay connected to, repeatable
+  --max-reservations <n>   circuit reservations for browsers (default 256)
+  --auth                   challenge peers for operator auth (needs operators in the config)
+  --json                   print the start-up line as JSON
+  --help
+`
+
+const FLAGS = {
+  config: { type: 'string' },
+  listen: { type: 'string', multiple: true },
+  port: { type: 'string' },
+  announce: { type: 'string', multiple: true },
+  seed: { type: 'string' },
+  'data-dir': { type: 'string' },
+  'metrics-port': { type: 'string' },
+  'metrics-host': { type: 'string' },
+  namespace: { type: 'string' },
+  bootstrap: { type: 'string', multiple: true },
+  'max-reservations': { type: 'string' },
+  auth: { type: 'boolean' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean' },
+} as const
+
+function integer(value: string, flag: string, min: number, max: number): number {
+  const n = Number(value)
+  if (!/^\d+$/.test(value) || n < min || n > max) {
+    throw new RelayError('RELAY_INVALID_ARGS', `--${flag} must be an integer in [${min}, ${max}]`)
+  }
+  return n
+}
+
+/** Flags (and the config file they name) → a config. `env` is the process environment. */
+export function parseRelayArgs(argv: string[], env: Record<string, string | undefined>): RelayConfig | 'help' {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof FLAGS; allowPositionals: false }>>
+  try {
+    parsed = parseArgs({ args: argv, options: FLAGS, allowPositionals: false, strict: true })
+  } catch (cause) {
+    throw new RelayError('RELAY_INVALID_ARGS', (cause as Error).message, { cause })
+  }
+  const v = parsed.values
+  if (v.help === true) return 'help'
+
+  const file: ConfigFile = v.config !== undefined ? readConfigFile(v.config) : {}
+  const relay = relayOptionsOf(file)
+  if (v.port !== undefined) relay.listen = [`/ip4/0.0.0.0/tcp/${integer(v.port, 'port', 0, 65535)}/ws`]
+  if (v.listen !== undefined) relay.listen = [...v.listen]
+  if (v.announce !== undefined) relay.announce = [...v.announce]
+  const seed = v.seed ?? env.WISP_RELAY_SEED
+  if (seed !== undefined) relay.seed = seed
+  if (v['data-dir'] !== undefined) relay.dataDir = v['data-dir']
+  if (v.namespace !== undefined) relay.topicNamespace = v.namespace
+  if (v.bootstrap !== undefined) relay.bootstrap = [...v.bootstrap]
+  if (v['max-reservations'] !== undefined) {
+    relay.maxReservations = integer(v['max-reservations'], 'max-reservations', 0, 1_000_000)
+  }
+  if (v.auth === true) relay.auth = { ...relay.auth, enabled: true }
+
+  const metricsPort =
+    v['metrics-port'] !== undefined ? integer(v['metrics-port'], 'metrics-port', 0, 65535) : file.metricsPort
+  const operators = file.operators !== undefined ? operatorsOf(file.operators) : undefined
+  if (relay.auth?.enabled === true && operators === undefined) {
+    throw new RelayError('RELAY_INVALID_CONFIG', '--auth needs "operators" in the config file')
+  }
+  return {
+    relay,
+    ...(metricsPort !== undefined ? { metrics: { port: metricsPort, host: v['metrics-host'] ?? file.metricsHost ?? '127.0.0.1' } } : {}),
+    ...(operators !== undefined ? { operators } : {}),
+    ...(file.definitions !== undefined ? { definitions: file.definitions } : {}),
+    json: v.json === true,
+  }
+}

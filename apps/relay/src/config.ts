@@ -1,0 +1,112 @@
+/// <reference types="node" />
+// The relay's configuration: a JSON file, overridden by flags. Everything is validated here so a
+// typo fails at start with a clear message instead of surfacing as a network oddity later.
+import { readFileSync } from 'node:fs'
+import type { Deployment, OperatorInfo, PartialRelayOptions } from '@wisp/p2p/node'
+import { type Address, getAddress, hexToBytes, isHex } from 'viem'
+import { RelayError } from './errors.js'
+
+export interface RelayConfig {
+  relay: PartialRelayOptions
+  /** Where `GET /metrics` is served; off when undefined. */
+  metrics?: { port: number; host: string }
+  /** A static operator registry (until the chain package reads it): enables signature checks and auth. */
+  operators?: OperatorInfo[]
+  /** Known task definition ids; any id when absent. */
+  definitions?: number[]
+  /** Print one JSON line on start instead of prose. */
+  json: boolean
+}
+
+/** The file format: relay options plus the keys below, all optional. */
+export interface ConfigFile extends Record<string, unknown> {
+  metricsPort?: number
+  metricsHost?: string
+  operators?: Array<{
+    id: number
+    address: string
+    blsPublicKey: string
+    votingPower?: string | number
+    active?: boolean
+  }>
+  definitions?: number[]
+}
+
+const RELAY_KEYS = new Set([
+  'topicNamespace',
+  'deployments',
+  'foreignDeployments',
+  'auth',
+  'customMessages',
+  'dedupe',
+  'scoring',
+  'bootstrap',
+  'seed',
+  'listen',
+  'announce',
+  'dataDir',
+  'maxReservations',
+  'maxConnections',
+  'inboundConnectionThreshold',
+  'allow',
+  'meshMaxPeers',
+])
+const FILE_KEYS = new Set([...RELAY_KEYS, 'metricsPort', 'metricsHost', 'operators', 'definitions'])
+
+function invalid(message: string): RelayError {
+  return new RelayError('RELAY_INVALID_CONFIG', message)
+}
+
+export function readConfigFile(path: string): ConfigFile {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'))
+  } catch (cause) {
+    throw new RelayError('RELAY_INVALID_CONFIG', `cannot read config file ${path}: ${String(cause)}`, { cause })
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw invalid(`config file ${path} must hold a JSON object`)
+  }
+  for (const key of Object.keys(parsed)) {
+    if (!FILE_KEYS.has(key)) throw invalid(`unknown config key "${key}" in ${path}`)
+  }
+  return parsed as ConfigFile
+}
+
+export function relayOptionsOf(file: ConfigFile): PartialRelayOptions {
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(file)) if (RELAY_KEYS.has(key)) out[key] = value
+  const options = out as PartialRelayOptions
+  if (options.deployments !== undefined) options.deployments = options.deployments.map(deployment)
+  if (options.foreignDeployments !== undefined) options.foreignDeployments = options.foreignDeployments.map(deployment)
+  return options
+}
+
+function deployment(d: Deployment): Deployment {
+  if (!Number.isSafeInteger(d?.chainId) || d.chainId <= 0) throw invalid('a deployment needs a positive chainId')
+  return { chainId: d.chainId, attestationCenter: address(d.attestationCenter, 'attestationCenter') }
+}
+
+function address(value: unknown, what: string): Address {
+  try {
+    return getAddress(String(value))
+  } catch {
+    throw invalid(`${what} is not an address: ${String(value)}`)
+  }
+}
+
+export function operatorsOf(list: NonNullable<ConfigFile['operators']>): OperatorInfo[] {
+  return list.map((op, i) => {
+    if (!Number.isSafeInteger(op.id) || op.id < 1) throw invalid(`operators[${i}].id must be a positive integer`)
+    if (!isHex(op.blsPublicKey) || op.blsPublicKey.length !== 2 + 256) {
+      throw invalid(`operators[${i}].blsPublicKey must be 128 bytes of 0x-hex (uint256[4])`)
+    }
+    return {
+      id: op.id,
+      address: address(op.address, `operators[${i}].address`),
+      blsPublicKey: hexToBytes(op.blsPublicKey),
+      votingPower: BigInt(op.votingPower ?? 0),
+      active: op.active ?? true,
+    }
+  })
+}

@@ -1,0 +1,172 @@
+// Spawns the wisp-relay CLI as a user would (dev mode: TypeScript sources through tsx), connects
+// Node peers to it, and checks identity, gossip, auth, metrics, clean shutdown and persistence.
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { SecretKey } from '@wisp/bls'
+import { createBlsAuthSigner, createNodePeer, peerIdFromSeed, type WispNetwork } from '@wisp/p2p/node'
+import { keccak256, stringToHex } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
+
+const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url))
+const dir = mkdtempSync(join(tmpdir(), 'wisp-relay-cli-'))
+const SEED = keccak256(stringToHex('wisp-relay-cli-test-seed'))
+const NAMESPACE = 'wisp-cli-test'
+
+interface Started {
+  child: ChildProcess
+  lines: string[]
+  stderr: string[]
+}
+
+function start(args: string[], env: Record<string, string> = {}): Promise<Started> {
+  const child = spawn(process.execPath, ['--conditions=@wisp/source', '--import', 'tsx', cli, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const started: Started = { child, lines: [], stderr: [] }
+  child.stderr!.on('data', (d: Buffer) => started.stderr.push(d.toString()))
+  return new Promise((resolve, reject) => {
+    let buffer = ''
+    const timer = setTimeout(() => reject(new Error(`relay did not start: ${started.stderr.join('')}`)), 30_000)
+    child.stdout!.on('data', (d: Buffer) => {
+      buffer += d.toString()
+      const parts = buffer.split('\n')
+      buffer = parts.pop()!
+      started.lines.push(...parts)
+      if (started.lines.some((l) => l.startsWith('{') || l.startsWith('metrics:') || l.includes('/ws/p2p/'))) {
+        clearTimeout(timer)
+        resolve(started)
+      }
+    })
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`relay exited with ${code}: ${started.stderr.join('')}`))
+    })
+  })
+}
+
+function stop(s: Started, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  return new Promise((resolve) => {
+    s.child.once('exit', (code) => resolve(code))
+    s.child.kill(signal)
+  })
+}
+
+const peers: WispNetwork[] = []
+afterEach(async () => {
+  await Promise.all(peers.splice(0).map((p) => p.stop()))
+})
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+describe('wisp-relay', () => {
+  it('prints its peer id and multiaddrs, relays gossip between peers, stops cleanly on SIGTERM', async () => {
+    const dataDir = join(dir, 'flags')
+    const relay = await start([
+      '--listen',
+      '/ip4/127.0.0.1/tcp/0/ws',
+      '--seed',
+      SEED,
+      '--data-dir',
+      dataDir,
+      '--namespace',
+      NAMESPACE,
+      '--metrics-port',
+      '0',
+    ])
+    const peerId = relay.lines.find((l) => l.startsWith('wisp-relay peer id: '))!.split(': ')[1]!
+    expect(peerId).toBe(await peerIdFromSeed(SEED))
+    const address = relay.lines.map((l) => l.trim()).find((l) => l.startsWith('/ip4/127.0.0.1/'))!
+    expect(address).toMatch(new RegExp(`/ws/p2p/${peerId}$`))
+
+    const [a, b] = [await createNodePeer({ topicNamespace: NAMESPACE }), await createNodePeer({ topicNamespace: NAMESPACE })]
+    peers.push(a, b)
+    await a.dial(address)
+    await b.dial(address)
+    const got = new Promise<string>((resolve) => b.onMessage('customMessage', (r) => resolve(r.message.data)))
+    // the relay grafts both peers on a heartbeat; publish until it forwards (deterministic end: the message)
+    const deadline = Date.now() + 15_000
+    let data: string | undefined
+    let n = 0
+    while (data === undefined && Date.now() < deadline) {
+      await a.publish('customMessage', { data: stringToHex(`hello-${n++}`) })
+      data = await Promise.race([got, new Promise<undefined>((r) => setTimeout(() => r(undefined), 300))])
+    }
+    expect(data).toMatch(/^0x68656c6c6f2d/)
+
+    const metricsUrl = relay.lines.find((l) => l.startsWith('metrics: '))!.slice('metrics: '.length)
+    const text = await (await fetch(metricsUrl)).text()
+    expect(text).toMatch(/wisp_p2p_messages_total\{topic="customMessage",outcome="accept",reason="valid"\} \d+/)
+    expect(text).toMatch(/wisp_p2p_connections 2/)
+
+    expect(await stop(relay)).toBe(0)
+    expect(relay.stderr.join('')).toContain('stopped')
+    // the peer store was persisted: both peers are in it
+    expect(readdirSync(join(dataDir, 'peerstore', 'peers')).length).toBeGreaterThanOrEqual(2)
+  })
+
+  it('keeps a generated identity in the data directory across restarts (and stops on SIGINT)', async () => {
+    const dataDir = join(dir, 'generated')
+    const first = await start(['--listen', '/ip4/127.0.0.1/tcp/0/ws', '--data-dir', dataDir, '--json'])
+    const id1 = (JSON.parse(first.lines[0]!) as { peerId: string }).peerId
+    expect(await stop(first, 'SIGINT')).toBe(0)
+    const second = await start(['--listen', '/ip4/127.0.0.1/tcp/0/ws', '--data-dir', dataDir, '--json'])
+    expect((JSON.parse(second.lines[0]!) as { peerId: string }).peerId).toBe(id1)
+    expect(await stop(second)).toBe(0)
+  })
+
+  it('reads a config file: operators, deployments and auth', async () => {
+    const ecdsa = keccak256(stringToHex('cli-operator'))
+    const bls = SecretKey.fromScalar(987654321n)
+    const operator = { id: 1, address: privateKeyToAccount(ecdsa).address }
+    const config = join(dir, 'relay.json')
+    writeFileSync(
+      config,
+      JSON.stringify({
+        listen: ['/ip4/127.0.0.1/tcp/0/ws'],
+        seed: SEED,
+        topicNamespace: NAMESPACE,
+        deployments: [{ chainId: 31337, attestationCenter: '0x5FbDB2315678afecb367f032d93F642f64180aa3' }],
+        auth: { enabled: true },
+        metricsPort: 0,
+        operators: [{ ...operator, blsPublicKey: bls.publicKey.toHex(), votingPower: '1000' }],
+        definitions: [1],
+      }),
+    )
+    const relay = await start(['--config', config, '--json'])
+    const info = JSON.parse(relay.lines[0]!) as { peerId: string; multiaddrs: string[]; metrics: string }
+    expect(info.peerId).toBe(await peerIdFromSeed(SEED))
+    const peer = await createNodePeer(
+      { topicNamespace: NAMESPACE },
+      { signer: createBlsAuthSigner({ operatorId: 1, address: operator.address }, bls) },
+    )
+    peers.push(peer)
+    await peer.dial(info.multiaddrs[0]!)
+    const deadline = Date.now() + 15_000
+    let text = ''
+    while (!/wisp_p2p_auth_total\{outcome="operator"\} 1/.test(text) && Date.now() < deadline) {
+      text = await (await fetch(info.metrics)).text()
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    expect(text).toMatch(/wisp_p2p_auth_total\{outcome="operator"\} 1/)
+    expect(await stop(relay)).toBe(0)
+  })
+
+  it('refuses bad input with a coded error and exit code 2', async () => {
+    const run = (args: string[]) =>
+      new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, ['--conditions=@wisp/source', '--import', 'tsx', cli, ...args])
+        let stderr = ''
+        child.stderr.on('data', (d: Buffer) => {
+          stderr += d.toString()
+        })
+        child.once('exit', (code) => resolve({ code, stderr }))
+      })
+    expect(await run(['--seed', '0x1234'])).toMatchObject({ code: 2, stderr: expect.stringContaining('P2P_INVALID_SEED') })
+    expect(await run(['--port', 'x'])).toMatchObject({ code: 2, stderr: expect.stringContaining('RELAY_INVALID_ARGS') })
+    expect(await run(['--auth'])).toMatchObject({ code: 2, stderr: expect.stringContaining('RELAY_INVALID_CONFIG') })
+  })
+})

@@ -1,0 +1,110 @@
+// A reference model of the AttestationCenter for engine unit tests: the same rules as the
+// contract (PROTOCOL.md §3) — used taskHash, performer signature (raw ECDSA or BLS), the
+// attester checks and threshold (via @wisp/protocol's preflight, which mirrors the contract),
+// and one real BLS pairing check of the aggregate. The real contract on anvil is exercised in
+// @wisp/contracts and @wisp/chain; this double exists so the engine logic can be tested fast.
+import { aggregatePublicKeys, PublicKey, Signature, verify } from '@wisp/bls'
+import {
+  DOMAIN_TASKS,
+  isValidEcdsaPerformerSignature,
+  preflightSubmission,
+  taskHash,
+  voteHash,
+  WispError,
+} from '@wisp/protocol'
+import type {
+  ChainPort,
+  OperatorRecord,
+  SubmitTaskOutcome,
+  SubmitTaskParams,
+  TaskDefinitionInfo,
+} from '../../src/index.js'
+
+type Hex = `0x${string}`
+
+export class ModelChain implements ChainPort {
+  readonly chainId = 31337
+  readonly attestationCenter: Hex = '0x2222222222222222222222222222222222222222'
+  block = 100n
+  operators: OperatorRecord[]
+  definitions = new Map<number, TaskDefinitionInfo>()
+  readonly used = new Set<Hex>()
+  readonly submissions: Array<SubmitTaskParams & { event: 'TaskSubmitted' | 'TaskRejected'; txHash: Hex }> =
+    []
+  /** make the next n submissions fail like a broken RPC */
+  failNext = 0
+  #tx = 0
+
+  constructor(operators: OperatorRecord[]) {
+    this.operators = operators
+  }
+
+  async getBlockNumber(): Promise<bigint> {
+    return this.block
+  }
+
+  async getOperators(): Promise<OperatorRecord[]> {
+    return this.operators.map((o) => ({ ...o }))
+  }
+
+  async getNetworkTotal(): Promise<bigint> {
+    return this.operators.filter((o) => o.active).reduce((s, o) => s + o.votingPower, 0n)
+  }
+
+  async getTaskDefinition(id: number): Promise<TaskDefinitionInfo | undefined> {
+    return this.definitions.get(id)
+  }
+
+  async submitTask(params: SubmitTaskParams): Promise<SubmitTaskOutcome> {
+    if (this.failNext > 0) {
+      this.failNext--
+      throw new WispError('CHAIN_RPC_FAILED', 'connection refused')
+    }
+    const hash = taskHash(params.task)
+    const revert = (name: string) => {
+      throw new WispError(name, `reverted: ${name}`)
+    }
+    if (this.used.has(hash)) return { status: 'already-submitted' }
+    const performer = this.operators.find(
+      (o) => o.address.toLowerCase() === params.task.taskPerformer.toLowerCase(),
+    )
+    if (params.performerSignature.type === 'ecdsa') {
+      if (!(await isValidEcdsaPerformerSignature(params.task, params.performerSignature.signature)))
+        revert('InvalidPerformerSignature')
+    } else {
+      const { x, y } = params.performerSignature.signature
+      if (
+        performer === undefined ||
+        !verify(Signature.fromEvm([x, y]), PublicKey.fromBytes(performer.blsPublicKey), DOMAIN_TASKS, hash)
+      ) {
+        revert('InvalidPerformerSignature')
+      }
+    }
+    const definition = this.definitions.get(params.task.taskDefinitionId)
+    const preflight = preflightSubmission({
+      attesterIds: params.attesterIds,
+      operators: this.operators,
+      isApproved: params.isApproved,
+      networkTotal: await this.getNetworkTotal(),
+      ...(definition ? { taskDefinition: definition, definitionTotal: definition.definitionTotal } : {}),
+    })
+    if (!preflight.ok) revert(preflight.code)
+    const keys = params.attesterIds.map((id) =>
+      PublicKey.fromBytes(this.operators.find((o) => o.id === id)!.blsPublicKey),
+    )
+    const vote = voteHash(params.task, {
+      attestationCenter: this.attestationCenter,
+      chainId: this.chainId,
+      isApproved: params.isApproved,
+    })
+    if (!verify(Signature.fromEvm(params.aggregateSignature), aggregatePublicKeys(keys), DOMAIN_TASKS, vote))
+      revert('InvalidOBLSSignature')
+    if (performer === undefined || !performer.active) revert('InactiveTaskPerformer')
+    this.used.add(hash)
+    const txHash = `0x${(++this.#tx).toString(16).padStart(64, '0')}` as Hex
+    const event = params.isApproved ? 'TaskSubmitted' : 'TaskRejected'
+    this.submissions.push({ ...params, event, txHash })
+    this.block++
+    return { status: 'included', txHash, blockNumber: this.block, event }
+  }
+}

@@ -1,0 +1,120 @@
+// The validation rules without a network: structural mode, our own failures, the verdict mapping.
+import { createInlineVerifier } from '@wisp/bls'
+import { encodeMessage, gossipTopics } from '@wisp/protocol'
+import { describe, expect, it } from 'vitest'
+import { resolveNetworkOptions } from '../src/index.js'
+import type { ValidationContext } from '../src/validation/context.js'
+import { RateLimiter } from '../src/validation/rate-limit.js'
+import { SeenCache } from '../src/validation/seen.js'
+import { validateGossip } from '../src/validation/validate.js'
+import { DEPLOYMENT, definitions, directoryOf, makeAttestation, makeOperators, makeTask } from './support/fixtures.js'
+
+const operators = makeOperators(2)
+const [op1, op2] = operators as [(typeof operators)[0], (typeof operators)[0]]
+const topics = gossipTopics('wisp-test')
+
+function context(overrides: Partial<ValidationContext> = {}): ValidationContext {
+  const options = resolveNetworkOptions({ deployments: [DEPLOYMENT] })
+  let t = 0
+  const now = () => t++
+  return {
+    options,
+    directory: undefined,
+    definitions: undefined,
+    verifier: undefined,
+    gate: undefined,
+    seen: new SeenCache(options.dedupe, now),
+    customRate: new RateLimiter(options.customMessages.perPeer, now),
+    ...overrides,
+  }
+}
+
+const incoming = (kind: keyof typeof topics, data: Uint8Array) => ({ topic: topics[kind], data, author: 'peer-x' })
+
+describe('structural mode (no directory, no verifier)', () => {
+  it('accepts well-formed messages and still checks ECDSA performer signatures', async () => {
+    const ctx = context()
+    const task = await makeTask(op1, { proofOfTask: 'a', definitionId: 77 })
+    expect((await validateGossip('task', incoming('task', encodeMessage('task', task)), ctx)).verdict).toEqual({
+      outcome: 'accept',
+      reason: 'valid',
+    })
+    const forged = { ...task, proofOfTask: 'b' }
+    const r = await validateGossip('task', incoming('task', encodeMessage('task', forged)), ctx)
+    expect(r.verdict).toEqual({ outcome: 'reject', reason: 'bad_performer_signature' })
+  })
+
+  it('still drops duplicates', async () => {
+    const ctx = context()
+    const bytes = encodeMessage('attestation', makeAttestation(await makeTask(op1, { proofOfTask: 'd' }), op2))
+    expect((await validateGossip('attestation', incoming('attestation', bytes), ctx)).verdict.outcome).toBe('accept')
+    expect((await validateGossip('attestation', incoming('attestation', bytes), ctx)).verdict).toEqual({
+      outcome: 'ignore',
+      reason: 'duplicate',
+    })
+  })
+})
+
+describe('our own failures are ignore/internal, never reject', () => {
+  it('a directory that throws', async () => {
+    const ctx = context({
+      directory: {
+        getOperator: async () => {
+          throw new Error('rpc down')
+        },
+        getOperatorByAddress: async () => {
+          throw new Error('rpc down')
+        },
+      },
+      verifier: createInlineVerifier(),
+    })
+    const bytes = encodeMessage('task', await makeTask(op1, { proofOfTask: 'x' }))
+    const r = await validateGossip('task', incoming('task', bytes), ctx)
+    expect(r.verdict).toEqual({ outcome: 'ignore', reason: 'internal' })
+    expect(String(r.error)).toContain('rpc down')
+  })
+
+  it('a closed BLS pool', async () => {
+    const verifier = createInlineVerifier()
+    await verifier.close()
+    const ctx = context({ directory: directoryOf(operators), definitions: definitions(), verifier })
+    const bytes = encodeMessage('attestation', makeAttestation(await makeTask(op1, { proofOfTask: 'y' }), op2))
+    expect((await validateGossip('attestation', incoming('attestation', bytes), ctx)).verdict).toEqual({
+      outcome: 'ignore',
+      reason: 'internal',
+    })
+    // and the message was not remembered as seen: it can be judged again once the pool is back
+    const fresh = context({
+      directory: directoryOf(operators),
+      definitions: definitions(),
+      verifier: createInlineVerifier(),
+      seen: ctx.seen,
+    })
+    expect((await validateGossip('attestation', incoming('attestation', bytes), fresh)).verdict.outcome).toBe('accept')
+    await fresh.verifier?.close()
+  })
+})
+
+describe('seen cache and rate limiter', () => {
+  it('the seen cache forgets after its TTL and evicts the oldest past its size', () => {
+    let t = 0
+    const seen = new SeenCache({ maxEntries: 2, ttlMs: 100 }, () => t)
+    expect(seen.checkAndMark('a')).toBe(false)
+    expect(seen.checkAndMark('a')).toBe(true)
+    t = 150
+    expect(seen.checkAndMark('a')).toBe(false)
+    seen.checkAndMark('b')
+    seen.checkAndMark('c')
+    expect(seen.size).toBe(2)
+    expect(seen.checkAndMark('a')).toBe(false) // evicted
+  })
+
+  it('the rate limiter allows a burst, then refills evenly', () => {
+    let t = 0
+    const rate = new RateLimiter({ messages: 3, intervalMs: 3000 }, () => t)
+    expect([rate.take('p'), rate.take('p'), rate.take('p'), rate.take('p')]).toEqual([true, true, true, false])
+    expect(rate.take('q')).toBe(true) // per key
+    t = 1000
+    expect([rate.take('p'), rate.take('p')]).toEqual([true, false])
+  })
+})

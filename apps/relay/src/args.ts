@@ -49,7 +49,10 @@ function integer(value: string, flag: string, min: number, max: number): number 
 }
 
 /** Flags (and the config file they name) → a config. `env` is the process environment. */
-export function parseRelayArgs(argv: string[], env: Record<string, string | undefined>): RelayConfig | 'help' {
+export function parseRelayArgs(
+  argv: string[],
+  env: Record<string, string | undefined>,
+): RelayConfig | 'help' {
   let parsed: ReturnType<typeof parseArgs<{ options: typeof FLAGS; allowPositionals: false }>>
   try {
     parsed = parseArgs({ args: argv, options: FLAGS, allowPositionals: false, strict: true })
@@ -82,7 +85,9 @@ export function parseRelayArgs(argv: string[], env: Record<string, string | unde
   }
   return {
     relay,
-    ...(metricsPort !== undefined ? { metrics: { port: metricsPort, host: v['metrics-host'] ?? file.metricsHost ?? '127.0.0.1' } } : {}),
+    ...(metricsPort !== undefined
+      ? { metrics: { port: metricsPort, host: v['metrics-host'] ?? file.metricsHost ?? '127.0.0.1' } }
+      : {}),
     ...(operators !== undefined ? { operators } : {}),
     ...(file.definitions !== undefined ? { definitions: file.definitions } : {}),
     json: v.json === true,

@@ -62,7 +62,9 @@ export function readConfigFile(path: string): ConfigFile {
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'))
   } catch (cause) {
-    throw new RelayError('RELAY_INVALID_CONFIG', `cannot read config file ${path}: ${String(cause)}`, { cause })
+    throw new RelayError('RELAY_INVALID_CONFIG', `cannot read config file ${path}: ${String(cause)}`, {
+      cause,
+    })
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw invalid(`config file ${path} must hold a JSON object`)
@@ -78,12 +80,14 @@ export function relayOptionsOf(file: ConfigFile): PartialRelayOptions {
   for (const [key, value] of Object.entries(file)) if (RELAY_KEYS.has(key)) out[key] = value
   const options = out as PartialRelayOptions
   if (options.deployments !== undefined) options.deployments = options.deployments.map(deployment)
-  if (options.foreignDeployments !== undefined) options.foreignDeployments = options.foreignDeployments.map(deployment)
+  if (options.foreignDeployments !== undefined)
+    options.foreignDeployments = options.foreignDeployments.map(deployment)
   return options
 }
 
 function deployment(d: Deployment): Deployment {
-  if (!Number.isSafeInteger(d?.chainId) || d.chainId <= 0) throw invalid('a deployment needs a positive chainId')
+  if (!Number.isSafeInteger(d?.chainId) || d.chainId <= 0)
+    throw invalid('a deployment needs a positive chainId')
   return { chainId: d.chainId, attestationCenter: address(d.attestationCenter, 'attestationCenter') }
 }
 
@@ -97,7 +101,8 @@ function address(value: unknown, what: string): Address {
 
 export function operatorsOf(list: NonNullable<ConfigFile['operators']>): OperatorInfo[] {
   return list.map((op, i) => {
-    if (!Number.isSafeInteger(op.id) || op.id < 1) throw invalid(`operators[${i}].id must be a positive integer`)
+    if (!Number.isSafeInteger(op.id) || op.id < 1)
+      throw invalid(`operators[${i}].id must be a positive integer`)
     if (!isHex(op.blsPublicKey) || op.blsPublicKey.length !== 2 + 256) {
       throw invalid(`operators[${i}].blsPublicKey must be 128 bytes of 0x-hex (uint256[4])`)
     }

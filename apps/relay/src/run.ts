@@ -1,5 +1,5 @@
 /// <reference types="node" />
-import { type BlsVerifier } from '@wisp/bls'
+import type { BlsVerifier } from '@wisp/bls'
 import { createNodeVerifierPool } from '@wisp/bls/pool/node'
 import {
   createMemoryOperatorDirectory,
@@ -32,7 +32,9 @@ export async function runRelay(config: RelayConfig, print: (line: string) => voi
       ...(config.operators !== undefined
         ? { directory: createMemoryOperatorDirectory(config.operators), verifier }
         : {}),
-      ...(config.definitions !== undefined ? { definitions: createMemoryTaskDefinitions(config.definitions) } : {}),
+      ...(config.definitions !== undefined
+        ? { definitions: createMemoryTaskDefinitions(config.definitions) }
+        : {}),
     },
   )
   let server: MetricsServer | undefined

@@ -31,13 +31,18 @@ function start(args: string[], env: Record<string, string> = {}): Promise<Starte
   child.stderr!.on('data', (d: Buffer) => started.stderr.push(d.toString()))
   return new Promise((resolve, reject) => {
     let buffer = ''
-    const timer = setTimeout(() => reject(new Error(`relay did not start: ${started.stderr.join('')}`)), 30_000)
+    const timer = setTimeout(
+      () => reject(new Error(`relay did not start: ${started.stderr.join('')}`)),
+      30_000,
+    )
     child.stdout!.on('data', (d: Buffer) => {
       buffer += d.toString()
       const parts = buffer.split('\n')
       buffer = parts.pop()!
       started.lines.push(...parts)
-      if (started.lines.some((l) => l.startsWith('{') || l.startsWith('metrics:') || l.includes('/ws/p2p/'))) {
+      if (
+        started.lines.some((l) => l.startsWith('{') || l.startsWith('metrics:') || l.includes('/ws/p2p/'))
+      ) {
         clearTimeout(timer)
         resolve(started)
       }
@@ -82,7 +87,10 @@ describe('wisp-relay', () => {
     const address = relay.lines.map((l) => l.trim()).find((l) => l.startsWith('/ip4/127.0.0.1/'))!
     expect(address).toMatch(new RegExp(`/ws/p2p/${peerId}$`))
 
-    const [a, b] = [await createNodePeer({ topicNamespace: NAMESPACE }), await createNodePeer({ topicNamespace: NAMESPACE })]
+    const [a, b] = [
+      await createNodePeer({ topicNamespace: NAMESPACE }),
+      await createNodePeer({ topicNamespace: NAMESPACE }),
+    ]
     peers.push(a, b)
     await a.dial(address)
     await b.dial(address)
@@ -99,7 +107,9 @@ describe('wisp-relay', () => {
 
     const metricsUrl = relay.lines.find((l) => l.startsWith('metrics: '))!.slice('metrics: '.length)
     const text = await (await fetch(metricsUrl)).text()
-    expect(text).toMatch(/wisp_p2p_messages_total\{topic="customMessage",outcome="accept",reason="valid"\} \d+/)
+    expect(text).toMatch(
+      /wisp_p2p_messages_total\{topic="customMessage",outcome="accept",reason="valid"\} \d+/,
+    )
     expect(text).toMatch(/wisp_p2p_connections 2/)
 
     expect(await stop(relay)).toBe(0)
@@ -165,8 +175,17 @@ describe('wisp-relay', () => {
         })
         child.once('exit', (code) => resolve({ code, stderr }))
       })
-    expect(await run(['--seed', '0x1234'])).toMatchObject({ code: 2, stderr: expect.stringContaining('P2P_INVALID_SEED') })
-    expect(await run(['--port', 'x'])).toMatchObject({ code: 2, stderr: expect.stringContaining('RELAY_INVALID_ARGS') })
-    expect(await run(['--auth'])).toMatchObject({ code: 2, stderr: expect.stringContaining('RELAY_INVALID_CONFIG') })
+    expect(await run(['--seed', '0x1234'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('P2P_INVALID_SEED'),
+    })
+    expect(await run(['--port', 'x'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('RELAY_INVALID_ARGS'),
+    })
+    expect(await run(['--auth'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('RELAY_INVALID_CONFIG'),
+    })
   })
 })

@@ -1,5 +1,5 @@
 import { createHashChainPlugin } from '@wisp/plugin-hash-chain'
-import { approve, definePlugin, reject } from '@wisp/plugin-sdk'
+import { definePlugin } from '@wisp/plugin-sdk'
 import { MemoryStore } from '@wisp/storage'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Engine } from '../src/index.js'
@@ -26,15 +26,13 @@ async function network(
     options: { performer: { taskDefinitionIds: [1] }, aggregator: {} },
     plugins: [{ plugin: hashChain, config }],
   })
-  const attesters = operators
-    .slice(1)
-    .map((operator) =>
-      startNode(bus, chain, {
-        operator,
-        options: { attester: { ...overrides.attesterOptions } },
-        plugins: [{ plugin: hashChain, config }],
-      }),
-    )
+  const attesters = operators.slice(1).map((operator) =>
+    startNode(bus, chain, {
+      operator,
+      options: { attester: { ...overrides.attesterOptions } },
+      plugins: [{ plugin: hashChain, config }],
+    }),
+  )
   engines.push(performer, ...attesters)
   await Promise.all(engines.map((e) => e.start()))
   return { operators, chain, bus, performer, attesters }
@@ -220,15 +218,13 @@ describe('engine: aggregator robustness', () => {
       options: { performer: { taskDefinitionIds: [1] }, aggregator: {} },
       plugins: [{ plugin: hashChain, config }],
     })
-    const honest = operators
-      .slice(1, 4)
-      .map((operator) =>
-        startNode(bus, chain, {
-          operator,
-          options: { attester: {} },
-          plugins: [{ plugin: hashChain, config }],
-        }),
-      )
+    const honest = operators.slice(1, 4).map((operator) =>
+      startNode(bus, chain, {
+        operator,
+        options: { attester: {} },
+        plugins: [{ plugin: hashChain, config }],
+      }),
+    )
     const late = startNode(bus, chain, {
       operator: operators[4]!,
       options: { attester: {} },
@@ -277,25 +273,21 @@ describe('engine: aggregator robustness', () => {
       plugins: [],
       store,
     })
-    const early = operators
-      .slice(1, 3)
-      .map((operator) =>
-        startNode(bus, chain, {
-          operator,
-          options: { attester: {} },
-          plugins: [{ plugin: hashChain, config }],
-        }),
-      )
+    const early = operators.slice(1, 3).map((operator) =>
+      startNode(bus, chain, {
+        operator,
+        options: { attester: {} },
+        plugins: [{ plugin: hashChain, config }],
+      }),
+    )
     // the two others are not listening yet
-    const late = operators
-      .slice(3)
-      .map((operator) =>
-        startNode(bus, chain, {
-          operator,
-          options: { attester: {} },
-          plugins: [{ plugin: hashChain, config }],
-        }),
-      )
+    const late = operators.slice(3).map((operator) =>
+      startNode(bus, chain, {
+        operator,
+        options: { attester: {} },
+        plugins: [{ plugin: hashChain, config }],
+      }),
+    )
     engines.push(perf, aggregator1, ...early, ...late)
     await Promise.all([perf, aggregator1, ...early].map((e) => e.start()))
     const votes = new Set<number>()

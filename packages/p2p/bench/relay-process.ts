@@ -29,7 +29,10 @@ function memory() {
 process.on('message', (req: Request) => {
   if (req.op === 'memory') send({ id: req.id, value: memory() })
   else if (req.op === 'mesh') {
-    send({ id: req.id, value: { mesh: relay.meshPeers('customMessage').length, connections: relay.connections().length } })
+    send({
+      id: req.id,
+      value: { mesh: relay.meshPeers('customMessage').length, connections: relay.connections().length },
+    })
   } else if (req.op === 'stop') {
     void relay.stop().then(() => {
       send({ id: req.id, value: true })

@@ -34,10 +34,13 @@ let ready: (info: { address: string; peerId: string }) => void
 const readyP = new Promise<{ address: string; peerId: string }>((r) => {
   ready = r
 })
-child.on('message', (msg: { id?: number; value?: unknown; ready?: boolean; address?: string; peerId?: string }) => {
-  if (msg.ready) ready({ address: msg.address!, peerId: msg.peerId! })
-  else if (msg.id !== undefined) pending.get(msg.id)?.(msg.value)
-})
+child.on(
+  'message',
+  (msg: { id?: number; value?: unknown; ready?: boolean; address?: string; peerId?: string }) => {
+    if (msg.ready) ready({ address: msg.address!, peerId: msg.peerId! })
+    else if (msg.id !== undefined) pending.get(msg.id)?.(msg.value)
+  },
+)
 function ask<T>(op: 'memory' | 'mesh' | 'stop'): Promise<T> {
   const id = nextId++
   return new Promise((resolve) => {
@@ -85,7 +88,11 @@ await until(
   120_000,
 )
 const connectSeconds = (now() - connectStart) / 1000
-await until('every peer meshed with the relay', async () => peers.every((p) => p.meshPeers('customMessage').length > 0), 60_000)
+await until(
+  'every peer meshed with the relay',
+  async () => peers.every((p) => p.meshPeers('customMessage').length > 0),
+  60_000,
+)
 const connected = await ask<Memory & { mesh?: number }>('memory')
 log(`${PEERS} peers connected and meshed in ${round(connectSeconds)} s`)
 
@@ -126,8 +133,14 @@ const result = {
   connectSeconds: round(connectSeconds),
   relayMemory: {
     baselineMiB: { rss: round(baseline.rss / 2 ** 20, 1), heapUsed: round(baseline.heapUsed / 2 ** 20, 1) },
-    connectedMiB: { rss: round(connected.rss / 2 ** 20, 1), heapUsed: round(connected.heapUsed / 2 ** 20, 1) },
-    afterGossipMiB: { rss: round(afterGossip.rss / 2 ** 20, 1), heapUsed: round(afterGossip.heapUsed / 2 ** 20, 1) },
+    connectedMiB: {
+      rss: round(connected.rss / 2 ** 20, 1),
+      heapUsed: round(connected.heapUsed / 2 ** 20, 1),
+    },
+    afterGossipMiB: {
+      rss: round(afterGossip.rss / 2 ** 20, 1),
+      heapUsed: round(afterGossip.heapUsed / 2 ** 20, 1),
+    },
     perPeerKiB: { rss: perPeer('rss'), heapUsed: perPeer('heapUsed'), external: perPeer('external') },
   },
   machine: { node: process.version, cpus: availableParallelism(), memoryGiB: round(totalmem() / 2 ** 30, 1) },

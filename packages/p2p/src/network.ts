@@ -15,6 +15,7 @@ import {
   gossipTopics,
   type WireMessageMap,
 } from '@wisp/protocol'
+import { timeoutSignal } from './abort.js'
 import { AuthBook, type PeerAuth } from './auth/book.js'
 import { startAuthChallenger } from './auth/challenger.js'
 import { createAuthorGate } from './auth/gate.js'
@@ -217,9 +218,11 @@ export async function startNetwork(
       const connections = libp2p.getConnections().filter((c) => c.remotePeer.toString() === peerId)
       // graceful first; a remote that is already gone cannot acknowledge, so abort after a second
       await Promise.all(
-        connections.map((c) =>
-          c.close({ signal: AbortSignal.timeout(1000) }).catch((err: Error) => c.abort(err)),
-        ),
+        connections.map(async (c) => {
+          const { signal, clear } = timeoutSignal(1000)
+          await c.close({ signal }).catch((err: Error) => c.abort(err))
+          clear()
+        }),
       )
     },
     connections: () => libp2p.getConnections().map(connectionInfo),

@@ -1,6 +1,7 @@
 // Options shared by every runtime's factory: plain, cloneable data with exported defaults.
-import { DEFAULT_TOPIC_NAMESPACE, DEFAULT_WIRE_LIMITS, MAX_CUSTOM_MESSAGE_DATA_BYTES } from '@wisp/protocol'
+
 import type { WireLimits } from '@wisp/protocol'
+import { DEFAULT_TOPIC_NAMESPACE, DEFAULT_WIRE_LIMITS, MAX_CUSTOM_MESSAGE_DATA_BYTES } from '@wisp/protocol'
 import type { Address } from 'viem'
 import { DEFAULT_SCORING, type ScoringOptions } from './scoring.js'
 
@@ -56,7 +57,10 @@ export interface NetworkOptions {
   wireLimits: WireLimits
 }
 
-export const DEFAULT_AUTH_OPTIONS: Readonly<AuthOptions> = Object.freeze({ enabled: false, timeoutMs: 10_000 })
+export const DEFAULT_AUTH_OPTIONS: Readonly<AuthOptions> = Object.freeze({
+  enabled: false,
+  timeoutMs: 10_000,
+})
 
 export const DEFAULT_CUSTOM_MESSAGE_OPTIONS: Readonly<CustomMessageOptions> = Object.freeze({
   maxDataBytes: MAX_CUSTOM_MESSAGE_DATA_BYTES,

@@ -34,12 +34,20 @@ afterAll(async () => {
 })
 
 const count = (outcome: string, reason: string) =>
-  seriesValue(cluster.relayMetrics.registry, 'wisp_p2p_messages_total', { topic: 'attestation', outcome, reason })
+  seriesValue(cluster.relayMetrics.registry, 'wisp_p2p_messages_total', {
+    topic: 'attestation',
+    outcome,
+    reason,
+  })
 
 it('the relay learns who each peer is', async () => {
   const settled = (p: WispNetwork) => cluster.relay.authOf(p.peerId)?.state !== 'pending'
   await waitFor('auth settled for every peer', () => [alice, mallory, reader, bob].every(settled))
-  expect(cluster.relay.authOf(alice.peerId)).toEqual({ state: 'operator', operatorId: 1, address: op1.info.address })
+  expect(cluster.relay.authOf(alice.peerId)).toEqual({
+    state: 'operator',
+    operatorId: 1,
+    address: op1.info.address,
+  })
   expect(cluster.relay.authOf(bob.peerId)).toMatchObject({ state: 'operator', operatorId: 2 })
   expect(cluster.relay.authOf(mallory.peerId)).toMatchObject({ state: 'failed' })
   expect(cluster.relay.authOf(reader.peerId)).toEqual({ state: 'read-only' })
@@ -67,12 +75,18 @@ it('a peer claiming an operator id it cannot sign for has its attestations rejec
   const bytes = encodeMessage('attestation', makeAttestation(task, op2))
   const before = await count('reject', 'unauthenticated')
   await mallory.libp2p.services.pubsub.publish(mallory.topics.attestation, bytes)
-  await waitFor('the relay rejected it', async () => (await count('reject', 'unauthenticated')) === before + 1)
+  await waitFor(
+    'the relay rejected it',
+    async () => (await count('reject', 'unauthenticated')) === before + 1,
+  )
 
   // a read-only peer cannot publish someone else's attestation either
   const other = encodeMessage('attestation', makeAttestation(task, op3))
   await reader.libp2p.services.pubsub.publish(reader.topics.attestation, other)
-  await waitFor('the relay rejected it', async () => (await count('reject', 'unauthenticated')) === before + 2)
+  await waitFor(
+    'the relay rejected it',
+    async () => (await count('reject', 'unauthenticated')) === before + 2,
+  )
 
   // the same genuine attestation from the real operator 2 goes through
   const atAlice = nextMessage(alice, 'attestation', (r) => r.message.proofOfTask === task.proofOfTask)

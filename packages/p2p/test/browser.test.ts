@@ -31,16 +31,19 @@ interface PageApi {
   meshPeers(kind: string): string[]
 }
 
-/** Runs `fn` against the page's `window.wisp`. */
-function call<R>(page: Page, fn: (api: PageApi, arg: unknown) => R | Promise<R>, arg?: unknown): Promise<R> {
+/** Calls `window.wisp[method](...args)` in the page. */
+function call<K extends keyof PageApi>(
+  page: Page,
+  method: K,
+  ...args: Parameters<PageApi[K]>
+): Promise<Awaited<ReturnType<PageApi[K]>>> {
   return page.evaluate(
-    ([source, a]) => {
-      const api = (window as unknown as { wisp: PageApi }).wisp
-      // biome-ignore lint/security/noGlobalEval: the function source comes from this test file
-      return (0, eval)(`(${source})`)(api, a)
+    ([m, a]) => {
+      const api = (window as unknown as { wisp: Record<string, (...x: unknown[]) => unknown> }).wisp
+      return api[m]!(...a)
     },
-    [fn.toString(), arg] as const,
-  ) as Promise<R>
+    [method, args] as const,
+  ) as Promise<Awaited<ReturnType<PageApi[K]>>>
 }
 
 let server: PreviewServer
@@ -57,7 +60,12 @@ beforeAll(async () => {
     resolve: { conditions: sourceConditions },
     build: { outDir, emptyOutDir: true, target: 'es2022' },
   })
-  server = await preview({ root, logLevel: 'error', build: { outDir }, preview: { port: 0, host: '127.0.0.1' } })
+  server = await preview({
+    root,
+    logLevel: 'error',
+    build: { outDir },
+    preview: { port: 0, host: '127.0.0.1' },
+  })
   relay = await createRelay({ listen: ['/ip4/127.0.0.1/tcp/0/ws'], topicNamespace: NAMESPACE })
   relayAddress = relay.getMultiaddrs()[0]!
   browser = await launchChromium()
@@ -81,7 +89,7 @@ afterAll(async () => {
 })
 
 async function received(page: Page, data: string, what: string) {
-  await waitFor(what, async () => (await call(page, (api) => api.receivedData())).includes(data), {
+  await waitFor(what, async () => (await call(page, 'receivedData')).includes(data), {
     timeoutMs: 20_000,
   })
 }
@@ -89,27 +97,27 @@ async function received(page: Page, data: string, what: string) {
 describe('browser peers', () => {
   it('join the relay over ws:// and exchange gossip through it', async () => {
     for (const page of pages) {
-      ids.push(await call(page, (api, r) => api.start(r as never), { relay: relayAddress, namespace: NAMESPACE }))
+      ids.push(await call(page, 'start', { relay: relayAddress, namespace: NAMESPACE }))
     }
     const [a, b] = pages as [Page, Page]
     // both hold a relay reservation, so each is reachable for WebRTC signalling
     for (const page of pages) {
-      await waitFor('a circuit reservation', () => call(page, (api) => api.webRTCAddress()))
+      await waitFor('a circuit reservation', () => call(page, 'webRTCAddress'))
     }
     await waitFor('both pages in the relay mesh', () =>
       ids.every((id) => relay.meshPeers('customMessage').includes(id)),
     )
-    await call(a, (api, d) => api.publishCustom(d as string), toHex('hello via relay'))
+    await call(a, 'publishCustom', toHex('hello via relay'))
     await received(b, toHex('hello via relay'), 'A → B through the relay')
-    await call(b, (api, d) => api.publishCustom(d as string), toHex('hi back'))
+    await call(b, 'publishCustom', toHex('hi back'))
     await received(a, toHex('hi back'), 'B → A through the relay')
   })
 
   it('open a direct WebRTC connection signalled through the relay', async () => {
     const [a, b] = pages as [Page, Page]
-    const result = await call(b, (api, p) => api.dialWebRTC(...(p as [string, string])), [relayAddress, ids[0]])
+    const result = await call(b, 'dialWebRTC', relayAddress, ids[0]!)
     expect(result, JSON.stringify(result)).toMatchObject({ ok: true })
-    const direct = (await call(a, (api) => api.connections())).filter(
+    const direct = (await call(a, 'connections')).filter(
       (c) => c.peerId === ids[1] && c.remoteAddr.includes('/webrtc') && !c.limited,
     )
     expect(direct).toHaveLength(1)
@@ -121,16 +129,15 @@ describe('browser peers', () => {
     for (let i = 0; i < DIALS; i++) {
       // Both sides hang up: a WebRTC peer only notices a silent remote after ICE consent
       // expires (~30 s), and the next dial must not meet a half-dead connection.
-      await call(b, (api, id) => api.hangUpWebRTC(id as string), ids[0])
-      await call(a, (api, id) => api.hangUpWebRTC(id as string), ids[1])
+      await Promise.all([call(b, 'hangUpWebRTC', ids[0]!), call(a, 'hangUpWebRTC', ids[1]!)])
       await waitFor('the direct connection closed on both sides', async () => {
         const open = async (page: Page, other: string) =>
-          (await call(page, (api) => api.connections())).some(
+          (await call(page, 'connections')).some(
             (c) => c.peerId === other && c.remoteAddr.includes('/webrtc'),
           )
         return !(await open(a, ids[1]!)) && !(await open(b, ids[0]!))
       })
-      results.push(await call(b, (api, p) => api.dialWebRTC(...(p as [string, string])), [relayAddress, ids[0]]))
+      results.push(await call(b, 'dialWebRTC', relayAddress, ids[0]!))
     }
     const times = results.map((r) => Math.round(r.ms))
     process.stdout.write(`webrtc dial times (ms): ${times.join(' ')}\n`)
@@ -142,21 +149,21 @@ describe('browser peers', () => {
   it('keep gossiping over WebRTC after the relay is stopped', async () => {
     const [a, b] = pages as [Page, Page]
     await waitFor('each page has the other in its mesh over the direct connection', async () => {
-      const meshA = await call(a, (api) => api.meshPeers('customMessage'))
-      const meshB = await call(b, (api) => api.meshPeers('customMessage'))
+      const meshA = await call(a, 'meshPeers', 'customMessage')
+      const meshB = await call(b, 'meshPeers', 'customMessage')
       return meshA.includes(ids[1]!) && meshB.includes(ids[0]!)
     })
     await relay.stop()
     await waitFor('the relay connections are gone', async () => {
       for (const page of pages) {
-        const conns = await call(page, (api) => api.connections())
+        const conns = await call(page, 'connections')
         if (conns.some((c) => c.peerId === relay.peerId)) return false
       }
       return true
     })
-    await call(a, (api, d) => api.publishCustom(d as string), toHex('no relay needed'))
+    await call(a, 'publishCustom', toHex('no relay needed'))
     await received(b, toHex('no relay needed'), 'A → B without the relay')
-    await call(b, (api, d) => api.publishCustom(d as string), toHex('indeed'))
+    await call(b, 'publishCustom', toHex('indeed'))
     await received(a, toHex('indeed'), 'B → A without the relay')
   })
 })

@@ -5,7 +5,7 @@ import { createNodeVerifierPool } from '@wisp/bls/pool/node'
 import { encodeMessage, type GossipTopicKind } from '@wisp/protocol'
 import { toHex } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startMetricsServer, type MetricsServer, type WispNetwork } from '../src/node/index.js'
+import { type MetricsServer, startMetricsServer, type WispNetwork } from '../src/node/index.js'
 import { type Cluster, startCluster } from './support/cluster.js'
 import {
   DEFINITION_ID,
@@ -18,7 +18,7 @@ import {
 } from './support/fixtures.js'
 import { seriesValue } from './support/metrics.js'
 import { message, stringField, varintField } from './support/protobuf.js'
-import { collect, nextMessage, waitFor } from './support/wait.js'
+import { nextMessage, waitFor } from './support/wait.js'
 
 const operators = makeOperators(4)
 const [op1, op2, op3, op4] = operators as [
@@ -104,7 +104,10 @@ describe('every message type', () => {
       code: 'P2P_ENCODE_FAILED',
     })
     await expect(
-      a.publish('task', { ...(await makeTask(op1, { proofOfTask: 'x' })), performer: '0x1234' as `0x${string}` }),
+      a.publish('task', {
+        ...(await makeTask(op1, { proofOfTask: 'x' })),
+        performer: '0x1234' as `0x${string}`,
+      }),
     ).rejects.toMatchObject({ code: 'P2P_ENCODE_FAILED' })
   })
 })
@@ -158,7 +161,12 @@ describe('bad messages', () => {
   it('unknown task definition → ignore', async () => {
     const task = await makeTask(op1, { proofOfTask: 'ipfs://unknown-def', definitionId: 99 })
     await sendRaw('task', enc('task', task), 'ignore', 'unknown_definition')
-    await sendRaw('attestation', enc('attestation', makeAttestation(task, op2)), 'ignore', 'unknown_definition')
+    await sendRaw(
+      'attestation',
+      enc('attestation', makeAttestation(task, op2)),
+      'ignore',
+      'unknown_definition',
+    )
   })
 
   it('not an operator of this contract, or an inactive one → ignore', async () => {
@@ -201,17 +209,29 @@ describe('bad messages', () => {
   })
 
   it('custom messages: over the size limit → reject, over the rate → ignore', async () => {
-    await sendRaw('customMessage', enc('customMessage', { data: toHex(new Uint8Array(300)) }), 'reject', 'custom_oversized')
+    await sendRaw(
+      'customMessage',
+      enc('customMessage', { data: toHex(new Uint8Array(300)) }),
+      'reject',
+      'custom_oversized',
+    )
     for (let i = 0; i < 3; i++) {
       await sendRaw('customMessage', enc('customMessage', { data: toHex(`ok-${i}`) }), 'accept', 'valid')
     }
-    await sendRaw('customMessage', enc('customMessage', { data: toHex('one-too-many') }), 'ignore', 'rate_limited')
+    await sendRaw(
+      'customMessage',
+      enc('customMessage', { data: toHex('one-too-many') }),
+      'ignore',
+      'rate_limited',
+    )
   })
 
   it('the bad ones never reached the other peer, Mallory is scored down, and everyone is still up', async () => {
     // only the valid ones Mallory sent (2 in "duplicates", 3 custom) got through
     await waitFor('valid messages from Mallory at B', () =>
-      receivedByB.attestation === 1 && receivedByB.task === 1 && receivedByB.customMessage === 3 ? true : undefined,
+      receivedByB.attestation === 1 && receivedByB.task === 1 && receivedByB.customMessage === 3
+        ? true
+        : undefined,
     )
     expect(receivedByB).toEqual({ task: 1, attestation: 1, taskSubmitted: 0, customMessage: 3 })
     await waitFor('a negative score for Mallory', () => cluster.relay.score(mallory.peerId) < 0)
@@ -226,7 +246,9 @@ describe('bad messages', () => {
   it('/metrics serves the counters in the Prometheus text format', async () => {
     const text = await (await fetch(metricsServer.url)).text()
     expect(text).toMatch(/wisp_p2p_messages_total\{topic="task",outcome="reject",reason="oversized"\} 1/)
-    expect(text).toMatch(/wisp_p2p_messages_total\{topic="attestation",outcome="ignore",reason="duplicate"\} 1/)
+    expect(text).toMatch(
+      /wisp_p2p_messages_total\{topic="attestation",outcome="ignore",reason="duplicate"\} 1/,
+    )
     expect(text).toMatch(/wisp_p2p_connections [1-9]/)
     expect(text).toMatch(/wisp_p2p_topic_peers\{topic="attestation"\} 3/)
     expect(text).toMatch(/wisp_p2p_validation_seconds_bucket/)

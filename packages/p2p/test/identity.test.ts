@@ -62,6 +62,8 @@ describe('options', () => {
   })
 
   it('auth needs a directory and a verifier', async () => {
-    await expect(createNodePeer({ auth: { enabled: true } })).rejects.toMatchObject({ code: 'P2P_MISSING_COMPONENT' })
+    await expect(createNodePeer({ auth: { enabled: true } })).rejects.toMatchObject({
+      code: 'P2P_MISSING_COMPONENT',
+    })
   })
 })

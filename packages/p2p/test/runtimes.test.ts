@@ -18,7 +18,9 @@ beforeAll(async () => {
   node = await createNodePeer({ topicNamespace: NAMESPACE, bootstrap })
   await waitFor('both peers meshed with the relay', () =>
     [edge, node].every(
-      (p) => p.meshPeers('customMessage').includes(relay.peerId) && relay.meshPeers('customMessage').includes(p.peerId),
+      (p) =>
+        p.meshPeers('customMessage').includes(relay.peerId) &&
+        relay.meshPeers('customMessage').includes(p.peerId),
     ),
   )
 })
@@ -41,7 +43,9 @@ it('the edge peer listens on nothing and gossips both ways through the relay', a
 it('a bootstrap peer is redialled after the connection drops', async () => {
   const event = (name: 'peer:disconnect' | 'peer:connect') =>
     new Promise<void>((resolve) =>
-      edge.libp2p.addEventListener(name, (e) => e.detail.toString() === relay.peerId && resolve(), { once: false }),
+      edge.libp2p.addEventListener(name, (e) => e.detail.toString() === relay.peerId && resolve(), {
+        once: false,
+      }),
     )
   const disconnected = event('peer:disconnect')
   const reconnected = disconnected.then(() => event('peer:connect'))

@@ -7,7 +7,14 @@ import type { ValidationContext } from '../src/validation/context.js'
 import { RateLimiter } from '../src/validation/rate-limit.js'
 import { SeenCache } from '../src/validation/seen.js'
 import { validateGossip } from '../src/validation/validate.js'
-import { DEPLOYMENT, definitions, directoryOf, makeAttestation, makeOperators, makeTask } from './support/fixtures.js'
+import {
+  DEPLOYMENT,
+  definitions,
+  directoryOf,
+  makeAttestation,
+  makeOperators,
+  makeTask,
+} from './support/fixtures.js'
 
 const operators = makeOperators(2)
 const [op1, op2] = operators as [(typeof operators)[0], (typeof operators)[0]]
@@ -29,13 +36,19 @@ function context(overrides: Partial<ValidationContext> = {}): ValidationContext 
   }
 }
 
-const incoming = (kind: keyof typeof topics, data: Uint8Array) => ({ topic: topics[kind], data, author: 'peer-x' })
+const incoming = (kind: keyof typeof topics, data: Uint8Array) => ({
+  topic: topics[kind],
+  data,
+  author: 'peer-x',
+})
 
 describe('structural mode (no directory, no verifier)', () => {
   it('accepts well-formed messages and still checks ECDSA performer signatures', async () => {
     const ctx = context()
     const task = await makeTask(op1, { proofOfTask: 'a', definitionId: 77 })
-    expect((await validateGossip('task', incoming('task', encodeMessage('task', task)), ctx)).verdict).toEqual({
+    expect(
+      (await validateGossip('task', incoming('task', encodeMessage('task', task)), ctx)).verdict,
+    ).toEqual({
       outcome: 'accept',
       reason: 'valid',
     })
@@ -46,8 +59,13 @@ describe('structural mode (no directory, no verifier)', () => {
 
   it('still drops duplicates', async () => {
     const ctx = context()
-    const bytes = encodeMessage('attestation', makeAttestation(await makeTask(op1, { proofOfTask: 'd' }), op2))
-    expect((await validateGossip('attestation', incoming('attestation', bytes), ctx)).verdict.outcome).toBe('accept')
+    const bytes = encodeMessage(
+      'attestation',
+      makeAttestation(await makeTask(op1, { proofOfTask: 'd' }), op2),
+    )
+    expect((await validateGossip('attestation', incoming('attestation', bytes), ctx)).verdict.outcome).toBe(
+      'accept',
+    )
     expect((await validateGossip('attestation', incoming('attestation', bytes), ctx)).verdict).toEqual({
       outcome: 'ignore',
       reason: 'duplicate',
@@ -78,7 +96,10 @@ describe('our own failures are ignore/internal, never reject', () => {
     const verifier = createInlineVerifier()
     await verifier.close()
     const ctx = context({ directory: directoryOf(operators), definitions: definitions(), verifier })
-    const bytes = encodeMessage('attestation', makeAttestation(await makeTask(op1, { proofOfTask: 'y' }), op2))
+    const bytes = encodeMessage(
+      'attestation',
+      makeAttestation(await makeTask(op1, { proofOfTask: 'y' }), op2),
+    )
     expect((await validateGossip('attestation', incoming('attestation', bytes), ctx)).verdict).toEqual({
       outcome: 'ignore',
       reason: 'internal',
@@ -90,7 +111,9 @@ describe('our own failures are ignore/internal, never reject', () => {
       verifier: createInlineVerifier(),
       seen: ctx.seen,
     })
-    expect((await validateGossip('attestation', incoming('attestation', bytes), fresh)).verdict.outcome).toBe('accept')
+    expect((await validateGossip('attestation', incoming('attestation', bytes), fresh)).verdict.outcome).toBe(
+      'accept',
+    )
     await fresh.verifier?.close()
   })
 })
@@ -112,7 +135,12 @@ describe('seen cache and rate limiter', () => {
   it('the rate limiter allows a burst, then refills evenly', () => {
     let t = 0
     const rate = new RateLimiter({ messages: 3, intervalMs: 3000 }, () => t)
-    expect([rate.take('p'), rate.take('p'), rate.take('p'), rate.take('p')]).toEqual([true, true, true, false])
+    expect([rate.take('p'), rate.take('p'), rate.take('p'), rate.take('p')]).toEqual([
+      true,
+      true,
+      true,
+      false,
+    ])
     expect(rate.take('q')).toBe(true) // per key
     t = 1000
     expect([rate.take('p'), rate.take('p')]).toEqual([true, false])

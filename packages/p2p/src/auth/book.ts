@@ -58,7 +58,8 @@ export class AuthBook {
   /** Peers proven to be operators: peer id → operator id. */
   operators(): Map<string, number> {
     const out = new Map<string, number>()
-    for (const [peer, { auth }] of this.#entries) if (auth.state === 'operator') out.set(peer, auth.operatorId)
+    for (const [peer, { auth }] of this.#entries)
+      if (auth.state === 'operator') out.set(peer, auth.operatorId)
     return out
   }
 }

@@ -1,6 +1,6 @@
 // The verifying side of operator auth: challenges each directly connected peer that speaks the
 // protocol and records who it proved to be.
-import type { IdentifyResult, Libp2p, PeerId } from '@libp2p/interface'
+import type { Libp2p, Libp2pEvents, PeerId } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { randomBytes } from '@noble/hashes/utils.js'
 import type { BlsVerifier } from '@wisp/bls'
@@ -12,6 +12,7 @@ import {
   MAX_AUTH_MESSAGE_BYTES,
 } from '@wisp/protocol'
 import { hexToBytes, isAddressEqual } from 'viem'
+import { timeoutSignal } from '../abort.js'
 import type { OperatorDirectory } from '../directory.js'
 import type { Logger } from '../logger.js'
 import type { P2PMetrics } from '../metrics.js'
@@ -53,7 +54,7 @@ export function startAuthChallenger(
     logger.debug('peer auth settled', { peer, state: auth.state })
   }
 
-  const onOpen = (evt: CustomEvent<{ remotePeer: PeerId }>): void => {
+  const onOpen = (evt: Libp2pEvents['connection:open']): void => {
     const peer = evt.detail.remotePeer.toString()
     if (!book.open(peer)) return
     // A peer that never completes identify made no claim: treat it as read-only.
@@ -63,7 +64,7 @@ export function startAuthChallenger(
     )
   }
 
-  const onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
+  const onIdentify = (evt: Libp2pEvents['peer:identify']): void => {
     const { peerId, protocols } = evt.detail
     const peer = peerId.toString()
     if (book.get(peer)?.state !== 'pending' || inFlight.has(peer)) return
@@ -78,7 +79,7 @@ export function startAuthChallenger(
       .finally(() => inFlight.delete(peer))
   }
 
-  const onDisconnect = (evt: CustomEvent<PeerId>): void => {
+  const onDisconnect = (evt: Libp2pEvents['peer:disconnect']): void => {
     const peer = evt.detail.toString()
     clearDeadline(peer)
     book.drop(peer)
@@ -101,18 +102,22 @@ async function challenge(
   timeoutMs: number,
   { directory, verifier }: ChallengerComponents,
 ): Promise<Settled> {
-  const signal = AbortSignal.timeout(timeoutMs)
-  const stream = await libp2p.dialProtocol(peerId, AUTH_PROTOCOL, { signal, runOnLimitedConnection: true })
+  const { signal, clear } = timeoutSignal(timeoutMs)
   const challengeBytes = randomBytes(AUTH_CHALLENGE_BYTES)
   let reply: Uint8Array
   try {
-    const lp = lpStream(stream, { maxDataLength: MAX_AUTH_MESSAGE_BYTES })
-    await lp.write(encodeAuthRequest({ challenge: challengeBytes }), { signal })
-    reply = (await lp.read({ signal })).subarray()
-    await stream.close({ signal })
-  } catch (err) {
-    stream.abort(err instanceof Error ? err : new Error(String(err)))
-    throw err
+    const stream = await libp2p.dialProtocol(peerId, AUTH_PROTOCOL, { signal, runOnLimitedConnection: true })
+    try {
+      const lp = lpStream(stream, { maxDataLength: MAX_AUTH_MESSAGE_BYTES })
+      await lp.write(encodeAuthRequest({ challenge: challengeBytes }), { signal })
+      reply = (await lp.read({ signal })).subarray()
+      await stream.close({ signal })
+    } catch (err) {
+      stream.abort(err instanceof Error ? err : new Error(String(err)))
+      throw err
+    }
+  } finally {
+    clear()
   }
   const response = decodeAuthResponse(reply)
   if (!equalBytes(response.challenge, challengeBytes)) return failed('answered another challenge')

@@ -2,6 +2,7 @@
 import type { Libp2p } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { decodeAuthRequest, encodeAuthResponse, MAX_AUTH_MESSAGE_BYTES } from '@wisp/protocol'
+import { timeoutSignal } from '../abort.js'
 import type { Logger } from '../logger.js'
 import { AUTH_PROTOCOL } from './protocol.js'
 import type { AuthSigner } from './signer.js'
@@ -16,7 +17,7 @@ export async function registerAuthResponder(
   await libp2p.handle(
     AUTH_PROTOCOL,
     async (stream, connection) => {
-      const signal = AbortSignal.timeout(options.timeoutMs)
+      const { signal, clear } = timeoutSignal(options.timeoutMs)
       try {
         const lp = lpStream(stream, { maxDataLength: MAX_AUTH_MESSAGE_BYTES })
         const request = decodeAuthRequest((await lp.read({ signal })).subarray())
@@ -37,6 +38,8 @@ export async function registerAuthResponder(
           error: err instanceof Error ? err.message : String(err),
         })
         stream.abort(err instanceof Error ? err : new Error(String(err)))
+      } finally {
+        clear()
       }
     },
     // Auth may run over a relayed (limited) connection: it is a few hundred bytes.

@@ -1,4 +1,4 @@
-import { SecretKey } from '@wisp/bls'
+import type { SecretKey } from '@wisp/bls'
 import { authChallengeHash, DOMAIN_AUTH, type G1Point } from '@wisp/protocol'
 import type { Address } from 'viem'
 

@@ -1,7 +1,7 @@
 import type { ConnectionGater } from '@libp2p/interface'
+import { isPrivate } from '@libp2p/utils'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { WebSockets } from '@multiformats/multiaddr-matcher'
-import { isPrivate } from '@libp2p/utils'
 
 /**
  * libp2p's browser default refuses `ws://` and private/loopback addresses. That is right on the

@@ -8,7 +8,12 @@ import { createLibp2p } from 'libp2p'
 import { BOOTSTRAP_TAG } from '../bootstrap.js'
 import { privateKeyFromOptions } from '../identity.js'
 import { type NetworkComponents, startNetwork, type WispNetwork } from '../network.js'
-import { DEFAULT_NETWORK_OPTIONS, type NetworkOptions, type PartialNetworkOptions, resolveNetworkOptions } from '../options.js'
+import {
+  DEFAULT_NETWORK_OPTIONS,
+  type NetworkOptions,
+  type PartialNetworkOptions,
+  resolveNetworkOptions,
+} from '../options.js'
 import { wispServices } from '../services.js'
 import { browserConnectionGater } from './gater.js'
 

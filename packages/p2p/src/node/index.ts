@@ -3,8 +3,13 @@
 import './polyfills.js'
 
 export * from '../index.js'
-export { startMetricsServer, type MetricsServer } from './metrics-server.js'
-export { createNodePeer, DEFAULT_NODE_PEER_OPTIONS, type NodePeerOptions, type PartialNodePeerOptions } from './peer.js'
+export { type MetricsServer, startMetricsServer } from './metrics-server.js'
+export {
+  createNodePeer,
+  DEFAULT_NODE_PEER_OPTIONS,
+  type NodePeerOptions,
+  type PartialNodePeerOptions,
+} from './peer.js'
 export { createPrometheusMetrics, type PrometheusMetrics } from './prometheus.js'
 export {
   createRelay,

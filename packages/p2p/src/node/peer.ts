@@ -2,10 +2,15 @@
 import './polyfills.js'
 import { bootstrap } from '@libp2p/bootstrap'
 import { createLibp2p } from 'libp2p'
+import { BOOTSTRAP_TAG } from '../bootstrap.js'
 import { privateKeyFromOptions } from '../identity.js'
 import { type NetworkComponents, startNetwork, type WispNetwork } from '../network.js'
-import { DEFAULT_NETWORK_OPTIONS, type NetworkOptions, type PartialNetworkOptions, resolveNetworkOptions } from '../options.js'
-import { BOOTSTRAP_TAG } from '../bootstrap.js'
+import {
+  DEFAULT_NETWORK_OPTIONS,
+  type NetworkOptions,
+  type PartialNetworkOptions,
+  resolveNetworkOptions,
+} from '../options.js'
 import { wispServices } from '../services.js'
 import { nodeStack } from './stack.js'
 
@@ -21,7 +26,8 @@ export const DEFAULT_NODE_PEER_OPTIONS: Readonly<NodePeerOptions> = Object.freez
   announce: [],
 })
 
-export type PartialNodePeerOptions = PartialNetworkOptions & Partial<Omit<NodePeerOptions, keyof NetworkOptions>>
+export type PartialNodePeerOptions = PartialNetworkOptions &
+  Partial<Omit<NodePeerOptions, keyof NetworkOptions>>
 
 /** A Node operator or observer: dials relays (and anyone) over WebSocket, optionally listens. */
 export async function createNodePeer(
@@ -38,7 +44,10 @@ export async function createNodePeer(
     privateKey: await privateKeyFromOptions(options.seed),
     addresses: { listen: options.listen, announce: options.announce },
     ...nodeStack(),
-    peerDiscovery: options.bootstrap.length > 0 ? [bootstrap({ list: options.bootstrap, timeout: 0, tagName: BOOTSTRAP_TAG })] : [],
+    peerDiscovery:
+      options.bootstrap.length > 0
+        ? [bootstrap({ list: options.bootstrap, timeout: 0, tagName: BOOTSTRAP_TAG })]
+        : [],
     services: wispServices(options),
   })
   return startNetwork(libp2p, options, components)

@@ -1,8 +1,8 @@
 /// <reference types="node" />
 // The network's metrics as Prometheus series, in a registry of the caller's (never the global one).
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
-import { GOSSIP_KINDS } from '../validation/validate.js'
 import type { NetworkStats, P2PMetrics } from '../metrics.js'
+import { GOSSIP_KINDS } from '../validation/validate.js'
 
 export interface PrometheusMetrics extends P2PMetrics {
   readonly registry: Registry

@@ -5,10 +5,15 @@ import { bootstrap } from '@libp2p/bootstrap'
 import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
 import { FsDatastore } from 'datastore-fs'
 import { createLibp2p } from 'libp2p'
+import { BOOTSTRAP_TAG } from '../bootstrap.js'
 import { privateKeyFromOptions } from '../identity.js'
 import { type NetworkComponents, startNetwork, type WispNetwork } from '../network.js'
-import { DEFAULT_NETWORK_OPTIONS, type NetworkOptions, type PartialNetworkOptions, resolveNetworkOptions } from '../options.js'
-import { BOOTSTRAP_TAG } from '../bootstrap.js'
+import {
+  DEFAULT_NETWORK_OPTIONS,
+  type NetworkOptions,
+  type PartialNetworkOptions,
+  resolveNetworkOptions,
+} from '../options.js'
 import { wispServices } from '../services.js'
 import { nodeStack } from './stack.js'
 
@@ -93,7 +98,10 @@ export async function createRelay(
       maxIncomingPendingConnections: Math.max(10, options.inboundConnectionThreshold * 4),
       allow: options.allow,
     },
-    peerDiscovery: options.bootstrap.length > 0 ? [bootstrap({ list: options.bootstrap, timeout: 0, tagName: BOOTSTRAP_TAG })] : [],
+    peerDiscovery:
+      options.bootstrap.length > 0
+        ? [bootstrap({ list: options.bootstrap, timeout: 0, tagName: BOOTSTRAP_TAG })]
+        : [],
     services: {
       ...wispServices(options, { Dhi: options.meshMaxPeers }),
       relay: circuitRelayServer({ reservations: { maxReservations: options.maxReservations } }),

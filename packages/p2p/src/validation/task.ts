@@ -2,14 +2,18 @@ import type { TaskInfo, WireTask } from '@wisp/protocol'
 import { ACCEPT, ignore, reject, type Verdict } from '../verdicts.js'
 import type { Incoming, ValidationContext } from './context.js'
 import { knownDefinition, lookUpOperator } from './lookups.js'
-import { performerCheck, readOutcome } from './signatures.js'
 import { SeenCache } from './seen.js'
+import { performerCheck, readOutcome } from './signatures.js'
 
 /**
  * A task: known definition, a registered and active performer (else it belongs to another
  * deployment → ignore), not seen before, and a valid performer signature over the taskHash.
  */
-export async function validateTask(task: WireTask, incoming: Incoming, ctx: ValidationContext): Promise<Verdict> {
+export async function validateTask(
+  task: WireTask,
+  incoming: Incoming,
+  ctx: ValidationContext,
+): Promise<Verdict> {
   if (!(await knownDefinition(ctx, task.definitionId))) return ignore('unknown_definition')
   const performer = await lookUpOperator(ctx, task.performer)
   if (performer.verdict !== undefined) return performer.verdict

@@ -31,7 +31,11 @@ export async function startCluster(params: {
 }): Promise<Cluster> {
   const verifier = params.verifier ?? createInlineVerifier()
   const directory = directoryOf(params.operators)
-  const common: PartialNetworkOptions = { deployments: [DEPLOYMENT], topicNamespace: 'wisp-test', ...params.options }
+  const common: PartialNetworkOptions = {
+    deployments: [DEPLOYMENT],
+    topicNamespace: 'wisp-test',
+    ...params.options,
+  }
   const relayMetrics = createPrometheusMetrics()
   const relay = await createRelay(
     { ...common, listen: ['/ip4/127.0.0.1/tcp/0/ws'] },

@@ -36,10 +36,3 @@ export function nextMessage<K extends GossipTopicKind>(
     })
   })
 }
-
-/** Collects every message of `kind` until stopped. */
-export function collect<K extends GossipTopicKind>(network: WispNetwork, kind: K) {
-  const seen: ReceivedMessage<K>[] = []
-  const off = network.onMessage(kind, (r) => seen.push(r))
-  return { seen, stop: off }
-}

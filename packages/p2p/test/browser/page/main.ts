@@ -1,7 +1,8 @@
 /// <reference types="vite/client" />
 // Test page: a browser peer driven by the Playwright test through `window.wisp`.
-import type { GossipTopicKind } from '@wisp/protocol'
+
 import { createBrowserPeer, type WispNetwork, webRTCAddressVia } from '@wisp/p2p/browser'
+import type { GossipTopicKind } from '@wisp/protocol'
 
 let network: WispNetwork | undefined
 const received: Array<{ kind: GossipTopicKind; from: string; data: string }> = []
@@ -18,7 +19,9 @@ async function start(params: { relay: string; namespace: string }) {
     // a generous custom-message budget: the test sends bursts from one page
     customMessages: { perPeer: { messages: 1000, intervalMs: 1000 } },
   })
-  network.onMessage('customMessage', (r) => received.push({ kind: r.kind, from: r.from, data: r.message.data }))
+  network.onMessage('customMessage', (r) =>
+    received.push({ kind: r.kind, from: r.from, data: r.message.data }),
+  )
   await network.dial(params.relay)
   return network.peerId
 }
@@ -47,9 +50,7 @@ async function hangUpWebRTC(peerId: string) {
     .filter((c) => c.remotePeer.toString() === peerId && c.remoteAddr.toString().includes('/webrtc'))
   // close gracefully, but a remote that already went away cannot acknowledge: then abort
   await Promise.all(
-    conns.map((c) =>
-      c.close({ signal: AbortSignal.timeout(1000) }).catch((err: Error) => c.abort(err)),
-    ),
+    conns.map((c) => c.close({ signal: AbortSignal.timeout(1000) }).catch((err: Error) => c.abort(err))),
   )
 }
 
@@ -70,6 +71,15 @@ function meshPeers(kind: GossipTopicKind): string[] {
 }
 
 Object.assign(window, {
-  wisp: { start, webRTCAddress, dialWebRTC, hangUpWebRTC, connections, publishCustom, receivedData, meshPeers },
+  wisp: {
+    start,
+    webRTCAddress,
+    dialWebRTC,
+    hangUpWebRTC,
+    connections,
+    publishCustom,
+    receivedData,
+    meshPeers,
+  },
 })
 document.getElementById('status')!.textContent = 'ready'

@@ -1,10 +1,11 @@
 // Wires the roles onto the ports. One engine per operator identity; any subset of roles.
 import type { BlsVerifier } from '@wisp/bls'
 import type { BaseFetch, NamespaceableStore, Runtime, WispPlugin } from '@wisp/plugin-sdk'
-import type { RoundRobinOptions } from '@wisp/protocol'
+import { type RoundRobinOptions, type SendTaskRequest, taskHash } from '@wisp/protocol'
 import { History, type KeyValueStore, SlashingProtection } from '@wisp/storage'
 import { CoreError } from './errors.js'
 import { EventBus } from './events.js'
+import { withLocalLoopback } from './loopback.js'
 import { OperatorView, type OperatorViewOptions } from './operators.js'
 import {
   DEFAULT_PLUGIN_REGISTRY_OPTIONS,
@@ -64,6 +65,8 @@ export interface EngineComponents {
 
 export interface Engine {
   readonly events: EventBus
+  /** the network as the roles see it: own messages are looped back to local subscribers */
+  readonly gossip: GossipPort
   readonly registry: PluginRegistry
   readonly operators: OperatorView
   readonly history: History
@@ -71,6 +74,11 @@ export interface Engine {
   readonly performer: Performer | undefined
   readonly attester: Attester | undefined
   readonly aggregator: Aggregator | undefined
+  /**
+   * Publishes a task signed elsewhere (JSON-RPC `sendTask` from an AVS's performer service); this
+   * node's own attester sees it too.
+   */
+  sendTask(request: SendTaskRequest): Promise<{ taskHash: `0x${string}`; recipients: number }>
   start(): Promise<void>
   stop(): Promise<void>
 }
@@ -83,6 +91,7 @@ export function createEngine(options: EngineOptions, components: EngineComponent
   const now = components.now ?? Date.now
   const sleep = components.sleep ?? defaultSleep
   const events = new EventBus()
+  const gossip = withLocalLoopback(components.gossip)
   const pluginStore: NamespaceableStore = components.store
   const registry = new PluginRegistry(
     { ...DEFAULT_PLUGIN_REGISTRY_OPTIONS, ...options.plugins, runtime: options.runtime },
@@ -110,7 +119,7 @@ export function createEngine(options: EngineOptions, components: EngineComponent
         operatorAddress: options.operatorAddress,
       },
       {
-        gossip: components.gossip,
+        gossip,
         chain: components.chain,
         operators,
         registry,
@@ -135,7 +144,7 @@ export function createEngine(options: EngineOptions, components: EngineComponent
         operatorAddress: options.operatorAddress,
       },
       {
-        gossip: components.gossip,
+        gossip,
         chain: components.chain,
         operators,
         registry,
@@ -157,7 +166,7 @@ export function createEngine(options: EngineOptions, components: EngineComponent
     aggregator = new Aggregator(
       { ...DEFAULT_AGGREGATOR_OPTIONS, ...roundRobin, ...options.aggregator },
       {
-        gossip: components.gossip,
+        gossip,
         chain: components.chain,
         operators,
         verifier: components.verifier,
@@ -174,6 +183,7 @@ export function createEngine(options: EngineOptions, components: EngineComponent
 
   return {
     events,
+    gossip,
     registry,
     operators,
     history,
@@ -181,6 +191,24 @@ export function createEngine(options: EngineOptions, components: EngineComponent
     performer,
     attester,
     aggregator,
+    async sendTask(request) {
+      const task = request.task
+      const hash = taskHash(task)
+      const { recipients } = await gossip.publish('task', {
+        proofOfTask: task.proofOfTask,
+        data: task.data,
+        performer: task.taskPerformer,
+        definitionId: task.taskDefinitionId,
+        signature: request.signature,
+      })
+      events.emit('task:performed', {
+        taskHash: hash,
+        taskDefinitionId: task.taskDefinitionId,
+        proofOfTask: task.proofOfTask,
+        recipients,
+      })
+      return { taskHash: hash, recipients }
+    },
     async start() {
       await operators.refresh()
       await aggregator?.start()

@@ -8,6 +8,7 @@ export {
 } from './engine.js'
 export { CoreError, type CoreErrorCode } from './errors.js'
 export { type EngineEventName, type EngineEvents, EventBus } from './events.js'
+export { LOCAL_PEER, withLocalLoopback } from './loopback.js'
 export { DEFAULT_OPERATOR_VIEW_OPTIONS, OperatorView, type OperatorViewOptions } from './operators.js'
 export {
   loadPinnedPlugin,

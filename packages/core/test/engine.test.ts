@@ -322,3 +322,21 @@ async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<voi
     await new Promise((r) => setTimeout(r, 5))
   }
 }
+
+describe('engine: one node, every role', () => {
+  it('its own attester sees its own task and its aggregator its own vote (local loopback)', async () => {
+    const { operators, records } = makeOperators(1)
+    const chain = new ModelChain(records)
+    const bus = new MemoryGossipBus()
+    const solo = startNode(bus, chain, {
+      operator: operators[0]!,
+      options: { performer: { taskDefinitionIds: [1] }, attester: {}, aggregator: {} },
+      plugins: [{ plugin: hashChain, config }],
+    })
+    engines.push(solo)
+    await solo.start()
+    const sent = solo.events.once('submission:sent')
+    await solo.performer!.tick('test')
+    expect((await sent).attesterIds).toEqual([1])
+  })
+})

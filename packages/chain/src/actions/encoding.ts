@@ -1,0 +1,85 @@
+// Conversions between the contracts' uint256 words and the shapes the rest of Wisp uses.
+import { ChainError } from '../errors.js'
+
+/** A G1 point (a BLS signature) as `[x, y]` words or `{x, y}` (protocol's G1Point). */
+export type G1Like = readonly [bigint, bigint] | { readonly x: bigint; readonly y: bigint }
+/** A G2 point (a BLS public key) as `[x.re, x.im, y.re, y.im]` words or its 128-byte encoding. */
+export type G2Like = readonly [bigint, bigint, bigint, bigint] | Uint8Array
+
+const MAX_UINT256 = (1n << 256n) - 1n
+
+function checkWord(value: unknown, what: string): bigint {
+  if (typeof value !== 'bigint' || value < 0n || value > MAX_UINT256) {
+    throw new ChainError('CHAIN_INVALID_INPUT', `${what} must be a uint256 bigint`, { details: { what } })
+  }
+  return value
+}
+
+export function g1Words(point: G1Like, what = 'G1 point'): readonly [bigint, bigint] {
+  if (Array.isArray(point)) {
+    if (point.length !== 2) throw new ChainError('CHAIN_INVALID_INPUT', `${what} needs 2 words`)
+    return [checkWord(point[0], what), checkWord(point[1], what)]
+  }
+  const p = point as { x: unknown; y: unknown }
+  if (!p || typeof p !== 'object') throw new ChainError('CHAIN_INVALID_INPUT', `${what} must be [x, y] or {x, y}`)
+  return [checkWord(p.x, what), checkWord(p.y, what)]
+}
+
+export function g2Words(point: G2Like, what = 'G2 point'): readonly [bigint, bigint, bigint, bigint] {
+  if (point instanceof Uint8Array) {
+    if (point.length !== 128) throw new ChainError('CHAIN_INVALID_INPUT', `${what} needs 128 bytes`)
+    const words = [0, 1, 2, 3].map((i) => bytesToWord(point, i * 32))
+    return [words[0]!, words[1]!, words[2]!, words[3]!]
+  }
+  if (!Array.isArray(point) || point.length !== 4) {
+    throw new ChainError('CHAIN_INVALID_INPUT', `${what} needs 4 words`)
+  }
+  return [
+    checkWord(point[0], what),
+    checkWord(point[1], what),
+    checkWord(point[2], what),
+    checkWord(point[3], what),
+  ]
+}
+
+function bytesToWord(bytes: Uint8Array, offset: number): bigint {
+  let n = 0n
+  for (let i = offset; i < offset + 32; i++) n = (n << 8n) | BigInt(bytes[i]!)
+  return n
+}
+
+/** uint256 words → their big-endian concatenation (abi.encode of a static uint256 array). */
+export function wordsToBytes(words: readonly bigint[]): Uint8Array {
+  const out = new Uint8Array(words.length * 32)
+  words.forEach((word, i) => {
+    let w = word
+    for (let j = 31; j >= 0; j--) {
+      out[i * 32 + j] = Number(w & 0xffn)
+      w >>= 8n
+    }
+  })
+  return out
+}
+
+/**
+ * A uint256 that must fit a JS number (ids, counts). With `clamp`, values past
+ * MAX_SAFE_INTEGER (e.g. "no maximum" written as a huge number) read as MAX_SAFE_INTEGER.
+ */
+export function toSafeNumber(value: bigint, clamp = false): number {
+  if (value <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(value)
+  if (clamp) return Number.MAX_SAFE_INTEGER
+  throw new ChainError('CHAIN_UNEXPECTED', `value ${value} does not fit a JS number`)
+}
+
+/** Operator ids (1-based, safe integers) → uint256[] for the contracts. Order is kept as given. */
+export function operatorIdWords(ids: readonly number[], what = 'attester ids'): bigint[] {
+  if (!Array.isArray(ids)) throw new ChainError('CHAIN_INVALID_INPUT', `${what} must be an array`)
+  return ids.map((id) => {
+    if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) {
+      throw new ChainError('CHAIN_INVALID_INPUT', `${what}: ${String(id)} is not an operator id`, {
+        details: { id: String(id) },
+      })
+    }
+    return BigInt(id)
+  })
+}

@@ -10,7 +10,11 @@ export type NodeErrorCode =
   | 'NODE_NOT_AN_OPERATOR'
 
 export class NodeError extends WispError<NodeErrorCode> {
-  constructor(code: NodeErrorCode, message: string, options: { details?: Record<string, unknown>; cause?: unknown } = {}) {
+  constructor(
+    code: NodeErrorCode,
+    message: string,
+    options: { details?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
     super(code, message, { ...options, name: 'NodeError' })
   }
 }

@@ -33,10 +33,15 @@ export interface JsonRpcServer {
 /** Bodies above this are refused before parsing: a sendTask is a few KiB at most. */
 export const MAX_JSON_RPC_BODY_BYTES = 1024 * 1024
 
-export async function startJsonRpcServer(options: { port: number; host?: string }, handlers: JsonRpcHandlers): Promise<JsonRpcServer> {
+export async function startJsonRpcServer(
+  options: { port: number; host?: string },
+  handlers: JsonRpcHandlers,
+): Promise<JsonRpcServer> {
   const server: Server = createServer((req, res) => {
     const reply = (status: number, body: unknown) =>
-      res.writeHead(status, { 'content-type': 'application/json' }).end(body === undefined ? '' : JSON.stringify(body, bigints))
+      res
+        .writeHead(status, { 'content-type': 'application/json' })
+        .end(body === undefined ? '' : JSON.stringify(body, bigints))
     if (req.method !== 'POST') return reply(405, jsonRpcError(null, -32600, 'use POST'))
     const chunks: Buffer[] = []
     let size = 0
@@ -94,7 +99,7 @@ async function call(request: JsonRpcRequest, handlers: JsonRpcHandlers): Promise
         return jsonRpcResult(id, taskHash)
       }
       case RPC_METHODS.sendCustomMessage: {
-        await handlers.sendCustomMessage(parseSendCustomMessageParams(request.params))
+        await handlers.sendCustomMessage(parseSendCustomMessageParams(request.params).data)
         return jsonRpcResult(id, true)
       }
       default:
@@ -102,7 +107,8 @@ async function call(request: JsonRpcRequest, handlers: JsonRpcHandlers): Promise
     }
   } catch (err) {
     // a coded failure of ours past parsing (no peers, wrong chain…) is a server error with its code
-    if (err instanceof WispError && !isProtocolError(err)) return jsonRpcError(id, SERVER_ERROR, err.message, { code: err.code })
+    if (err instanceof WispError && !isProtocolError(err))
+      return jsonRpcError(id, SERVER_ERROR, err.message, { code: err.code })
     return jsonRpcErrorFrom(id, err)
   }
 }

@@ -16,7 +16,8 @@ export interface OperatorKeys {
 }
 
 export function keysFromEcdsa(ecdsaKey: Hex, blsKey?: Hex): OperatorKeys {
-  if (!/^0x[0-9a-fA-F]{64}$/.test(ecdsaKey)) throw new NodeError('NODE_BAD_KEY', 'the private key must be 32 bytes of 0x-hex')
+  if (!/^0x[0-9a-fA-F]{64}$/.test(ecdsaKey))
+    throw new NodeError('NODE_BAD_KEY', 'the private key must be 32 bytes of 0x-hex')
   return { ecdsaKey, bls: blsKey ? SecretKey.fromBytes(blsKey) : SecretKey.fromEcdsaPrivateKey(ecdsaKey) }
 }
 
@@ -29,16 +30,23 @@ export async function keysFromKeystore(path: string, passphrase: string): Promis
     throw new NodeError('NODE_BAD_KEY', `cannot read keystore ${path}`, { cause })
   }
   const keystore = parseKeystore(file)
-  if (keystore.keyType !== 'ecdsa-secp256k1') throw new NodeError('NODE_BAD_KEY', 'the keystore must hold the operator ECDSA key')
+  if (keystore.keyType !== 'ecdsa-secp256k1')
+    throw new NodeError('NODE_BAD_KEY', 'the keystore must hold the operator ECDSA key')
   return keysFromEcdsa(bytesToHex(await decryptKey(keystore, passphrase)))
 }
 
 export function ecdsaSigner(keys: OperatorKeys): EcdsaSignerPort {
   const account = privateKeyToAccount(keys.ecdsaKey)
-  return { address: account.address, signHash: (hash) => sign({ hash, privateKey: keys.ecdsaKey, to: 'hex' }) }
+  return {
+    address: account.address,
+    signHash: (hash) => sign({ hash, privateKey: keys.ecdsaKey, to: 'hex' }),
+  }
 }
 
 /** Node signs inline: a signature is one scalar multiplication, the worker hop would cost more. */
 export function blsSigner(keys: OperatorKeys): BlsSignerPort {
-  return { publicKey: keys.bls.publicKey.toBytes(), sign: async (domain, digest) => keys.bls.sign(domain, digest).toBytes() }
+  return {
+    publicKey: keys.bls.publicKey.toBytes(),
+    sign: async (domain, digest) => keys.bls.sign(domain, digest).toBytes(),
+  }
 }

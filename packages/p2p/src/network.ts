@@ -1,8 +1,7 @@
 // The Wisp side of a libp2p node, the same in every runtime: topic validators, subscriptions,
 // typed publish/receive, operator auth, metrics. Runtime factories build the libp2p node
 // (transports differ) and hand it here before starting it.
-import type { GossipSub, Message } from '@libp2p/gossipsub'
-import { TopicValidatorResult } from '@libp2p/gossipsub'
+import type { GossipSub } from '@libp2p/gossipsub'
 import type { Identify } from '@libp2p/identify'
 import type { Libp2p } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
@@ -23,14 +22,16 @@ import { registerAuthResponder } from './auth/responder.js'
 import type { AuthSigner } from './auth/signer.js'
 import type { OperatorDirectory, TaskDefinitionDirectory } from './directory.js'
 import { P2PError } from './errors.js'
+import { type ReceivedMessage, wireGossip } from './gossip.js'
 import { type Logger, silentLogger } from './logger.js'
 import { createMemoryMetrics, type P2PMetrics } from './metrics.js'
 import type { NetworkOptions } from './options.js'
 import type { ValidationContext } from './validation/context.js'
 import { RateLimiter } from './validation/rate-limit.js'
 import { SeenCache } from './validation/seen.js'
-import { GOSSIP_KINDS, validateGossip } from './validation/validate.js'
-import type { Outcome } from './verdicts.js'
+import { GOSSIP_KINDS } from './validation/validate.js'
+
+export type { ReceivedMessage }
 
 export interface WispServices extends Record<string, unknown> {
   identify: Identify
@@ -49,15 +50,6 @@ export interface NetworkComponents {
   metrics?: P2PMetrics
   logger?: Logger
   now?: () => number
-}
-
-export interface ReceivedMessage<K extends GossipTopicKind> {
-  kind: K
-  message: WireMessageMap[K]
-  /** The author's peer id (messages are signed by their author's libp2p key). */
-  from: string
-  /** The operator the author proved to be, when it is directly connected and authenticated. */
-  operatorId?: number
 }
 
 export interface ConnectionInfo {
@@ -89,17 +81,9 @@ export interface WispNetwork {
   stop(): Promise<void>
 }
 
-type Handler = (received: ReceivedMessage<GossipTopicKind>) => void
-
 interface GossipsubInternals {
   getMeshPeers?(topic: string): string[]
   getScore?(peerId: string): number
-}
-
-const RESULT: Record<Outcome, TopicValidatorResult> = {
-  accept: TopicValidatorResult.Accept,
-  ignore: TopicValidatorResult.Ignore,
-  reject: TopicValidatorResult.Reject,
 }
 
 /**
@@ -116,7 +100,6 @@ export async function startNetwork(
   const metrics = components.metrics ?? createMemoryMetrics()
   const now = components.now ?? Date.now
   const topics = gossipTopics(options.topicNamespace)
-  const kindOf = new Map<string, GossipTopicKind>(GOSSIP_KINDS.map((k) => [topics[k], k]))
   const pubsub = libp2p.services.pubsub
   const selfId = libp2p.peerId.toString()
 
@@ -137,47 +120,7 @@ export async function startNetwork(
     seen: new SeenCache(options.dedupe, now),
     customRate: new RateLimiter(options.customMessages.perPeer, now),
   }
-  // Validators decode; handlers get the same decoded value (gossipsub passes one Message object).
-  const decoded = new WeakMap<Message, WireMessageMap[GossipTopicKind]>()
-  const handlers = new Map<GossipTopicKind, Set<Handler>>(GOSSIP_KINDS.map((k) => [k, new Set()]))
-  const clock = monotonicClock()
-
-  for (const kind of GOSSIP_KINDS) {
-    pubsub.topicValidators.set(topics[kind], async (_propagationSource, msg) => {
-      const started = clock()
-      const author = msg.type === 'signed' ? msg.from.toString() : undefined
-      const result = await validateGossip(kind, { topic: msg.topic, data: msg.data, author }, ctx)
-      const { outcome, reason } = result.verdict
-      metrics.messageValidated({ topic: kind, outcome, reason, seconds: (clock() - started) / 1000 })
-      if (result.error !== undefined) {
-        logger.warn('gossip validation failed unexpectedly', { topic: kind, error: String(result.error) })
-      }
-      if (outcome === 'accept' && result.message !== undefined) decoded.set(msg, result.message)
-      return RESULT[outcome]
-    })
-  }
-
-  pubsub.addEventListener('message', (evt) => {
-    const msg = evt.detail
-    const kind = kindOf.get(msg.topic)
-    const message = decoded.get(msg)
-    if (kind === undefined || message === undefined || msg.type !== 'signed') return
-    const from = msg.from.toString()
-    const auth = book.get(from)
-    const received: ReceivedMessage<GossipTopicKind> = {
-      kind,
-      message,
-      from,
-      ...(auth?.state === 'operator' ? { operatorId: auth.operatorId } : {}),
-    }
-    for (const handler of handlers.get(kind) ?? []) {
-      try {
-        handler(received)
-      } catch (err) {
-        logger.error('message handler threw', { topic: kind, error: String(err) })
-      }
-    }
-  })
+  const gossip = wireGossip(pubsub, topics, { ctx, book, metrics, logger })
 
   let stopChallenger = (): void => undefined
   if (options.auth.enabled) {
@@ -255,12 +198,7 @@ export async function startNetwork(
         throw new P2PError('P2P_PUBLISH_FAILED', `publishing a ${kind} failed`, { cause, details: { kind } })
       }
     },
-    onMessage(kind, handler) {
-      const set = handlers.get(kind)!
-      const h = handler as unknown as Handler
-      set.add(h)
-      return () => set.delete(h)
-    },
+    onMessage: gossip.onMessage,
     topicPeers: (kind) => pubsub.getSubscribers(topics[kind]).map((p) => p.toString()),
     meshPeers: (kind) => internals.getMeshPeers?.(topics[kind]) ?? [],
     score: (peerId) => internals.getScore?.(peerId) ?? 0,
@@ -291,10 +229,4 @@ function connectionInfo(c: {
     direction: c.direction,
     limited: c.limits !== undefined,
   }
-}
-
-/** performance.now where the runtime has it (all of ours do), Date.now otherwise. */
-function monotonicClock(): () => number {
-  const perf = (globalThis as { performance?: { now(): number } }).performance
-  return perf !== undefined ? () => perf.now() : Date.now
 }

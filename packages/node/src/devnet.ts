@@ -1,0 +1,301 @@
+// The local network of `npm start`: anvil, our contracts, a relay, a performer, an aggregator and
+// N attesters (different voting powers), both bundled plugins on a schedule, and a readable live
+// log of every task: published → votes → on-chain result. Everything stops on Ctrl-C.
+import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { ANVIL_DEV_KEYS, deployLocalNetwork, type LocalNetwork, WAD } from '@wisp/chain'
+import { type Anvil, startAnvil } from '@wisp/chain/anvil'
+import type { PluginRegistration } from '@wisp/core'
+import type { WispNetwork } from '@wisp/p2p'
+import { createRelay } from '@wisp/p2p/node'
+import { createHashChainPlugin } from '@wisp/plugin-hash-chain'
+import { createPriceOraclePlugin } from '@wisp/plugin-price-oracle'
+import { type LocalPriceSource, startLocalPriceSource } from '@wisp/plugin-price-oracle/local-source'
+import type { NodeLogger } from './logger.js'
+import { startWispNode, type WispNode } from './run.js'
+import { keysFromEcdsa } from './signers.js'
+
+type Hex = `0x${string}`
+
+export interface DevnetOptions {
+  /** state of this run (node databases, relay peer store, devnet.json); wiped at start */
+  dataDir: string
+  /** voting power of each Node attester, in whole units (×1e18 on chain) */
+  attesterPowers: number[]
+  performerPower: number
+  /** 0 = pick free ports (tests) */
+  ports: { anvil: number; relay: number; jsonRpc: number; metrics: number; priceSource: number }
+  /** anvil seconds per block: round robin moves one slot per block */
+  blockTimeSeconds: number
+  hashChainIterations: number
+  /** start the performer's schedule (tests drive tasks themselves when false) */
+  schedule: boolean
+}
+
+export const DEFAULT_DEVNET_OPTIONS: DevnetOptions = {
+  dataDir: '.wisp/devnet',
+  attesterPowers: [40, 30, 20, 10],
+  performerPower: 10,
+  ports: { anvil: 8545, relay: 9090, jsonRpc: 8546, metrics: 9464, priceSource: 8081 },
+  blockTimeSeconds: 1,
+  hashChainIterations: 2000,
+  schedule: true,
+}
+
+export interface Devnet {
+  readonly options: DevnetOptions
+  readonly anvil: Anvil
+  readonly chain: LocalNetwork
+  readonly relay: WispNetwork
+  readonly priceSource: LocalPriceSource
+  readonly performer: WispNode
+  readonly aggregator: WispNode
+  readonly attesters: WispNode[]
+  readonly taskDefinitions: { hashChain: number; priceOracle: number }
+  /** what a client (the web attester, the e2e tests) needs to join */
+  readonly info: DevnetInfo
+  stop(): Promise<void>
+}
+
+export interface DevnetInfo {
+  rpcUrl: string
+  chainId: number
+  attestationCenter: Hex
+  registry: Hex
+  relay: string[]
+  jsonRpc: string
+  priceSource: string
+  taskDefinitions: { hashChain: number; priceOracle: number }
+  operators: Array<{ name: string; id: number; address: Hex; votingPower: string }>
+}
+
+/** The bundled plugins with the devnet's configuration, for any node or app of this network. */
+export function devnetPlugins(
+  definitions: { hashChain: number; priceOracle: number },
+  priceSource: { host: string; url: string },
+  hashChainIterations: number,
+): PluginRegistration[] {
+  return [
+    {
+      plugin: createHashChainPlugin({ taskDefinitionIds: [definitions.hashChain] }),
+      config: { iterations: hashChainIterations },
+    },
+    {
+      plugin: createPriceOraclePlugin({
+        hosts: [priceSource.host],
+        taskDefinitionIds: [definitions.priceOracle],
+      }),
+      config: {
+        pair: 'ETH/USD',
+        sources: [{ name: 'local', url: priceSource.url, path: 'price' }],
+        minSources: 1,
+        tolerancePercent: 1,
+        maxAgeMs: 120_000,
+        decimals: 2,
+      },
+    },
+  ]
+}
+
+export async function startDevnet(
+  partial: Partial<DevnetOptions>,
+  components: { logger: NodeLogger; print: (line: string) => void },
+): Promise<Devnet> {
+  const options: DevnetOptions = {
+    ...DEFAULT_DEVNET_OPTIONS,
+    ...partial,
+    ports: { ...DEFAULT_DEVNET_OPTIONS.ports, ...partial.ports },
+  }
+  const { logger, print } = components
+  const started: Array<() => Promise<void>> = []
+  const stopAll = async () => {
+    for (const stop of started.reverse())
+      await stop().catch((err) => logger.warn('stop failed', { error: (err as Error).message }))
+  }
+  try {
+    await rm(options.dataDir, { recursive: true, force: true })
+    await mkdir(options.dataDir, { recursive: true })
+
+    const anvil = await startAnvil({ port: options.ports.anvil, blockTime: options.blockTimeSeconds })
+    started.push(() => anvil.stop())
+    const chain = await deployLocalNetwork({
+      rpcUrl: anvil.rpcUrl,
+      openAggregator: true,
+      operators: [options.performerPower, ...options.attesterPowers].map((p) => ({
+        votingPower: BigInt(p) * WAD,
+      })),
+      taskDefinitions: [{ name: 'hash-chain' }, { name: 'price-oracle' }],
+    })
+    const taskDefinitions = {
+      hashChain: chain.taskDefinitions.find((d) => d.name === 'hash-chain')!.id,
+      priceOracle: chain.taskDefinitions.find((d) => d.name === 'price-oracle')!.id,
+    }
+
+    const priceSource = await startLocalPriceSource({ port: options.ports.priceSource })
+    started.push(() => priceSource.close())
+    const relay = await createRelay(
+      {
+        listen: [`/ip4/127.0.0.1/tcp/${options.ports.relay}/ws`],
+        dataDir: join(options.dataDir, 'relay'),
+        deployments: [{ chainId: chain.chainId, attestationCenter: chain.contracts.attestationCenter }],
+      },
+      { logger: logger.child('relay') },
+    )
+    started.push(() => relay.stop())
+    const bootstrap = relay.getMultiaddrs()
+    const plugins = () => devnetPlugins(taskDefinitions, priceSource, options.hashChainIterations)
+    const chainConfig = {
+      rpcUrl: anvil.rpcUrl,
+      attestationCenter: chain.contracts.attestationCenter,
+      chainId: chain.chainId,
+    }
+    const port = (base: number, offset: number) => (base === 0 ? 0 : base + offset)
+
+    const [performerOp, ...attesterOps] = chain.operators
+    const performer = await startWispNode(
+      {
+        name: 'performer',
+        keys: keysFromEcdsa(performerOp!.ecdsaKey, performerOp!.blsSecretKey),
+        chain: chainConfig,
+        p2p: { bootstrap },
+        dataDir: join(options.dataDir, 'performer'),
+        roles: {
+          performer: {
+            taskDefinitionIds: [taskDefinitions.hashChain, taskDefinitions.priceOracle],
+            everyBlocks: options.schedule ? 1 : 0,
+            blockPollMs: 250,
+          },
+        },
+        plugins: plugins(),
+        metrics: { port: port(options.ports.metrics, 0) },
+      },
+      { logger },
+    )
+    started.push(() => performer.stop())
+    const aggregator = await startWispNode(
+      {
+        name: 'aggregator',
+        // open aggregation: the aggregator pays gas but needs no stake
+        keys: keysFromEcdsa(ANVIL_DEV_KEYS[1] as Hex),
+        chain: chainConfig,
+        p2p: { bootstrap },
+        dataDir: join(options.dataDir, 'aggregator'),
+        roles: { aggregator: {} },
+        plugins: plugins(),
+        jsonRpc: { port: options.ports.jsonRpc },
+        metrics: { port: port(options.ports.metrics, 1) },
+      },
+      { logger },
+    )
+    started.push(() => aggregator.stop())
+    const attesters: WispNode[] = []
+    for (const [i, op] of attesterOps.entries()) {
+      const node = await startWispNode(
+        {
+          name: `attester-${op.id}`,
+          keys: keysFromEcdsa(op.ecdsaKey, op.blsSecretKey),
+          chain: chainConfig,
+          p2p: { bootstrap },
+          dataDir: join(options.dataDir, `attester-${op.id}`),
+          roles: { attester: {} },
+          plugins: plugins(),
+          metrics: { port: port(options.ports.metrics, 2 + i) },
+        },
+        { logger },
+      )
+      attesters.push(node)
+      started.push(() => node.stop())
+    }
+
+    const info: DevnetInfo = {
+      rpcUrl: anvil.rpcUrl,
+      chainId: chain.chainId,
+      attestationCenter: chain.contracts.attestationCenter,
+      registry: chain.contracts.registry,
+      relay: bootstrap,
+      jsonRpc: aggregator.jsonRpc!.url,
+      priceSource: priceSource.url,
+      taskDefinitions,
+      operators: [
+        {
+          name: 'performer',
+          id: performerOp!.id,
+          address: performerOp!.address,
+          votingPower: String(performerOp!.votingPower / WAD),
+        },
+        ...attesterOps.map((op) => ({
+          name: `attester-${op.id}`,
+          id: op.id,
+          address: op.address,
+          votingPower: String(op.votingPower / WAD),
+        })),
+      ],
+    }
+    await writeFile(join(options.dataDir, 'devnet.json'), `${JSON.stringify(info, null, 2)}\n`)
+    watchTasks({ performer, aggregator, attesters, taskDefinitions }, print)
+    return {
+      options,
+      anvil,
+      chain,
+      relay,
+      priceSource,
+      performer,
+      aggregator,
+      attesters,
+      taskDefinitions,
+      info,
+      stop: stopAll,
+    }
+  } catch (err) {
+    await stopAll()
+    throw err
+  }
+}
+
+const short = (hex: string) => `${hex.slice(0, 10)}…`
+
+/** The live log: one line per step of each task, keyed by a short task hash. */
+function watchTasks(
+  nodes: {
+    performer: WispNode
+    aggregator: WispNode
+    attesters: WispNode[]
+    taskDefinitions: { hashChain: number; priceOracle: number }
+  },
+  print: (line: string) => void,
+): void {
+  const name = (id: number) =>
+    id === nodes.taskDefinitions.hashChain
+      ? 'hash-chain'
+      : id === nodes.taskDefinitions.priceOracle
+        ? 'price-oracle'
+        : `def ${id}`
+  nodes.performer.engine.events.on('task:performed', (e) =>
+    print(
+      `task  ${short(e.taskHash)} ${name(e.taskDefinitionId).padEnd(12)} proof=${e.proofOfTask.slice(0, 18)} → ${e.recipients} peer(s)`,
+    ),
+  )
+  nodes.performer.engine.events.on('task:perform-failed', (e) =>
+    print(`task  failed to perform ${name(e.taskDefinitionId)}: ${e.reason}`),
+  )
+  for (const node of nodes.attesters) {
+    node.engine.events.on('vote:published', (e) =>
+      print(`vote  ${short(e.taskHash)} ${node.name.padEnd(12)} ${e.isApproved ? 'approve' : 'REJECT'}`),
+    )
+    node.engine.events.on('vote:decided', (e) => {
+      if (e.verdict.kind === 'abstain')
+        print(`vote  ${short(e.taskHash)} ${node.name.padEnd(12)} abstain (${e.verdict.reason})`)
+    })
+  }
+  const agg = nodes.aggregator.engine.events
+  agg.on('submission:sent', (e) =>
+    print(
+      `chain ${short(e.taskHash)} ${e.event === 'TaskSubmitted' ? 'TaskSubmitted' : 'TaskRejected '} tx=${short(e.txHash)} attesters=[${e.attesterIds.join(',')}]`,
+    ),
+  )
+  agg.on('submission:failed', (e) =>
+    print(
+      `chain ${short(e.taskHash)} submission failed (${e.code}, attempt ${e.attempt}${e.final ? ', giving up' : ''})`,
+    ),
+  )
+}

@@ -3,13 +3,15 @@
 // same), an infrastructure failure one of the CHAIN_* codes.
 import { attestationCenterAbi, testERC20Abi } from '@wisp/contracts'
 import { WispError } from '@wisp/protocol'
-import { type Abi, type AbiError, BaseError, decodeErrorResult, type Hex, toFunctionSelector } from 'viem'
+import { type Abi, BaseError, decodeErrorResult, type Hex, toFunctionSelector } from 'viem'
 
 type ErrorsOf<T extends Abi> = Extract<T[number], { type: 'error' }>
 
 /** Every custom error of the contract set (AttestationCenter + extension, registry, treasury, test tokens). */
 export const contractErrorsAbi = [
-  ...attestationCenterAbi.filter((item): item is ErrorsOf<typeof attestationCenterAbi> => item.type === 'error'),
+  ...attestationCenterAbi.filter(
+    (item): item is ErrorsOf<typeof attestationCenterAbi> => item.type === 'error',
+  ),
   ...testERC20Abi.filter((item): item is ErrorsOf<typeof testERC20Abi> => item.type === 'error'),
 ] as const
 
@@ -97,9 +99,12 @@ export function isChainError(err: unknown): err is ChainError {
 }
 
 /** Selector → error item, for reporting unknown selectors. */
-const SELECTORS: ReadonlyMap<Hex, AbiError> = new Map(
-  (contractErrorsAbi as readonly AbiError[]).map((e) => [
-    toFunctionSelector(`${e.name}(${e.inputs.map((i) => i.type).join(',')})`),
+type ErrorItem = (typeof contractErrorsAbi)[number]
+const SELECTORS: ReadonlyMap<Hex, ErrorItem> = new Map(
+  contractErrorsAbi.map((e: ErrorItem) => [
+    toFunctionSelector(
+      `${e.name}(${(e.inputs as readonly { type: string }[]).map((i) => i.type).join(',')})`,
+    ),
     e,
   ]),
 )
@@ -183,6 +188,7 @@ const RPC_NAMES = new Set([
   'ResourceUnavailableRpcError',
   'InvalidInputRpcError',
   'UrlRequiredError',
+  'ResponseBodyTooLargeError',
 ])
 const REJECTED_NAMES = new Set([
   'NonceTooLowError',
@@ -225,10 +231,11 @@ export function toChainError(error: unknown, context: ErrorContext = {}): ChainE
   const data = findRevertData(error)
   if (data) {
     const decoded = decodeRevert(data, context.abi)
-    if (decoded) return new ChainError(decoded.code, decoded.message + suffix, {
-      details: { ...where, ...decoded.details, data },
-      cause: error,
-    })
+    if (decoded)
+      return new ChainError(decoded.code, decoded.message + suffix, {
+        details: { ...where, ...decoded.details, data },
+        cause: error,
+      })
   }
   const has = (set: ReadonlySet<string>) => names.some((n) => set.has(n))
   if (names.includes('ChainMismatchError')) {
@@ -257,7 +264,10 @@ export function toChainError(error: unknown, context: ErrorContext = {}): ChainE
     return new ChainError('CHAIN_TX_REJECTED', shortMessage(error), { details: where, cause: error })
   }
   if (has(INPUT_NAMES)) {
-    return new ChainError('CHAIN_INVALID_INPUT', shortMessage(error) + suffix, { details: where, cause: error })
+    return new ChainError('CHAIN_INVALID_INPUT', shortMessage(error) + suffix, {
+      details: where,
+      cause: error,
+    })
   }
   // A revert without usable data (require without message, unknown hook error…).
   if (has(REVERT_NAMES) && links.some((e) => /revert/i.test(shortMessage(e)))) {
@@ -272,7 +282,10 @@ export function toChainError(error: unknown, context: ErrorContext = {}): ChainE
       cause: error,
     })
   }
-  return new ChainError('CHAIN_UNEXPECTED', `${shortMessage(error)}${suffix}`, { details: where, cause: error })
+  return new ChainError('CHAIN_UNEXPECTED', `${shortMessage(error)}${suffix}`, {
+    details: where,
+    cause: error,
+  })
 }
 
 /** Decodes revert data: a contract error by name, else Error(string) / Panic / unknown as CHAIN_REVERTED. */
@@ -283,11 +296,12 @@ export function decodeRevert(
   try {
     const decoded = decodeErrorResult({ abi: contractErrorsAbi, data })
     const args = (decoded.args ?? []) as readonly unknown[]
-    if (CONTRACT_ERROR_SET.has(decoded.errorName)) return {
-      code: decoded.errorName as ContractErrorName,
-      message: `reverted with ${decoded.errorName}(${args.map(String).join(', ')})`,
-      details: { errorName: decoded.errorName, args },
-    }
+    if (CONTRACT_ERROR_SET.has(decoded.errorName))
+      return {
+        code: decoded.errorName as ContractErrorName,
+        message: `reverted with ${decoded.errorName}(${args.map(String).join(', ')})`,
+        details: { errorName: decoded.errorName, args },
+      }
   } catch {
     // not one of ours
   }

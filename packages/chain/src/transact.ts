@@ -53,6 +53,9 @@ export interface ContractCall {
   args?: readonly unknown[]
 }
 
+/** A call to send: encoded from `abi`/`args`, or given as ready calldata. */
+export type WriteRequest = ContractCall | { address: Address; functionName: string; data: Hex }
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 function accountAddress(account: Account | Address): Address {
@@ -76,7 +79,10 @@ export function encodeCall(request: ContractCall): Hex {
 }
 
 /** A typed-enough read: decoded result, errors as ChainError. */
-export async function read<T>(client: AnyClient, request: ContractCall & { blockNumber?: bigint }): Promise<T> {
+export async function read<T>(
+  client: AnyClient,
+  request: ContractCall & { blockNumber?: bigint },
+): Promise<T> {
   try {
     return (await readContract(client, request as Parameters<typeof readContract>[1])) as T
   } catch (err) {
@@ -138,17 +144,17 @@ export async function explainRevert(
  */
 export async function writeAndWait(
   client: AnyClient,
-  request: ContractCall,
+  request: WriteRequest,
   options: WriteOptions = {},
 ): Promise<WriteResult> {
   const context: ErrorContext = { address: request.address, functionName: request.functionName }
   const account = options.account ?? client.account
   if (account === undefined) {
     throw new ChainError('CHAIN_NO_ACCOUNT', `${request.functionName} needs an account (a wallet client)`, {
-      details: context,
+      details: { ...context },
     })
   }
-  const data = encodeCall(request)
+  const data = 'data' in request ? request.data : encodeCall(request)
   const from = accountAddress(account)
   if (!options.skipSimulation) {
     try {

@@ -12,7 +12,7 @@ import { createHashChainPlugin } from '@wisp/plugin-hash-chain'
 import { createPriceOraclePlugin } from '@wisp/plugin-price-oracle'
 import { type LocalPriceSource, startLocalPriceSource } from '@wisp/plugin-price-oracle/local-source'
 import type { NodeLogger } from './logger.js'
-import { startWispNode, type WispNode } from './run.js'
+import { startWispNode, type WispNode, type WispNodeConfig } from './run.js'
 import { keysFromEcdsa } from './signers.js'
 
 type Hex = `0x${string}`
@@ -30,6 +30,12 @@ export interface DevnetOptions {
   hashChainIterations: number
   /** start the performer's schedule (tests drive tasks themselves when false) */
   schedule: boolean
+  /** the aggregator's wait after reaching the threshold (Othentic's --delay) */
+  aggregatorDelayMs: number
+  /** blocks per leader slot (round robin) */
+  roundRobinInterval: number
+  /** how many blocks back attesters accept the performer's election */
+  electionWindowBlocks: number
 }
 
 export const DEFAULT_DEVNET_OPTIONS: DevnetOptions = {
@@ -40,6 +46,9 @@ export const DEFAULT_DEVNET_OPTIONS: DevnetOptions = {
   blockTimeSeconds: 1,
   hashChainIterations: 2000,
   schedule: true,
+  roundRobinInterval: 1,
+  electionWindowBlocks: 16,
+  aggregatorDelayMs: 500,
 }
 
 export interface Devnet {
@@ -54,6 +63,8 @@ export interface Devnet {
   readonly taskDefinitions: { hashChain: number; priceOracle: number }
   /** what a client (the web attester, the e2e tests) needs to join */
   readonly info: DevnetInfo
+  /** the config a node was started with, to restart it on the same data directory */
+  configOf(name: string): WispNodeConfig
   stop(): Promise<void>
 }
 
@@ -150,62 +161,66 @@ export async function startDevnet(
       chainId: chain.chainId,
     }
     const port = (base: number, offset: number) => (base === 0 ? 0 : base + offset)
+    const roundRobin = { interval: BigInt(options.roundRobinInterval) }
 
+    const configs = new Map<string, WispNodeConfig>()
+    const start = (config: WispNodeConfig) => {
+      configs.set(config.name, config)
+      return startWispNode(config, { logger })
+    }
     const [performerOp, ...attesterOps] = chain.operators
-    const performer = await startWispNode(
-      {
-        name: 'performer',
-        keys: keysFromEcdsa(performerOp!.ecdsaKey, performerOp!.blsSecretKey),
-        chain: chainConfig,
-        p2p: { bootstrap },
-        dataDir: join(options.dataDir, 'performer'),
-        roles: {
-          performer: {
-            taskDefinitionIds: [taskDefinitions.hashChain, taskDefinitions.priceOracle],
-            everyBlocks: options.schedule ? 1 : 0,
-            blockPollMs: 250,
-          },
+    const performer = await start({
+      name: 'performer',
+      keys: keysFromEcdsa(performerOp!.ecdsaKey, performerOp!.blsSecretKey),
+      chain: chainConfig,
+      p2p: { bootstrap },
+      dataDir: join(options.dataDir, 'performer'),
+      roles: {
+        performer: {
+          taskDefinitionIds: [taskDefinitions.hashChain, taskDefinitions.priceOracle],
+          everyBlocks: options.schedule ? options.roundRobinInterval : 0,
+          blockPollMs: 250,
         },
-        plugins: plugins(),
-        metrics: { port: port(options.ports.metrics, 0) },
+        roundRobin,
       },
-      { logger },
-    )
+      plugins: plugins(),
+      metrics: { port: port(options.ports.metrics, 0) },
+    })
     started.push(() => performer.stop())
-    const aggregator = await startWispNode(
-      {
-        name: 'aggregator',
-        // open aggregation: the aggregator pays gas but needs no stake
-        keys: keysFromEcdsa(ANVIL_DEV_KEYS[1] as Hex),
-        chain: chainConfig,
-        p2p: { bootstrap },
-        dataDir: join(options.dataDir, 'aggregator'),
-        roles: { aggregator: {} },
-        plugins: plugins(),
-        jsonRpc: { port: options.ports.jsonRpc },
-        metrics: { port: port(options.ports.metrics, 1) },
-      },
-      { logger },
-    )
+    const aggregator = await start({
+      name: 'aggregator',
+      // open aggregation: the aggregator pays gas but needs no stake
+      keys: keysFromEcdsa(ANVIL_DEV_KEYS[1] as Hex),
+      chain: chainConfig,
+      p2p: { bootstrap },
+      dataDir: join(options.dataDir, 'aggregator'),
+      // a short window after the threshold so late votes still make it into the submission
+      roles: { aggregator: { delayMs: options.aggregatorDelayMs } },
+      plugins: plugins(),
+      jsonRpc: { port: options.ports.jsonRpc },
+      metrics: { port: port(options.ports.metrics, 1) },
+    })
     started.push(() => aggregator.stop())
     const attesters: WispNode[] = []
     for (const [i, op] of attesterOps.entries()) {
-      const node = await startWispNode(
-        {
-          name: `attester-${op.id}`,
-          keys: keysFromEcdsa(op.ecdsaKey, op.blsSecretKey),
-          chain: chainConfig,
-          p2p: { bootstrap },
-          dataDir: join(options.dataDir, `attester-${op.id}`),
-          roles: { attester: {} },
-          plugins: plugins(),
-          metrics: { port: port(options.ports.metrics, 2 + i) },
-        },
-        { logger },
-      )
+      const node = await start({
+        name: `attester-${op.id}`,
+        keys: keysFromEcdsa(op.ecdsaKey, op.blsSecretKey),
+        chain: chainConfig,
+        p2p: { bootstrap },
+        dataDir: join(options.dataDir, `attester-${op.id}`),
+        roles: { attester: { electionWindowBlocks: BigInt(options.electionWindowBlocks) }, roundRobin },
+        plugins: plugins(),
+        metrics: { port: port(options.ports.metrics, 2 + i) },
+      })
       attesters.push(node)
       started.push(() => node.stop())
     }
+
+    await waitForMesh(
+      relay,
+      [performer, aggregator, ...attesters].map((n) => n.network.peerId),
+    )
 
     const info: DevnetInfo = {
       rpcUrl: anvil.rpcUrl,
@@ -244,6 +259,11 @@ export async function startDevnet(
       attesters,
       taskDefinitions,
       info,
+      configOf: (name) => {
+        const config = configs.get(name)
+        if (config === undefined) throw new Error(`no node named ${name}`)
+        return config
+      },
       stop: stopAll,
     }
   } catch (err) {
@@ -298,4 +318,18 @@ function watchTasks(
       `chain ${short(e.taskHash)} submission failed (${e.code}, attempt ${e.attempt}${e.final ? ', giving up' : ''})`,
     ),
   )
+}
+
+/**
+ * gossipsub grafts peers into a topic's mesh on its heartbeat: until then a publish can reach
+ * nobody. The network is ready when the relay has every node in the mesh of every topic.
+ */
+export async function waitForMesh(relay: WispNetwork, peerIds: string[], timeoutMs = 20_000): Promise<void> {
+  const kinds = ['task', 'attestation', 'taskSubmitted'] as const
+  const started = Date.now()
+  while (!kinds.every((k) => peerIds.every((id) => relay.meshPeers(k).includes(id)))) {
+    if (Date.now() - started > timeoutMs)
+      throw new Error('the local network did not form its gossip mesh in time')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
 }

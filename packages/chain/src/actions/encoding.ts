@@ -21,7 +21,8 @@ export function g1Words(point: G1Like, what = 'G1 point'): readonly [bigint, big
     return [checkWord(point[0], what), checkWord(point[1], what)]
   }
   const p = point as { x: unknown; y: unknown }
-  if (!p || typeof p !== 'object') throw new ChainError('CHAIN_INVALID_INPUT', `${what} must be [x, y] or {x, y}`)
+  if (!p || typeof p !== 'object')
+    throw new ChainError('CHAIN_INVALID_INPUT', `${what} must be [x, y] or {x, y}`)
   return [checkWord(p.x, what), checkWord(p.y, what)]
 }
 

@@ -1,6 +1,6 @@
 // Reads: operators (ids, addresses, keys, voting power, active), totals, task definitions, tasks.
 import { attestationCenterAbi, INTERNAL_TASKS, operatorRegistryAbi } from '@wisp/contracts'
-import { type TaskInfo, taskHash as computeTaskHash } from '@wisp/protocol'
+import { taskHash as computeTaskHash, type TaskInfo } from '@wisp/protocol'
 import { type Address, getAddress, type Hex, isAddress } from 'viem'
 import { getBlockNumber, multicall } from 'viem/actions'
 import { ChainError, toChainError } from '../errors.js'
@@ -40,6 +40,7 @@ export interface TaskDefinitionRecord {
   baseRewardFeeForAggregator: bigint
   disputePeriodBlocks: bigint
   minimumVotingPower: bigint
+  /** ascending (the contract treats it as a set and keeps governance's order; sorted here) */
   restrictedAttesterIds: number[]
   /** 0 = no maximum */
   maximumNumberOfAttesters: number
@@ -177,11 +178,16 @@ export async function getOperatorByAddress(
   return id === undefined ? undefined : getOperator(client, { ...params, id })
 }
 
-export const DEFAULT_OPERATOR_BATCH_BYTES = 8192
+/**
+ * Calldata bytes per deployless multicall (36 per operator → 40 operators per eth_call). A
+ * deployless multicall returns its results as the "code" of a contract under construction, so
+ * one chunk's results must stay under the 24 KiB code-size limit (EIP-170): ~416 bytes per operator.
+ */
+export const DEFAULT_OPERATOR_BATCH_BYTES = 1440
 
 /**
  * Every operator ever registered (active or not), read at one block with deployless multicalls
- * (about 220 operators per eth_call), so a large set costs a handful of requests.
+ * (40 operators per eth_call, chunks in parallel), so a large set costs a handful of requests.
  */
 export async function getOperators(
   client: AnyClient,
@@ -296,7 +302,8 @@ export async function getTaskDefinition(
   if (isInternalTaskDefinition(id)) {
     return {
       id,
-      name: id === INTERNAL_TASKS.VOTING_POWER_SYNC ? 'internal:voting-power-sync' : 'internal:definition-totals',
+      name:
+        id === INTERNAL_TASKS.VOTING_POWER_SYNC ? 'internal:voting-power-sync' : 'internal:definition-totals',
       blockExpiry: 0n,
       baseRewardFeeForAttesters: 0n,
       baseRewardFeeForPerformer: 0n,
@@ -309,39 +316,26 @@ export async function getTaskDefinition(
       internal: true,
     }
   }
-  const c = { address: params.attestationCenter, abi: attestationCenterAbi } as const
-  let results: readonly [
-    { status: 'success'; result: unknown } | { status: 'failure'; error: Error },
-    { status: 'success'; result: unknown } | { status: 'failure'; error: Error },
-  ]
-  try {
-    results = (await multicall(client, {
-      contracts: [
-        { ...c, functionName: 'getTaskDefinition', args: [id] },
-        { ...c, functionName: 'taskDefinitionVotingPower', args: [id] },
-      ],
-      deployless: true,
-      ...(params.blockNumber === undefined ? {} : { blockNumber: params.blockNumber }),
-    })) as typeof results
-  } catch (err) {
-    throw toChainError(err, { address: params.attestationCenter, functionName: 'getTaskDefinition' })
+  // two plain eth_calls, not a deployless multicall: a large restricted set could push the
+  // multicall's result past the 24 KiB code-size limit
+  const at = params.blockNumber === undefined ? {} : { blockNumber: params.blockNumber }
+  const c = { address: params.attestationCenter, abi: attestationCenterAbi, ...at } as const
+  const [definition, total] = await Promise.all([
+    read<RawDefinition>(client, { ...c, functionName: 'getTaskDefinition', args: [id] }).then(
+      (result) => ({ result }),
+      (error: ChainError) => ({ error }),
+    ),
+    read<bigint>(client, { ...c, functionName: 'taskDefinitionVotingPower', args: [id] }).then(
+      (result) => ({ result }),
+      (error: ChainError) => ({ error }),
+    ),
+  ])
+  if ('error' in definition) {
+    if (definition.error.code === 'TaskDefinitionNotFound') return undefined
+    throw definition.error
   }
-  const [definition, total] = results
-  if (definition.status === 'failure') {
-    const error = toChainError(definition.error, {
-      address: params.attestationCenter,
-      functionName: 'getTaskDefinition',
-    })
-    if (error.code === 'TaskDefinitionNotFound') return undefined
-    throw error
-  }
-  if (total.status === 'failure') {
-    throw toChainError(total.error, {
-      address: params.attestationCenter,
-      functionName: 'taskDefinitionVotingPower',
-    })
-  }
-  const raw = definition.result as RawDefinition
+  if ('error' in total) throw total.error
+  const raw = definition.result
   return {
     id,
     name: raw.name,
@@ -351,15 +345,19 @@ export async function getTaskDefinition(
     baseRewardFeeForAggregator: raw.baseRewardFeeForAggregator,
     disputePeriodBlocks: raw.disputePeriodBlocks,
     minimumVotingPower: raw.minimumVotingPower,
-    restrictedAttesterIds: raw.restrictedAttesterIds.map(toSafeNumber),
+    // a set on chain (membership mapping), stored in the order governance gave: sorted here
+    restrictedAttesterIds: raw.restrictedAttesterIds.map((id) => toSafeNumber(id)).sort((a, b) => a - b),
     maximumNumberOfAttesters: toSafeNumber(raw.maximumNumberOfAttesters, true),
-    definitionTotal: total.result as bigint,
+    definitionTotal: total.result,
     internal: false,
   }
 }
 
 /** Every stored definition, 0 (the default) through `numOfTaskDefinitions()`. */
-export async function getTaskDefinitions(client: AnyClient, params: CenterParams): Promise<TaskDefinitionRecord[]> {
+export async function getTaskDefinitions(
+  client: AnyClient,
+  params: CenterParams,
+): Promise<TaskDefinitionRecord[]> {
   const count = await getTaskDefinitionCount(client, params)
   const all = await Promise.all(
     Array.from({ length: count + 1 }, (_, id) => getTaskDefinition(client, { ...params, id })),
@@ -445,20 +443,23 @@ export interface CenterSettings {
 export async function getCenterSettings(client: AnyClient, params: CenterParams): Promise<CenterSettings> {
   const c = { address: params.attestationCenter, abi: attestationCenterAbi } as const
   try {
-    const [paused, open, fee, number, defs, avsLogic, feeCalculator, beforePayments] = await multicall(client, {
-      contracts: [
-        { ...c, functionName: 'paused' },
-        { ...c, functionName: 'isOpenAggregator' },
-        { ...c, functionName: 'challengerRewardFee' },
-        { ...c, functionName: 'taskNumber' },
-        { ...c, functionName: 'numOfTaskDefinitions' },
-        { ...c, functionName: 'avsLogic' },
-        { ...c, functionName: 'feeCalculator' },
-        { ...c, functionName: 'beforePaymentsLogic' },
-      ],
-      allowFailure: false,
-      deployless: true,
-    })
+    const [paused, open, fee, number, defs, avsLogic, feeCalculator, beforePayments] = await multicall(
+      client,
+      {
+        contracts: [
+          { ...c, functionName: 'paused' },
+          { ...c, functionName: 'isOpenAggregator' },
+          { ...c, functionName: 'challengerRewardFee' },
+          { ...c, functionName: 'taskNumber' },
+          { ...c, functionName: 'numOfTaskDefinitions' },
+          { ...c, functionName: 'avsLogic' },
+          { ...c, functionName: 'feeCalculator' },
+          { ...c, functionName: 'beforePaymentsLogic' },
+        ],
+        allowFailure: false,
+        deployless: true,
+      },
+    )
     return {
       paused,
       isOpenAggregator: open,

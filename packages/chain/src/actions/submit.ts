@@ -106,20 +106,17 @@ export async function submitTask(
   const encoded = encodeSubmitTask(params.attestationCenter, params)
   const result = await writeAndWait(
     client,
-    {
-      address: params.attestationCenter,
-      abi: [encoded.overload === 'ecdsa' ? submitTaskEcdsaAbi : submitTaskBlsAbi],
-      functionName: 'submitTask',
-      args: [], // replaced by rawData below
-    },
-    { ...params, rawData: encoded.data },
+    { address: params.attestationCenter, functionName: 'submitTask', data: encoded.data },
+    params,
   )
   const event = parseTaskEvents(result.receipt.logs, params.attestationCenter)[0]
   if (!event) {
-    throw toChainError(
-      new ChainError('CHAIN_UNEXPECTED', 'submitTask succeeded without a TaskSubmitted/TaskRejected event', {
+    throw new ChainError(
+      'CHAIN_UNEXPECTED',
+      'submitTask succeeded without a TaskSubmitted/TaskRejected event',
+      {
         details: { txHash: result.txHash },
-      }),
+      },
     )
   }
   return { ...result, overload: encoded.overload, event }

@@ -191,6 +191,7 @@ export class Aggregator {
     writeWord(signature, 32, message.attester.signature.y)
     pending.votes[verdict].set(attester.id, signature)
     await this.#persist(pending)
+    this.#c.logger.debug('attestation received', { taskHash: hash, operatorId: attester.id, verdict })
     this.#c.events.emit('attestation:received', {
       voteHash: vote,
       taskHash: hash,

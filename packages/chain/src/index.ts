@@ -1,0 +1,33 @@
+// @wisp/chain: viem actions against Wisp's Othentic-compatible AttestationCenter, the engine's
+// ChainPort, the network layer's directories, and a local-network deployer. Portable (no Node
+// APIs): the anvil launcher is the Node-only subpath `@wisp/chain/anvil`.
+export * from './actions/admin.js'
+export { type G1Like, type G2Like, g1Words, g2Words, wordsToBytes } from './actions/encoding.js'
+export * from './actions/events.js'
+export * from './actions/operators.js'
+export * from './actions/read.js'
+export * from './actions/slashing.js'
+export {
+  type EncodedSubmitTask,
+  encodeSubmitTask,
+  type SubmitTaskOverload,
+  type SubmitTaskParams as SubmitTaskActionParams,
+  type SubmitTaskResult,
+  simulateSubmitTask,
+  submitTask,
+} from './actions/submit.js'
+export * from './deploy.js'
+export * from './errors.js'
+export * from './port.js'
+export {
+  type AnyClient,
+  type ContractCall,
+  DEFAULT_RECEIPT_OPTIONS,
+  explainRevert,
+  type ReceiptOptions,
+  type WriteOptions,
+  type WriteRequest,
+  type WriteResult,
+  waitForReceipt,
+  writeAndWait,
+} from './transact.js'

@@ -1,0 +1,20 @@
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { expect, it } from 'vitest'
+
+it('the README example runs and prints what it promises', () => {
+  const script = fileURLToPath(new URL('../../../scripts/readme-example.mjs', import.meta.url))
+  const run = spawnSync(process.execPath, [script, fileURLToPath(new URL('..', import.meta.url))], {
+    encoding: 'utf8',
+  })
+  expect(run.stderr).not.toMatch(/Error/)
+  expect(run.status).toBe(0)
+  const lines = run.stdout.trim().split('\n')
+  expect(lines).toEqual([
+    'chain 31337: #1=10 #2=20 #3=30 #4=40',
+    'included TaskSubmitted',
+    'already-submitted',
+    'InvalidOBLSSignature',
+    'TaskSubmitted #0 by 3,4',
+  ])
+})

@@ -2,10 +2,11 @@ import { type AttesterRejectionCode, type ContractErrorCode, ProtocolError } fro
 import {
   effectiveRules,
   evaluateQuorum,
+  FIRST_INTERNAL_TASK_DEFINITION_ID,
+  LAST_INTERNAL_TASK_DEFINITION_ID,
   type QuorumStatus,
   type QuorumTotalInput,
   quorumTotal,
-  requiredVotingPower,
   type TaskDefinitionRules,
 } from './quorum.js'
 
@@ -39,9 +40,21 @@ function invalid(message: string, details: Record<string, unknown> = {}): Protoc
   return new ProtocolError('QUORUM_INVALID_INPUT', message, { details })
 }
 
+/** Ids in the operator lookup: the registry numbers operators from 1. */
 function assertId(id: unknown, where: string): asserts id is number {
   if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 1) {
     throw invalid(`${where}: operator ids are positive integers`, { id: String(id) })
+  }
+}
+
+/**
+ * Ids in a proposed `attestersIds` list: any uint256 reaches the contract, so 0 is accepted
+ * here and refused as the contract refuses it (its `previous` id starts at 0, so 0 is never
+ * strictly increasing: InvalidOperatorIndexes, unless a restricted set refuses it first).
+ */
+function assertAttesterId(id: unknown, where: string): asserts id is number {
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) {
+    throw invalid(`${where}: operator ids are non-negative integers`, { id: String(id) })
   }
 }
 
@@ -64,11 +77,23 @@ function stateOf(map: ReadonlyMap<number, OperatorState>, id: number): OperatorS
   return map.get(id) ?? { id, votingPower: 0n, active: false }
 }
 
-/** The per-operator checks, in the contract's order: restricted set, minimum power, active. */
-function operatorProblem(
+function outOfOrderMessage(id: number, previous: number): string {
+  return id === 0
+    ? 'operator id 0 is never valid (ids are strictly increasing from 1)'
+    : `operator ${id} is not above the previous id ${previous}`
+}
+
+/**
+ * One attester's problem, in the contract's precedence: the restricted set (checked for the
+ * whole list before anything else), then — in `aggregateAttesters`, per id — strictly
+ * increasing ids (`outOfOrder`), active, minimum voting power.
+ */
+function attesterProblem(
   op: OperatorState,
   rules: TaskDefinitionRules,
   restricted: ReadonlySet<number>,
+  outOfOrder: boolean,
+  previous: number,
 ): [AttesterRejectionCode, string] | undefined {
   if (restricted.size > 0 && !restricted.has(op.id)) {
     return [
@@ -76,13 +101,14 @@ function operatorProblem(
       `operator ${op.id} is not in the restricted set of definition ${rules.id}`,
     ]
   }
+  if (outOfOrder) return ['InvalidOperatorIndexes', outOfOrderMessage(op.id, previous)]
+  if (!op.active) return ['InactiveOperator', `operator ${op.id} is not active`]
   if (op.votingPower < rules.minimumVotingPower) {
     return [
       'OperatorDoesNotHaveMinimumVotingPower',
       `operator ${op.id} has ${op.votingPower}, below the minimum ${rules.minimumVotingPower}`,
     ]
   }
-  if (!op.active) return ['InactiveOperator', `operator ${op.id} is not active`]
   return undefined
 }
 
@@ -95,10 +121,13 @@ export interface CheckAttesterSetInput {
 
 /**
  * Checks a proposed `attestersIds` list attester by attester, giving every refused one the
- * contract error it would cause. An id not greater than every id before it is
- * InvalidOperatorIndexes (the contract wants strictly increasing ids); attesters beyond
- * `maximumNumberOfAttesters` (counting accepted ones, in order) are
- * InvalidMaximumNumberOfAttesters. `accepted` is what the contract would take.
+ * contract error it would cause, in the contract's precedence: not in the restricted set
+ * (InvalidRestrictedAttester), not greater than every id before it — id 0 included
+ * (InvalidOperatorIndexes), inactive or unknown (InactiveOperator), under the minimum
+ * (OperatorDoesNotHaveMinimumVotingPower); attesters beyond `maximumNumberOfAttesters` (counting
+ * accepted ones, in order) are InvalidMaximumNumberOfAttesters. `accepted` is what the contract
+ * would take (strictly increasing, eligible); the quorum and a non-empty list are
+ * {@link preflightSubmission}'s business.
  */
 export function checkAttesterSet(input: CheckAttesterSetInput): AttesterSetCheck {
   const rules = effectiveRules(input.taskDefinition)
@@ -106,21 +135,15 @@ export function checkAttesterSet(input: CheckAttesterSetInput): AttesterSetCheck
   const restricted = new Set(rules.restrictedAttesterIds)
   const accepted: OperatorState[] = []
   const rejected: AttesterRejection[] = []
+  // the contract's `previous` starts at 0
   let highest = 0
   input.attesterIds.forEach((id, position) => {
-    assertId(id, 'attesterIds')
-    if (id <= highest) {
-      rejected.push({
-        operatorId: id,
-        position,
-        code: 'InvalidOperatorIndexes',
-        message: `operator ${id} is not above the previous id ${highest}`,
-      })
-      return
-    }
-    highest = id
+    assertAttesterId(id, 'attesterIds')
+    const previous = highest
+    const outOfOrder = id <= previous
+    if (!outOfOrder) highest = id
     const op = stateOf(map, id)
-    const problem = operatorProblem(op, rules, restricted)
+    const problem = attesterProblem(op, rules, restricted, outOfOrder, previous)
     if (problem !== undefined) {
       rejected.push({ operatorId: id, position, code: problem[0], message: problem[1] })
       return
@@ -154,23 +177,26 @@ export interface SelectAttestersInput {
 
 /**
  * Builds the best submittable set from unordered candidates: duplicates merged, ids sorted,
- * ineligible attesters refused with their contract error, and — when there are more eligible
- * attesters than `maximumNumberOfAttesters` — the ones with the most voting power kept (ties
- * to the lower id), the rest refused with InvalidMaximumNumberOfAttesters.
+ * ineligible attesters refused with their contract error (as {@link checkAttesterSet}; id 0 is
+ * InvalidOperatorIndexes), and — when there are more eligible attesters than
+ * `maximumNumberOfAttesters` — the ones with the most voting power kept (ties to the lower id),
+ * the rest refused with InvalidMaximumNumberOfAttesters. `position` is the index in the sorted,
+ * de-duplicated list.
  */
 export function selectAttesters(input: SelectAttestersInput): AttesterSetCheck {
   const rules = effectiveRules(input.taskDefinition)
   const map = toMap(input.operators)
   const restricted = new Set(rules.restrictedAttesterIds)
   const ids = [...new Set(input.candidateIds)]
-  for (const id of ids) assertId(id, 'candidateIds')
+  for (const id of ids) assertAttesterId(id, 'candidateIds')
   ids.sort((a, b) => a - b)
 
   const eligible: Array<{ op: OperatorState; position: number }> = []
   const rejected: AttesterRejection[] = []
   ids.forEach((id, position) => {
     const op = stateOf(map, id)
-    const problem = operatorProblem(op, rules, restricted)
+    // sorted and de-duplicated: only id 0 can be out of order
+    const problem = attesterProblem(op, rules, restricted, id === 0, 0)
     if (problem === undefined) eligible.push({ op, position })
     else rejected.push({ operatorId: id, position, code: problem[0], message: problem[1] })
   })
@@ -200,11 +226,20 @@ export function selectAttesters(input: SelectAttestersInput): AttesterSetCheck {
 }
 
 export interface PreflightInput extends QuorumTotalInput {
+  /** The `attestersIds` exactly as they would be submitted (order and duplicates kept). */
   attesterIds: readonly number[]
   operators: OperatorLookup
   isApproved: boolean
-  /** With both set, an expired definition (`blockExpiry <= blockNumber`) fails as on chain. */
+  /**
+   * The latest mined block (`eth_blockNumber`). A submission sent now is mined in
+   * `blockNumber + 1` or later, and the contract refuses it when that block is past
+   * `blockExpiry`: with both set, `0 < blockExpiry <= blockNumber` is InvalidTaskDefinition.
+   */
   blockNumber?: bigint
+  /**
+   * The definition's stored `blockExpiry`: the last block that accepts its tasks. 0 — and
+   * `type(uint256).max`, which the contract stores as 0 — never expires.
+   */
   blockExpiry?: bigint
 }
 
@@ -220,74 +255,121 @@ function refuse(
   return { ok: false, code, message, details }
 }
 
+function assertBlock(name: string, value: unknown): void {
+  if (value !== undefined && (typeof value !== 'bigint' || value < 0n)) {
+    throw invalid(`${name} must be a non-negative bigint`, { [name]: String(value) })
+  }
+}
+
+const MAX_UINT256 = 2n ** 256n - 1n
+
+/** The contract's `expiry != 0 && block.number > expiry`, for a block mined after `blockNumber`. */
+function isExpired(blockExpiry: bigint, blockNumber: bigint): boolean {
+  return blockExpiry !== 0n && blockExpiry !== MAX_UINT256 && blockNumber + 1n > blockExpiry
+}
+
 /**
  * Predicts the first revert `submitTask` would hit for this attester list, checking in the
- * contract's order: definition expiry, restricted set (InvalidAttesterSet, then
- * InvalidRestrictedAttester), maximum attesters, InvalidRequiredVotingPower, then per id
- * InvalidOperatorIndexes / OperatorDoesNotHaveMinimumVotingPower / InactiveOperator, and
- * finally InsufficientVotingPower. Signatures, the used-taskHash check and performer/aggregator
- * activity are out of scope (they need chain state or crypto).
+ * contract's exact order (`_checkTaskDefinition`, then `_verifyAttestation` with the registry's
+ * `aggregateAttesters`):
+ *
+ * 1. TaskDefinitionNotFound for a definition id above 10002;
+ * 2. InvalidTaskDefinition when expired (any id below 10001, 0 included; see `blockExpiry`);
+ * 3. with a restricted set, the first id in list order outside it: InvalidRestrictedAttester
+ *    (membership only: duplicates and order do not matter here);
+ * 4. more ids than `maximumNumberOfAttesters` (duplicates counted): InvalidMaximumNumberOfAttesters;
+ * 5. an empty list: InvalidAttesterSet;
+ * 6. per id, in list order: not above the previous id (0 included) InvalidOperatorIndexes, then
+ *    InactiveOperator (unknown ids too), then OperatorDoesNotHaveMinimumVotingPower;
+ * 7. a total of 0 (see {@link quorumTotal}): InvalidRequiredVotingPower;
+ * 8. signed power below `total*2/3` (approve) or `total/3` (reject): InsufficientVotingPower.
+ *
+ * Internal tasks (10001, 10002) get no definition checks and the network total. Before these,
+ * the contract checks the pause switch, the hook, the used taskHash and the performer
+ * signature; after, the aggregate BLS signature and the performer's and aggregator's activity:
+ * all out of scope (they need chain state or crypto). A definition id below 10001 that does not
+ * exist is TaskDefinitionNotFound on chain, but only the caller can know that (pass no
+ * `taskDefinition` only for a definition 0 without rules). Bad inputs throw QUORUM_INVALID_INPUT.
  */
 export function preflightSubmission(input: PreflightInput): PreflightResult {
   const rules = effectiveRules(input.taskDefinition)
   const map = toMap(input.operators)
   const ids = input.attesterIds
-  for (const id of ids) assertId(id, 'attesterIds')
+  if (!Array.isArray(ids)) throw invalid('attesterIds must be an array')
+  for (const id of ids) assertAttesterId(id, 'attesterIds')
+  assertBlock('blockNumber', input.blockNumber)
+  assertBlock('blockExpiry', input.blockExpiry)
+  // validates the totals up front; a total of 0 is refused only after the attester checks
+  const total = quorumTotal(input)
 
-  if (rules.id > 0 && input.blockNumber !== undefined && input.blockExpiry !== undefined) {
-    if (input.blockExpiry <= input.blockNumber) {
-      return refuse(
-        'InvalidTaskDefinition',
-        `task definition ${rules.id} expired at block ${input.blockExpiry}`,
-        {
-          taskDefinitionId: rules.id,
-        },
-      )
-    }
+  if (rules.id > LAST_INTERNAL_TASK_DEFINITION_ID) {
+    return refuse('TaskDefinitionNotFound', `task definition ${rules.id} does not exist`, {
+      taskDefinitionId: rules.id,
+    })
   }
-  const restricted = rules.restrictedAttesterIds
-  if (restricted.length > 0) {
-    if (restricted.length < ids.length) {
-      return refuse('InvalidAttesterSet', 'more attesters than the restricted set holds')
-    }
-    const outsider = firstNotInSortedSet(ids, restricted)
-    if (outsider !== undefined) {
+  const internal = rules.id >= FIRST_INTERNAL_TASK_DEFINITION_ID
+  if (
+    !internal &&
+    input.blockNumber !== undefined &&
+    input.blockExpiry !== undefined &&
+    isExpired(input.blockExpiry, input.blockNumber)
+  ) {
+    return refuse(
+      'InvalidTaskDefinition',
+      `task definition ${rules.id} expired at block ${input.blockExpiry}`,
+      {
+        taskDefinitionId: rules.id,
+        blockExpiry: input.blockExpiry.toString(),
+      },
+    )
+  }
+  if (rules.restrictedAttesterIds.length > 0) {
+    const restricted = new Set(rules.restrictedAttesterIds)
+    const position = ids.findIndex((id) => !restricted.has(id))
+    if (position >= 0) {
+      const outsider = ids[position]!
       return refuse('InvalidRestrictedAttester', `operator ${outsider} is not in the restricted set`, {
         taskDefinitionId: rules.id,
         operatorId: outsider,
+        position,
       })
     }
   }
   if (rules.maximumNumberOfAttesters > 0 && ids.length > rules.maximumNumberOfAttesters) {
-    return refuse('InvalidMaximumNumberOfAttesters', `more than ${rules.maximumNumberOfAttesters} attesters`)
+    return refuse(
+      'InvalidMaximumNumberOfAttesters',
+      `${ids.length} attesters, more than the maximum ${rules.maximumNumberOfAttesters}`,
+      { count: ids.length, maximum: rules.maximumNumberOfAttesters },
+    )
   }
-  const total = quorumTotal(input)
-  try {
-    requiredVotingPower(total, input.isApproved)
-  } catch (err) {
-    if (err instanceof ProtocolError && err.code === 'InvalidRequiredVotingPower') {
-      return refuse('InvalidRequiredVotingPower', err.message, { ...err.details })
-    }
-    throw err
-  }
+  if (ids.length === 0) return refuse('InvalidAttesterSet', 'no attesters')
+
+  let previous = 0
   let signed = 0n
-  for (let i = 0; i < ids.length; i++) {
-    const id = ids[i]!
-    if (i > 0 && ids[i - 1]! >= id) {
-      return refuse('InvalidOperatorIndexes', 'attester ids are not strictly increasing', { position: i })
+  for (let position = 0; position < ids.length; position++) {
+    const id = ids[position]!
+    if (id <= previous) {
+      return refuse('InvalidOperatorIndexes', outOfOrderMessage(id, previous), { operatorId: id, position })
     }
+    previous = id
     const op = stateOf(map, id)
+    if (!op.active) {
+      return refuse('InactiveOperator', `operator ${id} is not active`, { operatorId: id, position })
+    }
     if (op.votingPower < rules.minimumVotingPower) {
       return refuse(
         'OperatorDoesNotHaveMinimumVotingPower',
-        `operator ${id} is below the minimum voting power`,
-        {
-          operatorId: id,
-        },
+        `operator ${id} has ${op.votingPower}, below the minimum ${rules.minimumVotingPower}`,
+        { operatorId: id, position },
       )
     }
-    if (!op.active) return refuse('InactiveOperator', `operator ${id} is not active`, { operatorId: id })
     signed += op.votingPower
+  }
+  if (total === 0n) {
+    return refuse('InvalidRequiredVotingPower', 'the voting-power total is 0', {
+      total: '0',
+      isApproved: input.isApproved,
+    })
   }
   const quorum = evaluateQuorum({ ...input, signedVotingPower: signed })
   if (!quorum.reached) {
@@ -297,23 +379,4 @@ export function preflightSubmission(input: PreflightInput): PreflightResult {
     })
   }
   return { ok: true, quorum }
-}
-
-/**
- * The contract's merge walk over two ascending lists: the first element of `ids` that is not
- * in `set`, scanning both once. (On unsorted `ids` it reports what the contract reports.)
- */
-function firstNotInSortedSet(ids: readonly number[], set: readonly number[]): number | undefined {
-  let i = 0
-  let j = 0
-  while (i < ids.length && j < set.length) {
-    const a = ids[i]!
-    const b = set[j]!
-    if (a === b) {
-      i++
-      j++
-    } else if (a > b) j++
-    else return a
-  }
-  return i === ids.length ? undefined : ids[i]
 }

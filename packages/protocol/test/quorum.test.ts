@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
+  effectiveRules,
   evaluateQuorum,
   openTaskDefinition,
   quorumTotal,
@@ -24,11 +25,38 @@ describe('which total applies', () => {
     expect(usesDefinitionTotal({ ...open, maximumNumberOfAttesters: 3 })).toBe(false)
   })
 
-  it('never the definition total for the default definition 0 (the contract does not load it)', () => {
-    expect(usesDefinitionTotal({ ...withMinimum, id: 0 })).toBe(false)
+  it('definition 0 is loaded like any other: its minimum or restricted set selects its own total', () => {
+    expect(usesDefinitionTotal(openTaskDefinition(0))).toBe(false)
+    expect(usesDefinitionTotal({ ...withMinimum, id: 0 })).toBe(true)
+    expect(usesDefinitionTotal({ ...restricted, id: 0 })).toBe(true)
     expect(
       quorumTotal({ networkTotal: 100n, definitionTotal: 7n, taskDefinition: { ...restricted, id: 0 } }),
+    ).toBe(7n)
+    expect(
+      quorumTotal({ networkTotal: 100n, definitionTotal: 7n, taskDefinition: openTaskDefinition(0) }),
     ).toBe(100n)
+    expect(effectiveRules({ ...withMinimum, id: 0 })).toEqual({ ...withMinimum, id: 0 })
+  })
+
+  it('internal tasks (10001, 10002) have no rules and use the network total', () => {
+    for (const id of [10001, 10002, 10003]) {
+      const stored = { ...withMinimum, restrictedAttesterIds: [1], maximumNumberOfAttesters: 1, id }
+      expect(effectiveRules(stored)).toEqual(openTaskDefinition(id))
+      expect(usesDefinitionTotal(stored)).toBe(false)
+      expect(quorumTotal({ networkTotal: 100n, definitionTotal: 7n, taskDefinition: stored })).toBe(100n)
+    }
+    // the last id that still loads its rules
+    expect(usesDefinitionTotal({ ...withMinimum, id: 10000 })).toBe(true)
+  })
+
+  it('no definition means open rules of definition 0', () => {
+    expect(effectiveRules(undefined)).toEqual(openTaskDefinition(0))
+  })
+
+  it('a definition id that is not a uint16 is QUORUM_INVALID_INPUT', () => {
+    for (const id of [-1, 0x10000, 1.5, Number.NaN]) {
+      expectCode(() => effectiveRules({ ...open, id }), 'QUORUM_INVALID_INPUT')
+    }
   })
 
   it('picks the total', () => {
@@ -36,10 +64,35 @@ describe('which total applies', () => {
     expect(quorumTotal({ networkTotal: 100n, definitionTotal: 60n, taskDefinition: open })).toBe(100n)
     expect(quorumTotal({ networkTotal: 100n, definitionTotal: 60n, taskDefinition: withMinimum })).toBe(60n)
     expect(quorumTotal({ networkTotal: 100n, definitionTotal: 60n, taskDefinition: restricted })).toBe(60n)
+    // the definition total applies even when it is above the network total (a stale snapshot)
+    expect(quorumTotal({ networkTotal: 100n, definitionTotal: 160n, taskDefinition: restricted })).toBe(160n)
   })
 
-  it('a definition total of 0 (never computed) falls back to the network total, as OBLS does', () => {
-    expect(quorumTotal({ networkTotal: 100n, definitionTotal: 0n, taskDefinition: withMinimum })).toBe(100n)
+  it('a definition total of 0 stays 0 (no fallback to the network total): InvalidRequiredVotingPower', () => {
+    expect(quorumTotal({ networkTotal: 100n, definitionTotal: 0n, taskDefinition: withMinimum })).toBe(0n)
+    expect(quorumTotal({ networkTotal: 100n, definitionTotal: 0n, taskDefinition: restricted })).toBe(0n)
+    for (const isApproved of [true, false]) {
+      const err = thrown(() =>
+        evaluateQuorum({
+          networkTotal: 100n,
+          definitionTotal: 0n,
+          taskDefinition: withMinimum,
+          isApproved,
+          signedVotingPower: 100n,
+        }),
+      )
+      expect(err.code).toBe('InvalidRequiredVotingPower')
+    }
+    // a snapshot of 1 wei is usable again
+    expect(
+      evaluateQuorum({
+        networkTotal: 100n,
+        definitionTotal: 1n,
+        taskDefinition: withMinimum,
+        isApproved: true,
+        signedVotingPower: 0n,
+      }),
+    ).toMatchObject({ total: 1n, required: 0n, reached: true })
   })
 
   it('a missing definition total or negative power is QUORUM_INVALID_INPUT', () => {
@@ -65,18 +118,25 @@ describe('required voting power', () => {
     expect(requiredVotingPower(big, true)).toBe((big * 2n) / 3n)
   })
 
-  it('a required power of 0 is InvalidRequiredVotingPower (total 0; 1 to approve; < 3 to reject)', () => {
-    for (const [total, approve] of [
-      [0n, true],
-      [0n, false],
-      [1n, true],
-      [1n, false],
-      [2n, false],
-    ] as const) {
-      const err = thrown(() => requiredVotingPower(total, approve))
+  it('only a total of 0 is InvalidRequiredVotingPower', () => {
+    for (const approve of [true, false]) {
+      const err = thrown(() => requiredVotingPower(0n, approve))
       expect(err.code).toBe('InvalidRequiredVotingPower')
-      expect(err.details).toMatchObject({ total: total.toString(), isApproved: approve })
+      expect(err.details).toMatchObject({ total: '0', isApproved: approve })
     }
+  })
+
+  it('a non-zero total too small to floor above 0 requires 0 (total 1 to approve, 1 or 2 to reject)', () => {
+    expect(requiredVotingPower(1n, true)).toBe(0n)
+    expect(requiredVotingPower(2n, true)).toBe(1n) // the first total that requires something
+    expect(requiredVotingPower(1n, false)).toBe(0n)
+    expect(requiredVotingPower(2n, false)).toBe(0n)
+    expect(requiredVotingPower(3n, false)).toBe(1n) // the first total that requires something
+  })
+
+  it('non-bigint or negative totals are QUORUM_INVALID_INPUT', () => {
+    expectCode(() => requiredVotingPower(-1n, true), 'QUORUM_INVALID_INPUT')
+    expectCode(() => requiredVotingPower(3 as unknown as bigint, true), 'QUORUM_INVALID_INPUT')
   })
 })
 
@@ -128,6 +188,28 @@ describe('evaluateQuorum at the boundary', () => {
     expect(
       evaluateQuorum({ networkTotal, isApproved: false, signedVotingPower: rejectAt - 1n }).reached,
     ).toBe(false)
+  })
+
+  it('a required power of 0 is reached by any signed power, 0 included', () => {
+    for (const [networkTotal, isApproved] of [
+      [1n, true],
+      [1n, false],
+      [2n, false],
+    ] as const) {
+      expect(evaluateQuorum({ networkTotal, isApproved, signedVotingPower: 0n })).toEqual({
+        isApproved,
+        total: networkTotal,
+        required: 0n,
+        signed: 0n,
+        reached: true,
+        missing: 0n,
+      })
+    }
+    expect(evaluateQuorum({ networkTotal: 2n, isApproved: true, signedVotingPower: 0n })).toMatchObject({
+      required: 1n,
+      reached: false,
+      missing: 1n,
+    })
   })
 
   it('throws InvalidRequiredVotingPower for total 0; the safe form returns it', () => {

@@ -1,0 +1,96 @@
+// Driving the app in real headless Chromium.
+import type { BrowserContext, Page } from 'playwright-core'
+import type { NodeStatus } from '../../src/node/status.ts'
+
+export const PASSPHRASE = 'correct horse battery staple'
+
+export interface WispWindow {
+  view: string
+  lock: string
+  mode: 'page' | 'worker'
+  profile?: { address: `0x${string}`; blsPublicKey: `0x${string}`; derivation: string }
+  status?: NodeStatus
+  nodeError?: string
+}
+
+/** Long tasks (> 50 ms) on the page's main thread, recorded from the first script on. */
+export async function observeLongTasks(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const seen: Array<{ start: number; duration: number }> = []
+    Object.defineProperty(window, '__longTasks', { value: seen })
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) seen.push({ start: e.startTime, duration: e.duration })
+    }).observe({ type: 'longtask', buffered: true })
+  })
+}
+
+export function longTasksSince(
+  page: Page,
+  since: number,
+): Promise<Array<{ start: number; duration: number }>> {
+  return page.evaluate(
+    (t) =>
+      (window as unknown as { __longTasks: Array<{ start: number; duration: number }> }).__longTasks.filter(
+        (x) => x.start + x.duration >= t,
+      ),
+    since,
+  )
+}
+
+export function pageNow(page: Page): Promise<number> {
+  return page.evaluate(() => performance.now())
+}
+
+export function wisp(page: Page): Promise<WispWindow> {
+  return page.evaluate(() => (window as unknown as { __wisp: WispWindow }).__wisp)
+}
+
+/** Waits until the app state satisfies `predicate` (evaluated in the page, so keep it self-contained). */
+export async function waitForWisp(
+  page: Page,
+  predicate: string,
+  options: { timeoutMs?: number } = {},
+): Promise<WispWindow> {
+  await page.waitForFunction(`(() => { const w = window.__wisp; return (${predicate}) })()`, undefined, {
+    timeout: options.timeoutMs ?? 60_000,
+    polling: 250,
+  })
+  return wisp(page)
+}
+
+export function forwardConsole(page: Page, name: string): void {
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') process.stderr.write(`[${name}] ${msg.text()}\n`)
+  })
+  page.on('pageerror', (err) => process.stderr.write(`[${name}] page error: ${err.message}\n`))
+}
+
+export async function openApp(context: BrowserContext, url: string, name = 'page'): Promise<Page> {
+  const page = await context.newPage()
+  forwardConsole(page, name)
+  await page.goto(`${url}?test=1`)
+  await waitForWisp(page, "w.view === 'onboarding' || w.view === 'unlock'")
+  return page
+}
+
+export async function createKey(page: Page, passphrase = PASSPHRASE): Promise<void> {
+  await page.getByTestId('onboard-create').click()
+  await page.getByTestId('passphrase').fill(passphrase)
+  await page.getByTestId('passphrase-confirm').fill(passphrase)
+  await page.getByTestId('onboard-submit').click()
+}
+
+export async function unlock(page: Page, passphrase = PASSPHRASE): Promise<void> {
+  await page.getByTestId('unlock-passphrase').fill(passphrase)
+  await page.getByTestId('unlock-submit').click()
+}
+
+/** From unlocked to a running, relay-connected attester (registering on the local network if needed). */
+export async function registerAndRun(page: Page): Promise<WispWindow> {
+  const w = await waitForWisp(page, "w.view === 'register' || w.view === 'dashboard' || w.view === 'standby'")
+  if (w.view === 'register') await page.getByTestId('register-submit').click()
+  return waitForWisp(
+    page,
+    "w.view === 'dashboard' && w.status?.phase === 'running' && w.status.p2p.relayConnected && w.status.p2p.meshPeers > 0",
+  )
+}

@@ -84,6 +84,8 @@ export interface WispWebConfig {
     electionWindowBlocks?: number
     /** round-robin blocks per slot, as the network's performers use it (default 1) */
     roundRobinInterval?: number
+    /** operator ids that may be elected performer (default: every active operator) */
+    performerIds?: number[]
     /** deadline of one plugin validation in ms (default 10 000) */
     validateTimeoutMs?: number
   }
@@ -241,7 +243,12 @@ export function parseConfig(value: unknown): WispWebConfig {
     const electionWindowBlocks = optional(a, 'electionWindowBlocks', p, (x, q) => int(x, q, 0, 1_000_000))
     const roundRobinInterval = optional(a, 'roundRobinInterval', p, (x, q) => int(x, q, 1, 1_000_000))
     const validateTimeoutMs = optional(a, 'validateTimeoutMs', p, (x, q) => int(x, q, 10, 600_000))
+    const performerIds = optional(a, 'performerIds', p, (x, q) => {
+      if (!Array.isArray(x) || x.length === 0) throw new ConfigError("must be a non-empty array of operator ids", q)
+      return x.map((id, i) => int(id, `${q}[${i}]`, 1, 2 ** 31))
+    })
     return {
+      ...(performerIds !== undefined ? { performerIds } : {}),
       ...(electionWindowBlocks !== undefined ? { electionWindowBlocks } : {}),
       ...(roundRobinInterval !== undefined ? { roundRobinInterval } : {}),
       ...(validateTimeoutMs !== undefined ? { validateTimeoutMs } : {}),

@@ -287,6 +287,11 @@ export function createChainDirectory(
     if (now() - loadedAt > opts.maxAgeMs) await refresh()
   }
   const retryUnknown = async () => {
+    // a reload already under way may bring the newcomer: wait for it rather than answer "unknown"
+    if (inflight !== undefined) {
+      await inflight
+      return true
+    }
     if (now() - lastUnknownRefresh < opts.unknownRefreshMs) return false
     lastUnknownRefresh = now()
     await refresh()

@@ -39,6 +39,8 @@ export interface EngineOptions {
   operatorView?: Partial<OperatorViewOptions>
   /** leader election slots (blocks per slot), shared by performer and attester checks */
   roundRobin?: RoundRobinOptions
+  /** operators that may be elected performer (default: every active operator) */
+  performerIds?: readonly number[]
 }
 
 export interface PluginRegistration {
@@ -107,7 +109,10 @@ export function createEngine(options: EngineOptions, components: EngineComponent
   const operators = new OperatorView(components.chain, options.operatorView, { now })
   const history = new History(components.store)
   const slashing = new SlashingProtection(components.store, { now })
-  const roundRobin = options.roundRobin ? { roundRobin: options.roundRobin } : {}
+  const roundRobin = {
+    ...(options.roundRobin ? { roundRobin: options.roundRobin } : {}),
+    ...(options.performerIds ? { performerIds: options.performerIds } : {}),
+  }
 
   let performer: Performer | undefined
   if (options.performer !== undefined) {
@@ -164,7 +169,7 @@ export function createEngine(options: EngineOptions, components: EngineComponent
   let aggregator: Aggregator | undefined
   if (options.aggregator !== undefined) {
     aggregator = new Aggregator(
-      { ...DEFAULT_AGGREGATOR_OPTIONS, ...roundRobin, ...options.aggregator },
+      { ...DEFAULT_AGGREGATOR_OPTIONS, ...options.aggregator },
       {
         gossip,
         chain: components.chain,

@@ -60,6 +60,11 @@ export class OperatorView {
   }
 
   async #retryUnknown(): Promise<boolean> {
+    // a reload already under way may bring the newcomer: wait for it rather than answer "unknown"
+    if (this.#inflight !== undefined) {
+      await this.#inflight
+      return true
+    }
     if (this.#now() - this.#lastUnknownRefresh < this.#options.unknownRefreshMs) return false
     this.#lastUnknownRefresh = this.#now()
     await this.refresh()

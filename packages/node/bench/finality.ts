@@ -25,7 +25,8 @@ const devnet = await startDevnet(
   {
     dataDir,
     attesterPowers: Array.from({ length: ATTESTERS }, () => 10),
-    ports: { anvil: 0, relay: 0, jsonRpc: 0, metrics: 0, priceSource: 0 },
+    ports: { anvil: 0, relay: 0, jsonRpc: 0, metrics: 0, priceSource: 0, web: 0 },
+    web: false,
     schedule: false,
     blockTimeSeconds: 0, // automine: measure Wisp, not a block timer
     hashChainIterations: ITERATIONS,
@@ -75,7 +76,7 @@ const round = (x: number) => Math.round(x * 10) / 10
 progress('network up')
 try {
   await sendTask() // warm-up
-  progress('warm-up task finalized'): JIT, worker pools, key caches
+  progress('warm-up task finalized') // JIT, worker pools and key caches are warm now
   const latencies: number[] = []
   for (let i = 0; i < SEQUENTIAL; i++) latencies.push(await sendTask())
   const burstStarted = performance.now()

@@ -173,6 +173,7 @@ export async function main(argv: string[]): Promise<void> {
           `  price source   ${i.priceSource}`,
           `  task defs      hash-chain=${i.taskDefinitions.hashChain} price-oracle=${i.taskDefinitions.priceOracle}`,
           `  operators      ${i.operators.map((o) => `${o.name}#${o.id} (power ${o.votingPower})`).join(', ')}`,
+          ...(i.web ? [`  web attester   ${i.web}   (open it, create a key, register with one click)`] : []),
           `  data           ${devnet.options.dataDir}`,
           '  Ctrl-C stops everything.',
           '',

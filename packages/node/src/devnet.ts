@@ -11,6 +11,7 @@ import { createRelay } from '@wisp/p2p/node'
 import { createHashChainPlugin } from '@wisp/plugin-hash-chain'
 import { createPriceOraclePlugin } from '@wisp/plugin-price-oracle'
 import { type LocalPriceSource, startLocalPriceSource } from '@wisp/plugin-price-oracle/local-source'
+import { createAnvilRegistrar, startWebServer, type WebServer } from '@wisp/web/server'
 import type { NodeLogger } from './logger.js'
 import { startWispNode, type WispNode, type WispNodeConfig } from './run.js'
 import { keysFromEcdsa } from './signers.js'
@@ -24,12 +25,18 @@ export interface DevnetOptions {
   attesterPowers: number[]
   performerPower: number
   /** 0 = pick free ports (tests) */
-  ports: { anvil: number; relay: number; jsonRpc: number; metrics: number; priceSource: number }
+  ports: { anvil: number; relay: number; jsonRpc: number; metrics: number; priceSource: number; web: number }
   /** anvil seconds per block: round robin moves one slot per block */
   blockTimeSeconds: number
   hashChainIterations: number
   /** start the performer's schedule (tests drive tasks themselves when false) */
   schedule: boolean
+  /** new performer tasks (one per plugin) every this many blocks, when `schedule` is on */
+  scheduleEveryBlocks: number
+  /** registered operators no node runs: keys in devnet.json, for edge workers and tests */
+  spareOperators: number
+  /** serve the web attester (builds it first when dist/ is missing) */
+  web: boolean
   /** the aggregator's wait after reaching the threshold (Othentic's --delay) */
   aggregatorDelayMs: number
   /** blocks per leader slot (round robin) */
@@ -42,13 +49,16 @@ export const DEFAULT_DEVNET_OPTIONS: DevnetOptions = {
   dataDir: '.wisp/devnet',
   attesterPowers: [40, 30, 20, 10],
   performerPower: 10,
-  ports: { anvil: 8545, relay: 9090, jsonRpc: 8546, metrics: 9464, priceSource: 8081 },
+  ports: { anvil: 8545, relay: 9090, jsonRpc: 8546, metrics: 9464, priceSource: 8081, web: 5173 },
   blockTimeSeconds: 1,
   hashChainIterations: 2000,
   schedule: true,
   roundRobinInterval: 1,
   electionWindowBlocks: 16,
   aggregatorDelayMs: 500,
+  scheduleEveryBlocks: 3,
+  spareOperators: 0,
+  web: true,
 }
 
 export interface Devnet {
@@ -61,6 +71,7 @@ export interface Devnet {
   readonly aggregator: WispNode
   readonly attesters: WispNode[]
   readonly taskDefinitions: { hashChain: number; priceOracle: number }
+  readonly web: WebServer | undefined
   /** what a client (the web attester, the e2e tests) needs to join */
   readonly info: DevnetInfo
   /** the config a node was started with, to restart it on the same data directory */
@@ -77,7 +88,13 @@ export interface DevnetInfo {
   jsonRpc: string
   priceSource: string
   taskDefinitions: { hashChain: number; priceOracle: number }
+  hashChainIterations: number
+  /** the only operators that are elected performer */
+  performerIds: number[]
   operators: Array<{ name: string; id: number; address: Hex; votingPower: string }>
+  /** registered operators no node runs (local dev keys: never use them elsewhere) */
+  spares: Array<{ id: number; address: Hex; ecdsaKey: Hex; blsSecretKey: Hex; votingPower: string }>
+  web?: string
 }
 
 /** The bundled plugins with the devnet's configuration, for any node or app of this network. */
@@ -162,13 +179,17 @@ export async function startDevnet(
     }
     const port = (base: number, offset: number) => (base === 0 ? 0 : base + offset)
     const roundRobin = { interval: BigInt(options.roundRobinInterval) }
+    const nodeOperators = chain.operators.slice(0, 1 + options.attesterPowers.length)
+    const spares = chain.operators.slice(1 + options.attesterPowers.length)
+    // One designated performer: browsers and edge workers that join as operators attest, they do not perform.
+    const performerIds = [chain.operators[0]!.id]
 
     const configs = new Map<string, WispNodeConfig>()
     const start = (config: WispNodeConfig) => {
       configs.set(config.name, config)
       return startWispNode(config, { logger })
     }
-    const [performerOp, ...attesterOps] = chain.operators
+    const [performerOp, ...attesterOps] = nodeOperators
     const performer = await start({
       name: 'performer',
       keys: keysFromEcdsa(performerOp!.ecdsaKey, performerOp!.blsSecretKey),
@@ -222,6 +243,55 @@ export async function startDevnet(
       [performer, aggregator, ...attesters].map((n) => n.network.peerId),
     )
 
+    let web: WebServer | undefined
+    if (options.web) {
+      web = await startWebServer({
+        port: options.ports.web,
+        config: {
+          version: 1,
+          network: { name: 'Wisp local network', kind: 'local' },
+          chain: {
+            rpcUrl: anvil.rpcUrl,
+            chainId: chain.chainId,
+            attestationCenter: chain.contracts.attestationCenter,
+            registry: chain.contracts.registry,
+          },
+          p2p: { relays: bootstrap },
+          plugins: [
+            {
+              source: 'bundled',
+              id: '@wisp/plugin-hash-chain',
+              taskDefinitionIds: [taskDefinitions.hashChain],
+              config: { iterations: options.hashChainIterations },
+            },
+            {
+              source: 'bundled',
+              id: '@wisp/plugin-price-oracle',
+              taskDefinitionIds: [taskDefinitions.priceOracle],
+              hosts: [priceSource.host],
+              config: plugins()[1]!.config as Record<string, unknown>,
+            },
+          ],
+          attester: {
+            electionWindowBlocks: options.electionWindowBlocks,
+            roundRobinInterval: options.roundRobinInterval,
+            performerIds,
+          },
+        },
+        registration: {
+          handler: createAnvilRegistrar({
+            rpcUrl: anvil.rpcUrl,
+            attestationCenter: chain.contracts.attestationCenter,
+            stakeToken: chain.contracts.stakeToken,
+            funderKey: ANVIL_DEV_KEYS[0] as Hex,
+            stake: 10n * WAD,
+          }),
+        },
+        onError: (error) => logger.warn('web registration failed', { error: error.message }),
+      })
+      started.push(() => web!.close())
+    }
+
     const info: DevnetInfo = {
       rpcUrl: anvil.rpcUrl,
       chainId: chain.chainId,
@@ -231,6 +301,10 @@ export async function startDevnet(
       jsonRpc: aggregator.jsonRpc!.url,
       priceSource: priceSource.url,
       taskDefinitions,
+      hashChainIterations: options.hashChainIterations,
+      performerIds,
+      spares: spares.map((op) => ({ id: op.id, address: op.address, ecdsaKey: op.ecdsaKey, blsSecretKey: op.blsSecretKey, votingPower: String(op.votingPower / WAD) })),
+      ...(web ? { web: web.url } : {}),
       operators: [
         {
           name: 'performer',
@@ -258,6 +332,7 @@ export async function startDevnet(
       aggregator,
       attesters,
       taskDefinitions,
+      web,
       info,
       configOf: (name) => {
         const config = configs.get(name)

@@ -28,7 +28,8 @@ beforeAll(async () => {
   devnet = await startDevnet(
     {
       dataDir,
-      ports: { anvil: 0, relay: 0, jsonRpc: 0, metrics: 0, priceSource: 0 },
+      ports: { anvil: 0, relay: 0, jsonRpc: 0, metrics: 0, priceSource: 0, web: 0 },
+      web: false,
       schedule: false,
       hashChainIterations: ITERATIONS,
       // one long slot: operator 1 (the performer) leads every block of the test; nobody else does

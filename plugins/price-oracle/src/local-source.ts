@@ -36,6 +36,8 @@ export async function startLocalPriceSource(
   const priceAt = (ms: number) =>
     Number((base * (1 + amplitude * Math.sin(Math.floor(ms / period)))).toFixed(4))
   const server: Server = createServer((req, res) => {
+    // browser attesters fetch it from their page's origin
+    res.setHeader('access-control-allow-origin', '*')
     if (req.method !== 'GET' || !req.url?.startsWith('/price')) {
       res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}')
       return

@@ -251,6 +251,7 @@ export class AttesterNode {
         operatorAddress: profile.address,
         attester: { electionWindowBlocks },
         roundRobin: { interval },
+        ...(config.attester?.performerIds ? { performerIds: config.attester.performerIds } : {}),
         // the plugin host enforces the real deadline; this one only bounds a queue that is too long
         plugins: { validateTimeoutMs: 2 * validateTimeoutMs + PLUGIN_GRACE_MS },
       },

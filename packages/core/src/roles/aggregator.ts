@@ -224,7 +224,6 @@ export class Aggregator {
   }
 
   async #definition(id: number): Promise<TaskDefinitionInfo | undefined> {
-    if (id === 0) return undefined
     const cached = this.#definitions.get(id)
     if (cached !== undefined && this.#c.now() - cached.at < 12_000) return cached.info
     const info = await this.#c.chain.getTaskDefinition(id)
@@ -236,7 +235,8 @@ export class Aggregator {
   async #consider(pending: Pending, verdict: VerdictKey): Promise<void> {
     if (pending.scheduled[verdict] || pending.submitting || this.#stopped) return
     const status = await this.#quorum(pending, verdict)
-    if (status === undefined || !status.reached) return
+    // with tiny totals the threshold can be 0: still never submit without an eligible attester
+    if (status === undefined || !status.reached || status.selection.accepted.length === 0) return
     pending.scheduled[verdict] = true
     if (this.#options.delayMs > 0) await this.#c.sleep(this.#options.delayMs)
     pending.scheduled[verdict] = false
@@ -280,7 +280,7 @@ export class Aggregator {
     try {
       for (let attempt = 1; attempt <= this.#options.maxAttempts && !this.#stopped; attempt++) {
         const status = await this.#quorum(pending, verdict)
-        if (status === undefined || !status.reached) return
+        if (status === undefined || !status.reached || status.selection.accepted.length === 0) return
         const accepted = status.selection.accepted
         const records = new Map((await this.#c.operators.all()).map((o) => [o.id, o]))
         // Optimistic verification: one aggregate check for the whole set; bisection names bad ones.

@@ -36,6 +36,8 @@ export interface AttesterOptions {
    */
   electionWindowBlocks: bigint
   roundRobin?: RoundRobinOptions
+  /** operators that may be elected performer (default: every active operator) */
+  performerIds?: readonly number[]
   /** validate through an external service instead of the registered plugin */
   validationService?: ValidationServiceOptions
   /** how many task hashes to remember for dedupe */
@@ -152,7 +154,7 @@ export class Attester {
     return wasElectedWithin(
       this.#c.registry.electionFor(task.taskDefinitionId, this.#options.roundRobin),
       {
-        operators: operators.map((o) => ({ id: o.id, address: o.address, active: o.active })),
+        operators: leaderCandidates(operators, this.#options.performerIds),
         taskDefinitionId: task.taskDefinitionId,
         fromBlock: head >= window ? head - window : 0n,
         toBlock: head,
@@ -229,4 +231,15 @@ export function readWord(bytes: Uint8Array, offset: number): bigint {
   let n = 0n
   for (let i = offset; i < offset + 32; i++) n = (n << 8n) | BigInt(bytes[i]!)
   return n
+}
+
+/** The operators an election chooses from: all of them, or only the AVS's designated performers. */
+export function leaderCandidates(
+  operators: ReadonlyArray<{ id: number; address: Address; active: boolean }>,
+  performerIds: readonly number[] | undefined,
+): Array<{ id: number; address: Address; active: boolean }> {
+  const allowed = performerIds === undefined ? undefined : new Set(performerIds)
+  return operators
+    .filter((o) => allowed === undefined || allowed.has(o.id))
+    .map((o) => ({ id: o.id, address: o.address, active: o.active }))
 }

@@ -17,7 +17,7 @@ import type { EventBus } from '../events.js'
 import type { OperatorView } from '../operators.js'
 import type { PluginRegistry } from '../plugins/registry.js'
 import type { BlsSignerPort, ChainPort, EcdsaSignerPort, GossipPort, Logger, MetricsPort } from '../ports.js'
-import { readWord } from './attester.js'
+import { leaderCandidates, readWord } from './attester.js'
 
 type Address = `0x${string}`
 type Hex = `0x${string}`
@@ -37,6 +37,8 @@ export interface PerformerOptions {
   /** skip the leader check (single-performer AVSs, tests of misbehaviour) */
   ignoreElection: boolean
   roundRobin?: RoundRobinOptions
+  /** operators that may be elected performer (default: every active operator) */
+  performerIds?: readonly number[]
 }
 
 export const DEFAULT_PERFORMER_OPTIONS: Omit<PerformerOptions, 'operatorAddress' | 'taskDefinitionIds'> = {

@@ -244,7 +244,8 @@ export function parseConfig(value: unknown): WispWebConfig {
     const roundRobinInterval = optional(a, 'roundRobinInterval', p, (x, q) => int(x, q, 1, 1_000_000))
     const validateTimeoutMs = optional(a, 'validateTimeoutMs', p, (x, q) => int(x, q, 10, 600_000))
     const performerIds = optional(a, 'performerIds', p, (x, q) => {
-      if (!Array.isArray(x) || x.length === 0) throw new ConfigError("must be a non-empty array of operator ids", q)
+      if (!Array.isArray(x) || x.length === 0)
+        throw new ConfigError('must be a non-empty array of operator ids', q)
       return x.map((id, i) => int(id, `${q}[${i}]`, 1, 2 ** 31))
     })
     return {

@@ -53,7 +53,12 @@ async function sendTask(): Promise<number> {
   const response = await fetch(devnet.info.jsonRpc, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'sendTask', params: buildSendTaskParams({ task, signature: { type: 'ecdsa', signature } }) }),
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'sendTask',
+      params: buildSendTaskParams({ task, signature: { type: 'ecdsa', signature } }),
+    }),
   })
   if (!response.ok) throw new Error(`sendTask HTTP ${response.status}`)
   let timer: ReturnType<typeof setTimeout> | undefined
@@ -91,7 +96,12 @@ try {
         attesters: ATTESTERS,
         hashChainIterations: ITERATIONS,
         mining: 'anvil automine',
-        sequential: { tasks: SEQUENTIAL, p50Ms: round(percentile(latencies, 50)), p99Ms: round(percentile(latencies, 99)), maxMs: round(Math.max(...latencies)) },
+        sequential: {
+          tasks: SEQUENTIAL,
+          p50Ms: round(percentile(latencies, 50)),
+          p99Ms: round(percentile(latencies, 99)),
+          maxMs: round(Math.max(...latencies)),
+        },
         burst: {
           tasks: BURST,
           tasksPerSecond: round(BURST / burstSeconds),

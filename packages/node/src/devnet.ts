@@ -2,11 +2,12 @@
 // N attesters (different voting powers), both bundled plugins on a schedule, and a readable live
 // log of every task: published → votes → on-chain result. Everything stops on Ctrl-C.
 import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { ANVIL_DEV_KEYS, deployLocalNetwork, type LocalNetwork, WAD } from '@wisp/chain'
 import { type Anvil, startAnvil } from '@wisp/chain/anvil'
 import type { PluginRegistration } from '@wisp/core'
-import type { WispNetwork } from '@wisp/p2p'
+import { randomSeed, type WispNetwork } from '@wisp/p2p'
 import { createRelay } from '@wisp/p2p/node'
 import { createHashChainPlugin } from '@wisp/plugin-hash-chain'
 import { createPriceOraclePlugin } from '@wisp/plugin-price-oracle'
@@ -65,7 +66,10 @@ export interface Devnet {
   readonly options: DevnetOptions
   readonly anvil: Anvil
   readonly chain: LocalNetwork
+  /** the current relay (replaced by restartRelay) */
   readonly relay: WispNetwork
+  /** stops the relay and starts it again on the same address and peer id (tests of reconnection) */
+  restartRelay(options?: { downMs?: number }): Promise<WispNetwork>
   readonly priceSource: LocalPriceSource
   readonly performer: WispNode
   readonly aggregator: WispNode
@@ -161,14 +165,20 @@ export async function startDevnet(
 
     const priceSource = await startLocalPriceSource({ port: options.ports.priceSource })
     started.push(() => priceSource.close())
-    const relay = await createRelay(
-      {
-        listen: [`/ip4/127.0.0.1/tcp/${options.ports.relay}/ws`],
-        dataDir: join(options.dataDir, 'relay'),
-        deployments: [{ chainId: chain.chainId, attestationCenter: chain.contracts.attestationCenter }],
-      },
-      { logger: logger.child('relay') },
-    )
+    // a fixed seed for this run, so a restarted relay keeps its peer id and address
+    const relaySeed = randomSeed()
+    const relayPort = options.ports.relay === 0 ? await freeTcpPort() : options.ports.relay
+    const startRelay = () =>
+      createRelay(
+        {
+          listen: [`/ip4/127.0.0.1/tcp/${relayPort}/ws`],
+          seed: relaySeed,
+          dataDir: join(options.dataDir, 'relay'),
+          deployments: [{ chainId: chain.chainId, attestationCenter: chain.contracts.attestationCenter }],
+        },
+        { logger: logger.child('relay') },
+      )
+    let relay = await startRelay()
     started.push(() => relay.stop())
     const bootstrap = relay.getMultiaddrs()
     const plugins = () => devnetPlugins(taskDefinitions, priceSource, options.hashChainIterations)
@@ -303,7 +313,13 @@ export async function startDevnet(
       taskDefinitions,
       hashChainIterations: options.hashChainIterations,
       performerIds,
-      spares: spares.map((op) => ({ id: op.id, address: op.address, ecdsaKey: op.ecdsaKey, blsSecretKey: op.blsSecretKey, votingPower: String(op.votingPower / WAD) })),
+      spares: spares.map((op) => ({
+        id: op.id,
+        address: op.address,
+        ecdsaKey: op.ecdsaKey,
+        blsSecretKey: op.blsSecretKey,
+        votingPower: String(op.votingPower / WAD),
+      })),
       ...(web ? { web: web.url } : {}),
       operators: [
         {
@@ -326,7 +342,15 @@ export async function startDevnet(
       options,
       anvil,
       chain,
-      relay,
+      get relay() {
+        return relay
+      },
+      async restartRelay(restart = {}) {
+        await relay.stop()
+        await new Promise((resolve) => setTimeout(resolve, restart.downMs ?? 0))
+        relay = await startRelay()
+        return relay
+      },
       priceSource,
       performer,
       aggregator,
@@ -407,4 +431,15 @@ export async function waitForMesh(relay: WispNetwork, peerIds: string[], timeout
       throw new Error('the local network did not form its gossip mesh in time')
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
+}
+
+function freeTcpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
 }

@@ -1,6 +1,19 @@
-export { DEFAULT_DEVNET_OPTIONS, type Devnet, type DevnetInfo, type DevnetOptions, devnetPlugins, startDevnet, waitForMesh } from './devnet.js'
+export {
+  DEFAULT_DEVNET_OPTIONS,
+  type Devnet,
+  type DevnetInfo,
+  type DevnetOptions,
+  devnetPlugins,
+  startDevnet,
+  waitForMesh,
+} from './devnet.js'
 export { NodeError, type NodeErrorCode } from './errors.js'
-export { type JsonRpcHandlers, type JsonRpcServer, MAX_JSON_RPC_BODY_BYTES, startJsonRpcServer } from './json-rpc.js'
+export {
+  type JsonRpcHandlers,
+  type JsonRpcServer,
+  MAX_JSON_RPC_BODY_BYTES,
+  startJsonRpcServer,
+} from './json-rpc.js'
 export { createConsoleLogger, type LogLevel, type NodeLogger } from './logger.js'
 export { prometheusMetricsPort } from './metrics.js'
 export { startWispNode, type WispNode, type WispNodeConfig } from './run.js'

@@ -68,7 +68,7 @@ export function webAppDir(): string {
 export async function buildWebApp(): Promise<string> {
   const root = packageRoot()
   const vite = await import('vite')
-  await vite.build({ configFile: join(root, 'vite.config.ts'), root, logLevel: 'warn' })
+  await vite.build({ configFile: join(root, 'vite.config.ts'), root, logLevel: 'error' })
   return join(root, 'dist', 'web')
 }
 

@@ -5,7 +5,6 @@ import { parseArgs } from 'node:util'
 import { loadPluginModule, type PluginRegistration } from '@wisp/core'
 import { createRelay } from '@wisp/p2p/node'
 import { WispError } from '@wisp/protocol'
-import { DEFAULT_DEVNET_OPTIONS, startDevnet } from './devnet.js'
 import { NodeError } from './errors.js'
 import { createConsoleLogger, type LogLevel } from './logger.js'
 import { startWispNode } from './run.js'
@@ -45,7 +44,7 @@ node flags (attester | aggregator | performer):
   --log-level debug|info|warn|error                                                   [info]
 
 devnet flags:
-  --data-dir <dir>               [${DEFAULT_DEVNET_OPTIONS.dataDir}]
+  --data-dir <dir>               [.wisp/devnet]
   --attesters <n>                number of Node attesters                             [4]
 `
 
@@ -141,45 +140,20 @@ export async function main(argv: string[]): Promise<void> {
 
   switch (command) {
     case 'devnet': {
-      const attesters = int(
-        values.attesters as string | undefined,
-        'attesters',
-        DEFAULT_DEVNET_OPTIONS.attesterPowers.length,
-      )
-      if (attesters < 1) bad('--attesters must be at least 1')
-      const powers = Array.from(
-        { length: attesters },
-        (_, i) => DEFAULT_DEVNET_OPTIONS.attesterPowers[i] ?? 10,
-      )
-      const devnet = await startDevnet(
-        {
-          dataDir: (values['data-dir'] as string | undefined) ?? DEFAULT_DEVNET_OPTIONS.dataDir,
-          attesterPowers: powers,
-        },
-        {
-          logger: createConsoleLogger({ level: level === 'info' ? 'warn' : level }),
-          print: (line) => process.stdout.write(`${line}\n`),
-        },
-      )
-      const i = devnet.info
-      process.stdout.write(
-        [
-          '',
-          'Wisp local network is up',
-          `  chain          ${i.rpcUrl} (chain id ${i.chainId})`,
-          `  AttestationCenter ${i.attestationCenter}`,
-          `  relay          ${i.relay.join(' ')}`,
-          `  JSON-RPC       ${i.jsonRpc}   (sendTask, sendCustomMessage)`,
-          `  price source   ${i.priceSource}`,
-          `  task defs      hash-chain=${i.taskDefinitions.hashChain} price-oracle=${i.taskDefinitions.priceOracle}`,
-          `  operators      ${i.operators.map((o) => `${o.name}#${o.id} (power ${o.votingPower})`).join(', ')}`,
-          ...(i.web ? [`  web attester   ${i.web}   (open it, create a key, register with one click)`] : []),
-          `  data           ${devnet.options.dataDir}`,
-          '  Ctrl-C stops everything.',
-          '',
-        ].join('\n'),
-      )
-      stopOnSignal(() => devnet.stop())
+      // The local network lives in apps/devnet (it depends on this package and on the web app, so
+      // this package cannot depend on it): load it by name, from the workspace.
+      const specifier = '@wisp/devnet'
+      let devnet: { runDevnetCli: (args: string[]) => Promise<void> }
+      try {
+        devnet = (await import(specifier)) as typeof devnet
+      } catch (cause) {
+        throw new NodeError(
+          'NODE_BAD_FLAGS',
+          'wisp devnet needs the @wisp/devnet workspace package (run it from a Wisp checkout)',
+          { cause },
+        )
+      }
+      await devnet.runDevnetCli(rest)
       return
     }
     case 'relay': {

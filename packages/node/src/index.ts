@@ -1,12 +1,3 @@
-export {
-  DEFAULT_DEVNET_OPTIONS,
-  type Devnet,
-  type DevnetInfo,
-  type DevnetOptions,
-  devnetPlugins,
-  startDevnet,
-  waitForMesh,
-} from './devnet.js'
 export { NodeError, type NodeErrorCode } from './errors.js'
 export {
   type JsonRpcHandlers,

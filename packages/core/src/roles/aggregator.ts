@@ -79,6 +79,8 @@ interface Pending {
   firstSeen: number
   scheduled: Partial<Record<VerdictKey, boolean>>
   submitting: boolean
+  /** votes arrived while a submission attempt was running: look again when it ends */
+  changedWhileSubmitting: boolean
 }
 
 const PENDING_PREFIX = 'aggregator/pending/'
@@ -182,6 +184,7 @@ export class Aggregator {
         firstSeen: this.#c.now(),
         scheduled: {},
         submitting: false,
+        changedWhileSubmitting: false,
       }
       this.#pending.set(hash, pending)
     }
@@ -190,6 +193,7 @@ export class Aggregator {
     writeWord(signature, 0, message.attester.signature.x)
     writeWord(signature, 32, message.attester.signature.y)
     pending.votes[verdict].set(attester.id, signature)
+    if (pending.submitting) pending.changedWhileSubmitting = true
     await this.#persist(pending)
     this.#c.logger.debug('attestation received', { taskHash: hash, operatorId: attester.id, verdict })
     this.#c.events.emit('attestation:received', {
@@ -410,6 +414,12 @@ export class Aggregator {
     } finally {
       pending.submitting = false
     }
+    // an attempt that stopped short (quorum lost to bad signatures) must not swallow later votes
+    if (pending.changedWhileSubmitting && this.#pending.has(pending.hash)) {
+      pending.changedWhileSubmitting = false
+      await this.#consider(pending, 'approve')
+      await this.#consider(pending, 'reject')
+    }
   }
 
   async #finish(hash: Hex): Promise<void> {
@@ -463,6 +473,7 @@ export class Aggregator {
       firstSeen: stored.firstSeen,
       scheduled: {},
       submitting: false,
+      changedWhileSubmitting: false,
     }
   }
 }

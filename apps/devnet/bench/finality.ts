@@ -5,12 +5,12 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createConsoleLogger, startWispNode, type WispNode } from '@wisp/node'
 import { hashChain } from '@wisp/plugin-hash-chain'
 import { buildSendTaskParams, type TaskInfo, taskHash } from '@wisp/protocol'
 import { stringToHex } from 'viem'
 import { sign } from 'viem/accounts'
 import { startDevnet } from '../src/devnet.js'
-import { createConsoleLogger } from '../src/logger.js'
 
 const QUICK = process.argv.includes('--quick')
 const ATTESTERS = Number(process.env.WISP_BENCH_ATTESTERS ?? 16)

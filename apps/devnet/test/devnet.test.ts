@@ -8,14 +8,13 @@ import { fileURLToPath } from 'node:url'
 import { ANVIL_DEV_KEYS } from '@wisp/chain'
 import { attestationCenterAbi } from '@wisp/contracts'
 import type { EngineEvents } from '@wisp/core'
+import { createConsoleLogger, startWispNode, type WispNode } from '@wisp/node'
 import { hashChain } from '@wisp/plugin-hash-chain'
 import { buildSendTaskParams, type TaskInfo, taskHash } from '@wisp/protocol'
 import { createPublicClient, http, stringToHex } from 'viem'
 import { sign } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Devnet, startDevnet, waitForMesh } from '../src/devnet.js'
-import { createConsoleLogger } from '../src/logger.js'
-import { startWispNode, type WispNode } from '../src/run.js'
 
 type Hex = `0x${string}`
 const ITERATIONS = 500
@@ -196,7 +195,7 @@ describe('the local network on anvil', () => {
     await Promise.all([op3!.stop(), op4!.stop(), devnet.aggregator.stop()])
     step('stopped')
     const aggregatorDir = join(dataDir, 'cli-aggregator')
-    const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url))
+    const cli = fileURLToPath(new URL('../../../packages/node/src/cli.ts', import.meta.url))
     const args = [
       '--conditions=@wisp/source',
       '--import',

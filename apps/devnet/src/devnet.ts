@@ -7,15 +7,13 @@ import { join } from 'node:path'
 import { ANVIL_DEV_KEYS, deployLocalNetwork, type LocalNetwork, WAD } from '@wisp/chain'
 import { type Anvil, startAnvil } from '@wisp/chain/anvil'
 import type { PluginRegistration } from '@wisp/core'
+import { keysFromEcdsa, type NodeLogger, startWispNode, type WispNode, type WispNodeConfig } from '@wisp/node'
 import { randomSeed, type WispNetwork } from '@wisp/p2p'
 import { createRelay } from '@wisp/p2p/node'
 import { createHashChainPlugin } from '@wisp/plugin-hash-chain'
 import { createPriceOraclePlugin } from '@wisp/plugin-price-oracle'
 import { type LocalPriceSource, startLocalPriceSource } from '@wisp/plugin-price-oracle/local-source'
 import { createAnvilRegistrar, startWebServer, type WebServer } from '@wisp/web/server'
-import type { NodeLogger } from './logger.js'
-import { startWispNode, type WispNode, type WispNodeConfig } from './run.js'
-import { keysFromEcdsa } from './signers.js'
 
 type Hex = `0x${string}`
 
@@ -153,7 +151,12 @@ export async function startDevnet(
     const chain = await deployLocalNetwork({
       rpcUrl: anvil.rpcUrl,
       openAggregator: true,
-      operators: [options.performerPower, ...options.attesterPowers].map((p) => ({
+      // spare operators get the voting power one-click registration gives a browser (10 WAD of stake)
+      operators: [
+        options.performerPower,
+        ...options.attesterPowers,
+        ...Array<number>(options.spareOperators).fill(10),
+      ].map((p) => ({
         votingPower: BigInt(p) * WAD,
       })),
       taskDefinitions: [{ name: 'hash-chain' }, { name: 'price-oracle' }],

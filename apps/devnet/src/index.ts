@@ -1,0 +1,10 @@
+export { runDevnetCli } from './cli.js'
+export {
+  DEFAULT_DEVNET_OPTIONS,
+  type Devnet,
+  type DevnetInfo,
+  type DevnetOptions,
+  devnetPlugins,
+  startDevnet,
+  waitForMesh,
+} from './devnet.js'

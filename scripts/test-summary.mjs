@@ -20,6 +20,7 @@ if (process.argv.includes('--clean')) {
 
 let passed = 0
 let failed = 0
+let brokenFiles = 0
 let skipped = 0
 const perPackage = []
 for (const file of reports) {
@@ -27,9 +28,12 @@ for (const file of reports) {
   const r = JSON.parse(readFileSync(file, 'utf8'))
   passed += r.numPassedTests
   failed += r.numFailedTests
+  // a test file that cannot even load fails no single test but fails the run
+  brokenFiles += r.numFailedTestSuites ?? 0
   skipped += r.numPendingTests + (r.numTodoTests ?? 0)
   perPackage.push(`${file.split('/test-results')[0]}: ${r.numPassedTests} passed, ${r.numFailedTests} failed`)
 }
 for (const line of perPackage) console.log(`  ${line}`)
+if (brokenFiles > 0) console.log(`  ${brokenFiles} test file(s) failed to run`)
 console.log(`Tests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`)
-process.exit(failed > 0 || passed === 0 ? 1 : 0)
+process.exit(failed > 0 || brokenFiles > 0 || passed === 0 ? 1 : 0)

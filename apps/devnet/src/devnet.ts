@@ -426,7 +426,7 @@ function watchTasks(
  * gossipsub grafts peers into a topic's mesh on its heartbeat: until then a publish can reach
  * nobody. The network is ready when the relay has every node in the mesh of every topic.
  */
-export async function waitForMesh(relay: WispNetwork, peerIds: string[], timeoutMs = 20_000): Promise<void> {
+export async function waitForMesh(relay: WispNetwork, peerIds: string[], timeoutMs = 60_000): Promise<void> {
   const kinds = ['task', 'attestation', 'taskSubmitted'] as const
   const started = Date.now()
   while (!kinds.every((k) => peerIds.every((id) => relay.meshPeers(k).includes(id)))) {

@@ -1,7 +1,7 @@
 // Task finality on the local network: JSON-RPC sendTask → TaskSubmitted receipt, with 16 Node
 // attesters on loopback, all in this process (so on this machine's 2 cores every operator's BLS
 // work competes: real deployments spread it over machines). Prints JSON.
-//   npm run bench -w @wisp/node            (-- --quick for fewer tasks)
+//   npm run bench -w @wisp/devnet          (-- --quick for fewer tasks; WISP_BENCH_ATTESTERS=N)
 import { mkdtempSync, rmSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -90,7 +90,7 @@ try {
   console.log(
     JSON.stringify(
       {
-        benchmark: '@wisp/node finality',
+        benchmark: '@wisp/devnet finality',
         node: process.version,
         cores: availableParallelism(),
         attesters: ATTESTERS,

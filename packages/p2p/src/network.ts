@@ -20,12 +20,14 @@ import { startAuthChallenger } from './auth/challenger.js'
 import { createAuthorGate } from './auth/gate.js'
 import { registerAuthResponder } from './auth/responder.js'
 import type { AuthSigner } from './auth/signer.js'
+import { keepBootstrapPeers } from './bootstrap.js'
 import type { OperatorDirectory, TaskDefinitionDirectory } from './directory.js'
 import { P2PError } from './errors.js'
 import { type ReceivedMessage, wireGossip } from './gossip.js'
 import { type Logger, silentLogger } from './logger.js'
 import { createMemoryMetrics, type P2PMetrics } from './metrics.js'
 import type { NetworkOptions } from './options.js'
+import { startOutbox } from './outbox.js'
 import type { ValidationContext } from './validation/context.js'
 import { RateLimiter } from './validation/rate-limit.js'
 import { SeenCache } from './validation/seen.js'
@@ -142,6 +144,8 @@ export async function startNetwork(
   }
   await libp2p.start()
   for (const kind of GOSSIP_KINDS) pubsub.subscribe(topics[kind])
+  const stopKeeping = keepBootstrapPeers(libp2p, options.bootstrap, logger)
+  const outbox = startOutbox(pubsub, logger, now)
 
   const internals = pubsub as unknown as GossipsubInternals
   const network: WispNetwork = {
@@ -193,6 +197,7 @@ export async function startNetwork(
       ctx.seen.checkAndMark(SeenCache.key(topics[kind], bytes))
       try {
         const result = await pubsub.publish(topics[kind], bytes)
+        if (result.recipients.length === 0) outbox.hold(topics[kind], bytes)
         return { recipients: result.recipients.length }
       } catch (cause) {
         throw new P2PError('P2P_PUBLISH_FAILED', `publishing a ${kind} failed`, { cause, details: { kind } })
@@ -205,6 +210,8 @@ export async function startNetwork(
     authOf: (peerId) => book.get(peerId),
     async stop() {
       stopChallenger()
+      stopKeeping()
+      outbox.stop()
       await libp2p.stop()
       await cleanup()
     },

@@ -8,6 +8,16 @@ import { gossipsubScoring } from './scoring.js'
 
 export type GossipsubInit = NonNullable<Parameters<typeof gossipsub>[0]>
 
+/**
+ * libp2p pings every connection every 10 s and by default aborts it on any failed ping: a missed
+ * deadline, or the remote resetting the ping stream (its handler gives up after 10 s). A peer busy
+ * with a burst — a relay forwarding every vote to many light peers, a page validating them —
+ * fails one easily, and the abort drops every gossip message in flight on that connection (lost
+ * votes: tasks that never reach quorum). Failed pings are only logged here; a connection still
+ * ends when its socket closes, and {@link keepBootstrapPeers} redials relays.
+ */
+export const CONNECTION_MONITOR = Object.freeze({ abortConnectionOnPingFailure: false })
+
 export function wispGossipsub(options: NetworkOptions, overrides: GossipsubInit = {}) {
   const topics = gossipTopics(options.topicNamespace)
   return gossipsub({

@@ -14,7 +14,7 @@ import {
   type PartialNetworkOptions,
   resolveNetworkOptions,
 } from '../options.js'
-import { wispServices } from '../services.js'
+import { CONNECTION_MONITOR, wispServices } from '../services.js'
 import { browserConnectionGater } from './gater.js'
 
 export interface IceServer {
@@ -63,6 +63,7 @@ export async function createBrowserPeer(
   }
   const libp2p = await createLibp2p({
     start: false,
+    connectionMonitor: CONNECTION_MONITOR,
     privateKey: await privateKeyFromOptions(options.seed),
     // a reservation on a relay (/p2p-circuit) is what makes /webrtc reachable
     addresses: { listen: options.listenWebRTC ? ['/p2p-circuit', '/webrtc'] : [] },

@@ -7,7 +7,7 @@ import { BOOTSTRAP_TAG } from '../bootstrap.js'
 import { privateKeyFromOptions } from '../identity.js'
 import { type NetworkComponents, startNetwork, type WispNetwork } from '../network.js'
 import { type PartialNetworkOptions, resolveNetworkOptions } from '../options.js'
-import { wispServices } from '../services.js'
+import { CONNECTION_MONITOR, wispServices } from '../services.js'
 
 /**
  * A peer for runtimes that can only open outgoing WebSockets (edge workers, Web Workers): dials
@@ -20,6 +20,7 @@ export async function createEdgePeer(
   const options = resolveNetworkOptions(partial)
   const libp2p = await createLibp2p({
     start: false,
+    connectionMonitor: CONNECTION_MONITOR,
     privateKey: await privateKeyFromOptions(options.seed),
     addresses: { listen: [] },
     transports: [webSockets()],

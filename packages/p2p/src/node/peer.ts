@@ -11,7 +11,7 @@ import {
   type PartialNetworkOptions,
   resolveNetworkOptions,
 } from '../options.js'
-import { wispServices } from '../services.js'
+import { CONNECTION_MONITOR, wispServices } from '../services.js'
 import { nodeStack } from './stack.js'
 
 export interface NodePeerOptions extends NetworkOptions {
@@ -41,6 +41,7 @@ export async function createNodePeer(
   }
   const libp2p = await createLibp2p({
     start: false,
+    connectionMonitor: CONNECTION_MONITOR,
     privateKey: await privateKeyFromOptions(options.seed),
     addresses: { listen: options.listen, announce: options.announce },
     ...nodeStack(),

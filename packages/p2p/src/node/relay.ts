@@ -14,7 +14,7 @@ import {
   type PartialNetworkOptions,
   resolveNetworkOptions,
 } from '../options.js'
-import { wispServices } from '../services.js'
+import { CONNECTION_MONITOR, wispServices } from '../services.js'
 import { nodeStack } from './stack.js'
 
 export interface RelayOptions extends NetworkOptions {
@@ -88,6 +88,7 @@ export async function createRelay(
   }
   const libp2p = await createLibp2p({
     start: false,
+    connectionMonitor: CONNECTION_MONITOR,
     privateKey: await privateKeyFromOptions(options.seed),
     ...(datastore !== undefined ? { datastore } : {}),
     addresses: { listen: options.listen, announce: options.announce },

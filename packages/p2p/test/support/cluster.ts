@@ -4,6 +4,7 @@ import {
   createNodePeer,
   createPrometheusMetrics,
   createRelay,
+  GOSSIP_KINDS,
   type NetworkComponents,
   type PartialNetworkOptions,
   type PrometheusMetrics,
@@ -20,6 +21,18 @@ export interface Cluster {
   verifier: BlsVerifier
   addPeer(components?: NetworkComponents, options?: PartialNetworkOptions): Promise<WispNetwork>
   stop(): Promise<void>
+}
+
+/** Gossip flows once both sides have the other in their mesh for every topic (grafted on a heartbeat). */
+export function waitForMesh(relay: WispNetwork, peer: WispNetwork, timeoutMs?: number): Promise<true> {
+  return waitFor(
+    `mesh between relay and ${peer.peerId}`,
+    () =>
+      GOSSIP_KINDS.every(
+        (k) => relay.meshPeers(k).includes(peer.peerId) && peer.meshPeers(k).includes(relay.peerId),
+      ),
+    { timeoutMs },
+  )
 }
 
 export async function startCluster(params: {
@@ -50,12 +63,7 @@ export async function startCluster(params: {
       { verifier, directory, definitions: definitions(), ...components },
     )
     await peer.dial(relayAddress)
-    // gossip flows once both sides have the other in their mesh (grafted on a heartbeat)
-    await waitFor(`mesh between relay and ${peer.peerId}`, () =>
-      (['task', 'attestation', 'taskSubmitted', 'customMessage'] as const).every(
-        (k) => relay.meshPeers(k).includes(peer.peerId) && peer.meshPeers(k).includes(relay.peerId),
-      ),
-    )
+    await waitForMesh(relay, peer)
     peers.push(peer)
     return peer
   }

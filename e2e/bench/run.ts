@@ -1,0 +1,98 @@
+// The light operators' benchmark (issue 6), printed as JSON on stdout:
+// - the web attester's initial JS (gzip) and the edge worker's bundle size;
+// - task finality (sendTask → the aggregator's receipt) p50/p99 with six browser attesters and the
+//   edge attester in the quorum (the Node attester alone cannot reach it), tasks one at a time;
+// - a burst of 100 tasks: throughput, finality, and the longest main-thread task on any page, both
+//   wall-clock (PerformanceObserver) and CPU time (Chromium trace).
+// Everything runs on this machine: anvil, the relay, the Node peers, six Chromium renderers and
+// workerd share its cores, so compare figures from one run, not across machines.
+//   npm run bench -w @wisp/e2e            (-- --quick: 5 sequential tasks, a burst of 20)
+import { execFile } from 'node:child_process'
+import { availableParallelism } from 'node:os'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { buildEdgeWorker } from '@wisp/edge/local'
+import { runBurst } from '../test/support/burst.ts'
+import prepareBundles from '../test/support/global-setup.ts'
+import { startNetwork } from '../test/support/network.ts'
+import { percentile } from '../test/support/wait.ts'
+
+const QUICK = process.argv.includes('--quick')
+const SEQUENTIAL = QUICK ? 5 : 20
+const BURST = QUICK ? 20 : 100
+const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`)
+
+await prepareBundles()
+const webSizeScript = fileURLToPath(new URL('../../apps/web/scripts/bundle-size.mjs', import.meta.url))
+const web = JSON.parse((await promisify(execFile)(process.execPath, [webSizeScript])).stdout) as {
+  initial: { js: { rawBytes: number; gzipBytes: number }; css: { gzipBytes: number } }
+  pageModeEngine: { gzipBytes: number }
+}
+const edge = await buildEdgeWorker()
+
+progress('starting the network: devnet, six browsers, the edge worker')
+const net = await startNetwork()
+try {
+  const browserIds = new Set(net.browsers.map((b) => b.operatorId))
+  const warm = await net.sendTask()
+  await net.aggregator.submitted(warm.taskHash)
+  progress('warm-up task finalized')
+
+  const latencies: number[] = []
+  let fewestBrowsers = Number.POSITIVE_INFINITY
+  for (let i = 0; i < SEQUENTIAL; i++) {
+    const task = await net.sendTask()
+    const sent = await net.aggregator.submitted(task.taskHash)
+    if (sent.event !== 'TaskSubmitted') throw new Error(`task ${task.taskHash} was not approved`)
+    latencies.push(sent.at - task.sentAt)
+    fewestBrowsers = Math.min(fewestBrowsers, sent.attesterIds.filter((id) => browserIds.has(id)).length)
+  }
+  latencies.sort((a, b) => a - b)
+  progress(`${SEQUENTIAL} sequential tasks finalized; burst of ${BURST}`)
+  const { report: burst } = await runBurst(net, BURST)
+
+  console.log(
+    JSON.stringify(
+      {
+        benchmark: '@wisp/e2e light operators',
+        node: process.version,
+        cores: availableParallelism(),
+        network: {
+          browsers: net.browsers.length,
+          edgeAttesters: 1,
+          nodeAttesters: net.options.attesterPowers.length,
+          blockTimeSeconds: net.options.blockTimeSeconds,
+          aggregatorDelayMs: net.options.aggregatorDelayMs,
+        },
+        bundles: {
+          webInitialJsGzipBytes: web.initial.js.gzipBytes,
+          webInitialJsRawBytes: web.initial.js.rawBytes,
+          webInitialCssGzipBytes: web.initial.css.gzipBytes,
+          webEngineJsGzipBytes: web.pageModeEngine.gzipBytes,
+          edgeWorkerRawBytes: edge.rawBytes,
+          edgeWorkerGzipBytes: edge.gzipBytes,
+        },
+        finality: {
+          tasks: SEQUENTIAL,
+          p50Ms: percentile(latencies, 50),
+          p99Ms: percentile(latencies, 99),
+          maxMs: latencies.at(-1),
+          fewestBrowsersInQuorum: fewestBrowsers,
+        },
+        burst: {
+          tasks: burst.tasks,
+          tasksPerSecond: burst.tasksPerSecond,
+          finalityMs: burst.finalityMs,
+          longestMainThreadTaskWallMs: burst.longTasksObserved.maxWallMs,
+          longestMainThreadTaskCpuMs: burst.longTasksTraced.maxCpuMs,
+          mainThreadTasksOver50msCpu: burst.longTasksTraced.overBudget.length,
+          longTasksObservedPerPage: burst.longTasksObserved.perPage.map((p) => p.count),
+        },
+      },
+      null,
+      2,
+    ),
+  )
+} finally {
+  await net.stop()
+}

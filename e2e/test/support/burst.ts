@@ -1,0 +1,113 @@
+// A burst of tasks sent at once through the aggregator's JSON-RPC, with every page's main thread
+// watched two ways: a PerformanceObserver of long tasks (wall-clock, what the issue names) and a
+// Chromium trace (each main-thread task's CPU time next to its wall-clock time). Shared by the
+// burst test (which asserts on the report) and the e2e benchmark (which prints it).
+import type { Page } from 'playwright-core'
+import { longTasksSince, pageNow, probes } from './browser.ts'
+import type { E2eNetwork } from './network.ts'
+import { analyseTrace, startTrace } from './trace.ts'
+import { percentile, waitFor } from './wait.ts'
+
+export interface BurstReport {
+  tasks: number
+  elapsedMs: number
+  tasksPerSecond: number
+  /** sendTask → the aggregator's TaskSubmitted/TaskRejected receipt */
+  finalityMs: { p50: number; p99: number; max: number }
+  /** the fewest browser operators in any task's attestersIds */
+  browsersPerTask: number
+  events: { submitted: number; rejected: number }
+  longTasksObserved: { perPage: Array<{ page: string; count: number }>; maxWallMs: number }
+  longTasksTraced: {
+    /** main-thread tasks over 50 ms of wall-clock time during the burst */
+    count: number
+    maxCpuMs: number
+    /** those over 50 ms of CPU time */
+    overBudget: Array<{ pid: number; cpuMs: number; wallMs: number }>
+    traceBytes: number
+    dataLoss: boolean
+  }
+  /** the positive control: a marked 120 ms busy loop on every page, as the trace saw it */
+  controls: { pagesWithMark: number; cpuMs: number[] }
+}
+
+/** A marked 120 ms busy loop, from a page timer (code run by page.evaluate is not a page task). */
+async function busyLoopControl(page: Page): Promise<void> {
+  const before = await pageNow(page)
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve) =>
+        setTimeout(() => {
+          performance.mark('e2e-control')
+          const until = performance.now() + 120
+          while (performance.now() < until) {
+            // a main-thread task of 120 ms
+          }
+          resolve()
+        }, 0),
+      ),
+  )
+  await waitFor('the observer to report the 120 ms task', async () =>
+    (await longTasksSince(page, before)).some((t) => t.duration >= 100),
+  )
+}
+
+export async function runBurst(
+  net: E2eNetwork,
+  count: number,
+  options: { timeoutMs?: number } = {},
+): Promise<{ report: BurstReport; taskHashes: Array<`0x${string}`> }> {
+  const pages = net.browsers.map((b) => b.page)
+  for (const page of pages) {
+    if (!(await probes(page)).observing) throw new Error('a page has no long-task observer')
+  }
+  const browserIds = new Set(net.browsers.map((b) => b.operatorId))
+  // made and signed beforehand (CPU), then all sent at once (I/O only)
+  const prepared = []
+  for (let i = 0; i < count; i++) prepared.push(await net.prepareTask())
+  const stopTrace = await startTrace(net.browser)
+  const since = await Promise.all(pages.map(pageNow))
+  const started = Date.now()
+  const tasks = await Promise.all(prepared.map((p) => net.sendPrepared(p)))
+  const sent = await Promise.all(
+    tasks.map((t) => net.aggregator.submitted(t.taskHash, options.timeoutMs ?? 240_000)),
+  )
+  const elapsedMs = Date.now() - started
+  const observed = await Promise.all(pages.map((page, i) => longTasksSince(page, since[i]!)))
+  // page after page, so each runs alone and gets the CPU
+  for (const page of pages) await busyLoopControl(page)
+  const { trace, dataLoss } = await stopTrace()
+  const { tasks: traced, marks } = analyseTrace(trace, 50)
+  const controls = traced.filter((t) => t.marks.includes('e2e-control'))
+  const burstTasks = traced.filter((t) => !t.marks.includes('e2e-control'))
+  const finality = sent.map((s, i) => s.at - tasks[i]!.sentAt).sort((a, b) => a - b)
+  const report: BurstReport = {
+    tasks: count,
+    elapsedMs,
+    tasksPerSecond: Math.round((count / (elapsedMs / 1000)) * 100) / 100,
+    finalityMs: { p50: percentile(finality, 50), p99: percentile(finality, 99), max: finality.at(-1)! },
+    browsersPerTask: Math.min(...sent.map((s) => s.attesterIds.filter((id) => browserIds.has(id)).length)),
+    events: {
+      submitted: sent.filter((s) => s.event === 'TaskSubmitted').length,
+      rejected: sent.filter((s) => s.event === 'TaskRejected').length,
+    },
+    longTasksObserved: {
+      perPage: observed.map((l, i) => ({ page: net.browsers[i]!.name, count: l.length })),
+      maxWallMs: Math.max(0, ...observed.flat().map((t) => Math.round(t.duration))),
+    },
+    longTasksTraced: {
+      count: burstTasks.length,
+      maxCpuMs: Math.max(0, ...burstTasks.map((t) => t.cpuMs)),
+      overBudget: burstTasks
+        .filter((t) => t.cpuMs > 50)
+        .map((t) => ({ pid: t.pid, cpuMs: t.cpuMs, wallMs: t.wallMs })),
+      traceBytes: trace.length,
+      dataLoss,
+    },
+    controls: {
+      pagesWithMark: new Set(marks.filter((m) => m.name === 'e2e-control').map((m) => m.pid)).size,
+      cpuMs: controls.map((t) => t.cpuMs),
+    },
+  }
+  return { report, taskHashes: tasks.map((t) => t.taskHash) }
+}

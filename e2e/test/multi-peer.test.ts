@@ -7,6 +7,7 @@
 // The tests run in order; each leaves the network running for the next.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { getOperatorPaymentDetail } from '@wisp/chain'
 import { attestationCenterAbi } from '@wisp/contracts'
 import { requiredVotingPower } from '@wisp/protocol'
 import { createPublicClient, type Hex, http } from 'viem'
@@ -126,6 +127,15 @@ describe('the local network with six browser attesters and an edge attester', ()
     // every browser operator and the edge operator made it on chain
     expect([...included]).toEqual(expect.arrayContaining(lightIds()))
     await everyBrowserVoted(tasks)
+    // the task definitions pay attesters: each dashboard shows the fees its operator accrued on chain
+    for (const b of net.browsers) {
+      const onChain = await getOperatorPaymentDetail(chain(), {
+        attestationCenter: net.devnet.info.attestationCenter,
+        operatorId: b.operatorId,
+      })
+      expect(onChain.feeToClaim).toBeGreaterThan(0n)
+      await waitForWisp(b.page, `BigInt(w.status.operator.rewards) > 0n`, { timeoutMs: 30_000 })
+    }
     // the edge worker saw the outcome with its own id in it
     const edge = await net.edge.worker.status()
     expect(edge.votes?.cast).toBeGreaterThanOrEqual(3)

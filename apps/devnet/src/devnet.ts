@@ -159,7 +159,13 @@ export async function startDevnet(
       ].map((p) => ({
         votingPower: BigInt(p) * WAD,
       })),
-      taskDefinitions: [{ name: 'hash-chain' }, { name: 'price-oracle' }],
+      // rewards per task (WRWD, 18 decimals), so attesters see fees accrue on the dashboard
+      taskDefinitions: ['hash-chain', 'price-oracle'].map((name) => ({
+        name,
+        baseRewardFeeForAttesters: WAD / 100n,
+        baseRewardFeeForPerformer: WAD / 50n,
+        baseRewardFeeForAggregator: WAD / 200n,
+      })),
     })
     const taskDefinitions = {
       hashChain: chain.taskDefinitions.find((d) => d.name === 'hash-chain')!.id,

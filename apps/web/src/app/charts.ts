@@ -4,15 +4,20 @@ import type { VoteBucket } from '../node/status.js'
 import { esc, percentile } from './format.js'
 
 const H = 170
-const PAD = { l: 40, r: 10, t: 12, b: 24 }
+const PAD = { l: 48, r: 10, t: 12, b: 24 }
 
 function axis(W: number, max: number, unit: string): string {
   const steps = [0, 0.5, 1]
   return steps
     .map((f) => {
       const y = PAD.t + (1 - f) * (H - PAD.t - PAD.b)
-      const label = Math.round(max * f)
-      return `<line x1="${PAD.l}" x2="${W - PAD.r}" y1="${y}" y2="${y}" class="grid"/><text x="${PAD.l - 6}" y="${y + 4}" class="tick" text-anchor="end">${label}${f === 1 ? esc(unit) : ''}</text>`
+      const value = Math.round(max * f)
+      // milliseconds from 1000 up read as seconds: the label has to fit the left padding
+      const label =
+        unit === ' ms' && value >= 1000
+          ? `${+(value / 1000).toFixed(1)}${f === 1 ? ' s' : ''}`
+          : `${value}${f === 1 ? esc(unit) : ''}`
+      return `<line x1="${PAD.l}" x2="${W - PAD.r}" y1="${y}" y2="${y}" class="grid"/><text x="${PAD.l - 6}" y="${y + 4}" class="tick" text-anchor="end">${label}</text>`
     })
     .join('')
 }

@@ -2,10 +2,10 @@
 // watched two ways: a PerformanceObserver of long tasks (wall-clock, what the issue names) and a
 // Chromium trace (each main-thread task's CPU time next to its wall-clock time). Shared by the
 // burst test (which asserts on the report) and the e2e benchmark (which prints it).
+import { watchMainThreads } from '@wisp/test-utils'
 import type { Page } from 'playwright-core'
 import { longTasksSince, pageNow, probes } from './browser.ts'
 import type { E2eNetwork } from './network.ts'
-import { analyseTrace, startTrace } from './trace.ts'
 import { percentile, waitFor } from './wait.ts'
 
 export interface BurstReport {
@@ -65,7 +65,7 @@ export async function runBurst(
   // made and signed beforehand (CPU), then all sent at once (I/O only)
   const prepared = []
   for (let i = 0; i < count; i++) prepared.push(await net.prepareTask())
-  const stopTrace = await startTrace(net.browser)
+  const mainThreads = await watchMainThreads(net.browser, { ignoreMarks: ['e2e-control'] })
   const since = await Promise.all(pages.map(pageNow))
   const started = Date.now()
   const tasks = await Promise.all(prepared.map((p) => net.sendPrepared(p)))
@@ -76,10 +76,9 @@ export async function runBurst(
   const observed = await Promise.all(pages.map((page, i) => longTasksSince(page, since[i]!)))
   // page after page, so each runs alone and gets the CPU
   for (const page of pages) await busyLoopControl(page)
-  const { trace, dataLoss } = await stopTrace()
-  const { tasks: traced, marks } = analyseTrace(trace, 50)
-  const controls = traced.filter((t) => t.marks.includes('e2e-control'))
-  const burstTasks = traced.filter((t) => !t.marks.includes('e2e-control'))
+  const traced = await mainThreads.stop()
+  const controls = traced.tasks.filter((t) => t.marks.includes('e2e-control'))
+  const burstTasks = traced.tasks.filter((t) => !t.marks.includes('e2e-control'))
   const finality = sent.map((s, i) => s.at - tasks[i]!.sentAt).sort((a, b) => a - b)
   const report: BurstReport = {
     tasks: count,
@@ -97,15 +96,13 @@ export async function runBurst(
     },
     longTasksTraced: {
       count: burstTasks.length,
-      maxCpuMs: Math.max(0, ...burstTasks.map((t) => t.cpuMs)),
-      overBudget: burstTasks
-        .filter((t) => t.cpuMs > 50)
-        .map((t) => ({ pid: t.pid, cpuMs: t.cpuMs, wallMs: t.wallMs })),
-      traceBytes: trace.length,
-      dataLoss,
+      maxCpuMs: traced.maxCpuMs,
+      overBudget: traced.overBudget.map((t) => ({ pid: t.pid, cpuMs: t.cpuMs, wallMs: t.wallMs })),
+      traceBytes: traced.traceBytes,
+      dataLoss: traced.dataLoss,
     },
     controls: {
-      pagesWithMark: new Set(marks.filter((m) => m.name === 'e2e-control').map((m) => m.pid)).size,
+      pagesWithMark: new Set(traced.marks.filter((m) => m.name === 'e2e-control').map((m) => m.pid)).size,
       cpuMs: controls.map((t) => t.cpuMs),
     },
   }

@@ -1,2 +1,11 @@
 export { CHROMIUM_ARGS, launchChromium } from './chromium.js'
 export { freePort } from './ports.js'
+export {
+  analyseTrace,
+  type MainThreadReport,
+  type MainThreadTask,
+  startTrace,
+  type Trace,
+  type TraceMark,
+  watchMainThreads,
+} from './trace.js'

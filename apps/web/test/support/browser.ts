@@ -1,5 +1,7 @@
 // Driving the app in real headless Chromium.
-import type { BrowserContext, Page } from 'playwright-core'
+import { watchMainThreads } from '@wisp/test-utils'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { expect } from 'vitest'
 import type { NodeStatus } from '../../src/node/status.ts'
 
 export const PASSPHRASE = 'correct horse battery staple'
@@ -36,6 +38,34 @@ export function longTasksSince(
     since,
   )
 }
+
+/**
+ * Watches a page's main thread from now on, two ways: its PerformanceObserver (wall-clock long
+ * tasks) and a Chromium trace (each long task's CPU time). `stop()` returns both. Tests hold the
+ * page's own work to the budget by CPU time — on this shared 2-core machine the observer's
+ * wall-clock entries are mostly the OS descheduling the renderer while anvil, the Node peers and
+ * the workers run — and bound the wall-clock time so that no page ever freezes;
+ * WISP_STRICT_LONGTASKS=1 (a machine with cores to spare) holds the observer to the budget too.
+ */
+export async function watchLongTasks(browser: Browser, page: Page) {
+  const since = await pageNow(page)
+  const trace = await watchMainThreads(browser)
+  return {
+    /** Ends the watch and asserts: no main-thread task over 50 ms of CPU, none over MAX_WALL_MS. */
+    async check(what = 'the page'): Promise<void> {
+      await page.waitForTimeout(200) // let the observer report the last frames
+      const observed = await longTasksSince(page, since)
+      const traced = await trace.stop()
+      const detail = `${what}: observed ${JSON.stringify(observed)}; traced ${JSON.stringify(traced.tasks)}`
+      expect(traced.dataLoss, detail).toBe(false)
+      expect(traced.overBudget, detail).toEqual([])
+      expect(Math.max(0, ...observed.map((t) => t.duration)), detail).toBeLessThan(MAX_WALL_MS)
+    },
+  }
+}
+
+/** The longest wall-clock long task a test accepts when not strict (a visible hitch, not a freeze). */
+export const MAX_WALL_MS = process.env.WISP_STRICT_LONGTASKS === '1' ? 50 : 500
 
 export function pageNow(page: Page): Promise<number> {
   return page.evaluate(() => performance.now())

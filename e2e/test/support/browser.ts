@@ -66,6 +66,9 @@ export interface LongTask {
  *   opens none: it cannot publish a vote).
  */
 export async function installPageProbes(context: BrowserContext): Promise<void> {
+  // Run by tsx (the benchmark), functions passed to the page are esbuild output that may call
+  // its `__name` helper (keepNames); the page has no such helper unless it is given one.
+  await context.addInitScript({ content: 'globalThis.__name ??= (fn) => fn' })
   await context.addInitScript(() => {
     const longTasks: Array<{ start: number; duration: number }> = []
     const sockets: string[] = []

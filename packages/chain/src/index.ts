@@ -10,9 +10,11 @@ export * from './actions/slashing.js'
 export {
   type EncodedSubmitTask,
   encodeSubmitTask,
+  type SentSubmitTask,
   type SubmitTaskOverload,
   type SubmitTaskParams as SubmitTaskActionParams,
   type SubmitTaskResult,
+  sendSubmitTask,
   simulateSubmitTask,
   submitTask,
 } from './actions/submit.js'
@@ -25,6 +27,8 @@ export {
   DEFAULT_RECEIPT_OPTIONS,
   explainRevert,
   type ReceiptOptions,
+  type SentWrite,
+  sendWrite,
   type WriteOptions,
   type WriteRequest,
   type WriteResult,

@@ -14,7 +14,7 @@ import {
   type OperatorRecord,
   type TaskDefinitionRecord,
 } from './actions/read.js'
-import { submitTask } from './actions/submit.js'
+import { sendSubmitTask } from './actions/submit.js'
 import { ChainError, toChainError } from './errors.js'
 import { type AnyClient, DEFAULT_RECEIPT_OPTIONS, read } from './transact.js'
 
@@ -132,8 +132,8 @@ export async function verifyAttestationCenter(
 
 /**
  * A ChainPort for the engine. Verifies the chain id and the contract first (see
- * {@link verifyAttestationCenter}); writes go through `walletClient`, one at a time so that nonces
- * of one account never collide.
+ * {@link verifyAttestationCenter}); writes go through `walletClient`: sent one at a time so that
+ * nonces of one account never collide, mined concurrently.
  */
 export async function createChainPort(
   options: Partial<ChainPortOptions> & Pick<ChainPortOptions, 'attestationCenter'>,
@@ -194,30 +194,32 @@ export async function createChainPort(
           }),
         )
       }
-      const run = async (): Promise<SubmitTaskOutcome> => {
-        try {
-          const result = await submitTask(walletClient, {
-            ...params,
-            attestationCenter,
-            pollingIntervalMs: opts.pollingIntervalMs,
-            receiptTimeoutMs: opts.receiptTimeoutMs,
-          })
-          return {
+      const alreadyDone = (err: unknown): SubmitTaskOutcome => {
+        if ((err as { code?: string }).code === 'MessageAlreadySigned') return { status: 'already-submitted' }
+        throw err
+      }
+      // Sends go one at a time (a local account's nonce comes from the node's pending count); the
+      // wait for the block does not hold the queue, so a burst's submissions share blocks.
+      const send = () =>
+        sendSubmitTask(walletClient, {
+          ...params,
+          attestationCenter,
+          pollingIntervalMs: opts.pollingIntervalMs,
+          receiptTimeoutMs: opts.receiptTimeoutMs,
+        })
+      const sent = queue.then(send, send)
+      queue = sent.catch(() => undefined)
+      return sent
+        .then((tx) => tx.confirmed())
+        .then(
+          (result): SubmitTaskOutcome => ({
             status: 'included',
             txHash: result.txHash,
             blockNumber: result.blockNumber,
             event: result.event.event,
-          }
-        } catch (err) {
-          if ((err as { code?: string }).code === 'MessageAlreadySigned')
-            return { status: 'already-submitted' }
-          throw err
-        }
-      }
-      // one write at a time: a local account's nonce comes from the node's pending count
-      const result = queue.then(run, run)
-      queue = result.catch(() => undefined)
-      return result
+          }),
+        )
+        .catch(alreadyDone)
     },
   }
 }

@@ -138,15 +138,22 @@ export async function explainRevert(
   )
 }
 
+/** A transaction the node accepted; `confirmed()` waits for its receipt (and explains a revert). */
+export interface SentWrite {
+  txHash: Hex
+  confirmed(): Promise<WriteResult>
+}
+
 /**
- * Simulates, sends and waits for one contract call. Throws a ChainError whose code is the
- * contract's error name when it reverts (in simulation or on chain).
+ * Simulates and sends one contract call, without waiting for it to be mined: the part of a write
+ * that must run one at a time per account (the nonce comes from the node's pending count), so a
+ * caller can send the next transaction while this one waits for its block.
  */
-export async function writeAndWait(
+export async function sendWrite(
   client: AnyClient,
   request: WriteRequest,
   options: WriteOptions = {},
-): Promise<WriteResult> {
+): Promise<SentWrite> {
   const context: ErrorContext = { address: request.address, functionName: request.functionName }
   const account = options.account ?? client.account
   if (account === undefined) {
@@ -176,9 +183,26 @@ export async function writeAndWait(
   } catch (err) {
     throw toChainError(err, context)
   }
-  const receipt = await waitForReceipt(client, txHash, options, context)
-  if (receipt.status !== 'success') {
-    throw await explainRevert(client, { from, to: request.address, data, receipt }, context)
+  return {
+    txHash,
+    async confirmed() {
+      const receipt = await waitForReceipt(client, txHash, options, context)
+      if (receipt.status !== 'success') {
+        throw await explainRevert(client, { from, to: request.address, data, receipt }, context)
+      }
+      return { txHash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed, receipt }
+    },
   }
-  return { txHash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed, receipt }
+}
+
+/**
+ * Simulates, sends and waits for one contract call. Throws a ChainError whose code is the
+ * contract's error name when it reverts (in simulation or on chain).
+ */
+export async function writeAndWait(
+  client: AnyClient,
+  request: WriteRequest,
+  options: WriteOptions = {},
+): Promise<WriteResult> {
+  return (await sendWrite(client, request, options)).confirmed()
 }

@@ -221,6 +221,38 @@ describe('createChainPort', () => {
     expect(outcomes.map((o) => o.status)).toEqual(['included', 'included', 'included'])
   })
 
+  it('pipelines a burst: every submission is sent before the first is mined, one block includes them all', async () => {
+    await s.testClient.setAutomine(false)
+    try {
+      const tasks = [0, 1, 2, 3].map(() => makeTask(s.ops[0]!.address))
+      const submitting = Promise.all(
+        tasks.map(async (task) =>
+          port.submitTask({
+            task,
+            performerSignature: await performerSignature(s.ops[0]!, task, 'ecdsa'),
+            isApproved: true,
+            ...signVotes(s, task, s.ops, true),
+          }),
+        ),
+      )
+      // no block is mined until all four wait in the node's pool (sent one after the other)
+      const deadline = Date.now() + 20_000
+      for (;;) {
+        const pending = await s.publicClient.getBlockTransactionCount({ blockTag: 'pending' })
+        if (pending === tasks.length) break
+        if (Date.now() > deadline) throw new Error(`only ${pending} of ${tasks.length} submissions were sent`)
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      await s.testClient.mine({ blocks: 1 })
+      const outcomes = await submitting
+      expect(outcomes.map((o) => o.status)).toEqual(tasks.map(() => 'included'))
+      const blocks = new Set(outcomes.map((o) => (o.status === 'included' ? o.blockNumber : undefined)))
+      expect(blocks.size).toBe(1)
+    } finally {
+      await s.testClient.setAutomine(true)
+    }
+  })
+
   it('a port without a wallet reads but cannot submit (CHAIN_NO_ACCOUNT)', async () => {
     const readOnly = await createChainPort({ attestationCenter: s.center }, { publicClient: s.publicClient })
     expect((await readOnly.getOperators()).length).toBe(6)

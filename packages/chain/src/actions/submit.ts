@@ -10,7 +10,7 @@ import {
 import type { Address, Hex } from 'viem'
 import { call } from 'viem/actions'
 import { ChainError, toChainError } from '../errors.js'
-import { type AnyClient, encodeCall, type WriteOptions, type WriteResult, writeAndWait } from '../transact.js'
+import { type AnyClient, encodeCall, sendWrite, type WriteOptions, type WriteResult } from '../transact.js'
 import { type G1Like, g1Words, operatorIdWords } from './encoding.js'
 import { parseTaskEvents, type TaskOutcomeEvent } from './events.js'
 
@@ -95,6 +95,45 @@ export interface SubmitTaskResult extends WriteResult {
   event: TaskOutcomeEvent
 }
 
+/** A submitTask transaction the node accepted; `confirmed()` waits for its block and its event. */
+export interface SentSubmitTask {
+  txHash: Hex
+  overload: SubmitTaskOverload
+  confirmed(): Promise<SubmitTaskResult>
+}
+
+/**
+ * Simulates and sends `submitTask` without waiting for the block (see {@link sendWrite}). A
+ * simulated revert throws a ChainError named after the contract error.
+ */
+export async function sendSubmitTask(
+  client: AnyClient,
+  params: SubmitTaskParams & { attestationCenter: Address } & WriteOptions,
+): Promise<SentSubmitTask> {
+  const encoded = encodeSubmitTask(params.attestationCenter, params)
+  const sent = await sendWrite(
+    client,
+    { address: params.attestationCenter, functionName: 'submitTask', data: encoded.data },
+    params,
+  )
+  return {
+    txHash: sent.txHash,
+    overload: encoded.overload,
+    async confirmed() {
+      const result = await sent.confirmed()
+      const event = parseTaskEvents(result.receipt.logs, params.attestationCenter)[0]
+      if (!event) {
+        throw new ChainError(
+          'CHAIN_UNEXPECTED',
+          'submitTask succeeded without a TaskSubmitted/TaskRejected event',
+          { details: { txHash: result.txHash } },
+        )
+      }
+      return { ...result, overload: encoded.overload, event }
+    },
+  }
+}
+
 /**
  * Simulates, sends and waits for `submitTask`. A revert (simulated or mined) throws a ChainError
  * whose code is the contract error's name, e.g. `MessageAlreadySigned`, `InvalidOBLSSignature`.
@@ -103,21 +142,5 @@ export async function submitTask(
   client: AnyClient,
   params: SubmitTaskParams & { attestationCenter: Address } & WriteOptions,
 ): Promise<SubmitTaskResult> {
-  const encoded = encodeSubmitTask(params.attestationCenter, params)
-  const result = await writeAndWait(
-    client,
-    { address: params.attestationCenter, functionName: 'submitTask', data: encoded.data },
-    params,
-  )
-  const event = parseTaskEvents(result.receipt.logs, params.attestationCenter)[0]
-  if (!event) {
-    throw new ChainError(
-      'CHAIN_UNEXPECTED',
-      'submitTask succeeded without a TaskSubmitted/TaskRejected event',
-      {
-        details: { txHash: result.txHash },
-      },
-    )
-  }
-  return { ...result, overload: encoded.overload, event }
+  return (await sendSubmitTask(client, params)).confirmed()
 }

@@ -39,6 +39,8 @@ export const CHAIN_INFRA_ERROR_CODES = [
   'CHAIN_TX_FAILED',
   /** the node refused the transaction (nonce, fee cap, gas limit…) */
   'CHAIN_TX_REJECTED',
+  /** a sent transaction was lost by the node and cannot be sent again (its nonce was used) */
+  'CHAIN_TX_DROPPED',
   /** the sender cannot pay for gas and value */
   'CHAIN_INSUFFICIENT_FUNDS',
   /** no receipt within the configured time */

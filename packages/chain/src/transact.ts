@@ -11,7 +11,15 @@ import {
   type TransactionReceipt,
   type Transport,
 } from 'viem'
-import { call, getTransactionReceipt, readContract, sendTransaction } from 'viem/actions'
+import {
+  call,
+  getTransaction,
+  getTransactionReceipt,
+  prepareTransactionRequest,
+  readContract,
+  sendRawTransaction,
+  sendTransaction,
+} from 'viem/actions'
 import { ChainError, type ErrorContext, toChainError } from './errors.js'
 
 /** Any viem client: a public client for reads, a wallet client (with or without an account) for writes. */
@@ -28,6 +36,14 @@ export const DEFAULT_RECEIPT_OPTIONS: Required<ReceiptOptions> = {
   pollingIntervalMs: 100,
   receiptTimeoutMs: 120_000,
 }
+
+/**
+ * While a sent transaction waits for its block, how often to ask the node whether it still has it.
+ * A node restarted, a pool evicting under pressure or an RPC behind a load balancer can lose a
+ * transaction; nobody would mine it, and with several submissions in flight every later nonce
+ * would wait behind the gap. A lost transaction is sent again, the same signed bytes.
+ */
+export const REBROADCAST_CHECK_MS = 2000
 
 export interface WriteOptions extends ReceiptOptions {
   /** The sender; defaults to the client's account. */
@@ -90,15 +106,21 @@ export async function read<T>(
   }
 }
 
-/** Polls for a receipt; CHAIN_TIMEOUT when none arrives in time, CHAIN_RPC_FAILED when the RPC fails. */
+/**
+ * Polls for a receipt; CHAIN_TIMEOUT when none arrives in time, CHAIN_RPC_FAILED when the RPC fails.
+ * With the transaction's signed bytes, one the node has lost is sent again (see
+ * {@link REBROADCAST_CHECK_MS}); CHAIN_TX_DROPPED when it cannot be (its nonce was used by another).
+ */
 export async function waitForReceipt(
   client: AnyClient,
   hash: Hex,
   options: ReceiptOptions = {},
   context: ErrorContext = {},
+  signed?: Hex,
 ): Promise<TransactionReceipt> {
   const { pollingIntervalMs, receiptTimeoutMs } = { ...DEFAULT_RECEIPT_OPTIONS, ...options }
   const deadline = Date.now() + receiptTimeoutMs
+  let nextCheck = Date.now() + REBROADCAST_CHECK_MS
   for (;;) {
     try {
       return await getTransactionReceipt(client, { hash })
@@ -111,7 +133,40 @@ export async function waitForReceipt(
         details: { ...context, txHash: hash },
       })
     }
+    if (signed !== undefined && Date.now() >= nextCheck) {
+      nextCheck = Date.now() + REBROADCAST_CHECK_MS
+      await rebroadcastIfLost(client, hash, signed, context)
+    }
     await sleep(pollingIntervalMs)
+  }
+}
+
+async function rebroadcastIfLost(
+  client: AnyClient,
+  hash: Hex,
+  signed: Hex,
+  context: ErrorContext,
+): Promise<void> {
+  try {
+    await getTransaction(client, { hash })
+    return // the node still has it (pending or mined: the receipt poll will see it)
+  } catch (err) {
+    if ((err as { name?: string }).name !== 'TransactionNotFoundError') return // a flaky RPC: ask again later
+  }
+  try {
+    await sendRawTransaction(client, { serializedTransaction: signed })
+  } catch (err) {
+    const error = toChainError(err, { ...context, txHash: hash })
+    const message = `${(err as Error).message}`.toLowerCase()
+    if (message.includes('nonce too low') || message.includes('nonce is too low')) {
+      throw new ChainError('CHAIN_TX_DROPPED', `transaction ${hash} was lost and its nonce is used`, {
+        details: { ...context, txHash: hash },
+        cause: err,
+      })
+    }
+    if (error.code === 'CHAIN_RPC_FAILED') return // try again at the next check
+    if (message.includes('already known')) return
+    throw error
   }
 }
 
@@ -170,23 +225,39 @@ export async function sendWrite(
       throw toChainError(err, context)
     }
   }
+  const txRequest = {
+    account,
+    chain: client.chain ?? null,
+    to: request.address,
+    data,
+    ...(options.gas === undefined ? {} : { gas: options.gas }),
+    ...(options.nonce === undefined ? {} : { nonce: options.nonce }),
+  }
   let txHash: Hex
+  // the signed bytes, when the account signs here (a local account): what a rebroadcast resends
+  let signed: Hex | undefined
   try {
-    txHash = await sendTransaction(client, {
-      account,
-      chain: client.chain ?? null,
-      to: request.address,
-      data,
-      ...(options.gas === undefined ? {} : { gas: options.gas }),
-      ...(options.nonce === undefined ? {} : { nonce: options.nonce }),
-    } as Parameters<typeof sendTransaction>[1])
+    if (typeof account === 'object' && account.type === 'local' && account.signTransaction) {
+      const prepared = await prepareTransactionRequest(
+        client,
+        txRequest as Parameters<typeof prepareTransactionRequest>[1],
+      )
+      // as viem's sendTransaction does for a local account, keeping the signed bytes
+      signed = await account.signTransaction(
+        prepared as Parameters<NonNullable<typeof account.signTransaction>>[0],
+        { serializer: client.chain?.serializers?.transaction },
+      )
+      txHash = await sendRawTransaction(client, { serializedTransaction: signed })
+    } else {
+      txHash = await sendTransaction(client, txRequest as Parameters<typeof sendTransaction>[1])
+    }
   } catch (err) {
     throw toChainError(err, context)
   }
   return {
     txHash,
     async confirmed() {
-      const receipt = await waitForReceipt(client, txHash, options, context)
+      const receipt = await waitForReceipt(client, txHash, options, context, signed)
       if (receipt.status !== 'success') {
         throw await explainRevert(client, { from, to: request.address, data, receipt }, context)
       }

@@ -253,6 +253,64 @@ describe('createChainPort', () => {
     }
   })
 
+  it('sends a submission again when the node loses it (the same signed bytes); CHAIN_TX_DROPPED when its nonce is gone', async () => {
+    await s.testClient.setAutomine(false)
+    try {
+      const task = makeTask(s.ops[0]!.address)
+      const submitting = port.submitTask({
+        task,
+        performerSignature: await performerSignature(s.ops[0]!, task, 'ecdsa'),
+        isApproved: true,
+        ...signVotes(s, task, s.ops, true),
+      })
+      const pendingHashes = async () =>
+        (await s.publicClient.getBlock({ blockTag: 'pending', includeTransactions: false })).transactions
+      const waitPending = async (what: string, probe: (hashes: readonly Hex[]) => boolean) => {
+        const deadline = Date.now() + 20_000
+        while (!probe(await pendingHashes())) {
+          if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+          await new Promise((resolve) => setTimeout(resolve, 50))
+        }
+      }
+      await waitPending('the submission in the pool', (h) => h.length === 1)
+      const [hash] = await pendingHashes()
+      // the node loses it (a restart, an eviction): nobody would ever mine it
+      await s.testClient.dropTransaction({ hash: hash! })
+      expect(await pendingHashes()).toEqual([])
+      // the port notices and sends the very same transaction again
+      await waitPending('the resent submission', (h) => h.length === 1 && h[0] === hash)
+      await s.testClient.mine({ blocks: 1 })
+      const outcome = await submitting
+      expect(outcome).toMatchObject({ status: 'included', txHash: hash })
+
+      // a lost transaction whose nonce another transaction has used cannot come back
+      const lost = makeTask(s.ops[0]!.address)
+      const losing = port.submitTask({
+        task: lost,
+        performerSignature: await performerSignature(s.ops[0]!, lost, 'ecdsa'),
+        isApproved: true,
+        ...signVotes(s, lost, s.ops, true),
+      })
+      await waitPending('the second submission', (h) => h.length === 1)
+      const [lostHash] = await pendingHashes()
+      await s.testClient.dropTransaction({ hash: lostHash! })
+      // the same nonce, used by a plain transfer from the same account
+      const nonce = await s.publicClient.getTransactionCount({
+        address: s.ops[0]!.address,
+        blockTag: 'latest',
+      })
+      await s.ops[0]!.wallet.sendTransaction({ to: s.ops[1]!.address, value: 1n, nonce, chain: null })
+      await s.testClient.mine({ blocks: 1 })
+      const error = await losing.then(
+        () => undefined,
+        (err: unknown) => err,
+      )
+      expect(isChainError(error) && error.code).toBe('CHAIN_TX_DROPPED')
+    } finally {
+      await s.testClient.setAutomine(true)
+    }
+  })
+
   it('a port without a wallet reads but cannot submit (CHAIN_NO_ACCOUNT)', async () => {
     const readOnly = await createChainPort({ attestationCenter: s.center }, { publicClient: s.publicClient })
     expect((await readOnly.getOperators()).length).toBe(6)

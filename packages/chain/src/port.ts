@@ -28,12 +28,15 @@ export interface ChainPortOptions {
   pollingIntervalMs: number
   /** CHAIN_TIMEOUT after this long without a receipt. */
   receiptTimeoutMs: number
+  /** A submission still pending after this long is replaced with higher fees (same nonce). */
+  bumpAfterMs: number
 }
 
 export const DEFAULT_CHAIN_PORT_OPTIONS: Omit<ChainPortOptions, 'attestationCenter'> = {
   verifyContract: true,
   pollingIntervalMs: DEFAULT_RECEIPT_OPTIONS.pollingIntervalMs,
   receiptTimeoutMs: DEFAULT_RECEIPT_OPTIONS.receiptTimeoutMs,
+  bumpAfterMs: DEFAULT_RECEIPT_OPTIONS.bumpAfterMs,
 }
 
 export interface ChainPortComponents {
@@ -206,6 +209,7 @@ export async function createChainPort(
           attestationCenter,
           pollingIntervalMs: opts.pollingIntervalMs,
           receiptTimeoutMs: opts.receiptTimeoutMs,
+          bumpAfterMs: opts.bumpAfterMs,
         })
       const sent = queue.then(send, send)
       queue = sent.catch(() => undefined)

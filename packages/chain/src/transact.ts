@@ -13,6 +13,7 @@ import {
 } from 'viem'
 import {
   call,
+  estimateFeesPerGas,
   getTransaction,
   getTransactionReceipt,
   prepareTransactionRequest,
@@ -30,12 +31,22 @@ export interface ReceiptOptions {
   pollingIntervalMs?: number
   /** Give up (CHAIN_TIMEOUT) after this long. */
   receiptTimeoutMs?: number
+  /**
+   * A transaction signed here that is still pending after this long is replaced by the same one
+   * (same nonce) with higher fees: the network's current estimate, and at least +25% (nodes ask
+   * for +10% to replace), at most {@link MAX_FEE_BUMPS} times.
+   */
+  bumpAfterMs?: number
 }
 
 export const DEFAULT_RECEIPT_OPTIONS: Required<ReceiptOptions> = {
   pollingIntervalMs: 100,
   receiptTimeoutMs: 120_000,
+  bumpAfterMs: 30_000,
 }
+
+/** Replacements of one transaction at most: past this, it waits for its block or the timeout. */
+export const MAX_FEE_BUMPS = 5
 
 /**
  * While a sent transaction waits for its block, how often to ask the node whether it still has it.
@@ -107,67 +118,132 @@ export async function read<T>(
 }
 
 /**
+ * A transaction signed here, kept so that it can be sent again when the node loses it and replaced
+ * with higher fees when it waits too long: every version sent so far (any may be the one mined).
+ */
+export interface SignedInFlight {
+  hashes: Hex[]
+  /** the newest version's signed bytes */
+  signed: Hex
+  /** when the newest version was sent */
+  sentAt: number
+  bumps: number
+  /** signs and sends a replacement with higher fees; false when the node refused it */
+  bump(): Promise<boolean>
+}
+
+/**
  * Polls for a receipt; CHAIN_TIMEOUT when none arrives in time, CHAIN_RPC_FAILED when the RPC fails.
- * With the transaction's signed bytes, one the node has lost is sent again (see
- * {@link REBROADCAST_CHECK_MS}); CHAIN_TX_DROPPED when it cannot be (its nonce was used by another).
+ * With a transaction signed here ({@link SignedInFlight}), one the node has lost is sent again
+ * (see {@link REBROADCAST_CHECK_MS}) and one pending for `bumpAfterMs` is replaced with higher fees;
+ * CHAIN_TX_DROPPED when it is lost and its nonce was used by another transaction.
  */
 export async function waitForReceipt(
   client: AnyClient,
   hash: Hex,
   options: ReceiptOptions = {},
   context: ErrorContext = {},
-  signed?: Hex,
+  inFlight?: SignedInFlight,
 ): Promise<TransactionReceipt> {
-  const { pollingIntervalMs, receiptTimeoutMs } = { ...DEFAULT_RECEIPT_OPTIONS, ...options }
+  const { pollingIntervalMs, receiptTimeoutMs, bumpAfterMs } = { ...DEFAULT_RECEIPT_OPTIONS, ...options }
   const deadline = Date.now() + receiptTimeoutMs
-  let nextCheck = Date.now() + REBROADCAST_CHECK_MS
+  let nextCheck = Date.now() + Math.min(REBROADCAST_CHECK_MS, bumpAfterMs)
   for (;;) {
-    try {
-      return await getTransactionReceipt(client, { hash })
-    } catch (err) {
-      const name = (err as { name?: string }).name
-      if (name !== 'TransactionReceiptNotFoundError') throw toChainError(err, { ...context, txHash: hash })
+    // newest first: after a replacement, that is the one the node will mine
+    for (const candidate of inFlight ? [...inFlight.hashes].reverse() : [hash]) {
+      try {
+        return await getTransactionReceipt(client, { hash: candidate })
+      } catch (err) {
+        const name = (err as { name?: string }).name
+        if (name !== 'TransactionReceiptNotFoundError')
+          throw toChainError(err, { ...context, txHash: candidate })
+      }
     }
     if (Date.now() >= deadline) {
       throw new ChainError('CHAIN_TIMEOUT', `no receipt for ${hash} after ${receiptTimeoutMs} ms`, {
-        details: { ...context, txHash: hash },
+        details: { ...context, txHash: hash, replacements: inFlight?.bumps ?? 0 },
       })
     }
-    if (signed !== undefined && Date.now() >= nextCheck) {
-      nextCheck = Date.now() + REBROADCAST_CHECK_MS
-      await rebroadcastIfLost(client, hash, signed, context)
+    if (inFlight !== undefined && Date.now() >= nextCheck) {
+      nextCheck = Date.now() + Math.min(REBROADCAST_CHECK_MS, bumpAfterMs)
+      const state = await rebroadcastIfLost(client, inFlight, context)
+      const waited = Date.now() - inFlight.sentAt >= bumpAfterMs
+      // refused: the node lost it and will not take it back at its fees (the base fee rose)
+      if ((state === 'refused' || (state === 'pending' && waited)) && inFlight.bumps < MAX_FEE_BUMPS) {
+        await inFlight.bump()
+      }
     }
     await sleep(pollingIntervalMs)
   }
 }
 
+/**
+ * Sends the newest version again when the node no longer has it: `pending` (the node has it),
+ * `resent`, `refused` (the node will not take it back, e.g. its fees are below the base fee now),
+ * `unknown` (the RPC failed: ask again later). CHAIN_TX_DROPPED when its nonce was used by another.
+ */
 async function rebroadcastIfLost(
   client: AnyClient,
-  hash: Hex,
-  signed: Hex,
+  inFlight: SignedInFlight,
   context: ErrorContext,
-): Promise<void> {
+): Promise<'pending' | 'resent' | 'refused' | 'unknown'> {
+  const hash = inFlight.hashes.at(-1)!
   try {
     await getTransaction(client, { hash })
-    return // the node still has it (pending or mined: the receipt poll will see it)
+    return 'pending' // (or mined: the receipt poll will see it)
   } catch (err) {
-    if ((err as { name?: string }).name !== 'TransactionNotFoundError') return // a flaky RPC: ask again later
+    if ((err as { name?: string }).name !== 'TransactionNotFoundError') return 'unknown'
   }
   try {
-    await sendRawTransaction(client, { serializedTransaction: signed })
+    await sendRawTransaction(client, { serializedTransaction: inFlight.signed })
+    return 'resent'
   } catch (err) {
-    const error = toChainError(err, { ...context, txHash: hash })
-    const message = `${(err as Error).message}`.toLowerCase()
-    if (message.includes('nonce too low') || message.includes('nonce is too low')) {
+    if (isNonceTooLow(err)) {
+      // an earlier version may have been mined meanwhile: then the receipt poll finds it
+      for (const h of inFlight.hashes) {
+        const mined = await getTransactionReceipt(client, { hash: h }).then(
+          () => true,
+          () => false,
+        )
+        if (mined) return 'pending'
+      }
       throw new ChainError('CHAIN_TX_DROPPED', `transaction ${hash} was lost and its nonce is used`, {
         details: { ...context, txHash: hash },
         cause: err,
       })
     }
-    if (error.code === 'CHAIN_RPC_FAILED') return // try again at the next check
-    if (message.includes('already known')) return
-    throw error
+    if (/already known|known transaction/i.test((err as Error).message)) return 'pending'
+    return toChainError(err, { ...context, txHash: hash }).code === 'CHAIN_RPC_FAILED' ? 'unknown' : 'refused'
   }
+}
+
+function isNonceTooLow(err: unknown): boolean {
+  return /nonce (is )?too low/i.test(`${(err as Error)?.message}`)
+}
+
+/** The prepared transaction with fees raised for a replacement: +25% at least, or the current estimate. */
+async function bumpedFees<T extends Record<string, unknown>>(client: AnyClient, prepared: T): Promise<T> {
+  const up = (fee: unknown, floor: bigint | undefined) => {
+    const raised = ((fee as bigint) * 125n + 99n) / 100n
+    return floor !== undefined && floor > raised ? floor : raised
+  }
+  if (prepared.maxFeePerGas !== undefined) {
+    const estimate = await estimateFeesPerGas(client, { chain: client.chain ?? null, type: 'eip1559' }).catch(
+      () => undefined,
+    )
+    const maxPriorityFeePerGas = up(prepared.maxPriorityFeePerGas ?? 0n, estimate?.maxPriorityFeePerGas)
+    const maxFeePerGas = up(prepared.maxFeePerGas, estimate?.maxFeePerGas)
+    return {
+      ...prepared,
+      maxPriorityFeePerGas,
+      // biome-ignore lint/complexity/useMathMinMax: bigints (Math.max takes numbers)
+      maxFeePerGas: maxFeePerGas > maxPriorityFeePerGas ? maxFeePerGas : maxPriorityFeePerGas,
+    }
+  }
+  const estimate = await estimateFeesPerGas(client, { chain: client.chain ?? null, type: 'legacy' }).catch(
+    () => undefined,
+  )
+  return { ...prepared, gasPrice: up(prepared.gasPrice ?? 0n, estimate?.gasPrice) }
 }
 
 /**
@@ -234,20 +310,45 @@ export async function sendWrite(
     ...(options.nonce === undefined ? {} : { nonce: options.nonce }),
   }
   let txHash: Hex
-  // the signed bytes, when the account signs here (a local account): what a rebroadcast resends
-  let signed: Hex | undefined
+  // kept when the account signs here (a local account): what a resend or a replacement needs
+  let inFlight: SignedInFlight | undefined
   try {
     if (typeof account === 'object' && account.type === 'local' && account.signTransaction) {
-      const prepared = await prepareTransactionRequest(
+      const signTransaction = account.signTransaction
+      // as viem's sendTransaction does for a local account, keeping the prepared request and the bytes
+      const sign = (tx: Record<string, unknown>) =>
+        signTransaction(tx as Parameters<typeof signTransaction>[0], {
+          serializer: client.chain?.serializers?.transaction,
+        })
+      let prepared = (await prepareTransactionRequest(
         client,
         txRequest as Parameters<typeof prepareTransactionRequest>[1],
-      )
-      // as viem's sendTransaction does for a local account, keeping the signed bytes
-      signed = await account.signTransaction(
-        prepared as Parameters<NonNullable<typeof account.signTransaction>>[0],
-        { serializer: client.chain?.serializers?.transaction },
-      )
+      )) as Record<string, unknown>
+      const signed = await sign(prepared)
       txHash = await sendRawTransaction(client, { serializedTransaction: signed })
+      const tracked: SignedInFlight = {
+        hashes: [txHash],
+        signed,
+        sentAt: Date.now(),
+        bumps: 0,
+        async bump() {
+          tracked.bumps++
+          tracked.sentAt = Date.now()
+          const next = await bumpedFees(client, prepared)
+          const bytes = await sign(next)
+          try {
+            const hash = await sendRawTransaction(client, { serializedTransaction: bytes })
+            prepared = next
+            tracked.signed = bytes
+            tracked.hashes.push(hash)
+            return true
+          } catch {
+            // underpriced, or the nonce is used (mined meanwhile): the receipt poll decides
+            return false
+          }
+        },
+      }
+      inFlight = tracked
     } else {
       txHash = await sendTransaction(client, txRequest as Parameters<typeof sendTransaction>[1])
     }
@@ -257,11 +358,12 @@ export async function sendWrite(
   return {
     txHash,
     async confirmed() {
-      const receipt = await waitForReceipt(client, txHash, options, context, signed)
+      const receipt = await waitForReceipt(client, txHash, options, context, inFlight)
+      const minedHash = receipt.transactionHash
       if (receipt.status !== 'success') {
         throw await explainRevert(client, { from, to: request.address, data, receipt }, context)
       }
-      return { txHash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed, receipt }
+      return { txHash: minedHash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed, receipt }
     },
   }
 }

@@ -311,6 +311,52 @@ describe('createChainPort', () => {
     }
   })
 
+  it('replaces a submission priced out of the block (same nonce, higher fees) until it is mined', async () => {
+    const bumping = await createChainPort(
+      { attestationCenter: s.center, pollingIntervalMs: 20, bumpAfterMs: 500 },
+      { publicClient: s.publicClient, walletClient: s.ops[0]!.wallet },
+    )
+    await s.testClient.setAutomine(false)
+    try {
+      const task = makeTask(s.ops[0]!.address)
+      const submitting = bumping.submitTask({
+        task,
+        performerSignature: await performerSignature(s.ops[0]!, task, 'ecdsa'),
+        isApproved: true,
+        ...signVotes(s, task, s.ops, true),
+      })
+      const pending = async () =>
+        (await s.publicClient.getBlock({ blockTag: 'pending', includeTransactions: true })).transactions
+      const deadline = Date.now() + 20_000
+      while ((await pending()).length === 0) {
+        if (Date.now() > deadline) throw new Error('the submission never reached the pool')
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      const [first] = await pending()
+      // the base fee jumps far above what the submission offers: the next block leaves it out
+      const latest = await s.publicClient.getBlock()
+      const high = first!.maxFeePerGas! * 50n
+      await s.testClient.setNextBlockBaseFeePerGas({ baseFeePerGas: high })
+      await s.testClient.mine({ blocks: 1 })
+      expect((await s.publicClient.getBlock()).transactions).toEqual([])
+      expect((await s.publicClient.getBlock()).baseFeePerGas).toBe(high)
+      expect(latest.baseFeePerGas).toBeLessThan(high)
+      // the port replaces it: same nonce, fees at the new estimate
+      while (!(await pending()).some((tx) => tx.hash !== first!.hash)) {
+        if (Date.now() > deadline) throw new Error('the submission was never replaced')
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      const [replacement] = await pending()
+      expect(replacement!.nonce).toBe(first!.nonce)
+      expect(replacement!.maxFeePerGas!).toBeGreaterThan(high)
+      await s.testClient.mine({ blocks: 1 })
+      const outcome = await submitting
+      expect(outcome).toMatchObject({ status: 'included', txHash: replacement!.hash })
+    } finally {
+      await s.testClient.setAutomine(true)
+    }
+  })
+
   it('a port without a wallet reads but cannot submit (CHAIN_NO_ACCOUNT)', async () => {
     const readOnly = await createChainPort({ attestationCenter: s.center }, { publicClient: s.publicClient })
     expect((await readOnly.getOperators()).length).toBe(6)

@@ -136,6 +136,13 @@ describe('the local network with six browser attesters and an edge attester', ()
       expect(onChain.feeToClaim).toBeGreaterThan(0n)
       await waitForWisp(b.page, `BigInt(w.status.operator.rewards) > 0n`, { timeoutMs: 30_000 })
     }
+    // the browsers found each other through the relay's discovery topic and opened direct WebRTC
+    // connections by themselves (each keeps up to 3)
+    for (const b of net.browsers) {
+      await waitForWisp(b.page, "w.status.p2p.peers.some((p) => p.kind === 'webrtc' && !p.limited)", {
+        timeoutMs: 60_000,
+      })
+    }
     // the edge worker saw the outcome with its own id in it
     const edge = await net.edge.worker.status()
     expect(edge.votes?.cast).toBeGreaterThanOrEqual(3)

@@ -71,6 +71,11 @@ export interface WispWebConfig {
     allowLocalNetworks?: boolean
     /** STUN/TURN servers for direct WebRTC between browsers (default none: host candidates only) */
     iceServers?: IceServerConfig[]
+    /**
+     * Direct WebRTC connections to other browsers to open by themselves, found through the relays'
+     * discovery topic (default 3; 0: only the ones dialled from the dashboard). Page mode only.
+     */
+    maxDirectPeers?: number
   }
   /**
    * One-click registration of the browser's operator, offered by the local network. The page
@@ -277,6 +282,7 @@ export function parseConfig(value: unknown): WispWebConfig {
     if (typeof v !== 'boolean') throw new ConfigError('must be a boolean', p)
     return v
   })
+  const maxDirectPeers = optional(p2p, 'maxDirectPeers', 'config.p2p', (v, p) => int(v, p, 0, 16))
   const registry = optional(chain, 'registry', 'config.chain', (v, p) => str(v, p, ADDRESS_RE) as Address)
   const explorerTxUrl = optional(chain, 'explorerTxUrl', 'config.chain', (v, p) => url(v, p, /^https?:/i))
   const pollingIntervalMs = optional(chain, 'pollingIntervalMs', 'config.chain', (v, p) =>
@@ -303,6 +309,7 @@ export function parseConfig(value: unknown): WispWebConfig {
       ...(auth !== undefined ? { auth } : {}),
       ...(allowLocalNetworks !== undefined ? { allowLocalNetworks } : {}),
       ...(iceServers ? { iceServers } : {}),
+      ...(maxDirectPeers !== undefined ? { maxDirectPeers } : {}),
     },
     ...(registration ? { registration } : {}),
     plugins: list(root.plugins, 'config.plugins', plugin),

@@ -26,7 +26,7 @@ export interface NodeStatus {
   p2p: {
     peerId?: string
     relayConnected: boolean
-    peers: Array<{ peerId: string; kind: 'relay' | 'webrtc' | 'other' }>
+    peers: Array<{ peerId: string; kind: 'relay' | 'webrtc' | 'other'; limited?: boolean }>
     meshPeers: number
   }
   counts: Record<

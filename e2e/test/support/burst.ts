@@ -27,27 +27,59 @@ export interface BurstReport {
     traceBytes: number
     dataLoss: boolean
   }
-  /** the positive control: a marked 120 ms busy loop on every page, as the trace saw it */
+  /** the positive control: a marked busy task of 150–300 ms of CPU on every page, as the trace saw it */
   controls: { pagesWithMark: number; cpuMs: number[] }
 }
 
-/** A marked 120 ms busy loop, from a page timer (code run by page.evaluate is not a page task). */
-async function busyLoopControl(page: Page): Promise<void> {
+/**
+ * The positive control's work: a loop of `iterations` steps. It is sized by CPU work, not by the
+ * clock, so that under load (the renderer descheduled) it still needs over 100 ms of CPU: a loop that
+ * ran until the clock said 120 ms would get only the CPU share the OS gave it.
+ */
+function spin(iterations: number): number {
+  let x = 0
+  for (let i = 0; i < iterations; i++) x = (x + Math.sqrt(i)) % 1e9
+  return x
+}
+
+/**
+ * Iterations of {@link spin} that take ~300 ms of CPU on this page (the fastest of three runs),
+ * twice what the control needs: calibration may itself be slowed by other processes.
+ */
+async function calibrateControl(page: Page): Promise<number> {
+  return page.evaluate(
+    ([source, probe]) => {
+      const run = new Function(`return (${source})`)() as (n: number) => number
+      let best = Number.POSITIVE_INFINITY
+      for (let i = 0; i < 3; i++) {
+        const t = performance.now()
+        run(probe)
+        best = Math.min(best, performance.now() - t)
+      }
+      return Math.round((probe / Math.max(best, 1)) * 300)
+    },
+    [spin.toString(), 2_000_000] as const,
+  )
+}
+
+/** The control: a marked busy task of `iterations` steps, from a page timer (code run by
+ * page.evaluate itself is not a task of the page's event loop). */
+async function busyLoopControl(page: Page, iterations: number): Promise<void> {
   const before = await pageNow(page)
   await page.evaluate(
-    () =>
-      new Promise<void>((resolve) =>
+    ([source, n]) => {
+      const run = new Function(`return (${source})`)() as (n: number) => number
+      return new Promise<void>((resolve) =>
         setTimeout(() => {
           performance.mark('e2e-control')
-          const until = performance.now() + 120
-          while (performance.now() < until) {
-            // a main-thread task of 120 ms
-          }
+          run(n)
           resolve()
         }, 0),
-      ),
+      )
+    },
+    [spin.toString(), iterations] as const,
   )
-  await waitFor('the observer to report the 120 ms task', async () =>
+  await waitFor('the observer to report the control task', async () =>
     (await longTasksSince(page, before)).some((t) => t.duration >= 100),
   )
 }
@@ -65,6 +97,8 @@ export async function runBurst(
   // made and signed beforehand (CPU), then all sent at once (I/O only)
   const prepared = []
   for (let i = 0; i < count; i++) prepared.push(await net.prepareTask())
+  // sized while the pages are idle, before the burst
+  const controlIterations = await Promise.all(pages.map(calibrateControl))
   const mainThreads = await watchMainThreads(net.browser, { ignoreMarks: ['e2e-control'] })
   const since = await Promise.all(pages.map(pageNow))
   const started = Date.now()
@@ -75,7 +109,7 @@ export async function runBurst(
   const elapsedMs = Date.now() - started
   const observed = await Promise.all(pages.map((page, i) => longTasksSince(page, since[i]!)))
   // page after page, so each runs alone and gets the CPU
-  for (const page of pages) await busyLoopControl(page)
+  for (const [i, page] of pages.entries()) await busyLoopControl(page, controlIterations[i]!)
   const traced = await mainThreads.stop()
   const controls = traced.tasks.filter((t) => t.marks.includes('e2e-control'))
   const burstTasks = traced.tasks.filter((t) => !t.marks.includes('e2e-control'))

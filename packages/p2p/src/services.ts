@@ -3,6 +3,7 @@ import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { gossipTopics } from '@wisp/protocol'
+import { webRTCDiscoveryTopic } from './browser/discovery.js'
 import type { NetworkOptions } from './options.js'
 import { gossipsubScoring } from './scoring.js'
 
@@ -24,8 +25,9 @@ export function wispGossipsub(options: NetworkOptions, overrides: GossipsubInit 
     // A light node may be alone for a while; publishing then reaches nobody instead of throwing.
     allowPublishToZeroTopicPeers: true,
     emitSelf: false,
-    // Only our four topics: foreign topics cost memory in gossipsub's caches and carry nothing for us.
-    allowedTopics: Object.values(topics),
+    // Only our four topics and the browsers' WebRTC discovery: foreign topics cost memory in
+    // gossipsub's caches and carry nothing for us.
+    allowedTopics: [...Object.values(topics), webRTCDiscoveryTopic(options.topicNamespace)],
     ...gossipsubScoring(options.scoring, topics),
     ...overrides,
   })

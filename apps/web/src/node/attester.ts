@@ -34,6 +34,8 @@ export interface NetworkFactoryOptions {
   base: PartialNetworkOptions
   allowLocalNetworks: boolean
   iceServers: NonNullable<WispWebConfig['p2p']['iceServers']>
+  /** undefined: the browser peer's default */
+  maxDirectPeers: number | undefined
 }
 
 export interface AttesterNodeParams {
@@ -226,6 +228,7 @@ export class AttesterNode {
         },
         allowLocalNetworks,
         iceServers: config.p2p.iceServers ?? [],
+        maxDirectPeers: config.p2p.maxDirectPeers,
       },
       {
         verifier: this.#verifier,

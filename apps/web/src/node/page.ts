@@ -33,7 +33,13 @@ export async function startPageNode(params: {
     storeName: APP_DB,
     createNetwork: (o, components) =>
       createBrowserPeer(
-        { ...o.base, allowLocalNetworks: o.allowLocalNetworks, iceServers: o.iceServers, listenWebRTC: true },
+        {
+          ...o.base,
+          allowLocalNetworks: o.allowLocalNetworks,
+          iceServers: o.iceServers,
+          listenWebRTC: true,
+          ...(o.maxDirectPeers === undefined ? {} : { maxDirectPeers: o.maxDirectPeers }),
+        },
         components,
       ),
     // one verification worker: the page keeps a core, the signer and plugin workers share the rest

@@ -1,5 +1,12 @@
 // Browser entry (pages): WebSocket + WebRTC + circuit relay.
 export * from '../index.js'
+export {
+  DEFAULT_WEBRTC_DISCOVERY,
+  parseAnnouncement,
+  startWebRTCDiscovery,
+  type WebRTCDiscoveryOptions,
+  webRTCDiscoveryTopic,
+} from './discovery.js'
 export { browserConnectionGater } from './gater.js'
 export {
   type BrowserPeerOptions,

@@ -7,6 +7,7 @@ import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
 import { BOOTSTRAP_TAG } from '../bootstrap.js'
 import { privateKeyFromOptions } from '../identity.js'
+import { silentLogger } from '../logger.js'
 import { type NetworkComponents, startNetwork, type WispNetwork } from '../network.js'
 import {
   DEFAULT_NETWORK_OPTIONS,
@@ -15,6 +16,7 @@ import {
   resolveNetworkOptions,
 } from '../options.js'
 import { CONNECTION_MONITOR, wispServices } from '../services.js'
+import { DEFAULT_WEBRTC_DISCOVERY, startWebRTCDiscovery } from './discovery.js'
 import { browserConnectionGater } from './gater.js'
 
 export interface IceServer {
@@ -33,6 +35,11 @@ export interface BrowserPeerOptions extends NetworkOptions {
   listenWebRTC: boolean
   /** STUN/TURN servers. Empty: host candidates only (same machine or LAN). */
   iceServers: IceServer[]
+  /**
+   * Direct WebRTC connections to other browsers to open by themselves, found through the relays'
+   * discovery topic (browser/discovery.ts). 0: only explicit dials.
+   */
+  maxDirectPeers: number
 }
 
 export const DEFAULT_BROWSER_PEER_OPTIONS: Readonly<BrowserPeerOptions> = Object.freeze({
@@ -40,6 +47,7 @@ export const DEFAULT_BROWSER_PEER_OPTIONS: Readonly<BrowserPeerOptions> = Object
   allowLocalNetworks: false,
   listenWebRTC: true,
   iceServers: [],
+  maxDirectPeers: DEFAULT_WEBRTC_DISCOVERY.maxDirectPeers,
 })
 
 export type PartialBrowserPeerOptions = PartialNetworkOptions &
@@ -60,6 +68,7 @@ export async function createBrowserPeer(
     allowLocalNetworks: partial.allowLocalNetworks ?? d.allowLocalNetworks,
     listenWebRTC: partial.listenWebRTC ?? d.listenWebRTC,
     iceServers: [...(partial.iceServers ?? d.iceServers)],
+    maxDirectPeers: partial.maxDirectPeers ?? d.maxDirectPeers,
   }
   const libp2p = await createLibp2p({
     start: false,
@@ -81,7 +90,24 @@ export async function createBrowserPeer(
         : [],
     services: wispServices(options),
   })
-  return startNetwork(libp2p, options, components)
+  const network = await startNetwork(libp2p, options, components)
+  const stopDiscovery = startWebRTCDiscovery(
+    libp2p,
+    {
+      namespace: options.topicNamespace,
+      relays: options.bootstrap,
+      maxDirectPeers: options.maxDirectPeers,
+      announceEveryMs: DEFAULT_WEBRTC_DISCOVERY.announceEveryMs,
+    },
+    (components.logger ?? silentLogger).child('discovery'),
+  )
+  const stop = network.stop.bind(network)
+  return Object.assign(network, {
+    async stop() {
+      stopDiscovery()
+      await stop()
+    },
+  })
 }
 
 /**

@@ -6,6 +6,7 @@ import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
 import { FsDatastore } from 'datastore-fs'
 import { createLibp2p } from 'libp2p'
 import { BOOTSTRAP_TAG } from '../bootstrap.js'
+import { webRTCDiscoveryTopic } from '../browser/discovery.js'
 import { privateKeyFromOptions } from '../identity.js'
 import { type NetworkComponents, startNetwork, type WispNetwork } from '../network.js'
 import {
@@ -108,7 +109,10 @@ export async function createRelay(
       relay: circuitRelayServer({ reservations: { maxReservations: options.maxReservations } }),
     },
   })
-  return startNetwork(libp2p, options, components, async () => {
+  const network = await startNetwork(libp2p, options, components, async () => {
     await datastore?.close()
   })
+  // forwards the browsers' announcements to each other (see browser/discovery.ts)
+  libp2p.services.pubsub.subscribe(webRTCDiscoveryTopic(options.topicNamespace))
+  return network
 }

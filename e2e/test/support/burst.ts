@@ -2,7 +2,7 @@
 // watched two ways: a PerformanceObserver of long tasks (wall-clock, what the issue names) and a
 // Chromium trace (each main-thread task's CPU time next to its wall-clock time). Shared by the
 // burst test (which asserts on the report) and the e2e benchmark (which prints it).
-import { watchMainThreads } from '@wisp/test-utils'
+import { calibrateBusyTask, runBusyTask, watchMainThreads } from '@wisp/test-utils'
 import type { Page } from 'playwright-core'
 import { longTasksSince, pageNow, probes } from './browser.ts'
 import type { E2eNetwork } from './network.ts'
@@ -31,54 +31,10 @@ export interface BurstReport {
   controls: { pagesWithMark: number; cpuMs: number[] }
 }
 
-/**
- * The positive control's work: a loop of `iterations` steps. It is sized by CPU work, not by the
- * clock, so that under load (the renderer descheduled) it still needs over 100 ms of CPU: a loop that
- * ran until the clock said 120 ms would get only the CPU share the OS gave it.
- */
-function spin(iterations: number): number {
-  let x = 0
-  for (let i = 0; i < iterations; i++) x = (x + Math.sqrt(i)) % 1e9
-  return x
-}
-
-/**
- * Iterations of {@link spin} that take ~300 ms of CPU on this page (the fastest of three runs),
- * twice what the control needs: calibration may itself be slowed by other processes.
- */
-async function calibrateControl(page: Page): Promise<number> {
-  return page.evaluate(
-    ([source, probe]) => {
-      const run = new Function(`return (${source})`)() as (n: number) => number
-      let best = Number.POSITIVE_INFINITY
-      for (let i = 0; i < 3; i++) {
-        const t = performance.now()
-        run(probe)
-        best = Math.min(best, performance.now() - t)
-      }
-      return Math.round((probe / Math.max(best, 1)) * 300)
-    },
-    [spin.toString(), 2_000_000] as const,
-  )
-}
-
-/** The control: a marked busy task of `iterations` steps, from a page timer (code run by
- * page.evaluate itself is not a task of the page's event loop). */
+/** The control: a marked busy task of `iterations` steps (see @wisp/test-utils busy.ts). */
 async function busyLoopControl(page: Page, iterations: number): Promise<void> {
   const before = await pageNow(page)
-  await page.evaluate(
-    ([source, n]) => {
-      const run = new Function(`return (${source})`)() as (n: number) => number
-      return new Promise<void>((resolve) =>
-        setTimeout(() => {
-          performance.mark('e2e-control')
-          run(n)
-          resolve()
-        }, 0),
-      )
-    },
-    [spin.toString(), iterations] as const,
-  )
+  await runBusyTask(page, iterations, 'e2e-control')
   await waitFor('the observer to report the control task', async () =>
     (await longTasksSince(page, before)).some((t) => t.duration >= 100),
   )
@@ -98,7 +54,8 @@ export async function runBurst(
   const prepared = []
   for (let i = 0; i < count; i++) prepared.push(await net.prepareTask())
   // sized while the pages are idle, before the burst
-  const controlIterations = await Promise.all(pages.map(calibrateControl))
+  // ~300 ms of CPU, twice what the control needs: a loaded calibration makes it smaller
+  const controlIterations = await Promise.all(pages.map((page) => calibrateBusyTask(page, 300)))
   const mainThreads = await watchMainThreads(net.browser, { ignoreMarks: ['e2e-control'] })
   const since = await Promise.all(pages.map(pageNow))
   const started = Date.now()

@@ -1,3 +1,4 @@
+export { calibrateBusyTask, runBusyTask } from './busy.js'
 export { CHROMIUM_ARGS, launchChromium } from './chromium.js'
 export { freePort } from './ports.js'
 export {

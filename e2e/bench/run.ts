@@ -15,7 +15,7 @@ import { buildEdgeWorker } from '@wisp/edge/local'
 import { runBurst } from '../test/support/burst.ts'
 import prepareBundles from '../test/support/global-setup.ts'
 import { startNetwork } from '../test/support/network.ts'
-import { percentile } from '../test/support/wait.ts'
+import { percentile } from '../test/support/stats.ts'
 
 const QUICK = process.argv.includes('--quick')
 const SEQUENTIAL = QUICK ? 5 : 20

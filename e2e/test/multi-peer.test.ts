@@ -5,11 +5,13 @@
 // real workerd. Voting powers make the quorum depend on the browsers: Node attester 10, edge 10,
 // each browser 10, performer 10 (does not attest) → total 90, 60 to approve, 30 to reject.
 // The tests run in order; each leaves the network running for the next.
+
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { getOperatorPaymentDetail } from '@wisp/chain'
 import { attestationCenterAbi } from '@wisp/contracts'
 import { requiredVotingPower } from '@wisp/protocol'
+import { waitFor } from '@wisp/test-utils'
 import { createPublicClient, type Hex, http } from 'viem'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -23,7 +25,6 @@ import {
 } from './support/browser.ts'
 import { runBurst } from './support/burst.ts'
 import { describeBrowsers, type E2eNetwork, startNetwork } from './support/network.ts'
-import { waitFor } from './support/wait.ts'
 
 const SCREENSHOTS = fileURLToPath(new URL('../test-results/screenshots/', import.meta.url))
 const BURST = 100

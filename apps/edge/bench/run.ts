@@ -8,9 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs, promisify } from 'node:util'
+import { waitFor } from '@wisp/test-utils'
 import type { EdgeStatus } from '../src/worker.js'
 import { ITERATIONS, NAMESPACE, startLocalAvs } from '../test/support/avs.js'
-import { waitFor } from '../test/support/wait.js'
 import { startWorker } from '../test/support/workerd.js'
 
 const { values } = parseArgs({ options: { tasks: { type: 'string', default: '20' } } })

@@ -1,9 +1,9 @@
 // The worker in workerd when it cannot run: bad bindings, an unreachable chain, admin without a
 // token. It answers with coded errors, never crashes, and keeps retrying from its alarm.
 import { join } from 'node:path'
+import { waitFor } from '@wisp/test-utils'
 import { afterEach, expect, it } from 'vitest'
 import type { EdgeStatus } from '../src/worker.js'
-import { waitFor } from './support/wait.js'
 import { type RunningWorker, startWorker } from './support/workerd.js'
 
 const SCRIPT = join(import.meta.dirname, '..', 'dist', 'worker.js')

@@ -2,11 +2,11 @@
 // watched two ways: a PerformanceObserver of long tasks (wall-clock, what the issue names) and a
 // Chromium trace (each main-thread task's CPU time next to its wall-clock time). Shared by the
 // burst test (which asserts on the report) and the e2e benchmark (which prints it).
-import { calibrateBusyTask, runBusyTask, watchMainThreads } from '@wisp/test-utils'
+import { calibrateBusyTask, runBusyTask, waitFor, watchMainThreads } from '@wisp/test-utils'
 import type { Page } from 'playwright-core'
 import { longTasksSince, pageNow, probes } from './browser.ts'
 import type { E2eNetwork } from './network.ts'
-import { percentile, waitFor } from './wait.ts'
+import { percentile } from './stats.ts'
 
 export interface BurstReport {
   tasks: number

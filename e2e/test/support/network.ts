@@ -14,7 +14,7 @@ import { type RunningWorker, startEdgeWorker } from '@wisp/edge/local'
 import { createConsoleLogger } from '@wisp/node'
 import { hashChain } from '@wisp/plugin-hash-chain'
 import { buildSendTaskParams, DOMAIN_TASKS, type TaskInfo, taskHash } from '@wisp/protocol'
-import { launchChromium } from '@wisp/test-utils'
+import { launchChromium, waitFor, withTimeout } from '@wisp/test-utils'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { bytesToHex, stringToBytes } from 'viem'
 import { sign } from 'viem/accounts'
@@ -27,7 +27,6 @@ import {
   type WispWindow,
   wisp,
 } from './browser.ts'
-import { waitFor, withTimeout } from './wait.ts'
 
 type Hex = `0x${string}`
 

@@ -1,6 +1,7 @@
 // createChainPort / createChainDirectory on a real anvil: submitTask end to end (both overloads)
 // with aggregates built by @wisp/bls, coded errors for every failure, events.
 import { WispError } from '@wisp/protocol'
+import { waitFor } from '@wisp/test-utils'
 import { createPublicClient, createWalletClient, type Hex, http } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -43,6 +44,21 @@ beforeAll(async () => {
 })
 afterAll(() => s?.stop())
 beforeEach(() => s.reset())
+
+/** An approved task signed by every operator, with operator 1's ECDSA performer signature. */
+async function submitApproved(through: WispChainPort, task: ReturnType<typeof makeTask>) {
+  return through.submitTask({
+    task,
+    performerSignature: await performerSignature(s.ops[0]!, task, 'ecdsa'),
+    isApproved: true,
+    ...signVotes(s, task, s.ops, true),
+  })
+}
+
+/** The transactions waiting in anvil's pool (its pending block). */
+async function pool() {
+  return (await s.publicClient.getBlock({ blockTag: 'pending', includeTransactions: true })).transactions
+}
 
 describe('createChainPort', () => {
   it('satisfies the engine ChainPort and the p2p directories structurally', () => {
@@ -208,16 +224,7 @@ describe('createChainPort', () => {
 
   it('serializes writes of one account (no nonce collisions)', async () => {
     const tasks = [0, 1, 2].map(() => makeTask(s.ops[0]!.address))
-    const outcomes = await Promise.all(
-      tasks.map(async (task) =>
-        port.submitTask({
-          task,
-          performerSignature: await performerSignature(s.ops[0]!, task, 'ecdsa'),
-          isApproved: true,
-          ...signVotes(s, task, s.ops, true),
-        }),
-      ),
-    )
+    const outcomes = await Promise.all(tasks.map((task) => submitApproved(port, task)))
     expect(outcomes.map((o) => o.status)).toEqual(['included', 'included', 'included'])
   })
 
@@ -225,24 +232,16 @@ describe('createChainPort', () => {
     await s.testClient.setAutomine(false)
     try {
       const tasks = [0, 1, 2, 3].map(() => makeTask(s.ops[0]!.address))
-      const submitting = Promise.all(
-        tasks.map(async (task) =>
-          port.submitTask({
-            task,
-            performerSignature: await performerSignature(s.ops[0]!, task, 'ecdsa'),
-            isApproved: true,
-            ...signVotes(s, task, s.ops, true),
-          }),
-        ),
-      )
+      const submitting = Promise.all(tasks.map((task) => submitApproved(port, task)))
       // no block is mined until all four wait in the node's pool (sent one after the other)
-      const deadline = Date.now() + 20_000
-      for (;;) {
-        const pending = await s.publicClient.getBlockTransactionCount({ blockTag: 'pending' })
-        if (pending === tasks.length) break
-        if (Date.now() > deadline) throw new Error(`only ${pending} of ${tasks.length} submissions were sent`)
-        await new Promise((resolve) => setTimeout(resolve, 50))
-      }
+      await waitFor(
+        `all ${tasks.length} submissions in the pool`,
+        async () => (await pool()).length === tasks.length,
+        {
+          timeoutMs: 20_000,
+          intervalMs: 50,
+        },
+      )
       await s.testClient.mine({ blocks: 1 })
       const outcomes = await submitting
       expect(outcomes.map((o) => o.status)).toEqual(tasks.map(() => 'included'))
@@ -257,21 +256,10 @@ describe('createChainPort', () => {
     await s.testClient.setAutomine(false)
     try {
       const task = makeTask(s.ops[0]!.address)
-      const submitting = port.submitTask({
-        task,
-        performerSignature: await performerSignature(s.ops[0]!, task, 'ecdsa'),
-        isApproved: true,
-        ...signVotes(s, task, s.ops, true),
-      })
-      const pendingHashes = async () =>
-        (await s.publicClient.getBlock({ blockTag: 'pending', includeTransactions: false })).transactions
-      const waitPending = async (what: string, probe: (hashes: readonly Hex[]) => boolean) => {
-        const deadline = Date.now() + 20_000
-        while (!probe(await pendingHashes())) {
-          if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-          await new Promise((resolve) => setTimeout(resolve, 50))
-        }
-      }
+      const submitting = submitApproved(port, task)
+      const pendingHashes = async () => (await pool()).map((tx) => tx.hash)
+      const waitPending = (what: string, probe: (hashes: readonly Hex[]) => boolean) =>
+        waitFor(what, async () => probe(await pendingHashes()), { timeoutMs: 20_000, intervalMs: 50 })
       await waitPending('the submission in the pool', (h) => h.length === 1)
       const [hash] = await pendingHashes()
       // the node loses it (a restart, an eviction): nobody would ever mine it
@@ -285,12 +273,7 @@ describe('createChainPort', () => {
 
       // a lost transaction whose nonce another transaction has used cannot come back
       const lost = makeTask(s.ops[0]!.address)
-      const losing = port.submitTask({
-        task: lost,
-        performerSignature: await performerSignature(s.ops[0]!, lost, 'ecdsa'),
-        isApproved: true,
-        ...signVotes(s, lost, s.ops, true),
-      })
+      const losing = submitApproved(port, lost)
       await waitPending('the second submission', (h) => h.length === 1)
       const [lostHash] = await pendingHashes()
       await s.testClient.dropTransaction({ hash: lostHash! })
@@ -319,20 +302,10 @@ describe('createChainPort', () => {
     await s.testClient.setAutomine(false)
     try {
       const task = makeTask(s.ops[0]!.address)
-      const submitting = bumping.submitTask({
-        task,
-        performerSignature: await performerSignature(s.ops[0]!, task, 'ecdsa'),
-        isApproved: true,
-        ...signVotes(s, task, s.ops, true),
-      })
-      const pending = async () =>
-        (await s.publicClient.getBlock({ blockTag: 'pending', includeTransactions: true })).transactions
-      const deadline = Date.now() + 20_000
-      while ((await pending()).length === 0) {
-        if (Date.now() > deadline) throw new Error('the submission never reached the pool')
-        await new Promise((resolve) => setTimeout(resolve, 50))
-      }
-      const [first] = await pending()
+      const submitting = submitApproved(bumping, task)
+      const inPool = { timeoutMs: 20_000, intervalMs: 50 }
+      await waitFor('the submission in the pool', async () => (await pool()).length > 0, inPool)
+      const [first] = await pool()
       // the base fee jumps far above what the submission offers: the next block leaves it out
       const latest = await s.publicClient.getBlock()
       const high = first!.maxFeePerGas! * 50n
@@ -342,11 +315,12 @@ describe('createChainPort', () => {
       expect((await s.publicClient.getBlock()).baseFeePerGas).toBe(high)
       expect(latest.baseFeePerGas).toBeLessThan(high)
       // the port replaces it: same nonce, fees at the new estimate
-      while (!(await pending()).some((tx) => tx.hash !== first!.hash)) {
-        if (Date.now() > deadline) throw new Error('the submission was never replaced')
-        await new Promise((resolve) => setTimeout(resolve, 50))
-      }
-      const [replacement] = await pending()
+      await waitFor(
+        'the replacement',
+        async () => (await pool()).some((tx) => tx.hash !== first!.hash),
+        inPool,
+      )
+      const [replacement] = await pool()
       expect(replacement!.nonce).toBe(first!.nonce)
       expect(replacement!.maxFeePerGas!).toBeGreaterThan(high)
       await s.testClient.mine({ blocks: 1 })
@@ -491,12 +465,7 @@ describe('events', () => {
     try {
       const approved = makeTask(s.ops[0]!.address, 1, '0x01')
       const rejected = makeTask(s.ops[1]!.address, 0, '0x02')
-      await port.submitTask({
-        task: approved,
-        performerSignature: await performerSignature(s.ops[0]!, approved, 'ecdsa'),
-        isApproved: true,
-        ...signVotes(s, approved, s.ops, true),
-      })
+      await submitApproved(port, approved)
       await port.submitTask({
         task: rejected,
         performerSignature: await performerSignature(s.ops[1]!, rejected, 'bls'),

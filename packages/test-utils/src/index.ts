@@ -10,3 +10,4 @@ export {
   type TraceMark,
   watchMainThreads,
 } from './trace.js'
+export { type WaitOptions, waitFor, withTimeout } from './wait.js'

@@ -1,19 +1,15 @@
 // Deterministic waiting: on events or by polling a condition, always with a deadline.
 import type { GossipTopicKind } from '@wisp/protocol'
+import { type WaitOptions, waitFor as waitForCondition } from '@wisp/test-utils'
 import type { ReceivedMessage, WispNetwork } from '../../src/index.js'
 
-export async function waitFor<T>(
+/** @wisp/test-utils' waitFor with this suite's defaults: 15 s, polled every 25 ms. */
+export function waitFor<T>(
   what: string,
   probe: () => T | undefined | false | Promise<T | undefined | false>,
-  options: { timeoutMs?: number; intervalMs?: number } = {},
+  options: WaitOptions = {},
 ): Promise<T> {
-  const deadline = Date.now() + (options.timeoutMs ?? 15_000)
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined && value !== false) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, options.intervalMs ?? 25))
-  }
+  return waitForCondition(what, probe, { timeoutMs: 15_000, intervalMs: 25, ...options })
 }
 
 /** Resolves with the first message of `kind` on `network` that matches. */

@@ -1,20 +1,26 @@
-// Deterministic waiting: poll a condition or wait for an event, always with a deadline and a
-// message that says what did not happen. No fixed sleeps.
+// Deterministic waiting for tests: poll a condition or race a promise, always with a deadline and
+// a message that says what did not happen. No fixed sleeps.
 
 export interface WaitOptions {
+  /** default 30 s */
   timeoutMs?: number
+  /** default 100 ms */
   intervalMs?: number
   /** extra text for the failure message (logs, state) */
   context?: () => string | Promise<string>
 }
 
-/** Polls `probe` until it returns something other than undefined/false; rejects at the deadline. */
+/**
+ * Polls `probe` until it returns something other than undefined/false; a probe that throws is
+ * retried (its last error is in the failure message). Rejects at the deadline.
+ */
 export async function waitFor<T>(
   what: string,
   probe: () => T | undefined | false | Promise<T | undefined | false>,
   options: WaitOptions = {},
 ): Promise<T> {
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000)
+  const timeoutMs = options.timeoutMs ?? 30_000
+  const deadline = Date.now() + timeoutMs
   let last: unknown
   for (;;) {
     try {
@@ -26,7 +32,7 @@ export async function waitFor<T>(
     if (Date.now() > deadline) {
       const extra = options.context ? `\n${await options.context()}` : ''
       throw new Error(
-        `timed out after ${options.timeoutMs ?? 30_000} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}${extra}`,
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}${extra}`,
       )
     }
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 100))
@@ -34,18 +40,20 @@ export async function waitFor<T>(
 }
 
 /** Rejects when `promise` has not settled within `ms`. */
-export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+export function withTimeout<T>(
+  promise: Promise<T>,
+  ms: number,
+  what: string,
+  context?: () => string,
+): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined
   return Promise.race([
     promise.finally(() => clearTimeout(timer)),
     new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms)
+      timer = setTimeout(
+        () => reject(new Error(`timed out after ${ms} ms: ${what}${context ? `\n${context()}` : ''}`)),
+        ms,
+      )
     }),
   ])
-}
-
-export function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
-  return sorted[index]!
 }

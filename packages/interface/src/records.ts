@@ -1,0 +1,42 @@
+// The records every layer passes around: an operator as the chain stores it, a task definition's
+// rules, and the submission the aggregator hands to the chain.
+import type { PerformerSignature, TaskDefinitionRules, TaskInfo } from '@wisp/protocol'
+
+export type Address = `0x${string}`
+export type Hex = `0x${string}`
+
+/** One operator as the contracts store it. */
+export interface OperatorRecord {
+  /** 1-based operator index */
+  id: number
+  address: Address
+  /** 128-byte EVM-encoded G2 key (uint256[4] = [x.re, x.im, y.re, y.im]) */
+  blsPublicKey: Uint8Array
+  votingPower: bigint
+  active: boolean
+  /** ejected operators are inactive for good (absent where the backend has no such notion) */
+  ejected?: boolean
+}
+
+/** A task definition's rules as the engine uses them. */
+export interface TaskDefinitionInfo extends TaskDefinitionRules {
+  /** block at which the definition expires (0 = never) */
+  blockExpiry: bigint
+  /** the definition's voting-power snapshot (0 = never computed) */
+  definitionTotal: bigint
+}
+
+export interface SubmitTaskParams {
+  task: TaskInfo
+  performerSignature: PerformerSignature
+  isApproved: boolean
+  /** aggregate attester signature, [x, y] */
+  aggregateSignature: readonly [bigint, bigint]
+  /** strictly increasing operator ids */
+  attesterIds: readonly number[]
+}
+
+export type SubmitTaskOutcome =
+  | { status: 'included'; txHash: Hex; blockNumber: bigint; event: 'TaskSubmitted' | 'TaskRejected' }
+  /** another aggregator got there first (MessageAlreadySigned) */
+  | { status: 'already-submitted' }

@@ -1,5 +1,5 @@
 // hashToPoint exactly as Othentic's contracts and mcl (BN_SNARK1, map mode BN254) do it:
-// PROTOCOL.md §2. Not RFC 9380's SVDW and not try-and-increment.
+// docs/protocol.md §2. Not RFC 9380's SVDW and not try-and-increment.
 import { expand_message_xmd } from '@noble/curves/abstract/hash-to-curve.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { type BytesLike, bytesToBigInt, toBytes } from './bytes.js'

@@ -141,7 +141,7 @@ export class SecretKey {
   /**
    * The derivation of Othentic's example services (mcl `Fr.setHashOf`): SHA-256 of the ASCII string
    * "0x" + 64 lowercase hex chars of the ECDSA key, read little-endian, masked to 254 bits, or to 253
-   * bits if still ≥ r. PROTOCOL.md §2.
+   * bits if still ≥ r. docs/protocol.md §2.
    */
   static fromEcdsaPrivateKey(ecdsaPrivateKey: BytesLike): SecretKey {
     const keyHex = bytesToHex(toBytes(ecdsaPrivateKey, 32, 'ECDSA private key')).toLowerCase()

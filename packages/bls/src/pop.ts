@@ -1,4 +1,4 @@
-// Proof of possession: the rogue-key defence of registration and BLS key updates (PROTOCOL.md §2).
+// Proof of possession: the rogue-key defence of registration and BLS key updates (docs/protocol.md §2).
 import { authHash, DOMAIN_AUTH } from '@wisp/protocol'
 import type { PublicKey, SecretKey, Signature } from './keys.js'
 import { verify } from './verify.js'

@@ -1,6 +1,6 @@
 // Verification: single, same-message aggregate with bisection, and batches of distinct messages
 // with random linear coefficients — all reduced to one multi-Miller-loop and one final
-// exponentiation per check, which is where the time goes (PROTOCOL.md §2: e(sig, −G2)·e(H(m), pk) == 1).
+// exponentiation per check, which is where the time goes (docs/protocol.md §2: e(sig, −G2)·e(H(m), pk) == 1).
 import { randomBytes } from '@noble/hashes/utils.js'
 import type { BytesLike } from './bytes.js'
 import { curve, Fp12, type G1, G1Point, type G2, G2Point, R } from './curve.js'

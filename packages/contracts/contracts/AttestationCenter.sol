@@ -13,7 +13,7 @@ import {IBeforePaymentsLogic} from "./interfaces/IBeforePaymentsLogic.sol";
 
 /// @title AttestationCenter
 /// @notice Verifies tasks signed by a performer and attested by a BLS aggregate of operators, with the
-/// ABI and rules of Othentic's AttestationCenter (PROTOCOL.md §3): both submitTask overloads, task
+/// ABI and rules of Othentic's AttestationCenter (docs/protocol.md §3): both submitTask overloads, task
 /// definitions, rewards per role and batch payments, slashing modules with a challenger reward, custom
 /// slashing, ejection, hooks. Operators, keys and voting power live in the OperatorRegistry (`obls()`).
 /// @dev Administration, rewards, slashing and most views live in AttestationCenterExtension, deployed by
@@ -91,7 +91,7 @@ contract AttestationCenter is AttestationCenterStorage {
         }
     }
 
-    /// @dev Steps 4–8 of PROTOCOL.md §3.
+    /// @dev Steps 4–8 of docs/protocol.md §3.
     function _submit(
         TaskInfo calldata _taskInfo,
         bytes32 _hash,

@@ -3,7 +3,7 @@ pragma solidity 0.8.37;
 
 import {BN254} from "./BN254.sol";
 
-/// @notice Proof of possession of a BLS key (PROTOCOL.md §2):
+/// @notice Proof of possession of a BLS key (docs/protocol.md §2):
 /// authHash = keccak(abi.encode(operator, contract, chainId)),
 /// signed on hashToPoint(DOMAIN_AUTH, abi.encode(authHash)).
 library BLSAuthLibrary {

@@ -70,7 +70,7 @@ library BN254 {
 
     // ------------------------------------------------------------------ hash to G1
 
-    /// @notice hashToPoint(domain, message) per PROTOCOL.md §2. Our callers always hash
+    /// @notice hashToPoint(domain, message) per docs/protocol.md §2. Our callers always hash
     /// `abi.encode(bytes32 digest)`; any message length works.
     function hashToPoint(bytes32 domain, bytes memory message) internal view returns (uint256[2] memory) {
         (uint256 u0, uint256 u1) = hashToField(domain, message);

@@ -14,7 +14,7 @@ interface Vectors {
   task: { taskHash: Hex; hashToPointOfTaskHash: Hex[]; blsPerformerSignature: Hex[] }
 }
 const vectors = JSON.parse(
-  // the repository's copy of shared/spec/vectors.json (packages/bls checks the copy is current)
+  // the repository's test vectors (docs/protocol.md §7; packages/protocol has an identical copy)
   readFileSync(new URL('../../bls/test/fixtures/vectors.json', import.meta.url), 'utf8'),
 ) as Vectors
 

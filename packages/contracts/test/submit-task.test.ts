@@ -1,4 +1,4 @@
-// submitTask on a real anvil: both overloads, every PROTOCOL.md §3 step and its named error, the
+// submitTask on a real anvil: both overloads, every docs/protocol.md §3 step and its named error, the
 // threshold boundaries. Signatures are real: @wisp/bls votes aggregated off-chain, keys summed on-chain.
 import { type TaskInfo, taskHash } from '@wisp/protocol'
 import {

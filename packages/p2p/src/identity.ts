@@ -1,4 +1,4 @@
-// Peer identity: a 32-byte Ed25519 seed gives the libp2p peer id the standard way (PROTOCOL.md §5),
+// Peer identity: a 32-byte Ed25519 seed gives the libp2p peer id the standard way (docs/protocol.md §5),
 // so a bootstrap relay keeps its address across restarts and machines.
 import { generateKeyPair, generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'

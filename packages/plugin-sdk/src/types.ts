@@ -30,7 +30,7 @@ export interface PluginManifest {
   description?: string
 }
 
-/** A task as attesters see it (PROTOCOL.md §1 TaskInfo). */
+/** A task as attesters see it (docs/protocol.md §1 TaskInfo). */
 export interface TaskInput {
   proofOfTask: string
   data: Uint8Array

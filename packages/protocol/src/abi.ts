@@ -1,5 +1,5 @@
 /**
- * The AttestationCenter's task-submission interface as viem ABI items (PROTOCOL.md §3).
+ * The AttestationCenter's task-submission interface as viem ABI items (docs/protocol.md §3).
  * Field order and tuple types are ABI-relevant: they fix the selectors below, which must stay
  * 0xfff768e3 (ECDSA performer) and 0x8a7ce8a4 (BLS performer) for Othentic compatibility.
  */
@@ -64,7 +64,7 @@ const taskOutcomeEventInputs = [
   { name: 'attestersIds', type: 'uint256[]', indexed: false },
 ] as const
 
-/** Emitted for an approved task (PROTOCOL.md §3, step 8). */
+/** Emitted for an approved task (docs/protocol.md §3, step 8). */
 export const taskSubmittedEventAbi = {
   type: 'event',
   name: 'TaskSubmitted',
@@ -77,7 +77,7 @@ export const taskRejectedEventAbi = {
   inputs: taskOutcomeEventInputs,
 } as const
 
-/** The revert errors worth matching by name (PROTOCOL.md §3), for viem's `decodeErrorResult`. */
+/** The revert errors worth matching by name (docs/protocol.md §3), for viem's `decodeErrorResult`. */
 export const attestationCenterErrorsAbi = [
   { type: 'error', name: 'MessageAlreadySigned', inputs: [] },
   { type: 'error', name: 'InvalidPerformerSignature', inputs: [] },

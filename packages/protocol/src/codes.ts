@@ -19,7 +19,7 @@ export const RPC_ERROR_CODES = [
 export type RpcErrorCode = (typeof RPC_ERROR_CODES)[number]
 
 /**
- * AttestationCenter/OBLS revert names (PROTOCOL.md §3). Quorum math and attester checks use
+ * AttestationCenter/OBLS revert names (docs/protocol.md §3). Quorum math and attester checks use
  * them as codes, so an off-chain refusal reads the same as the on-chain revert it predicts.
  */
 export const CONTRACT_ERROR_CODES = [

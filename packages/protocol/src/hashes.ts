@@ -2,9 +2,9 @@ import { type Address, bytesToHex, encodeAbiParameters, type Hex, keccak256, str
 import { checkHexBytes } from './check.js'
 import { ProtocolError } from './codes.js'
 
-/** keccak("TasksManager"): the BLS domain of performer task signatures and attester votes (PROTOCOL.md §1). */
+/** keccak("TasksManager"): the BLS domain of performer task signatures and attester votes (docs/protocol.md §1). */
 export const DOMAIN_TASKS: Hex = keccak256(stringToHex('TasksManager'))
-/** keccak("OthenticBLSAuth"): the BLS domain of proofs of possession and operator auth (PROTOCOL.md §1). */
+/** keccak("OthenticBLSAuth"): the BLS domain of proofs of possession and operator auth (docs/protocol.md §1). */
 export const DOMAIN_AUTH: Hex = keccak256(stringToHex('OthenticBLSAuth'))
 
 /** The task as the AttestationCenter's `TaskInfo` struct (field order is ABI-relevant). */
@@ -48,7 +48,7 @@ function hashEncoded(what: string, encode: () => Hex): Hex {
   return keccak256(encoded)
 }
 
-/** `keccak(abi.encode(proofOfTask, data, taskPerformer, taskDefinitionId))` — PROTOCOL.md §1. */
+/** `keccak(abi.encode(proofOfTask, data, taskPerformer, taskDefinitionId))` — docs/protocol.md §1. */
 export function taskHash(task: TaskInfo): Hex {
   const data = hexBytes(task.data, 'task data')
   return hashEncoded('task', () =>
@@ -63,7 +63,7 @@ export interface VoteContext {
   isApproved: boolean
 }
 
-/** `keccak(abi.encode(task…, attestationCenter, chainId, isApproved))` — PROTOCOL.md §1. */
+/** `keccak(abi.encode(task…, attestationCenter, chainId, isApproved))` — docs/protocol.md §1. */
 export function voteHash(task: TaskInfo, vote: VoteContext): Hex {
   const data = hexBytes(task.data, 'task data')
   return hashEncoded('vote', () =>
@@ -81,7 +81,7 @@ export function voteHash(task: TaskInfo, vote: VoteContext): Hex {
 
 /**
  * `keccak(abi.encode(operator, contract, chainId))`: the message of a BLS proof of possession
- * (PROTOCOL.md §2). `contract` is the registry for registration, the AttestationCenter for `updateBlsKey`.
+ * (docs/protocol.md §2). `contract` is the registry for registration, the AttestationCenter for `updateBlsKey`.
  */
 export function authHash(params: { operator: Address; contract: Address; chainId: bigint | number }): Hex {
   return hashEncoded('auth message', () =>
@@ -96,7 +96,7 @@ export function authHash(params: { operator: Address; contract: Address; chainId
 export const AUTH_CHALLENGE_LABEL = 'wisp/p2p-auth/v1'
 
 /**
- * Wisp's p2p auth message (Othentic's own auth flow is not public, PROTOCOL.md §5):
+ * Wisp's p2p auth message (Othentic's own auth flow is not public, docs/protocol.md §5):
  * `keccak(abi.encode(string label, bytes challenge, address operator, string peerId))`, signed
  * with BLS under DOMAIN_AUTH like a proof of possession. `peerId` is the responder's libp2p peer
  * id, so a signature obtained on one connection cannot be replayed by another peer. The

@@ -19,7 +19,7 @@ export interface LeaderElectionInput {
 }
 
 /**
- * Picks the performer for a slot (PROTOCOL.md §6). Implementations must be pure and
+ * Picks the performer for a slot (docs/protocol.md §6). Implementations must be pure and
  * deterministic: every attester re-runs the election to check the performer.
  * Throws LEADER_NO_ACTIVE_OPERATORS when nobody can be elected, LEADER_INVALID_INPUT on bad input.
  */

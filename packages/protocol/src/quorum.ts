@@ -13,7 +13,7 @@ export const LAST_INTERNAL_TASK_DEFINITION_ID = 10002
 
 /**
  * The parts of an on-chain task definition that decide who may attest and which voting-power
- * total applies (PROTOCOL.md §3). Operator ids are the contract's 1-based operator indexes.
+ * total applies (docs/protocol.md §3). Operator ids are the contract's 1-based operator indexes.
  */
 export interface TaskDefinitionRules {
   /**
@@ -104,7 +104,7 @@ export function quorumTotal(input: QuorumTotalInput): bigint {
 
 /**
  * `total*2/3` to approve, `total/3` to reject, floored like Solidity; the signed power must be
- * `>=` it. Only a total of 0 throws `InvalidRequiredVotingPower` (PROTOCOL.md §3.6: "total == 0
+ * `>=` it. Only a total of 0 throws `InvalidRequiredVotingPower` (docs/protocol.md §3 step 7: "total == 0
  * reverts"). A non-zero total too small to leave anything after flooring (1 to approve, 1 or 2
  * to reject) gives a required power of 0, which any non-empty attester set meets — even one
  * whose power is 0.

@@ -5,7 +5,7 @@ import type { TaskInfo } from './hashes.js'
 import { checkPerformerSignature, formatPerformerSignature, type PerformerSignature } from './signatures.js'
 import { DEFAULT_WIRE_LIMITS, type WireLimits } from './wire/limits.js'
 
-/** The JSON-RPC methods an Othentic-compatible node serves (PROTOCOL.md §4). */
+/** The JSON-RPC methods an Othentic-compatible node serves (docs/protocol.md §4). */
 export const RPC_METHODS = { sendTask: 'sendTask', sendCustomMessage: 'sendCustomMessage' } as const
 
 /** sendTask takes 5 params (ECDSA), or 6–7 with signatureType and targetChainId. */

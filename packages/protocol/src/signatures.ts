@@ -22,7 +22,7 @@ export interface G1Point {
   y: bigint
 }
 
-/** How the performer signed the taskHash (PROTOCOL.md §3, step 3). */
+/** How the performer signed the taskHash (docs/protocol.md §3, step 3). */
 export type PerformerSignature = { type: 'ecdsa'; signature: Hex } | { type: 'bls'; signature: G1Point }
 export type SignatureType = PerformerSignature['type']
 

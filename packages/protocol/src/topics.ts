@@ -1,6 +1,6 @@
 import { ProtocolError } from './codes.js'
 
-/** Othentic networks name their topics `othentic.p2p.*` (PROTOCOL.md §5). */
+/** Othentic networks name their topics `othentic.p2p.*` (docs/protocol.md §5). */
 export const DEFAULT_TOPIC_NAMESPACE = 'othentic'
 
 /** Topic name suffixes per gossip message kind; the kinds match the wire codec's kinds. */

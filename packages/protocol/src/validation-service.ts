@@ -4,7 +4,7 @@ import { type NoVoteReason, ProtocolError } from './codes.js'
 import type { TaskInfo } from './hashes.js'
 import { DEFAULT_WIRE_LIMITS, type WireLimits } from './wire/limits.js'
 
-/** HTTP paths of an AVS's services (PROTOCOL.md §4; port 4002 in Othentic's examples). */
+/** HTTP paths of an AVS's services (docs/protocol.md §4; port 4002 in Othentic's examples). */
 export const VALIDATION_SERVICE_PATHS = {
   validate: '/task/validate',
   customMessage: '/p2p/message',
@@ -53,7 +53,7 @@ function checkDefinitionId(value: unknown): Check<number> {
 
 /**
  * For validation services written with this package: parses a `/task/validate` body,
- * accepting `taskDefinitionID` as well as `taskDefinitionId` (**decision**, PROTOCOL.md §4).
+ * accepting `taskDefinitionID` as well as `taskDefinitionId` (**decision**, docs/protocol.md §4).
  * Throws VALIDATION_REQUEST_INVALID.
  */
 export function parseValidationRequest(
@@ -95,7 +95,7 @@ function messageOf(body: Record<string, unknown>): string | undefined {
   return typeof body.message === 'string' ? body.message.slice(0, MAX_SERVICE_MESSAGE_LENGTH) : undefined
 }
 
-/** `data: true|false`, or the alternate `data: {result: bool}` (**decision**, PROTOCOL.md §4). */
+/** `data: true|false`, or the alternate `data: {result: bool}` (**decision**, docs/protocol.md §4). */
 function verdictOf(data: unknown): boolean | undefined {
   if (typeof data === 'boolean') return data
   if (

@@ -1,7 +1,7 @@
 // Slashing protection: before any vote is signed, (operator, taskHash, verdict) is recorded
 // atomically, and the opposite verdict of a recorded task is refused — forever, across restarts,
 // tabs and imports. Signing both verdicts of one task is exactly what double-attestation slashing
-// punishes (PROTOCOL.md §3).
+// punishes (docs/protocol.md §3).
 import { StorageError } from './errors.js'
 import { decodeJson, encodeJson, type KeyValueStore } from './store.js'
 

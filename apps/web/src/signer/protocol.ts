@@ -16,7 +16,7 @@ export interface KeyProfile {
   blsPublicKey: Hex
   /**
    * `othentic-ecdsa`: an ECDSA key is stored and the BLS key derived from it (Othentic's
-   * SHA-256/mcl derivation, PROTOCOL.md §2); `raw-bls`: a BLS key is stored as is.
+   * SHA-256/mcl derivation, docs/protocol.md §2); `raw-bls`: a BLS key is stored as is.
    */
   derivation: 'othentic-ecdsa' | 'raw-bls'
   createdAt: number

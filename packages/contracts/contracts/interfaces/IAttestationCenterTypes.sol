@@ -2,7 +2,7 @@
 pragma solidity 0.8.37;
 
 /// @notice Structs, enums and errors shared by the AttestationCenter, the OperatorRegistry and the hooks.
-/// Field order is ABI-relevant and follows the public Othentic interface (PROTOCOL.md §3).
+/// Field order is ABI-relevant and follows the public Othentic interface (docs/protocol.md §3).
 interface IAttestationCenterTypes {
     struct TaskInfo {
         string proofOfTask;
@@ -129,7 +129,7 @@ interface IAttestationCenterTypes {
         uint256 votingPower;
     }
 
-    // ---------------------------------------------------------------- errors (PROTOCOL.md §3 names)
+    // ---------------------------------------------------------------- errors (docs/protocol.md §3 names)
     error MessageAlreadySigned();
     error InvalidPerformerSignature();
     error InactiveTaskPerformer();

@@ -1,5 +1,5 @@
 // A reference model of the AttestationCenter for engine unit tests: the same rules as the
-// contract (PROTOCOL.md §3) — used taskHash, performer signature (raw ECDSA or BLS), the
+// contract (docs/protocol.md §3) — used taskHash, performer signature (raw ECDSA or BLS), the
 // attester checks and threshold (via @wisp/protocol's preflight, which mirrors the contract),
 // and one real BLS pairing check of the aggregate. The real contract on anvil is exercised in
 // @wisp/contracts and @wisp/chain; this double exists so the engine logic can be tested fast.

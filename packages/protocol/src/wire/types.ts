@@ -2,7 +2,7 @@ import type { Address, Hex } from 'viem'
 import type { G1Point, PerformerSignature } from '../signatures.js'
 
 /**
- * Decoded, validated gossip and auth messages (PROTOCOL.md §5). Canonical forms: addresses are
+ * Decoded, validated gossip and auth messages (docs/protocol.md §5). Canonical forms: addresses are
  * checksummed, hex is lower-case, BLS coordinates are bigints. Encoding writes hex and
  * 0x-padded 64-digit coordinates.
  */

@@ -1,7 +1,7 @@
 // Wires the roles onto the ports. One engine per operator identity; any subset of roles.
 import type { BlsVerifier } from '@wisp/bls'
 import type { BaseFetch, NamespaceableStore, Runtime, WispPlugin } from '@wisp/plugin-sdk'
-import { type RoundRobinOptions, type SendTaskRequest, taskHash } from '@wisp/protocol'
+import type { RoundRobinOptions, SendTaskRequest } from '@wisp/protocol'
 import { History, type KeyValueStore, SlashingProtection } from '@wisp/storage'
 import { CoreError } from './errors.js'
 import { EventBus } from './events.js'
@@ -25,6 +25,7 @@ import {
 import { Aggregator, type AggregatorOptions, DEFAULT_AGGREGATOR_OPTIONS } from './roles/aggregator.js'
 import { Attester, type AttesterOptions, DEFAULT_ATTESTER_OPTIONS } from './roles/attester.js'
 import { DEFAULT_PERFORMER_OPTIONS, Performer, type PerformerOptions } from './roles/performer.js'
+import { type PublishedTask, publishTask } from './roles/publish.js'
 
 type Address = `0x${string}`
 
@@ -80,7 +81,7 @@ export interface Engine {
    * Publishes a task signed elsewhere (JSON-RPC `sendTask` from an AVS's performer service); this
    * node's own attester sees it too.
    */
-  sendTask(request: SendTaskRequest): Promise<{ taskHash: `0x${string}`; recipients: number }>
+  sendTask(request: SendTaskRequest): Promise<PublishedTask>
   start(): Promise<void>
   stop(): Promise<void>
 }
@@ -196,23 +197,8 @@ export function createEngine(options: EngineOptions, components: EngineComponent
     performer,
     attester,
     aggregator,
-    async sendTask(request) {
-      const task = request.task
-      const hash = taskHash(task)
-      const { recipients } = await gossip.publish('task', {
-        proofOfTask: task.proofOfTask,
-        data: task.data,
-        performer: task.taskPerformer,
-        definitionId: task.taskDefinitionId,
-        signature: request.signature,
-      })
-      events.emit('task:performed', {
-        taskHash: hash,
-        taskDefinitionId: task.taskDefinitionId,
-        proofOfTask: task.proofOfTask,
-        recipients,
-      })
-      return { taskHash: hash, recipients }
+    sendTask(request) {
+      return publishTask({ gossip, events, logger, metrics }, request.task, request.signature, 'send-task')
     },
     async start() {
       await operators.refresh()

@@ -36,11 +36,17 @@ export {
   DEFAULT_ATTESTER_OPTIONS,
 } from './roles/attester.js'
 export {
+  type ElectionOptions,
+  type ElectionQuery,
+  isElectedPerformer,
+  leaderCandidates,
+} from './roles/election.js'
+export {
   DEFAULT_PERFORMER_OPTIONS,
   Performer,
   type PerformerComponents,
   type PerformerOptions,
-  type PublishedTask,
 } from './roles/performer.js'
+export { type PublishComponents, type PublishedTask, publishTask } from './roles/publish.js'
 export { taskInfoOf, taskInputOf } from './roles/task.js'
 export { type ValidationServiceOptions, validateWithService } from './validation-service.js'

@@ -1,8 +1,8 @@
 import { createHashChainPlugin } from '@wisp/plugin-hash-chain'
-import { definePlugin } from '@wisp/plugin-sdk'
+import { type BaseFetch, definePlugin } from '@wisp/plugin-sdk'
 import { MemoryStore } from '@wisp/storage'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { Engine } from '../src/index.js'
+import type { Engine, MetricsPort } from '../src/index.js'
 import { MemoryGossipBus, ModelChain, makeOperators, startNode } from './support/harness.js'
 
 const hashChain = createHashChainPlugin({ taskDefinitionIds: [1] })
@@ -338,5 +338,116 @@ describe('engine: one node, every role', () => {
     const sent = solo.events.once('submission:sent')
     await solo.performer!.tick('test')
     expect((await sent).attesterIds).toEqual([1])
+  })
+})
+
+describe('engine: designated performers (performerIds)', () => {
+  it('the performer elects among performerIds, as attesters check: an outsider stays quiet, a designated one lands', async () => {
+    // 5 operators, designated performers 2 and 3. At block 100 round robin over everyone elects
+    // operator 1; over [2, 3] it elects operator 2 (slot 100 mod 2 = 0).
+    const { operators, records } = makeOperators(5)
+    const chain = new ModelChain(records)
+    const bus = new MemoryGossipBus()
+    const nodes = operators.map((operator) =>
+      startNode(bus, chain, {
+        operator,
+        options: {
+          performerIds: [2, 3],
+          attester: {},
+          ...(operator.id <= 2 ? { performer: { taskDefinitionIds: [1] } } : {}),
+          ...(operator.id === 2 ? { aggregator: {} } : {}),
+        },
+        plugins: [{ plugin: hashChain, config }],
+      }),
+    )
+    engines.push(...nodes)
+    await Promise.all(nodes.map((e) => e.start()))
+    const ignored: string[] = []
+    for (const node of nodes) node.events.on('task:ignored', (e) => ignored.push(e.reason))
+    const [outsider, designated] = nodes
+
+    // operator 1 is no designated performer: publishing would only earn "performer was not elected"
+    expect(await outsider!.performer!.tick('test')).toEqual([])
+    expect(bus.published.filter((p) => p.kind === 'task')).toEqual([])
+
+    const sent = designated!.events.once('submission:sent')
+    const [published] = await designated!.performer!.tick('test')
+    expect(published?.task.taskPerformer).toBe(operators[1]!.address)
+    expect((await sent).attesterIds.length).toBeGreaterThanOrEqual(4)
+    expect(ignored).toEqual([])
+  })
+})
+
+describe('engine: one publish path', () => {
+  function recordingMetrics(): { port: MetricsPort; tasks: () => unknown[] } {
+    const calls: Array<[string, Record<string, string> | undefined]> = []
+    return {
+      port: { increment: (name, labels) => void calls.push([name, labels]), observe() {} },
+      tasks: () =>
+        calls.filter(([name]) => name === 'wisp_performer_tasks_total').map(([, labels]) => labels),
+    }
+  }
+
+  it('engine.sendTask gossips, announces and counts a task exactly like the performer', async () => {
+    const { operators, records } = makeOperators(2)
+    const chain = new ModelChain(records)
+    const bus = new MemoryGossipBus()
+    const performerMetrics = recordingMetrics()
+    const relayMetrics = recordingMetrics()
+    const perf = startNode(bus, chain, {
+      operator: operators[0]!,
+      options: { performer: { taskDefinitionIds: [1], ignoreElection: true } },
+      plugins: [{ plugin: hashChain, config }],
+      components: { metrics: performerMetrics.port },
+    })
+    // no performer role: it only passes on tasks an AVS's own performer service signed (JSON-RPC)
+    const relay = startNode(bus, chain, {
+      operator: operators[1]!,
+      options: {},
+      plugins: [],
+      components: { metrics: relayMetrics.port },
+    })
+    engines.push(perf, relay)
+    await Promise.all(engines.map((e) => e.start()))
+
+    const performed = perf.events.once('task:performed')
+    const [published] = await perf.performer!.tick('test')
+    const relayed = relay.events.once('task:performed')
+    const sent = await relay.sendTask({ task: published!.task, signature: published!.signature })
+
+    expect(sent).toMatchObject({ taskHash: published!.taskHash })
+    expect(await relayed).toEqual(await performed)
+    const [mine, theirs] = bus.published.filter((p) => p.kind === 'task')
+    expect(theirs!.message).toEqual(mine!.message)
+    expect(performerMetrics.tasks()).toEqual([{ trigger: 'test' }])
+    expect(relayMetrics.tasks()).toEqual([{ trigger: 'send-task' }])
+  })
+})
+
+describe('engine: start-time option checks', () => {
+  const validationService = { url: 'http://127.0.0.1:4002', timeoutMs: 1000 }
+
+  it('a validation service without a fetch component is ENGINE_INVALID_OPTIONS, not a silent fallback to plugins', () => {
+    const { operators, records } = makeOperators(1)
+    const chain = new ModelChain(records)
+    const bus = new MemoryGossipBus()
+    const spec = {
+      operator: operators[0]!,
+      options: { attester: { validationService } },
+      plugins: [{ plugin: hashChain, config }],
+    }
+    let error: unknown
+    try {
+      startNode(bus, chain, spec)
+    } catch (err) {
+      error = err
+    }
+    expect(error).toMatchObject({
+      name: 'CoreError',
+      code: 'ENGINE_INVALID_OPTIONS',
+      message: expect.stringMatching(/validationService.*fetch/),
+    })
+    const fetch: BaseFetch = async () => new Response('{}')
+    expect(startNode(bus, chain, { ...spec, components: { fetch } }).attester).toBeDefined()
   })
 })

@@ -3,14 +3,13 @@
 // Othentic's --delay), verifies the signatures optimistically (one aggregate check, bisection on
 // failure), predicts the contract's checks, and submits with retry and backoff. Another
 // aggregator winning the race (MessageAlreadySigned) counts as done. Pending tasks are persisted
-// and resumed after a restart.
+// and resumed after a restart; finished ones are remembered for a bounded time (see `#done`).
 import { aggregateSignatures, type BlsVerifier, Signature } from '@wisp/bls'
 import {
   DOMAIN_TASKS,
   evaluateQuorum,
   type PerformerSignature,
   preflightSubmission,
-  type RoundRobinOptions,
   selectAttesters,
   type TaskInfo,
   taskHash,
@@ -18,8 +17,9 @@ import {
   type WireAttestation,
   type WireTaskSubmitted,
 } from '@wisp/protocol'
-import { decodeJson, encodeJson, type History, type KeyValueStore } from '@wisp/storage'
+import { type BatchOp, decodeJson, encodeJson, type History, type KeyValueStore } from '@wisp/storage'
 import { bytesToHex, hexToBytes } from 'viem'
+import { CoreError } from '../errors.js'
 import type { EventBus } from '../events.js'
 import type { OperatorView } from '../operators.js'
 import type {
@@ -44,7 +44,15 @@ export interface AggregatorOptions {
   backoffMs: number
   /** forget a task that never reaches a quorum after this long */
   pendingTtlMs: number
-  roundRobin?: RoundRobinOptions
+  /**
+   * Remember a finished task this long, so its late votes or a late TaskSubmitted do not start a
+   * second aggregation. At least `pendingTtlMs`: votes later than that would be dropped for a
+   * pending task too. Past it the chain still refuses a second submission of the task (its
+   * taskHash is used); a forgotten task costs at most a verification and a simulated call.
+   */
+  doneRetentionMs: number
+  /** and remember at most this many finished tasks (the most recent): bounds memory and start-up reads */
+  maxDoneTasks: number
 }
 
 export const DEFAULT_AGGREGATOR_OPTIONS: AggregatorOptions = {
@@ -52,6 +60,8 @@ export const DEFAULT_AGGREGATOR_OPTIONS: AggregatorOptions = {
   maxAttempts: 5,
   backoffMs: 500,
   pendingTtlMs: 10 * 60_000,
+  doneRetentionMs: 60 * 60_000,
+  maxDoneTasks: 20_000,
 }
 
 export interface AggregatorComponents {
@@ -84,7 +94,26 @@ interface Pending {
 }
 
 const PENDING_PREFIX = 'aggregator/pending/'
-const DONE_PREFIX = 'aggregator/done/'
+/**
+ * Finished tasks: `aggregator/done-at/<finish time, ms, 15 digits>/<taskHash>`, empty value. Keys
+ * sort by time, so a start reads the newest ones and stops, and pruning deletes keys it can name
+ * from memory without reading anything.
+ */
+const DONE_PREFIX = 'aggregator/done-at/'
+/** The first layout (`aggregator/done/<taskHash>` → finish time), never pruned: migrated at start. */
+const LEGACY_DONE_PREFIX = 'aggregator/done/'
+const EMPTY = new Uint8Array(0)
+/** stale and legacy keys are read and deleted in pages of this many */
+const BATCH = 1000
+
+function doneKey(hash: Hex, at: number): string {
+  return `${DONE_PREFIX}${String(Math.max(0, Math.trunc(at))).padStart(15, '0')}/${hash}`
+}
+
+function parseDoneKey(key: string): [hash: Hex, at: number] | undefined {
+  const match = /^(\d{15})\/(0x[0-9a-f]{64})$/.exec(key.slice(DONE_PREFIX.length))
+  return match === null ? undefined : [match[2] as Hex, Number(match[1])]
+}
 
 interface StoredPending {
   task: TaskInfo
@@ -97,13 +126,22 @@ export class Aggregator {
   readonly #options: AggregatorOptions
   readonly #c: AggregatorComponents
   readonly #pending = new Map<Hex, Pending>()
-  readonly #done = new Set<Hex>()
+  /** finished task → when (ms); insertion order is finish order, so pruning walks from the front */
+  readonly #done = new Map<Hex, number>()
   readonly #definitions = new Map<number, { info: TaskDefinitionInfo | undefined; at: number }>()
   readonly #unsubscribe: Array<() => void> = []
   #sweeper: ReturnType<typeof setInterval> | undefined
   #stopped = false
 
   constructor(options: AggregatorOptions, components: AggregatorComponents) {
+    if (!Number.isSafeInteger(options.maxDoneTasks) || options.maxDoneTasks < 1)
+      throw new CoreError('ENGINE_INVALID_OPTIONS', 'aggregator option maxDoneTasks must be an integer ≥ 1')
+    if (!(options.doneRetentionMs >= options.pendingTtlMs)) {
+      throw new CoreError(
+        'ENGINE_INVALID_OPTIONS',
+        `aggregator option doneRetentionMs (${options.doneRetentionMs}) must be ≥ pendingTtlMs (${options.pendingTtlMs})`,
+      )
+    }
     this.#options = options
     this.#c = components
   }
@@ -111,8 +149,7 @@ export class Aggregator {
   /** Subscribes and resumes persisted pending tasks. */
   async start(): Promise<void> {
     this.#stopped = false
-    for await (const [key] of this.#c.store.scan({ prefix: DONE_PREFIX }))
-      this.#done.add(key.slice(DONE_PREFIX.length) as Hex)
+    await this.#loadDone()
     for await (const [, value] of this.#c.store.scan({ prefix: PENDING_PREFIX })) {
       const pending = this.#revive(decodeJson<StoredPending>(value))
       if (this.#done.has(pending.hash)) continue
@@ -424,14 +461,94 @@ export class Aggregator {
 
   async #finish(hash: Hex): Promise<void> {
     this.#pending.delete(hash)
-    this.#done.add(hash)
-    await this.#c.store.batch([
-      { type: 'del', key: `${PENDING_PREFIX}${hash}` },
-      { type: 'put', key: `${DONE_PREFIX}${hash}`, value: encodeJson(this.#c.now()) },
-    ])
+    const at = this.#c.now()
+    const ops: BatchOp[] = [{ type: 'del', key: `${PENDING_PREFIX}${hash}` }]
+    const earlier = this.#done.get(hash)
+    if (earlier !== undefined) {
+      this.#done.delete(hash)
+      ops.push({ type: 'del', key: doneKey(hash, earlier) })
+    }
+    this.#done.set(hash, at)
+    ops.push({ type: 'put', key: doneKey(hash, at), value: EMPTY }, ...this.#pruneDone())
+    await this.#c.store.batch(ops)
+  }
+
+  /** Forgets finished tasks past the cap or the retention; returns the deletes for the store. */
+  #pruneDone(): BatchOp[] {
+    const cutoff = this.#c.now() - this.#options.doneRetentionMs
+    const ops: BatchOp[] = []
+    for (const [hash, at] of this.#done) {
+      if (this.#done.size <= this.#options.maxDoneTasks && at >= cutoff) break
+      this.#done.delete(hash)
+      ops.push({ type: 'del', key: doneKey(hash, at) })
+    }
+    return ops
+  }
+
+  /**
+   * Reads the finished tasks still retained, newest first, stopping at the cap or at the first one
+   * past the retention. Older keys (aged out while we were down) are then deleted in pages from the
+   * oldest end, so each stale key is read once, ever, and a start with nothing stale reads only
+   * what it keeps. Every scan has a limit: idb scans buffer their whole range.
+   */
+  async #loadDone(): Promise<void> {
+    const store = this.#c.store
+    const cutoff = this.#c.now() - this.#options.doneRetentionMs
+    await this.#migrateLegacyDone(cutoff)
+
+    const kept: Array<{ key: string; hash: Hex; at: number }> = []
+    let stale = false
+    // one more than the cap tells whether anything older is left to delete
+    for await (const [key] of store.scan({
+      prefix: DONE_PREFIX,
+      reverse: true,
+      limit: this.#options.maxDoneTasks + 1,
+    })) {
+      const entry = parseDoneKey(key)
+      if (entry === undefined) continue
+      if (entry[1] < cutoff || kept.length === this.#options.maxDoneTasks) {
+        stale = true
+        break
+      }
+      kept.push({ key, hash: entry[0], at: entry[1] })
+    }
+    this.#done.clear()
+    for (const { hash, at } of kept.reverse()) this.#done.set(hash, at)
+    const oldestKept = kept[0]?.key
+    while (stale) {
+      const ops: BatchOp[] = []
+      for await (const [key] of store.scan({ prefix: DONE_PREFIX, limit: BATCH })) {
+        if (oldestKept !== undefined && key >= oldestKept) break
+        ops.push({ type: 'del', key })
+      }
+      if (ops.length > 0) await store.batch(ops)
+      stale = ops.length === BATCH
+    }
+  }
+
+  /** Moves keys of the first layout into the time-ordered one (those still retained) and deletes them. */
+  async #migrateLegacyDone(cutoff: number): Promise<void> {
+    for (let read = BATCH; read === BATCH; ) {
+      read = 0
+      const ops: BatchOp[] = []
+      for await (const [key, value] of this.#c.store.scan({ prefix: LEGACY_DONE_PREFIX, limit: BATCH })) {
+        read++
+        ops.push({ type: 'del', key })
+        const hash = key.slice(LEGACY_DONE_PREFIX.length).toLowerCase() as Hex
+        let at: unknown
+        try {
+          at = decodeJson(value)
+        } catch {}
+        if (typeof at === 'number' && at >= cutoff && /^0x[0-9a-f]{64}$/.test(hash))
+          ops.push({ type: 'put', key: doneKey(hash, at), value: EMPTY })
+      }
+      if (ops.length > 0) await this.#c.store.batch(ops)
+    }
   }
 
   async #sweep(): Promise<void> {
+    const pruned = this.#pruneDone()
+    if (pruned.length > 0) await this.#c.store.batch(pruned)
     const cutoff = this.#c.now() - this.#options.pendingTtlMs
     for (const pending of [...this.#pending.values()]) {
       if (pending.firstSeen < cutoff && !pending.submitting) {

@@ -6,27 +6,27 @@ import type { BaseFetch, Verdict } from '@wisp/plugin-sdk'
 import {
   DOMAIN_TASKS,
   isValidEcdsaPerformerSignature,
-  type RoundRobinOptions,
   type TaskInfo,
   taskHash,
   voteHash,
   type WireTask,
-  wasElectedWithin,
 } from '@wisp/protocol'
 import type { History, SlashingProtection } from '@wisp/storage'
 import { hexToBytes } from 'viem'
 import { BoundedSet } from '../bounded-set.js'
+import { CoreError } from '../errors.js'
 import type { EventBus } from '../events.js'
 import type { OperatorView } from '../operators.js'
 import type { PluginRegistry } from '../plugins/registry.js'
 import type { BlsSignerPort, ChainPort, GossipPort, GossipReceived, Logger, MetricsPort } from '../ports.js'
 import { type ValidationServiceOptions, validateWithService } from '../validation-service.js'
+import { type ElectionOptions, isElectedPerformer } from './election.js'
 import { taskInfoOf, taskInputOf } from './task.js'
 
 type Address = `0x${string}`
 type Hex = `0x${string}`
 
-export interface AttesterOptions {
+export interface AttesterOptions extends ElectionOptions {
   /** this operator's address: it goes into every attestation */
   operatorAddress: Address
   /**
@@ -35,10 +35,7 @@ export interface AttesterOptions {
    * JSON-RPC sendTask from an AVS's own performer service are not elected by Wisp).
    */
   electionWindowBlocks: bigint
-  roundRobin?: RoundRobinOptions
-  /** operators that may be elected performer (default: every active operator) */
-  performerIds?: readonly number[]
-  /** validate through an external service instead of the registered plugin */
+  /** validate through an external service instead of the registered plugin (needs a `fetch` component) */
   validationService?: ValidationServiceOptions
   /** how many task hashes to remember for dedupe */
   seenTasks: number
@@ -73,6 +70,14 @@ export class Attester {
   #stopping = new AbortController()
 
   constructor(options: AttesterOptions, components: AttesterComponents) {
+    // without fetch the service could never be asked: falling back to plugins would vote on
+    // different logic than the operator configured
+    if (options.validationService !== undefined && components.fetch === undefined) {
+      throw new CoreError(
+        'ENGINE_INVALID_OPTIONS',
+        `attester option validationService (${options.validationService.url}) needs a fetch component`,
+      )
+    }
     this.#options = options
     this.#c = components
     this.#seen = new BoundedSet(options.seenTasks)
@@ -127,8 +132,8 @@ export class Attester {
     }
 
     const verdict =
-      this.#options.validationService !== undefined && this.#c.fetch !== undefined
-        ? await validateWithService(task, this.#options.validationService, this.#c.fetch)
+      this.#options.validationService !== undefined
+        ? await validateWithService(task, this.#options.validationService, this.#c.fetch!)
         : await this.#c.registry.validate(taskInputOf(task), this.#stopping.signal)
     this.#c.events.emit('vote:decided', { taskHash: hash, verdict, latencyMs: this.#c.now() - started })
     this.#c.metrics.increment('wisp_attester_verdicts_total', { verdict: verdict.kind })
@@ -150,17 +155,13 @@ export class Attester {
     if (this.#options.electionWindowBlocks === 0n) return true
     const head = await this.#c.chain.getBlockNumber()
     const window = this.#options.electionWindowBlocks
-    const operators = await this.#c.operators.all()
-    return wasElectedWithin(
-      this.#c.registry.electionFor(task.taskDefinitionId, this.#options.roundRobin),
-      {
-        operators: leaderCandidates(operators, this.#options.performerIds),
-        taskDefinitionId: task.taskDefinitionId,
-        fromBlock: head >= window ? head - window : 0n,
-        toBlock: head,
-      },
-      task.taskPerformer,
-    )
+    return isElectedPerformer(this.#c.registry, this.#options, {
+      operators: await this.#c.operators.all(),
+      taskDefinitionId: task.taskDefinitionId,
+      fromBlock: head >= window ? head - window : 0n,
+      toBlock: head,
+      address: task.taskPerformer,
+    })
   }
 
   async #performerSignatureValid(
@@ -231,15 +232,4 @@ export function readWord(bytes: Uint8Array, offset: number): bigint {
   let n = 0n
   for (let i = offset; i < offset + 32; i++) n = (n << 8n) | BigInt(bytes[i]!)
   return n
-}
-
-/** The operators an election chooses from: all of them, or only the AVS's designated performers. */
-export function leaderCandidates(
-  operators: ReadonlyArray<{ id: number; address: Address; active: boolean }>,
-  performerIds: readonly number[] | undefined,
-): Array<{ id: number; address: Address; active: boolean }> {
-  const allowed = performerIds === undefined ? undefined : new Set(performerIds)
-  return operators
-    .filter((o) => allowed === undefined || allowed.has(o.id))
-    .map((o) => ({ id: o.id, address: o.address, active: o.active }))
 }

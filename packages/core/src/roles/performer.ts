@@ -1,28 +1,21 @@
-// The performer: on a trigger (interval, new blocks, a custom message, or an external sendTask),
-// checks it is the elected leader for the slot, runs the plugin's execute, signs the taskHash
-// (raw-hash ECDSA or BLS, PROTOCOL.md §3 step 3) and gossips the Task.
-import {
-  DOMAIN_TASKS,
-  formatPerformerSignature,
-  isElectedLeader,
-  type PerformerSignature,
-  type RoundRobinOptions,
-  type SendTaskRequest,
-  type TaskInfo,
-  taskHash,
-} from '@wisp/protocol'
+// The performer: on a trigger (interval, new blocks, a custom message), checks it is the elected
+// leader for the slot — with the attesters' own check (election.ts) — runs the plugin's execute,
+// signs the taskHash (raw-hash ECDSA or BLS, PROTOCOL.md §3 step 3) and gossips the Task through
+// the one publish path (publish.ts) that engine.sendTask uses too.
+import { DOMAIN_TASKS, type PerformerSignature, type TaskInfo, taskHash } from '@wisp/protocol'
 import { bytesToHex, hexToBytes } from 'viem'
 import { CoreError } from '../errors.js'
 import type { EventBus } from '../events.js'
 import type { OperatorView } from '../operators.js'
 import type { PluginRegistry } from '../plugins/registry.js'
 import type { BlsSignerPort, ChainPort, EcdsaSignerPort, GossipPort, Logger, MetricsPort } from '../ports.js'
-import { leaderCandidates, readWord } from './attester.js'
+import { readWord } from './attester.js'
+import { type ElectionOptions, isElectedPerformer } from './election.js'
+import { type PublishedTask, publishTask } from './publish.js'
 
 type Address = `0x${string}`
-type Hex = `0x${string}`
 
-export interface PerformerOptions {
+export interface PerformerOptions extends ElectionOptions {
   operatorAddress: Address
   /** task definitions this performer produces tasks for (each needs a registered plugin) */
   taskDefinitionIds: readonly number[]
@@ -36,9 +29,6 @@ export interface PerformerOptions {
   onCustomMessage: boolean
   /** skip the leader check (single-performer AVSs, tests of misbehaviour) */
   ignoreElection: boolean
-  roundRobin?: RoundRobinOptions
-  /** operators that may be elected performer (default: every active operator) */
-  performerIds?: readonly number[]
 }
 
 export const DEFAULT_PERFORMER_OPTIONS: Omit<PerformerOptions, 'operatorAddress' | 'taskDefinitionIds'> = {
@@ -60,13 +50,6 @@ export interface PerformerComponents {
   events: EventBus
   logger: Logger
   metrics: MetricsPort
-}
-
-export interface PublishedTask {
-  task: TaskInfo
-  taskHash: Hex
-  signature: PerformerSignature
-  recipients: number
 }
 
 export class Performer {
@@ -130,8 +113,7 @@ export class Performer {
       for (const id of this.#options.taskDefinitionIds) {
         try {
           if (!(await this.#isLeader(id))) continue
-          published.push(await this.performOnce(id))
-          this.#c.metrics.increment('wisp_performer_tasks_total', { trigger })
+          published.push(await this.performOnce(id, trigger))
         } catch (err) {
           this.#c.events.emit('task:perform-failed', { taskDefinitionId: id, reason: (err as Error).message })
           this.#c.metrics.increment('wisp_performer_failures_total', {
@@ -151,19 +133,17 @@ export class Performer {
       this.#c.chain.getBlockNumber(),
       this.#c.operators.all(),
     ])
-    return isElectedLeader(
-      this.#c.registry.electionFor(taskDefinitionId, this.#options.roundRobin),
-      {
-        blockNumber,
-        taskDefinitionId,
-        operators: operators.map((o) => ({ id: o.id, address: o.address, active: o.active })),
-      },
-      this.#options.operatorAddress,
-    )
+    return isElectedPerformer(this.#c.registry, this.#options, {
+      operators,
+      taskDefinitionId,
+      fromBlock: blockNumber,
+      toBlock: blockNumber,
+      address: this.#options.operatorAddress,
+    })
   }
 
   /** Executes, signs and publishes one task now, without the leader check. */
-  async performOnce(taskDefinitionId: number): Promise<PublishedTask> {
+  async performOnce(taskDefinitionId: number, trigger = 'manual'): Promise<PublishedTask> {
     const result = await this.#c.registry.execute(taskDefinitionId, this.#stopping.signal)
     const task: TaskInfo = {
       proofOfTask: result.proofOfTask,
@@ -171,7 +151,7 @@ export class Performer {
       taskPerformer: this.#options.operatorAddress,
       taskDefinitionId,
     }
-    return this.publishTask(task, await this.sign(task))
+    return publishTask(this.#c, task, await this.sign(task), trigger)
   }
 
   async sign(task: TaskInfo): Promise<PerformerSignature> {
@@ -180,34 +160,5 @@ export class Performer {
       return { type: 'ecdsa', signature: await this.#c.ecdsa!.signHash(hash) }
     const sig = await this.#c.bls!.sign(hexToBytes(DOMAIN_TASKS), hexToBytes(hash))
     return { type: 'bls', signature: { x: readWord(sig, 0), y: readWord(sig, 32) } }
-  }
-
-  /** Gossips a signed task: ours, or one an AVS's performer service sent through JSON-RPC sendTask. */
-  async publishTask(task: TaskInfo, signature: PerformerSignature): Promise<PublishedTask> {
-    const hash = taskHash(task)
-    const { recipients } = await this.#c.gossip.publish('task', {
-      proofOfTask: task.proofOfTask,
-      data: task.data,
-      performer: task.taskPerformer,
-      definitionId: task.taskDefinitionId,
-      signature,
-    })
-    this.#c.events.emit('task:performed', {
-      taskHash: hash,
-      taskDefinitionId: task.taskDefinitionId,
-      proofOfTask: task.proofOfTask,
-      recipients,
-    })
-    this.#c.logger.info('task published', {
-      taskHash: hash,
-      signature: formatPerformerSignature(signature).slice(0, 18),
-      recipients,
-    })
-    return { task, taskHash: hash, signature, recipients }
-  }
-
-  /** The JSON-RPC `sendTask` path (PROTOCOL.md §4). */
-  async sendTask(request: SendTaskRequest): Promise<PublishedTask> {
-    return this.publishTask(request.task, request.signature)
   }
 }

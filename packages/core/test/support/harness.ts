@@ -2,10 +2,16 @@
 // viem, BLS via @wisp/bls), real plugins and real stores.
 import { createInlineVerifier, SecretKey } from '@wisp/bls'
 import type { WispPlugin } from '@wisp/plugin-sdk'
-import { MemoryStore } from '@wisp/storage'
+import { type KeyValueStore, MemoryStore } from '@wisp/storage'
 import { type Hex, hexToBytes, toHex } from 'viem'
 import { privateKeyToAccount, sign } from 'viem/accounts'
-import { createEngine, type Engine, type EngineOptions, type OperatorRecord } from '../../src/index.js'
+import {
+  createEngine,
+  type Engine,
+  type EngineComponents,
+  type EngineOptions,
+  type OperatorRecord,
+} from '../../src/index.js'
 import { MemoryGossipBus } from './memory-network.js'
 import { ModelChain } from './model-chain.js'
 
@@ -43,7 +49,9 @@ export interface NodeSpec {
   operator: TestOperator
   options: Omit<EngineOptions, 'runtime' | 'operatorAddress'>
   plugins: Array<{ plugin: WispPlugin<never> | WispPlugin<unknown>; config: unknown }>
-  store?: MemoryStore
+  store?: KeyValueStore
+  /** extra or replaced components (metrics, clock, fetch) */
+  components?: Partial<Pick<EngineComponents, 'metrics' | 'now' | 'fetch' | 'logger'>>
 }
 
 export function startNode(bus: MemoryGossipBus, chain: ModelChain, spec: NodeSpec): Engine {
@@ -65,6 +73,7 @@ export function startNode(bus: MemoryGossipBus, chain: ModelChain, spec: NodeSpe
       },
       plugins: spec.plugins,
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      ...spec.components,
     },
   )
 }

@@ -48,7 +48,7 @@ describe('engine in a dedicated worker', () => {
     await page.getByTestId('mode-worker').click()
     const w = await waitForWisp(
       page,
-      "w.mode === 'worker' && w.status?.mode === 'worker' && w.status.phase === 'running' && w.status.p2p.relayConnected && w.status.p2p.meshPeers > 0",
+      "w.mode === 'worker' && w.status?.runtime === 'worker' && w.status.phase === 'running' && w.status.p2p.relayConnected && w.status.p2p.meshPeers > 0",
     )
     expect(w.status!.plugins.map((p) => p.id)).toEqual(['@wisp/plugin-hash-chain'])
     const mainThread = await watchLongTasks(browser, page)
@@ -78,7 +78,7 @@ describe('engine in a dedicated worker', () => {
     const mainThread = await watchLongTasks(browser, page)
     const w = await registerAndRun(page)
     expect(w.mode).toBe('worker')
-    expect(w.status!.mode).toBe('worker')
+    expect(w.status!.runtime).toBe('worker')
     const scripts = await pageScripts(page)
     expect(
       scripts.some((s) => /\/page-[^/]+\.js$/.test(s)),

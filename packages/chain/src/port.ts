@@ -1,7 +1,7 @@
 // The engine's ChainPort and the network layer's operator / task-definition directories, on viem.
 // Both are structural: this package does not import @wisp/core or @wisp/p2p (they depend on it).
 import { attestationCenterAbi, operatorRegistryAbi } from '@wisp/contracts'
-import type { PerformerSignature, TaskInfo } from '@wisp/protocol'
+import type { SubmitTaskOutcome, SubmitTaskParams } from '@wisp/interface'
 import { type Address, getAddress, type Hex, isAddress } from 'viem'
 import { getBlockNumber, getChainId, getCode } from 'viem/actions'
 import {
@@ -46,17 +46,6 @@ export interface ChainPortComponents {
   walletClient?: AnyClient
 }
 
-export interface SubmitTaskParams {
-  task: TaskInfo
-  performerSignature: PerformerSignature
-  isApproved: boolean
-  aggregateSignature: readonly [bigint, bigint]
-  attesterIds: readonly number[]
-}
-
-export type SubmitTaskOutcome =
-  | { status: 'included'; txHash: Hex; blockNumber: bigint; event: 'TaskSubmitted' | 'TaskRejected' }
-  | { status: 'already-submitted' }
 
 /** The engine's ChainPort (structurally), plus the addresses it resolved. */
 export interface WispChainPort {

@@ -1,21 +1,26 @@
-// One Wisp operator process: a durable store, a BLS verifier pool, a libp2p peer, the chain, the
-// engine with the roles asked for, and optionally JSON-RPC and Prometheus endpoints.
+// The Node runtime of an operator: its factories (LevelDB store, worker-thread BLS verifier pool,
+// libp2p Node peer, in-process signers, Prometheus metrics, plugins from the catalogue or installed
+// packages) handed to @wisp/operator's createOperator, plus the Node-only endpoints: JSON-RPC
+// (`sendTask`, `sendCustomMessage`) and Prometheus `/metrics`.
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { BlsVerifier } from '@wisp/bls'
 import { createNodeVerifierPool } from '@wisp/bls/pool/node'
-import { createChainDirectory, createChainPort, type WispChainPort } from '@wisp/chain'
-import { createEngine, type Engine, type EngineOptions, type PluginRegistration } from '@wisp/core'
-import { createBlsAuthSigner, type WispNetwork } from '@wisp/p2p'
+import { loadPluginModule, type PluginRegistration } from '@wisp/core'
 import {
-  createNodePeer,
-  createPrometheusMetrics,
-  type MetricsServer,
-  startMetricsServer,
-} from '@wisp/p2p/node'
+  BUNDLED_PLUGINS,
+  createBundledPlugin,
+  createOperator,
+  isUrlPlugin,
+  type LoadedPlugins,
+  type Operator,
+  type OperatorConfig,
+  OperatorError,
+} from '@wisp/operator'
+import { createBlsAuthSigner } from '@wisp/p2p'
+import { createNodePeer, createPrometheusMetrics, type MetricsServer, startMetricsServer } from '@wisp/p2p/node'
+import type { WispPlugin } from '@wisp/plugin-sdk'
 import { LevelStore } from '@wisp/storage/level'
 import { Registry } from 'prom-client'
-import { createPublicClient, createWalletClient, http } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { NodeError } from './errors.js'
 import { type JsonRpcServer, startJsonRpcServer } from './json-rpc.js'
@@ -26,29 +31,73 @@ import { blsSigner, ecdsaSigner, type OperatorKeys } from './signers.js'
 type Address = `0x${string}`
 
 export interface WispNodeConfig {
+  /** names the node in logs */
   name: string
   keys: OperatorKeys
-  chain: { rpcUrl: string; attestationCenter: Address; chainId?: number }
-  p2p: { bootstrap: string[]; listen?: string[]; seed?: string; topicNamespace?: string; auth?: boolean }
-  /** LevelDB (slashing protection, history, pending aggregations) lives here */
-  dataDir: string
-  roles: Pick<EngineOptions, 'performer' | 'attester' | 'aggregator' | 'roundRobin'>
-  plugins: PluginRegistration[]
-  jsonRpc?: { port: number; host?: string }
-  metrics?: { port: number; host?: string }
+  /** the operator config shared with every runtime (see @wisp/operator) */
+  operator: OperatorConfig
+  /** 32-byte Ed25519 seed (0x-hex) of a stable peer id; random when absent */
+  p2pSeed?: string
+  /** LevelDB lives here; default `config.dataDir`, else `.wisp/<name>` */
+  dataDir?: string
   /** BLS verification workers (0 = verify inline) */
   verifierWorkers?: number
+  /** plugins given as objects (embedders, tests) instead of `operator.plugins` */
+  plugins?: PluginRegistration[]
 }
 
 export interface WispNode {
   readonly name: string
   readonly address: Address
-  readonly engine: Engine
-  readonly network: WispNetwork
-  readonly chain: WispChainPort
+  readonly operator: Operator
+  readonly engine: Operator['engine']
+  readonly network: Operator['network']
+  readonly chain: Operator['chain']
   readonly jsonRpc: JsonRpcServer | undefined
   readonly metrics: MetricsServer | undefined
   stop(): Promise<void>
+}
+
+/** Plugins by package name: bundled ones from the catalogue, others imported from node_modules. */
+async function loadNodePlugins(config: OperatorConfig): Promise<LoadedPlugins> {
+  const registrations: PluginRegistration[] = []
+  const described: LoadedPlugins['described'] = []
+  for (const [i, spec] of config.plugins.entries()) {
+    const path = `config.plugins[${i}]`
+    if (isUrlPlugin(spec)) {
+      throw new OperatorError('OPERATOR_UNKNOWN_PLUGIN', `${path}.url: Node loads plugins by package name`, {
+        details: { path },
+      })
+    }
+    const bundled = BUNDLED_PLUGINS.has(spec.package)
+    const plugin: WispPlugin = bundled
+      ? createBundledPlugin(spec, path)
+      : await loadPluginModule(spec.package, (s) => import(s))
+    const taskDefinitionIds = spec.taskDefinitionIds ?? [...plugin.manifest.taskDefinitionIds]
+    registrations.push({ plugin, config: spec.config, taskDefinitionIds })
+    described.push({
+      id: plugin.manifest.id,
+      version: plugin.manifest.version,
+      taskDefinitionIds,
+      source: bundled ? 'bundled' : 'package',
+    })
+  }
+  return { registrations, described }
+}
+
+function describeRegistrations(registrations: PluginRegistration[]): LoadedPlugins {
+  return {
+    registrations,
+    described: registrations.map((r) => {
+      const manifest = (r.plugin as WispPlugin).manifest
+      return {
+        id: manifest.id,
+        version: manifest.version,
+        taskDefinitionIds: [...(r.taskDefinitionIds ?? manifest.taskDefinitionIds)],
+        source: 'package' as const,
+      }
+    }),
+  }
 }
 
 export async function startWispNode(
@@ -57,111 +106,79 @@ export async function startWispNode(
 ): Promise<WispNode> {
   const logger = (components.logger ?? createConsoleLogger()).child(config.name)
   const account = privateKeyToAccount(config.keys.ecdsaKey)
-  const transport = http(config.chain.rpcUrl, { retryCount: 2, timeout: 15_000 })
-  const publicClient = createPublicClient({ transport, pollingInterval: 250 })
-  const walletClient = createWalletClient({ account, transport })
-  const chain = await createChainPort(
-    {
-      attestationCenter: config.chain.attestationCenter,
-      ...(config.chain.chainId ? { chainId: config.chain.chainId } : {}),
-    },
-    { publicClient, walletClient },
-  ).catch((cause: unknown) => {
-    throw new NodeError(
-      'NODE_RPC_UNREACHABLE',
-      `chain at ${config.chain.rpcUrl}: ${(cause as Error).message}`,
-      { cause },
-    )
-  })
-  const directory = createChainDirectory({ attestationCenter: chain.attestationCenter }, { publicClient })
-  const me = await directory.getOperatorByAddress(account.address)
-  if (me === undefined && (config.roles.attester || config.roles.performer)) {
-    throw new NodeError(
-      'NODE_NOT_AN_OPERATOR',
-      `${account.address} is not a registered operator of ${chain.attestationCenter}`,
-    )
-  }
-
-  await mkdir(config.dataDir, { recursive: true })
-  const store = await LevelStore.open({ path: join(config.dataDir, 'db') })
-  const verifier: BlsVerifier = createNodeVerifierPool({ workers: config.verifierWorkers ?? 1 })
+  const dataDir = config.dataDir ?? config.operator.dataDir ?? join('.wisp', config.name)
   const registry = new Registry()
-  const p2pMetrics = createPrometheusMetrics({}, { registry })
-  const network = await createNodePeer(
-    {
-      bootstrap: config.p2p.bootstrap,
-      listen: config.p2p.listen ?? [],
-      ...(config.p2p.seed ? { seed: config.p2p.seed } : {}),
-      ...(config.p2p.topicNamespace ? { topicNamespace: config.p2p.topicNamespace } : {}),
-      deployments: [{ chainId: chain.chainId, attestationCenter: chain.attestationCenter }],
-      auth: { enabled: config.p2p.auth ?? false, timeoutMs: 10_000 },
-    },
-    {
-      verifier,
-      directory,
-      definitions: directory,
-      ...(me
-        ? { signer: createBlsAuthSigner({ operatorId: me.id, address: me.address }, config.keys.bls) }
-        : {}),
-      metrics: p2pMetrics,
-      logger: logger.child('p2p'),
-    },
-  )
-  const engine = createEngine(
-    { runtime: 'node', operatorAddress: account.address, ...config.roles },
-    {
-      gossip: network,
-      chain,
-      store,
-      verifier,
-      blsSigner: blsSigner(config.keys),
-      ecdsaSigner: ecdsaSigner(config.keys),
-      fetch: (url, init) => fetch(url, init as RequestInit),
-      plugins: config.plugins,
-      logger: logger.child('engine'),
-      metrics: prometheusMetricsPort(registry),
-    },
-  )
-  await engine.start()
-  const jsonRpc = config.jsonRpc
-    ? await startJsonRpcServer(config.jsonRpc, {
-        sendTask: async (request) => {
-          if (request.targetChainId !== undefined && request.targetChainId !== chain.chainId) {
-            throw new NodeError(
-              'NODE_BAD_FLAGS',
-              `targetChainId ${request.targetChainId} is not this network's chain ${chain.chainId}`,
-            )
-          }
-          return engine.sendTask(request)
-        },
-        sendCustomMessage: async (data) => {
-          await engine.gossip.publish('customMessage', { data })
-        },
-      })
-    : undefined
-  const metrics = config.metrics ? await startMetricsServer(config.metrics, { registry }) : undefined
-  logger.info('node started', {
+  const operator = await createOperator(config.operator, {
+    kind: 'node',
+    supportedRoles: ['attester', 'aggregator', 'performer'],
     address: account.address,
-    operatorId: me?.id ?? 'none',
-    peerId: network.peerId,
+    blsSigner: blsSigner(config.keys),
+    ecdsaSigner: ecdsaSigner(config.keys),
+    chainAccount: account,
+    authSigner: (me) => createBlsAuthSigner({ operatorId: me.id, address: me.address }, config.keys.bls),
+    openStore: async () => {
+      await mkdir(dataDir, { recursive: true })
+      return LevelStore.open({ path: join(dataDir, 'db') })
+    },
+    createVerifier: () => createNodeVerifierPool({ workers: config.verifierWorkers ?? 1 }),
+    createNetwork: (options, network) =>
+      createNodePeer(
+        {
+          ...options,
+          listen: config.operator.p2p.listen,
+          ...(config.p2pSeed ? { seed: config.p2pSeed } : {}),
+        },
+        network,
+      ),
+    loadPlugins: async (c) => (config.plugins ? describeRegistrations(config.plugins) : loadNodePlugins(c)),
+    fetch: (url, init) => fetch(url, init as RequestInit),
+    logger,
+    metrics: prometheusMetricsPort(registry),
+    p2pMetrics: createPrometheusMetrics({}, { registry }),
+  })
+  const { engine, chain } = operator
+  let jsonRpc: JsonRpcServer | undefined
+  let metrics: MetricsServer | undefined
+  try {
+    jsonRpc = config.operator.jsonRpc
+      ? await startJsonRpcServer(config.operator.jsonRpc, {
+          sendTask: async (request) => {
+            if (request.targetChainId !== undefined && request.targetChainId !== chain.chainId) {
+              throw new NodeError(
+                'NODE_BAD_FLAGS',
+                `targetChainId ${request.targetChainId} is not this network's chain ${chain.chainId}`,
+              )
+            }
+            return engine.sendTask(request)
+          },
+          sendCustomMessage: async (data) => {
+            await engine.gossip.publish('customMessage', { data })
+          },
+        })
+      : undefined
+    metrics = config.operator.metrics ? await startMetricsServer(config.operator.metrics, { registry }) : undefined
+  } catch (err) {
+    await jsonRpc?.close()
+    await operator.stop()
+    throw err
+  }
+  logger.info('node started', {
     ...(jsonRpc ? { jsonRpc: jsonRpc.url } : {}),
     ...(metrics ? { metrics: metrics.url } : {}),
   })
   return {
     name: config.name,
     address: account.address,
+    operator,
     engine,
-    network,
+    network: operator.network,
     chain,
     jsonRpc,
     metrics,
     async stop() {
-      await engine.stop()
       await jsonRpc?.close()
       await metrics?.close()
-      await network.stop()
-      await verifier.close()
-      await store.close()
+      await operator.stop()
     },
   }
 }

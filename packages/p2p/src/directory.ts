@@ -1,17 +1,11 @@
 // What the network layer needs to know about the AVS: its operators and task definitions. The
 // chain package implements these against the contracts; tests and static deployments use the
 // in-memory versions below.
+import type { OperatorRecord } from '@wisp/interface'
 import { type Address, getAddress } from 'viem'
 
-export interface OperatorInfo {
-  /** 1-based operator index on the AttestationCenter */
-  id: number
-  address: Address
-  /** 128-byte EVM-encoded G2 key (uint256[4]) */
-  blsPublicKey: Uint8Array
-  votingPower: bigint
-  active: boolean
-}
+/** An operator as the network layer sees it: the shared record of @wisp/interface. */
+export type OperatorInfo = OperatorRecord
 
 export interface OperatorDirectory {
   getOperator(id: number): Promise<OperatorInfo | undefined>

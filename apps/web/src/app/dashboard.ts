@@ -309,7 +309,7 @@ function operator(s: NodeStatus): string {
   return `<dl class="kv">
   <dt>Address</dt><dd><span class="mono copy" data-copy="${esc(s.operator.address)}" title="click to copy" data-testid="operator-address">${esc(short(s.operator.address, 10, 8))}</span></dd>
   <dt>Operator id</dt><dd data-testid="operator-id">${s.operator.operatorId ?? '—'} ${s.operator.active ? '<span class="badge approve">active</span>' : '<span class="badge reject">inactive</span>'}</dd>
-  <dt>Engine</dt><dd data-testid="engine-mode">${s.mode === 'page' ? 'on this page' : 'in a dedicated worker'} · ${s.startedAt ? `up ${duration(Date.now() - s.startedAt)}` : esc(s.phase)}</dd>
+  <dt>Engine</dt><dd data-testid="engine-mode">${s.runtime === 'page' ? 'on this page' : 'in a dedicated worker'} · ${s.startedAt ? `up ${duration(Date.now() - s.startedAt)}` : esc(s.phase)}</dd>
 </dl>`
 }
 
@@ -383,8 +383,8 @@ export function renderDashboard(s: NodeStatus, ctx: DashboardContext): void {
       : '<li class="muted">quiet so far</li>',
   )
   for (const b of document.querySelectorAll<HTMLButtonElement>('[data-mode]')) {
-    b.classList.toggle('active', b.dataset.mode === s.mode)
+    b.classList.toggle('active', b.dataset.mode === s.runtime)
   }
   const dialForm = document.getElementById('dial-form')
-  if (dialForm) dialForm.hidden = s.mode !== 'page'
+  if (dialForm) dialForm.hidden = s.runtime !== 'page'
 }

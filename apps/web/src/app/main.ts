@@ -138,8 +138,11 @@ async function loadConfig(): Promise<WispWebConfig> {
 
 function userPlugins(): UrlPluginSpec[] {
   try {
-    const parsed = JSON.parse(localStorage.getItem(PLUGINS_KEY) ?? '[]') as UrlPluginSpec[]
-    return Array.isArray(parsed) ? parsed : []
+    const parsed = JSON.parse(localStorage.getItem(PLUGINS_KEY) ?? '[]') as Array<
+      UrlPluginSpec & { source?: string }
+    >
+    // entries saved before the shared operator config carried `source: 'url'`
+    return Array.isArray(parsed) ? parsed.map(({ source: _source, ...spec }) => spec) : []
   } catch {
     return []
   }
@@ -495,7 +498,6 @@ function wireDashboard(): void {
     try {
       const ids = $<HTMLInputElement>('plugin-ids')!.value.trim()
       const spec = {
-        source: 'url',
         url: new URL($<HTMLInputElement>('plugin-url')!.value.trim(), location.href).href,
         sha256: $<HTMLInputElement>('plugin-sha256')!.value.trim(),
         config: JSON.parse($<HTMLTextAreaElement>('plugin-config')!.value || '{}'),

@@ -28,16 +28,12 @@ function client(config: WispWebConfig): PublicClient {
 }
 
 async function registryOf(config: WispWebConfig): Promise<Address> {
-  return (
-    config.chain.registry ??
-    (await getRegistryAddress(client(config), { attestationCenter: config.chain.attestationCenter }))
-  )
+  return getRegistryAddress(client(config), { attestationCenter: config.chain.attestationCenter })
 }
 
 export async function readOperatorState(config: WispWebConfig, address: Address): Promise<OperatorState> {
   const record = await getOperatorByAddress(client(config), {
     attestationCenter: config.chain.attestationCenter,
-    ...(config.chain.registry ? { registry: config.chain.registry } : {}),
     address,
   })
   if (record === undefined) return { registered: false, active: false, votingPower: '0' }

@@ -3,12 +3,13 @@
 // plugins that wait); a plugin that blocks this thread is stopped by the page, which terminates
 // the worker (host.ts).
 import { loadPinnedPlugin, PluginRegistry } from '@wisp/core'
+import type { Logger } from '@wisp/interface'
+import { createBundledPlugin, isUrlPlugin } from '@wisp/operator'
 import type { BaseFetch, PluginChain } from '@wisp/plugin-sdk'
 import { toErrorInfo } from '@wisp/protocol'
 import { IdbStore } from '@wisp/storage/idb'
 import { expose } from 'comlink'
 import type { PluginSpec } from '../config.js'
-import { bundledPlugin } from './bundled.js'
 import type { LoadedPlugin, LoadOutcome, PluginEnv, PluginWorkerService } from './protocol.js'
 
 let registry: PluginRegistry | undefined
@@ -32,13 +33,12 @@ function chainView(env: PluginEnv): PluginChain {
   }
 }
 
-const logger = {
+const logger: Logger = {
   debug() {},
   info() {},
-  warn: (message: string, fields?: Record<string, unknown>) =>
-    console.warn(`[plugins] ${message}`, fields ?? ''),
-  error: (message: string, fields?: Record<string, unknown>) =>
-    console.error(`[plugins] ${message}`, fields ?? ''),
+  warn: (message, fields) => console.warn(`[plugins] ${message}`, fields ?? ''),
+  error: (message, fields) => console.error(`[plugins] ${message}`, fields ?? ''),
+  child: () => logger,
 }
 
 async function importSource(code: string): Promise<unknown> {
@@ -57,12 +57,13 @@ async function fetchBytes(url: string): Promise<Uint8Array> {
 }
 
 async function loadOne(reg: PluginRegistry, spec: PluginSpec): Promise<LoadOutcome> {
-  const what = spec.source === 'bundled' ? spec.id : spec.url
+  const url = isUrlPlugin(spec)
+  const what = url ? spec.url : spec.package
+  const source = url ? 'url' : 'bundled'
   try {
-    const plugin =
-      spec.source === 'bundled'
-        ? bundledPlugin(spec)
-        : await loadPinnedPlugin({ url: spec.url, sha256: spec.sha256 }, { fetchBytes, importSource })
+    const plugin = url
+      ? await loadPinnedPlugin({ url: spec.url, sha256: spec.sha256 }, { fetchBytes, importSource })
+      : createBundledPlugin(spec)
     const entry = reg.register(
       plugin,
       spec.config,
@@ -71,15 +72,13 @@ async function loadOne(reg: PluginRegistry, spec: PluginSpec): Promise<LoadOutco
     const loaded: LoadedPlugin = {
       manifest: structuredClone(entry.plugin.manifest),
       taskDefinitionIds: [...entry.taskDefinitionIds],
-      source: spec.source,
-      ...(spec.source === 'url'
-        ? { url: spec.url, sha256: spec.sha256.toLowerCase().replace(/^0x/, '') }
-        : {}),
+      source,
+      ...(url ? { url: spec.url, sha256: spec.sha256.toLowerCase().replace(/^0x/, '') } : {}),
       hasElectLeader: typeof entry.plugin.electLeader === 'function',
     }
     return { ok: true, plugin: loaded }
   } catch (err) {
-    return { ok: false, source: spec.source, what, error: toErrorInfo(err) }
+    return { ok: false, source, what, error: toErrorInfo(err) }
   }
 }
 

@@ -4,7 +4,6 @@
 // one-click registration endpoint; `createAnvilRegistrar` implements that endpoint on anvil.
 
 export type {
-  BundledPluginSpec,
   PluginSpec,
   RegistrationError,
   RegistrationRequest,

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { extname, join, normalize, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { OperatorConfigInput } from '@wisp/operator'
 import {
   DEFAULT_CONFIG_PATH,
   parseConfig,
@@ -25,8 +26,8 @@ export interface WebServerOptions {
   port?: number
   /** default 127.0.0.1 */
   host?: string
-  /** served at /wisp-config.json (checked with parseConfig first) */
-  config: WispWebConfig
+  /** served at /wisp-config.json (checked and completed with parseConfig first) */
+  config: OperatorConfigInput | WispWebConfig
   /** the built app; default: this package's dist/web */
   dir?: string
   /**
@@ -157,7 +158,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         } catch (err) {
           const e = err as Error & { code?: string; status?: number }
           options.onError?.(e)
-          const status = e.status ?? (e.name === 'ConfigError' || e instanceof SyntaxError ? 400 : 500)
+          const status = e.status ?? (e.name === 'OperatorError' || e instanceof SyntaxError ? 400 : 500)
           json(res, status, {
             error: {
               code: e.code ?? (status === 400 ? 'BAD_REQUEST' : 'REGISTRATION_FAILED'),

@@ -7,12 +7,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ANVIL_DEV_KEYS, deployLocalNetwork, WAD } from '@wisp/chain'
 import { startAnvil } from '@wisp/chain/anvil'
+import { parseOperatorConfig } from '@wisp/operator'
 import { createRelay } from '@wisp/p2p/node'
-import { createHashChainPlugin } from '@wisp/plugin-hash-chain'
 // @wisp/node has no package entry yet (its exports point at a missing src/index.ts): import its modules
 import { startWispNode } from '../../../../packages/node/src/run.ts'
 import { keysFromEcdsa } from '../../../../packages/node/src/signers.ts'
-import type { WispWebConfig } from '../../src/config.ts'
 import { createAnvilRegistrar, startWebServer } from '../../src/server/index.ts'
 import type { LocalNetworkInfo } from './types.ts'
 
@@ -66,51 +65,43 @@ try {
   stops.unshift(() => relay.stop())
   const relayAddress = relay.getMultiaddrs()[0]!
   const operator = net.operators[0]!
-  const node = await startWispNode(
-    {
-      name: 'operator',
-      keys: keysFromEcdsa(operator.ecdsaKey, operator.blsSecretKey),
-      chain: {
-        rpcUrl: anvil.rpcUrl,
-        attestationCenter: net.contracts.attestationCenter,
-        chainId: net.chainId,
-      },
-      p2p: { bootstrap: [relayAddress], topicNamespace: NAMESPACE },
-      dataDir: join(dataDir, 'operator'),
-      roles: { attester: { electionWindowBlocks: 0n }, aggregator: { delayMs: 1500 } },
-      plugins: [
-        {
-          plugin: createHashChainPlugin({ taskDefinitionIds: [definitionId] }),
-          config: { iterations: ITERATIONS },
-        },
-      ],
-      jsonRpc: { port: 0, host: '127.0.0.1' },
-    },
-    { logger: quiet },
-  )
-  stops.unshift(() => node.stop())
-
-  const config: WispWebConfig = {
+  // one network config for the Node operator and the browsers (each runtime picks its roles)
+  const config = parseOperatorConfig({
     version: 1,
     network: { name: 'Wisp test network', kind: 'local' },
     chain: {
       rpcUrl: anvil.rpcUrl,
       chainId: net.chainId,
       attestationCenter: net.contracts.attestationCenter,
-      registry: net.contracts.registry,
       pollingIntervalMs: 500,
     },
-    p2p: { relays: [relayAddress], topicNamespace: NAMESPACE },
+    p2p: { bootstrap: [relayAddress], topicNamespace: NAMESPACE },
+    election: { windowBlocks: 0 },
+    attester: { validateTimeoutMs: 3000 },
+    aggregator: { delayMs: 1500 },
     plugins: [
       {
-        source: 'bundled',
-        id: '@wisp/plugin-hash-chain',
+        package: '@wisp/plugin-hash-chain',
         taskDefinitionIds: [definitionId],
         config: { iterations: ITERATIONS },
       },
     ],
-    attester: { electionWindowBlocks: 0, validateTimeoutMs: 3000 },
-  }
+  })
+  const node = await startWispNode(
+    {
+      name: 'operator',
+      keys: keysFromEcdsa(operator.ecdsaKey, operator.blsSecretKey),
+      operator: {
+        ...config,
+        roles: ['attester', 'aggregator'],
+        jsonRpc: { port: 0, host: '127.0.0.1' },
+        dataDir: join(dataDir, 'operator'),
+      },
+    },
+    { logger: quiet },
+  )
+  stops.unshift(() => node.stop())
+
   const web = await startWebServer({
     config,
     dir: outDir,

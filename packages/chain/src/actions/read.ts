@@ -3,6 +3,7 @@ import { attestationCenterAbi, INTERNAL_TASKS, operatorRegistryAbi } from '@wisp
 import { taskHash as computeTaskHash, type TaskInfo } from '@wisp/protocol'
 import { type Address, getAddress, type Hex, isAddress } from 'viem'
 import { getBlockNumber, multicall } from 'viem/actions'
+import type { OperatorRecord } from '@wisp/interface'
 import { ChainError, toChainError } from '../errors.js'
 import { type AnyClient, read } from '../transact.js'
 import { toSafeNumber, wordsToBytes } from './encoding.js'
@@ -16,18 +17,8 @@ export interface CenterParams {
   blockNumber?: bigint
 }
 
-/** One operator as the contracts store it. Structurally the engine's `OperatorRecord` and p2p's `OperatorInfo`. */
-export interface OperatorRecord {
-  /** 1-based operator index */
-  id: number
-  address: Address
-  /** 128-byte EVM-encoded G2 key (uint256[4] = [x.re, x.im, y.re, y.im]) */
-  blsPublicKey: Uint8Array
-  votingPower: bigint
-  active: boolean
-  /** ejected operators are inactive for good */
-  ejected: boolean
-}
+/** One operator as the contracts store it (the shared record of @wisp/interface). */
+export type { OperatorRecord } from '@wisp/interface'
 
 /** A task definition as stored, with its voting-power snapshot. Structurally the engine's `TaskDefinitionInfo`. */
 export interface TaskDefinitionRecord {

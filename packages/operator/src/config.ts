@@ -1,0 +1,507 @@
+// One operator configuration for every runtime: the Node CLI (`--config file.json`, or flags mapped
+// onto it), the web attester (`wisp-config.json`), the edge worker (the `WISP_CONFIG` binding) and
+// the local network's builders. Plain JSON, no secrets: keys come from each runtime's own secure
+// place (a keystore, the signer worker, worker secrets). `parseOperatorConfig` checks a parsed file,
+// fills the defaults below and names the first bad field.
+import { multiaddr } from '@multiformats/multiaddr'
+import { OperatorError } from './errors.js'
+
+export type Address = `0x${string}`
+export type Role = 'attester' | 'aggregator' | 'performer'
+export const ROLES: readonly Role[] = Object.freeze(['attester', 'aggregator', 'performer'])
+
+export const CONFIG_VERSION = 1
+
+export interface IceServerConfig {
+  urls: string | string[]
+  username?: string
+  credential?: string
+}
+
+/** A plugin by package name: bundled with the runtime, or (Node only) imported by name. */
+export interface PackagePluginSpec {
+  package: string
+  /** the task definitions it serves here; default: the plugin's own */
+  taskDefinitionIds?: number[]
+  /** the plugin's config (checked against the plugin's schema when it loads) */
+  config: unknown
+  /** host[:port] the plugin may fetch; default: derived from its config (see the catalogue) */
+  hosts?: string[]
+}
+
+/** A single-file ES module fetched from a URL, refused unless its SHA-256 matches (browsers only). */
+export interface UrlPluginSpec {
+  url: string
+  /** hex SHA-256 of the module's bytes (with or without 0x) */
+  sha256: string
+  taskDefinitionIds?: number[]
+  config: unknown
+}
+
+export type PluginSpec = PackagePluginSpec | UrlPluginSpec
+
+export interface OperatorConfig {
+  version: 1
+  network: {
+    /** shown in logs and dashboards, e.g. "Wisp local network" */
+    name: string
+    /** `local` allows ws:// and loopback relays in browsers and one-click registration */
+    kind: 'local' | 'testnet' | 'mainnet'
+  }
+  /** the roles this operator runs; browsers and edge workers run attesters only */
+  roles: Role[]
+  chain: {
+    /** JSON-RPC over HTTP(S) (reachable from browsers with CORS for web attesters) */
+    rpcUrl: string
+    chainId: number
+    attestationCenter: Address
+    /** a block explorer's transaction page with `{tx}` in it */
+    explorerTxUrl?: string
+    /** how often to poll blocks, events, voting power and rewards */
+    pollingIntervalMs: number
+    /** retries of a failed RPC call, and the deadline of one */
+    rpcRetryCount: number
+    rpcTimeoutMs: number
+  }
+  p2p: {
+    /** bootstrap relays: multiaddrs ending in /p2p/<peer id> */
+    bootstrap: string[]
+    /** addresses to listen on (Node only) */
+    listen: string[]
+    /** gossip topic namespace */
+    topicNamespace: string
+    /** answer and require operator-auth challenges */
+    auth: boolean
+    /** browsers: allow ws:// and loopback/private addresses (default: true on a local network) */
+    allowLocalNetworks?: boolean
+    /** STUN/TURN servers for direct WebRTC between browsers */
+    iceServers: IceServerConfig[]
+    /** browsers: direct WebRTC connections to open by themselves (page mode only) */
+    maxDirectPeers?: number
+    /** `full`: check every gossiped signature and operator; `structural`: sizes and encodings only */
+    validation: 'full' | 'structural'
+  }
+  /** leader election, shared by performers and attesters' checks */
+  election: {
+    /** blocks back within which a task's performer must have been elected; 0 turns the check off */
+    windowBlocks: number
+    /** blocks per round-robin slot */
+    roundRobinInterval: number
+    /** operators that may be elected performer (default: every active operator) */
+    performerIds?: number[]
+  }
+  attester: {
+    /** deadline of one validation, plugin or service */
+    validateTimeoutMs: number
+    /** validate through an AVS's web API (`POST <url>/task/validate`) instead of plugins */
+    validationService?: { url: string }
+  }
+  aggregator: {
+    /** wait after reaching the threshold, to include more votes */
+    delayMs: number
+  }
+  performer: {
+    /** the task definitions this performer runs when elected */
+    taskDefinitionIds: number[]
+    signatureType: 'ecdsa' | 'bls'
+    /** run every N ms (0: off) */
+    intervalMs: number
+    /** run every N blocks (0: off) */
+    everyBlocks: number
+  }
+  plugins: PluginSpec[]
+  /** one-click registration offered by a local network (web attester); relative to the page */
+  registration?: { url: string }
+  /** Node: where the databases live */
+  dataDir?: string
+  /** Node: JSON-RPC (`sendTask`, `sendCustomMessage`) */
+  jsonRpc?: { port: number; host: string }
+  /** Node: Prometheus `/metrics` */
+  metrics?: { port: number; host: string }
+}
+
+/** The input form: everything with a default may be left out. */
+export type OperatorConfigInput = {
+  version: 1
+  network: OperatorConfig['network']
+  chain: Pick<OperatorConfig['chain'], 'rpcUrl' | 'chainId' | 'attestationCenter'> &
+    Partial<OperatorConfig['chain']>
+  p2p: Pick<OperatorConfig['p2p'], 'bootstrap'> & Partial<OperatorConfig['p2p']>
+  roles?: Role[]
+  election?: Partial<OperatorConfig['election']>
+  attester?: Partial<OperatorConfig['attester']>
+  aggregator?: Partial<OperatorConfig['aggregator']>
+  performer?: Partial<OperatorConfig['performer']>
+  plugins?: PluginSpec[]
+  registration?: { url: string }
+  dataDir?: string
+  jsonRpc?: { port: number; host?: string }
+  metrics?: { port: number; host?: string }
+}
+
+/** Every default in one place: runtimes and CLIs read them from here, never as literals. */
+export const OPERATOR_DEFAULTS = Object.freeze({
+  roles: ['attester'] as Role[],
+  chain: Object.freeze({ pollingIntervalMs: 2000, rpcRetryCount: 2, rpcTimeoutMs: 15_000 }),
+  p2p: Object.freeze({ topicNamespace: 'othentic', auth: false, validation: 'full' as const }),
+  election: Object.freeze({ windowBlocks: 16, roundRobinInterval: 1 }),
+  attester: Object.freeze({ validateTimeoutMs: 10_000 }),
+  aggregator: Object.freeze({ delayMs: 0 }),
+  performer: Object.freeze({ signatureType: 'ecdsa' as const, intervalMs: 0, everyBlocks: 0 }),
+  /** JSON-RPC and metrics listen on loopback unless a host is given */
+  host: '127.0.0.1',
+})
+
+// ---- readers: each names the field path it checks -------------------------------------------
+
+type Obj = Record<string, unknown>
+
+export function invalidConfig(path: string, message: string): OperatorError {
+  return new OperatorError('OPERATOR_INVALID_CONFIG', `${path}: ${message}`, { details: { path } })
+}
+
+export function readObject(value: unknown, path: string): Obj {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw invalidConfig(path, 'must be an object')
+  return value as Obj
+}
+
+export function readString(value: unknown, path: string, re?: RegExp, what?: string): string {
+  if (typeof value !== 'string' || value.length === 0) throw invalidConfig(path, 'must be a non-empty string')
+  if (re !== undefined && !re.test(value)) throw invalidConfig(path, `must be ${what ?? `like ${re}`}`)
+  return value
+}
+
+export function readInteger(value: unknown, path: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
+    throw invalidConfig(path, `must be an integer in [${min}, ${max}]`)
+  return value
+}
+
+export function readBoolean(value: unknown, path: string): boolean {
+  if (typeof value !== 'boolean') throw invalidConfig(path, 'must be true or false')
+  return value
+}
+
+export function readList<T>(value: unknown, path: string, read: (v: unknown, p: string) => T): T[] {
+  if (!Array.isArray(value)) throw invalidConfig(path, 'must be an array')
+  return value.map((v, i) => read(v, `${path}[${i}]`))
+}
+
+export function readUrl(value: unknown, path: string, schemes: RegExp, relative = false): string {
+  const s = readString(value, path)
+  const absolute = /^[a-z][a-z0-9+.-]*:/i.test(s)
+  if (!absolute && !relative) throw invalidConfig(path, `must be an absolute URL (${schemes})`)
+  if (absolute && !schemes.test(s)) throw invalidConfig(path, `scheme not allowed (${schemes})`)
+  if (absolute) {
+    try {
+      new URL(s)
+    } catch {
+      throw invalidConfig(path, 'is not a URL')
+    }
+  }
+  return s
+}
+
+export const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/
+const SHA256_RE = /^(0x)?[0-9a-fA-F]{64}$/
+const HOST_RE = /^[a-z0-9.-]+(:\d{1,5})?$/i
+
+export function readMultiaddr(value: unknown, path: string, needsPeerId: boolean): string {
+  const s = readString(value, path)
+  try {
+    multiaddr(s)
+  } catch (cause) {
+    throw invalidConfig(path, `is not a multiaddr (${(cause as Error).message})`)
+  }
+  if (needsPeerId && !/\/p2p\/[1-9A-HJ-NP-Za-km-z]+$/.test(s))
+    throw invalidConfig(path, 'must end in /p2p/<peer id>')
+  return s
+}
+
+function optional<T>(o: Obj, key: string, path: string, read: (v: unknown, p: string) => T): T | undefined {
+  return o[key] === undefined ? undefined : read(o[key], `${path}.${key}`)
+}
+
+function section(root: Obj, key: string): Obj {
+  return root[key] === undefined ? {} : readObject(root[key], `config.${key}`)
+}
+
+function definitionIds(value: unknown, path: string): number[] {
+  const out = readList(value, path, (v, p) => readInteger(v, p, 0, 0xffff))
+  if (out.length === 0) throw invalidConfig(path, 'must list at least one task definition')
+  return out
+}
+
+function unknownKeys(o: Obj, known: readonly string[], path: string): void {
+  for (const key of Object.keys(o)) {
+    if (!known.includes(key))
+      throw invalidConfig(`${path}.${key}`, `unknown field (known: ${known.join(', ')})`)
+  }
+}
+
+function plugin(value: unknown, path: string): PluginSpec {
+  const o = readObject(value, path)
+  const taskDefinitionIds = optional(o, 'taskDefinitionIds', path, definitionIds)
+  if (!('config' in o)) throw invalidConfig(`${path}.config`, 'is required (use {} for none)')
+  const ids = taskDefinitionIds ? { taskDefinitionIds } : {}
+  if (o.package !== undefined) {
+    unknownKeys(o, ['package', 'taskDefinitionIds', 'config', 'hosts'], path)
+    const hosts = optional(o, 'hosts', path, (v, p) =>
+      readList(v, p, (h, q) => readString(h, q, HOST_RE, 'host[:port]')),
+    )
+    return {
+      package: readString(o.package, `${path}.package`),
+      config: o.config,
+      ...ids,
+      ...(hosts ? { hosts } : {}),
+    }
+  }
+  if (o.url !== undefined) {
+    unknownKeys(o, ['url', 'sha256', 'taskDefinitionIds', 'config'], path)
+    return {
+      url: readUrl(o.url, `${path}.url`, /^https?:/i, true),
+      sha256: readString(o.sha256, `${path}.sha256`, SHA256_RE, 'a hex SHA-256'),
+      config: o.config,
+      ...ids,
+    }
+  }
+  throw invalidConfig(path, 'needs "package" (a bundled or installed plugin) or "url" with "sha256"')
+}
+
+function endpoint(value: unknown, path: string): { port: number; host: string } {
+  const o = readObject(value, path)
+  unknownKeys(o, ['port', 'host'], path)
+  return {
+    port: readInteger(o.port, `${path}.port`, 0, 65_535),
+    host: o.host === undefined ? OPERATOR_DEFAULTS.host : readString(o.host, `${path}.host`),
+  }
+}
+
+/** Checks a parsed config file, fills the defaults; throws OPERATOR_INVALID_CONFIG naming the first bad field. */
+export function parseOperatorConfig(value: unknown): OperatorConfig {
+  const root = readObject(value, 'config')
+  unknownKeys(
+    root,
+    [
+      'version',
+      'network',
+      'roles',
+      'chain',
+      'p2p',
+      'election',
+      'attester',
+      'aggregator',
+      'performer',
+      'plugins',
+      'registration',
+      'dataDir',
+      'jsonRpc',
+      'metrics',
+      '$schema',
+    ],
+    'config',
+  )
+  if (root.version !== CONFIG_VERSION) throw invalidConfig('config.version', `must be ${CONFIG_VERSION}`)
+  const network = readObject(root.network, 'config.network')
+  const kind = network.kind
+  if (kind !== 'local' && kind !== 'testnet' && kind !== 'mainnet')
+    throw invalidConfig('config.network.kind', 'must be local, testnet or mainnet')
+
+  const roles =
+    root.roles === undefined
+      ? [...OPERATOR_DEFAULTS.roles]
+      : readList(root.roles, 'config.roles', (v, p) => {
+          if (!ROLES.includes(v as Role)) throw invalidConfig(p, `must be one of ${ROLES.join(', ')}`)
+          return v as Role
+        })
+  if (roles.length === 0) throw invalidConfig('config.roles', 'must name at least one role')
+
+  const chain = readObject(root.chain, 'config.chain')
+  unknownKeys(
+    chain,
+    [
+      'rpcUrl',
+      'chainId',
+      'attestationCenter',
+      'explorerTxUrl',
+      'pollingIntervalMs',
+      'rpcRetryCount',
+      'rpcTimeoutMs',
+    ],
+    'config.chain',
+  )
+  const d = OPERATOR_DEFAULTS
+  const explorerTxUrl = optional(chain, 'explorerTxUrl', 'config.chain', (v, p) => readUrl(v, p, /^https?:/i))
+
+  const p2p = readObject(root.p2p, 'config.p2p')
+  unknownKeys(
+    p2p,
+    [
+      'bootstrap',
+      'listen',
+      'topicNamespace',
+      'auth',
+      'allowLocalNetworks',
+      'iceServers',
+      'maxDirectPeers',
+      'validation',
+    ],
+    'config.p2p',
+  )
+  const bootstrap = readList(p2p.bootstrap, 'config.p2p.bootstrap', (v, p) => readMultiaddr(v, p, true))
+  const validation = p2p.validation ?? d.p2p.validation
+  if (validation !== 'full' && validation !== 'structural')
+    throw invalidConfig('config.p2p.validation', 'must be full or structural')
+  const allowLocalNetworks = optional(p2p, 'allowLocalNetworks', 'config.p2p', readBoolean)
+  const maxDirectPeers = optional(p2p, 'maxDirectPeers', 'config.p2p', (v, p) => readInteger(v, p, 0, 16))
+
+  const election = section(root, 'election')
+  unknownKeys(election, ['windowBlocks', 'roundRobinInterval', 'performerIds'], 'config.election')
+  const performerIds = optional(election, 'performerIds', 'config.election', (v, p) => {
+    const ids = readList(v, p, (x, q) => readInteger(x, q, 1, 2 ** 31))
+    if (ids.length === 0) throw invalidConfig(p, 'must list at least one operator id (or be left out)')
+    return ids
+  })
+
+  const attester = section(root, 'attester')
+  unknownKeys(attester, ['validateTimeoutMs', 'validationService'], 'config.attester')
+  const validationService = optional(attester, 'validationService', 'config.attester', (v, p) => {
+    const o = readObject(v, p)
+    unknownKeys(o, ['url'], p)
+    return { url: readUrl(o.url, `${p}.url`, /^https?:/i) }
+  })
+  const aggregator = section(root, 'aggregator')
+  unknownKeys(aggregator, ['delayMs'], 'config.aggregator')
+  const performer = section(root, 'performer')
+  unknownKeys(
+    performer,
+    ['taskDefinitionIds', 'signatureType', 'intervalMs', 'everyBlocks'],
+    'config.performer',
+  )
+  const signatureType = performer.signatureType ?? d.performer.signatureType
+  if (signatureType !== 'ecdsa' && signatureType !== 'bls')
+    throw invalidConfig('config.performer.signatureType', 'must be ecdsa or bls')
+  const performerDefinitions =
+    performer.taskDefinitionIds === undefined
+      ? []
+      : definitionIds(performer.taskDefinitionIds, 'config.performer.taskDefinitionIds')
+  if (roles.includes('performer') && performerDefinitions.length === 0)
+    throw invalidConfig(
+      'config.performer.taskDefinitionIds',
+      'a performer needs the task definitions it runs',
+    )
+
+  const registration = optional(root, 'registration', 'config', (v, p) => ({
+    url: readUrl(readObject(v, p).url, `${p}.url`, /^https?:/i, true),
+  }))
+  const dataDir = optional(root, 'dataDir', 'config', (v, p) => readString(v, p))
+  const jsonRpc = optional(root, 'jsonRpc', 'config', endpoint)
+  const metrics = optional(root, 'metrics', 'config', endpoint)
+
+  return {
+    version: CONFIG_VERSION,
+    network: { name: readString(network.name, 'config.network.name'), kind },
+    roles: [...new Set(roles)],
+    chain: {
+      rpcUrl: readUrl(chain.rpcUrl, 'config.chain.rpcUrl', /^(https?|wss?):/i),
+      chainId: readInteger(chain.chainId, 'config.chain.chainId', 1, Number.MAX_SAFE_INTEGER),
+      attestationCenter: readString(
+        chain.attestationCenter,
+        'config.chain.attestationCenter',
+        ADDRESS_RE,
+        'a 0x-prefixed 20-byte address',
+      ) as Address,
+      ...(explorerTxUrl ? { explorerTxUrl } : {}),
+      pollingIntervalMs:
+        optional(chain, 'pollingIntervalMs', 'config.chain', (v, p) => readInteger(v, p, 50, 600_000)) ??
+        d.chain.pollingIntervalMs,
+      rpcRetryCount:
+        optional(chain, 'rpcRetryCount', 'config.chain', (v, p) => readInteger(v, p, 0, 20)) ??
+        d.chain.rpcRetryCount,
+      rpcTimeoutMs:
+        optional(chain, 'rpcTimeoutMs', 'config.chain', (v, p) => readInteger(v, p, 100, 600_000)) ??
+        d.chain.rpcTimeoutMs,
+    },
+    p2p: {
+      bootstrap,
+      listen:
+        p2p.listen === undefined
+          ? []
+          : readList(p2p.listen, 'config.p2p.listen', (v, p) => readMultiaddr(v, p, false)),
+      topicNamespace:
+        optional(p2p, 'topicNamespace', 'config.p2p', (v, p) =>
+          readString(v, p, /^[a-z0-9._-]{1,64}$/i, 'letters, digits, . _ - (at most 64)'),
+        ) ?? d.p2p.topicNamespace,
+      auth: optional(p2p, 'auth', 'config.p2p', readBoolean) ?? d.p2p.auth,
+      ...(allowLocalNetworks !== undefined ? { allowLocalNetworks } : {}),
+      iceServers:
+        optional(p2p, 'iceServers', 'config.p2p', (v, p) =>
+          readList(v, p, (s, q) => {
+            const o = readObject(s, q)
+            const urls = Array.isArray(o.urls)
+              ? readList(o.urls, `${q}.urls`, (u, r) => readString(u, r))
+              : readString(o.urls, `${q}.urls`)
+            return {
+              urls,
+              ...(typeof o.username === 'string' ? { username: o.username } : {}),
+              ...(typeof o.credential === 'string' ? { credential: o.credential } : {}),
+            }
+          }),
+        ) ?? [],
+      ...(maxDirectPeers !== undefined ? { maxDirectPeers } : {}),
+      validation,
+    },
+    election: {
+      windowBlocks:
+        optional(election, 'windowBlocks', 'config.election', (v, p) => readInteger(v, p, 0, 1_000_000)) ??
+        d.election.windowBlocks,
+      roundRobinInterval:
+        optional(election, 'roundRobinInterval', 'config.election', (v, p) =>
+          readInteger(v, p, 1, 1_000_000),
+        ) ?? d.election.roundRobinInterval,
+      ...(performerIds ? { performerIds } : {}),
+    },
+    attester: {
+      validateTimeoutMs:
+        optional(attester, 'validateTimeoutMs', 'config.attester', (v, p) =>
+          readInteger(v, p, 10, 600_000),
+        ) ?? d.attester.validateTimeoutMs,
+      ...(validationService ? { validationService } : {}),
+    },
+    aggregator: {
+      delayMs:
+        optional(aggregator, 'delayMs', 'config.aggregator', (v, p) => readInteger(v, p, 0, 600_000)) ??
+        d.aggregator.delayMs,
+    },
+    performer: {
+      taskDefinitionIds: performerDefinitions,
+      signatureType,
+      intervalMs:
+        optional(performer, 'intervalMs', 'config.performer', (v, p) => readInteger(v, p, 0, 86_400_000)) ??
+        d.performer.intervalMs,
+      everyBlocks:
+        optional(performer, 'everyBlocks', 'config.performer', (v, p) => readInteger(v, p, 0, 1_000_000)) ??
+        d.performer.everyBlocks,
+    },
+    plugins: root.plugins === undefined ? [] : readList(root.plugins, 'config.plugins', plugin),
+    ...(registration ? { registration } : {}),
+    ...(dataDir ? { dataDir } : {}),
+    ...(jsonRpc ? { jsonRpc } : {}),
+    ...(metrics ? { metrics } : {}),
+  }
+}
+
+/** Parses JSON text first: a syntax error is OPERATOR_INVALID_CONFIG too, naming `source`. */
+export function parseOperatorConfigText(text: string, source = 'config'): OperatorConfig {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (cause) {
+    throw new OperatorError('OPERATOR_INVALID_CONFIG', `${source}: not JSON (${(cause as Error).message})`, {
+      details: { path: 'config' },
+      cause,
+    })
+  }
+  return parseOperatorConfig(value)
+}

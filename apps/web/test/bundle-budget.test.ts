@@ -1,0 +1,171 @@
+// Bundle-size budgets of the web attester (the edge worker's counterpart: apps/edge/test/bundle.test.ts).
+// The test builds the app itself (Vite, no source maps, into a temp dir: a few seconds), measures
+// what each part of the app costs a browser, raw and gzip (level 9, as `npm run size` reports), and
+// fails when a part exceeds its budget. The parts are those of scripts/bundle-size.mjs:
+//
+//   part             what                                              today raw / gzip    budget raw / gzip
+//   initialJs        index.html's entry script and its static imports      44,453 / 15,583       52,000 / 18,000
+//   initialCss       index.html's stylesheets                               11,015 /  3,091       13,000 /  4,000
+//   pageModeEngine   the engine on the page (page-* and its imports)   1,031,729 / 287,341    1,187,000 / 331,000
+//   workerModePage   worker mode's code on the page (worker-client-*)       1,502 /    927        3,000 /  2,000
+//   engineWorker     worker mode's engine worker (engine-worker-*)       986,976 / 275,349    1,136,000 / 317,000
+//   signerWorker     the key's worker, started at boot                    142,315 /  48,813      164,000 /  57,000
+//   pluginWorker     plugin validation worker                              34,723 /  12,773       40,000 /  15,000
+//   blsWorker        BLS verification pool (@wisp/bls/worker-browser)      66,481 /  22,501       77,000 /  26,000
+//   allJs            every JS file of the build (13 today)              2,315,183 / 666,435    2,663,000 / 767,000
+//
+// "today" is the build of 2026-12-04 (vite 8.3.8); each budget is today's size + 15%, rounded up to
+// the next 1,000 bytes. When a budget fails: shrink the part, or raise its budget here on purpose
+// (with the new figures in this table and the reason in the commit).
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { gzipSync } from 'node:zlib'
+import { build } from 'vite'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+interface Size {
+  files: string[]
+  rawBytes: number
+  gzipBytes: number
+}
+
+type Part =
+  | 'initialJs'
+  | 'initialCss'
+  | 'pageModeEngine'
+  | 'workerModePage'
+  | 'engineWorker'
+  | 'signerWorker'
+  | 'pluginWorker'
+  | 'blsWorker'
+  | 'allJs'
+
+const BUDGETS: Record<Part, { rawBytes: number; gzipBytes: number }> = {
+  initialJs: { rawBytes: 52_000, gzipBytes: 18_000 },
+  initialCss: { rawBytes: 13_000, gzipBytes: 4_000 },
+  pageModeEngine: { rawBytes: 1_187_000, gzipBytes: 331_000 },
+  workerModePage: { rawBytes: 3_000, gzipBytes: 2_000 },
+  engineWorker: { rawBytes: 1_136_000, gzipBytes: 317_000 },
+  signerWorker: { rawBytes: 164_000, gzipBytes: 57_000 },
+  pluginWorker: { rawBytes: 40_000, gzipBytes: 15_000 },
+  blsWorker: { rawBytes: 77_000, gzipBytes: 26_000 },
+  allJs: { rawBytes: 2_663_000, gzipBytes: 767_000 },
+}
+
+const appRoot = fileURLToPath(new URL('..', import.meta.url))
+let outDir: string
+let sizes: Record<Part, Size>
+
+function measure(dir: string): Record<Part, Size> {
+  const read = (file: string) => readFileSync(join(dir, file))
+  const size = (files: Iterable<string>): Size => {
+    const out: Size = { files: [...files].sort(), rawBytes: 0, gzipBytes: 0 }
+    for (const f of out.files) {
+      const bytes = read(f)
+      out.rawBytes += bytes.length
+      out.gzipBytes += gzipSync(bytes, { level: 9 }).length
+    }
+    return out
+  }
+  /** A JS file and every chunk it imports statically (not `import()`, not `new Worker`). */
+  const closure = (entry: string, seen = new Set<string>()): Set<string> => {
+    if (seen.has(entry)) return seen
+    seen.add(entry)
+    const code = read(entry).toString()
+    for (const m of code.matchAll(
+      /(?:^|[;\n}])\s*import\s*(?:[\w*{}\s,$]+from\s*)?["'`]\.\/([\w.-]+\.js)["'`]/g,
+    )) {
+      closure(`assets/${m[1]}`, seen)
+    }
+    return seen
+  }
+  const html = read('index.html').toString()
+  const entry = /<script[^>]+src="\.?\/?(assets\/[^"]+\.js)"/.exec(html)?.[1]
+  if (!entry) throw new Error('no entry script in index.html')
+  const css = [...html.matchAll(/href="\.?\/?(assets\/[^"]+\.css)"/g)].map((m) => m[1]!)
+  const preloads = [...html.matchAll(/rel="modulepreload"[^>]*href="\.?\/?(assets\/[^"]+\.js)"/g)].map(
+    (m) => m[1]!,
+  )
+  const initial = new Set([entry, ...preloads])
+  for (const f of [...initial]) closure(f, initial)
+  const assets = readdirSync(join(dir, 'assets'))
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => `assets/${f}`)
+  const named = (prefix: string) => assets.filter((f) => f.startsWith(`assets/${prefix}-`))
+  /** what loading a lazy chunk adds to the initial load */
+  const lazy = (prefix: string) => {
+    const files = new Set<string>()
+    for (const f of named(prefix)) closure(f, files)
+    for (const f of initial) files.delete(f)
+    return files
+  }
+  return {
+    initialJs: size(initial),
+    initialCss: size(css),
+    pageModeEngine: size(lazy('page')),
+    workerModePage: size(lazy('worker-client')),
+    engineWorker: size(named('engine-worker')),
+    signerWorker: size(named('signer-worker')),
+    pluginWorker: size(named('plugin-worker')),
+    blsWorker: size(named('worker-browser')),
+    allJs: size(assets),
+  }
+}
+
+beforeAll(async () => {
+  outDir = mkdtempSync(join(tmpdir(), 'wisp-web-budget-'))
+  await build({
+    configFile: join(appRoot, 'vite.config.ts'),
+    root: appRoot,
+    logLevel: 'error',
+    build: { outDir, emptyOutDir: true, sourcemap: false },
+  })
+  sizes = measure(outDir)
+  const report = Object.fromEntries(
+    Object.entries(sizes).map(([part, s]) => [
+      part,
+      { files: s.files.length, rawBytes: s.rawBytes, gzipBytes: s.gzipBytes, budget: BUDGETS[part as Part] },
+    ]),
+  )
+  console.log(`web bundle: ${JSON.stringify(report)}`)
+})
+
+afterAll(() => {
+  if (outDir) rmSync(outDir, { recursive: true, force: true })
+})
+
+describe('web bundle budget', () => {
+  it('finds every part (a renamed worker or entry must not slip past its budget as 0 bytes)', () => {
+    for (const [part, s] of Object.entries(sizes)) {
+      expect(s.files.length, part).toBeGreaterThan(0)
+      expect(s.gzipBytes, part).toBeLessThan(s.rawBytes)
+    }
+    for (const worker of ['engineWorker', 'signerWorker', 'pluginWorker', 'blsWorker'] as const) {
+      expect(sizes[worker].files, worker).toHaveLength(1)
+    }
+  })
+
+  it.each(Object.keys(BUDGETS) as Part[])('%s fits its budget (raw and gzip)', (part) => {
+    const s = sizes[part]
+    const budget = BUDGETS[part]
+    const detail = `${part}: ${s.rawBytes} B raw (budget ${budget.rawBytes}), ${s.gzipBytes} B gzip (budget ${budget.gzipBytes}) in ${s.files.join(', ')}`
+    expect(s.rawBytes, detail).toBeLessThanOrEqual(budget.rawBytes)
+    expect(s.gzipBytes, detail).toBeLessThanOrEqual(budget.gzipBytes)
+  })
+
+  it('loads the engine and the workers as chunks of their own, not with the entry script', () => {
+    const initial = new Set(sizes.initialJs.files)
+    for (const part of [
+      'pageModeEngine',
+      'engineWorker',
+      'signerWorker',
+      'pluginWorker',
+      'blsWorker',
+    ] as const) {
+      for (const f of sizes[part].files)
+        expect(initial.has(f), `${f} (${part}) is in the initial load`).toBe(false)
+    }
+  })
+})

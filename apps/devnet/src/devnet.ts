@@ -6,12 +6,10 @@ import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { ANVIL_DEV_KEYS, deployLocalNetwork, type LocalNetwork, WAD } from '@wisp/chain'
 import { type Anvil, startAnvil } from '@wisp/chain/anvil'
-import type { PluginRegistration } from '@wisp/core'
 import { keysFromEcdsa, type NodeLogger, startWispNode, type WispNode, type WispNodeConfig } from '@wisp/node'
+import { type OperatorConfig, type PackagePluginSpec, parseOperatorConfig } from '@wisp/operator'
 import { randomSeed, type WispNetwork } from '@wisp/p2p'
 import { createRelay } from '@wisp/p2p/node'
-import { createHashChainPlugin } from '@wisp/plugin-hash-chain'
-import { createPriceOraclePlugin } from '@wisp/plugin-price-oracle'
 import { type LocalPriceSource, startLocalPriceSource } from '@wisp/plugin-price-oracle/local-source'
 import { createAnvilRegistrar, startWebServer, type WebServer } from '@wisp/web/server'
 
@@ -42,6 +40,8 @@ export interface DevnetOptions {
   roundRobinInterval: number
   /** how many blocks back attesters accept the performer's election */
   electionWindowBlocks: number
+  /** the live log prints task and transaction hashes in full */
+  fullHashes: boolean
 }
 
 export const DEFAULT_DEVNET_OPTIONS: DevnetOptions = {
@@ -56,6 +56,7 @@ export const DEFAULT_DEVNET_OPTIONS: DevnetOptions = {
   electionWindowBlocks: 16,
   aggregatorDelayMs: 500,
   scheduleEveryBlocks: 3,
+  fullHashes: false,
   spareOperators: 0,
   web: true,
 }
@@ -76,6 +77,11 @@ export interface Devnet {
   readonly web: WebServer | undefined
   /** what a client (the web attester, the e2e tests) needs to join */
   readonly info: DevnetInfo
+  /**
+   * The network's operator config: what every node, browser and edge worker of this network
+   * reads (each with its own roles and key). Written to `<dataDir>/network.json`.
+   */
+  readonly networkConfig: OperatorConfig
   /** the config a node was started with, to restart it on the same data directory */
   configOf(name: string): WispNodeConfig
   stop(): Promise<void>
@@ -97,24 +103,26 @@ export interface DevnetInfo {
   /** registered operators no node runs (local dev keys: never use them elsewhere) */
   spares: Array<{ id: number; address: Hex; ecdsaKey: Hex; blsSecretKey: Hex; votingPower: string }>
   web?: string
+  /** the network's operator config file (every runtime can start from it) */
+  networkConfigPath: string
 }
 
-/** The bundled plugins with the devnet's configuration, for any node or app of this network. */
+/** The bundled plugins with the devnet's configuration, as the operator config names them. */
 export function devnetPlugins(
   definitions: { hashChain: number; priceOracle: number },
   priceSource: { host: string; url: string },
   hashChainIterations: number,
-): PluginRegistration[] {
+): PackagePluginSpec[] {
   return [
     {
-      plugin: createHashChainPlugin({ taskDefinitionIds: [definitions.hashChain] }),
+      package: '@wisp/plugin-hash-chain',
+      taskDefinitionIds: [definitions.hashChain],
       config: { iterations: hashChainIterations },
     },
     {
-      plugin: createPriceOraclePlugin({
-        hosts: [priceSource.host],
-        taskDefinitionIds: [definitions.priceOracle],
-      }),
+      package: '@wisp/plugin-price-oracle',
+      taskDefinitionIds: [definitions.priceOracle],
+      hosts: [priceSource.host],
       config: {
         pair: 'ETH/USD',
         sources: [{ name: 'local', url: priceSource.url, path: 'price' }],
@@ -190,18 +198,37 @@ export async function startDevnet(
     let relay = await startRelay()
     started.push(() => relay.stop())
     const bootstrap = relay.getMultiaddrs()
-    const plugins = () => devnetPlugins(taskDefinitions, priceSource, options.hashChainIterations)
-    const chainConfig = {
-      rpcUrl: anvil.rpcUrl,
-      attestationCenter: chain.contracts.attestationCenter,
-      chainId: chain.chainId,
-    }
     const port = (base: number, offset: number) => (base === 0 ? 0 : base + offset)
-    const roundRobin = { interval: BigInt(options.roundRobinInterval) }
     const nodeOperators = chain.operators.slice(0, 1 + options.attesterPowers.length)
     const spares = chain.operators.slice(1 + options.attesterPowers.length)
     // One designated performer: browsers and edge workers that join as operators attest, they do not perform.
     const performerIds = [chain.operators[0]!.id]
+    // The one config of this network: Node nodes, browsers and edge workers all start from it.
+    const networkConfig = parseOperatorConfig({
+      version: 1,
+      network: { name: 'Wisp local network', kind: 'local' },
+      chain: {
+        rpcUrl: anvil.rpcUrl,
+        chainId: chain.chainId,
+        attestationCenter: chain.contracts.attestationCenter,
+        pollingIntervalMs: 250,
+      },
+      p2p: { bootstrap },
+      election: {
+        windowBlocks: options.electionWindowBlocks,
+        roundRobinInterval: options.roundRobinInterval,
+        performerIds,
+      },
+      aggregator: { delayMs: options.aggregatorDelayMs },
+      plugins: devnetPlugins(taskDefinitions, priceSource, options.hashChainIterations),
+    })
+    const networkConfigPath = join(options.dataDir, 'network.json')
+    await writeFile(networkConfigPath, `${JSON.stringify(networkConfig, null, 2)}\n`)
+    const nodeConfig = (name: string, patch: Partial<OperatorConfig>): OperatorConfig => ({
+      ...networkConfig,
+      ...patch,
+      dataDir: join(options.dataDir, name),
+    })
 
     const configs = new Map<string, WispNodeConfig>()
     const start = (config: WispNodeConfig) => {
@@ -212,46 +239,39 @@ export async function startDevnet(
     const performer = await start({
       name: 'performer',
       keys: keysFromEcdsa(performerOp!.ecdsaKey, performerOp!.blsSecretKey),
-      chain: chainConfig,
-      p2p: { bootstrap },
-      dataDir: join(options.dataDir, 'performer'),
-      roles: {
+      operator: nodeConfig('performer', {
+        roles: ['performer'],
         performer: {
+          ...networkConfig.performer,
           taskDefinitionIds: [taskDefinitions.hashChain, taskDefinitions.priceOracle],
           everyBlocks: options.schedule ? options.roundRobinInterval : 0,
-          blockPollMs: 250,
         },
-        roundRobin,
-      },
-      plugins: plugins(),
-      metrics: { port: port(options.ports.metrics, 0) },
+        metrics: { port: port(options.ports.metrics, 0), host: '127.0.0.1' },
+      }),
     })
     started.push(() => performer.stop())
     const aggregator = await start({
       name: 'aggregator',
       // open aggregation: the aggregator pays gas but needs no stake
       keys: keysFromEcdsa(ANVIL_DEV_KEYS[1] as Hex),
-      chain: chainConfig,
-      p2p: { bootstrap },
-      dataDir: join(options.dataDir, 'aggregator'),
-      // a short window after the threshold so late votes still make it into the submission
-      roles: { aggregator: { delayMs: options.aggregatorDelayMs } },
-      plugins: plugins(),
-      jsonRpc: { port: options.ports.jsonRpc },
-      metrics: { port: port(options.ports.metrics, 1) },
+      // a short window after the threshold (networkConfig.aggregator) so late votes still make it in
+      operator: nodeConfig('aggregator', {
+        roles: ['aggregator'],
+        jsonRpc: { port: options.ports.jsonRpc, host: '127.0.0.1' },
+        metrics: { port: port(options.ports.metrics, 1), host: '127.0.0.1' },
+      }),
     })
     started.push(() => aggregator.stop())
     const attesters: WispNode[] = []
     for (const [i, op] of attesterOps.entries()) {
+      const name = `attester-${op.id}`
       const node = await start({
-        name: `attester-${op.id}`,
+        name,
         keys: keysFromEcdsa(op.ecdsaKey, op.blsSecretKey),
-        chain: chainConfig,
-        p2p: { bootstrap },
-        dataDir: join(options.dataDir, `attester-${op.id}`),
-        roles: { attester: { electionWindowBlocks: BigInt(options.electionWindowBlocks) }, roundRobin },
-        plugins: plugins(),
-        metrics: { port: port(options.ports.metrics, 2 + i) },
+        operator: nodeConfig(name, {
+          roles: ['attester'],
+          metrics: { port: port(options.ports.metrics, 2 + i), host: '127.0.0.1' },
+        }),
       })
       attesters.push(node)
       started.push(() => node.stop())
@@ -266,37 +286,8 @@ export async function startDevnet(
     if (options.web) {
       web = await startWebServer({
         port: options.ports.web,
-        config: {
-          version: 1,
-          network: { name: 'Wisp local network', kind: 'local' },
-          chain: {
-            rpcUrl: anvil.rpcUrl,
-            chainId: chain.chainId,
-            attestationCenter: chain.contracts.attestationCenter,
-            registry: chain.contracts.registry,
-          },
-          p2p: { relays: bootstrap },
-          plugins: [
-            {
-              source: 'bundled',
-              id: '@wisp/plugin-hash-chain',
-              taskDefinitionIds: [taskDefinitions.hashChain],
-              config: { iterations: options.hashChainIterations },
-            },
-            {
-              source: 'bundled',
-              id: '@wisp/plugin-price-oracle',
-              taskDefinitionIds: [taskDefinitions.priceOracle],
-              hosts: [priceSource.host],
-              config: plugins()[1]!.config as Record<string, unknown>,
-            },
-          ],
-          attester: {
-            electionWindowBlocks: options.electionWindowBlocks,
-            roundRobinInterval: options.roundRobinInterval,
-            performerIds,
-          },
-        },
+        // browsers poll less often than the local nodes
+        config: { ...networkConfig, chain: { ...networkConfig.chain, pollingIntervalMs: 1000 } },
         registration: {
           handler: createAnvilRegistrar({
             rpcUrl: anvil.rpcUrl,
@@ -330,6 +321,7 @@ export async function startDevnet(
         votingPower: String(op.votingPower / WAD),
       })),
       ...(web ? { web: web.url } : {}),
+      networkConfigPath,
       operators: [
         {
           name: 'performer',
@@ -346,7 +338,14 @@ export async function startDevnet(
       ],
     }
     await writeFile(join(options.dataDir, 'devnet.json'), `${JSON.stringify(info, null, 2)}\n`)
-    watchTasks({ performer, aggregator, attesters, taskDefinitions }, print)
+    const operatorNames = new Map<number, string>([
+      [performerOp!.id, 'performer'],
+      ...attesterOps.map((op) => [op.id, `attester-${op.id}`] as const),
+      ...spares.map((op) => [op.id, `spare-${op.id}`] as const),
+    ])
+    watchTasks({ performer, aggregator, attesters, taskDefinitions, operatorNames }, print, {
+      fullHashes: options.fullHashes,
+    })
     return {
       options,
       anvil,
@@ -367,6 +366,7 @@ export async function startDevnet(
       taskDefinitions,
       web,
       info,
+      networkConfig,
       configOf: (name) => {
         const config = configs.get(name)
         if (config === undefined) throw new Error(`no node named ${name}`)
@@ -380,50 +380,74 @@ export async function startDevnet(
   }
 }
 
-const short = (hex: string) => `${hex.slice(0, 10)}…`
-
-/** The live log: one line per step of each task, keyed by a short task hash. */
+/**
+ * The live log: one line per step of each task, with a timestamp and the task hash (short, or in
+ * full with `fullHashes`): published → every attester's vote as the aggregator receives it
+ * (browsers and edge workers too), with reasons for rejects and abstentions the local attesters
+ * give → the on-chain result.
+ */
 function watchTasks(
   nodes: {
     performer: WispNode
     aggregator: WispNode
     attesters: WispNode[]
     taskDefinitions: { hashChain: number; priceOracle: number }
+    operatorNames: Map<number, string>
   },
   print: (line: string) => void,
+  options: { fullHashes: boolean },
 ): void {
+  const hash = (hex: string) => (options.fullHashes ? hex : `${hex.slice(0, 10)}…`)
+  const time = () => new Date().toISOString().slice(11, 23)
+  const out = (kind: string, line: string) => print(`${time()} ${kind.padEnd(5)} ${line}`)
   const name = (id: number) =>
     id === nodes.taskDefinitions.hashChain
       ? 'hash-chain'
       : id === nodes.taskDefinitions.priceOracle
         ? 'price-oracle'
         : `def ${id}`
+  const operator = (id: number) => nodes.operatorNames.get(id) ?? `operator-${id}`
+  // reasons the local attesters gave, shown with their vote as the aggregator receives it
+  const reasons = new Map<string, string>()
   nodes.performer.engine.events.on('task:performed', (e) =>
-    print(
-      `task  ${short(e.taskHash)} ${name(e.taskDefinitionId).padEnd(12)} proof=${e.proofOfTask.slice(0, 18)} → ${e.recipients} peer(s)`,
+    out(
+      'task',
+      `${hash(e.taskHash)} ${name(e.taskDefinitionId).padEnd(12)} proof=${e.proofOfTask.slice(0, 18)} → ${e.recipients} peer(s)`,
     ),
   )
   nodes.performer.engine.events.on('task:perform-failed', (e) =>
-    print(`task  failed to perform ${name(e.taskDefinitionId)}: ${e.reason}`),
+    out('task', `failed to perform ${name(e.taskDefinitionId)}: ${e.reason}`),
   )
   for (const node of nodes.attesters) {
-    node.engine.events.on('vote:published', (e) =>
-      print(`vote  ${short(e.taskHash)} ${node.name.padEnd(12)} ${e.isApproved ? 'approve' : 'REJECT'}`),
-    )
     node.engine.events.on('vote:decided', (e) => {
+      if (e.verdict.kind === 'reject') reasons.set(`${e.taskHash}|${node.name}`, e.verdict.reason)
       if (e.verdict.kind === 'abstain')
-        print(`vote  ${short(e.taskHash)} ${node.name.padEnd(12)} abstain (${e.verdict.reason})`)
+        out('vote', `${hash(e.taskHash)} ${node.name.padEnd(14)} abstain (${e.verdict.reason})`)
     })
   }
   const agg = nodes.aggregator.engine.events
+  agg.on('attestation:received', (e) => {
+    const who = operator(e.operatorId)
+    const reason = reasons.get(`${e.taskHash}|${who}`)
+    reasons.delete(`${e.taskHash}|${who}`)
+    out(
+      'vote',
+      `${hash(e.taskHash)} ${who.padEnd(14)} ${e.isApproved ? 'approve' : `REJECT${reason ? ` (${reason})` : ''}`}`,
+    )
+  })
+  agg.on('attestation:dropped', (e) => {
+    if (e.operatorId !== undefined) out('vote', `dropped ${operator(e.operatorId)}'s vote: ${e.reason}`)
+  })
   agg.on('submission:sent', (e) =>
-    print(
-      `chain ${short(e.taskHash)} ${e.event === 'TaskSubmitted' ? 'TaskSubmitted' : 'TaskRejected '} tx=${short(e.txHash)} attesters=[${e.attesterIds.join(',')}]`,
+    out(
+      'chain',
+      `${hash(e.taskHash)} ${e.event === 'TaskSubmitted' ? 'TaskSubmitted' : 'TaskRejected '} tx=${hash(e.txHash)} attesters=[${e.attesterIds.map(operator).join(', ')}]`,
     ),
   )
   agg.on('submission:failed', (e) =>
-    print(
-      `chain ${short(e.taskHash)} submission failed (${e.code}, attempt ${e.attempt}${e.final ? ', giving up' : ''})`,
+    out(
+      'chain',
+      `${hash(e.taskHash)} submission failed (${e.code}, attempt ${e.attempt}${e.final ? ', giving up' : ''}): ${e.message.split('\n')[0]}`,
     ),
   )
 }

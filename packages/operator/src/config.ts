@@ -385,7 +385,9 @@ export function parseOperatorConfig(value: unknown): OperatorConfig {
   const performerDefinitions =
     performer.taskDefinitionIds === undefined
       ? []
-      : definitionIds(performer.taskDefinitionIds, 'config.performer.taskDefinitionIds')
+      : readList(performer.taskDefinitionIds, 'config.performer.taskDefinitionIds', (v, p) =>
+          readInteger(v, p, 0, 0xffff),
+        )
   if (roles.includes('performer') && performerDefinitions.length === 0)
     throw invalidConfig(
       'config.performer.taskDefinitionIds',

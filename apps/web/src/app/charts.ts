@@ -86,7 +86,13 @@ export function votesChart(
       return `<text x="${x.toFixed(1)}" y="${H - 6}" class="tick" text-anchor="${anchor}">${hhmm(start + i * size)}</text>`
     })
     .join('')
-  return `<svg viewBox="0 0 ${W} ${H}" class="chart" height="${H}" role="img" aria-label="votes over time">${axis(W, max, '')}${rects}${labels}</svg>`
+  // the time before this tab's node started is not "no votes": shade it and mark the start
+  let joined = ''
+  if (since !== undefined && since > start) {
+    const x = Math.min(W - PAD.r, PAD.l + ((since - start) / size) * bw)
+    joined = `<rect x="${PAD.l}" y="${PAD.t}" width="${(x - PAD.l).toFixed(1)}" height="${plotH}" class="before-join" data-testid="before-join"><title>before this node started (${hhmm(since)})</title></rect><line x1="${x.toFixed(1)}" x2="${x.toFixed(1)}" y1="${PAD.t}" y2="${PAD.t + plotH}" class="joined"/><text x="${Math.min(x + 4, W - PAD.r - 40).toFixed(1)}" y="${PAD.t + 10}" class="tick">started</text>`
+  }
+  return `<svg viewBox="0 0 ${W} ${H}" class="chart" height="${H}" role="img" aria-label="votes over time">${axis(W, max, '')}${joined}${rects}${labels}</svg>`
 }
 
 export function latencyChart(points: ReadonlyArray<{ t: number; ms: number }>, W = 600): string {

@@ -1,7 +1,7 @@
 // The dashboard: a static skeleton (forms keep their focus) and sections re-rendered from the
 // node status only when their HTML changes. Everything dynamic goes through esc().
 import type { WispWebConfig } from '../config.js'
-import type { NodeStatus, TaskView } from '../node/status.js'
+import type { ExclusionReason, NodeStatus, TaskView } from '../node/status.js'
 import { latencyChart, voteScale, votesChart } from './charts.js'
 import { clock, duration, esc, percentile, share, short, units } from './format.js'
 
@@ -182,6 +182,15 @@ function voteCell(t: TaskView): string {
   return '<span class="muted">—</span>'
 }
 
+/** Why our vote is not among the submitted attesters, as a reader would say it. */
+const EXCLUDED: Record<ExclusionReason, string> = {
+  late: 'late (after the submission)',
+  'over-attester-limit': 'over the attester limit',
+  'not-needed': 'not needed for the threshold',
+  'other-verdict': 'voted the other way',
+  'no-vote': 'no vote',
+}
+
 function outcomeCell(config: WispWebConfig, t: TaskView): string {
   const o = t.outcome
   if (o === undefined) {
@@ -191,7 +200,7 @@ function outcomeCell(config: WispWebConfig, t: TaskView): string {
   const kind = o.isApproved ? 'approved' : 'rejected'
   const inc = o.included
     ? '<span class="badge included" title="our operator id is in attestersIds">included</span>'
-    : '<span class="badge not-included" title="our vote is not in attestersIds">not included</span>'
+    : `<span class="badge not-included" data-testid="excluded" data-reason="${esc(o.excluded ?? '')}" title="our vote is not in attestersIds">not included${o.excluded ? `: ${esc(EXCLUDED[o.excluded])}` : ''}</span>`
   const conf = o.confirmed
     ? '<span class="chain" title="seen on chain: TaskSubmitted/TaskRejected event">on chain</span>'
     : '<span class="gossip" title="announced on gossip, not yet seen on chain">gossip</span>'
@@ -208,12 +217,16 @@ function feedRows(config: WispWebConfig, tasks: readonly TaskView[]): Row[] {
     key: t.taskHash,
     html: `<li class="task" data-testid="task-row" data-task="${esc(t.taskHash)}" data-verdict="${esc(t.verdict ?? '')}" data-included="${t.outcome ? String(t.outcome.included) : ''}">
   <span class="time">${clock(t.receivedAt)}</span>
-  <span class="what"><span class="mono" title="${esc(t.taskHash)}">${esc(short(t.taskHash, 8, 4))}</span><span class="sub">def ${t.definitionId} · by ${esc(short(t.performer))}</span></span>
+  <span class="what"><span class="mono" title="${esc(t.taskHash)}">${esc(short(t.taskHash, 8, 4))}</span><span class="sub">${esc(t.plugin ?? `def ${t.definitionId}`)} · by ${esc(short(t.performer))}</span></span>
   <span class="verdict">${verdictBadge(t.verdict, t.reason)}${t.latencyMs !== undefined ? `<span class="sub">${duration(t.latencyMs)}</span>` : ''}</span>
   <span class="vote">${voteCell(t)}</span>
   <span class="onchain">${outcomeCell(config, t)}</span>
 </li>`,
   }))
+}
+
+function pluginName(s: NodeStatus, definitionId: number): string {
+  return s.plugins.find((p) => p.taskDefinitionIds.includes(definitionId))?.id ?? `def ${definitionId}`
 }
 
 function historyRows(config: WispWebConfig, s: NodeStatus): Row[] {
@@ -224,7 +237,7 @@ function historyRows(config: WispWebConfig, s: NodeStatus): Row[] {
       : '<span class="muted">—</span>'
     return {
       key: h.taskHash,
-      html: `<li class="hist" data-testid="history-row"><span class="time" title="${esc(new Date(h.at).toISOString())}">${clock(h.at)}</span><span class="what"><span class="mono" title="${esc(h.taskHash)}">${esc(short(h.taskHash, 8, 4))}</span><span class="sub">def ${h.definitionId}</span></span><span>${verdictBadge(h.verdict, h.reason)}</span><span class="onchain">${outcome}</span></li>`,
+      html: `<li class="hist" data-testid="history-row"><span class="time" title="${esc(new Date(h.at).toISOString())}">${clock(h.at)}</span><span class="what"><span class="mono" title="${esc(h.taskHash)}">${esc(short(h.taskHash, 8, 4))}</span><span class="sub">${esc(pluginName(s, h.definitionId))}${h.otherChain ? ' · <span class="badge other-chain" data-testid="other-chain" title="recorded before this chain was reset (another genesis)">earlier chain</span>' : ''}</span></span><span>${verdictBadge(h.verdict, h.reason)}</span><span class="onchain">${outcome}</span></li>`,
     }
   })
 }
@@ -246,8 +259,8 @@ function stats(s: NodeStatus): string {
     ),
     stat(
       'Rewards accrued',
-      esc(units(s.operator.rewards, 18, 4)),
-      'unclaimed, from the AttestationCenter',
+      `${esc(units(s.operator.rewards, s.operator.rewardToken?.decimals ?? 18, 4))} <span class="unit">${esc(s.operator.rewardToken?.symbol ?? '')}</span>`,
+      `unclaimed${s.operator.paymentStatus ? ` · ${esc(s.operator.paymentStatus === 'redeemed' ? 'all paid out so far' : 'payment committed, awaiting redemption')}` : ''}`,
       'rewards',
     ),
     stat(

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createConsoleLogger, startWispNode, type WispNode } from '@wisp/node'
+import { createConsoleLogger } from '@wisp/node'
 import { hashChain } from '@wisp/plugin-hash-chain'
 import { buildSendTaskParams, type TaskInfo, taskHash } from '@wisp/protocol'
 import { stringToHex } from 'viem'

@@ -17,7 +17,12 @@ import {
   OperatorError,
 } from '@wisp/operator'
 import { createBlsAuthSigner } from '@wisp/p2p'
-import { createNodePeer, createPrometheusMetrics, type MetricsServer, startMetricsServer } from '@wisp/p2p/node'
+import {
+  createNodePeer,
+  createPrometheusMetrics,
+  type MetricsServer,
+  startMetricsServer,
+} from '@wisp/p2p/node'
 import type { WispPlugin } from '@wisp/plugin-sdk'
 import { LevelStore } from '@wisp/storage/level'
 import { Registry } from 'prom-client'
@@ -156,7 +161,9 @@ export async function startWispNode(
           },
         })
       : undefined
-    metrics = config.operator.metrics ? await startMetricsServer(config.operator.metrics, { registry }) : undefined
+    metrics = config.operator.metrics
+      ? await startMetricsServer(config.operator.metrics, { registry })
+      : undefined
   } catch (err) {
     await jsonRpc?.close()
     await operator.stop()

@@ -3,7 +3,6 @@
 // the local network's builders. Plain JSON, no secrets: keys come from each runtime's own secure
 // place (a keystore, the signer worker, worker secrets). `parseOperatorConfig` checks a parsed file,
 // fills the defaults below and names the first bad field.
-import { multiaddr } from '@multiformats/multiaddr'
 import { OperatorError } from './errors.js'
 
 export type Address = `0x${string}`
@@ -207,15 +206,55 @@ export const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/
 const SHA256_RE = /^(0x)?[0-9a-fA-F]{64}$/
 const HOST_RE = /^[a-z0-9.-]+(:\d{1,5})?$/i
 
+// A structural multiaddr check without the multiaddr library (it would weigh on the web app's
+// first load): known protocols with well-formed values. libp2p parses the address for real when
+// it dials; this catches typos and wrong shapes with the field's path.
+const HOSTNAME_RE =
+  /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i
+const MULTIADDR_VALUES: Record<string, ((value: string) => boolean) | null> = {
+  ip4: (v) => /^(\d{1,3})(\.\d{1,3}){3}$/.test(v) && v.split('.').every((o) => Number(o) <= 255),
+  ip6: (v) => /^[0-9a-f:.]+$/i.test(v) && v.includes(':'),
+  dns: (v) => HOSTNAME_RE.test(v),
+  dns4: (v) => HOSTNAME_RE.test(v),
+  dns6: (v) => HOSTNAME_RE.test(v),
+  dnsaddr: (v) => HOSTNAME_RE.test(v),
+  tcp: (v) => /^\d{1,5}$/.test(v) && Number(v) <= 65_535,
+  udp: (v) => /^\d{1,5}$/.test(v) && Number(v) <= 65_535,
+  sni: (v) => HOSTNAME_RE.test(v),
+  certhash: (v) => /^[a-z0-9]+$/i.test(v),
+  p2p: (v) => /^[1-9A-HJ-NP-Za-km-z]{32,64}$|^b[a-z2-7]{50,70}$/.test(v),
+  ws: null,
+  wss: null,
+  tls: null,
+  http: null,
+  https: null,
+  'quic-v1': null,
+  webtransport: null,
+  webrtc: null,
+  'webrtc-direct': null,
+  'p2p-circuit': null,
+}
+
+function multiaddrProblem(s: string): string | undefined {
+  if (!s.startsWith('/')) return 'must start with "/"'
+  const parts = s.slice(1).split('/')
+  for (let i = 0; i < parts.length; i++) {
+    const name = parts[i]!
+    if (!(name in MULTIADDR_VALUES)) return `unknown protocol "${name}"`
+    const check = MULTIADDR_VALUES[name]
+    if (check === null || check === undefined) continue
+    const value = parts[++i]
+    if (value === undefined || value === '') return `"${name}" needs a value`
+    if (!check(value)) return `"${value}" is not a valid ${name} value`
+  }
+  return undefined
+}
+
 export function readMultiaddr(value: unknown, path: string, needsPeerId: boolean): string {
   const s = readString(value, path)
-  try {
-    multiaddr(s)
-  } catch (cause) {
-    throw invalidConfig(path, `is not a multiaddr (${(cause as Error).message})`)
-  }
-  if (needsPeerId && !/\/p2p\/[1-9A-HJ-NP-Za-km-z]+$/.test(s))
-    throw invalidConfig(path, 'must end in /p2p/<peer id>')
+  const problem = multiaddrProblem(s)
+  if (problem !== undefined) throw invalidConfig(path, `is not a multiaddr: ${problem}`)
+  if (needsPeerId && !/\/p2p\/[^/]+$/.test(s)) throw invalidConfig(path, 'must end in /p2p/<peer id>')
   return s
 }
 

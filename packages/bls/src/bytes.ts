@@ -43,18 +43,6 @@ export function bytesToBigInt(bytes: Uint8Array, offset = 0, length = bytes.leng
   return n
 }
 
-/** Writes `n` as a 32-byte big-endian word into `out` at `offset`. */
-export function writeWord(out: Uint8Array, offset: number, n: bigint): void {
-  for (let i = 31; i >= 0; i--) {
-    out[offset + i] = Number(n & 0xffn)
-    n >>= 8n
-  }
-}
-
-export function wordToHex(n: bigint): Hex {
-  return `0x${n.toString(16).padStart(64, '0')}`
-}
-
 export function concatBytes(...parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((sum, p) => sum + p.length, 0))
   let offset = 0

@@ -1,5 +1,6 @@
 import { sha256 } from '@noble/hashes/sha2.js'
-import { type BytesLike, bytesToHex, type Hex, toBytes, writeWord } from './bytes.js'
+import { wordsToBytes, writeWord } from '@wisp/protocol'
+import { type BytesLike, bytesToHex, type Hex, toBytes } from './bytes.js'
 import { curve, type G1, type G2, G2Point, R } from './curve.js'
 import { BlsError } from './errors.js'
 import { hashToPoint } from './hash-to-point.js'
@@ -15,7 +16,6 @@ import {
   g1ToJson,
   g2FromEvm,
   g2ToEvm,
-  wordsToBytes,
 } from './points.js'
 
 type PairingPrecompute = ReturnType<typeof curve.utils.calcPairingPrecomputes>

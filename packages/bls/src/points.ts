@@ -3,7 +3,8 @@
 //   G2 (public keys):                 uint256[4] = [x.re, x.im, y.re, y.im]  → 128 bytes
 // Infinity has no valid encoding here: the EVM writes it as zeros, and no honest key or
 // signature is infinity, so zeros are refused.
-import { bytesToBigInt, type Hex, wordToHex, writeWord } from './bytes.js'
+import { bytesToWords as wordsOf, wordToHex } from '@wisp/protocol'
+import type { Hex } from './bytes.js'
 import { Fp, Fp2, type G1, G1Point, type G2, G2Point, P } from './curve.js'
 import { BlsError } from './errors.js'
 
@@ -74,21 +75,13 @@ export function g2ToEvm(point: G2): G2Evm {
   return [x.c0, x.c1, y.c0, y.c1]
 }
 
-export function wordsToBytes(words: readonly bigint[]): Uint8Array {
-  const out = new Uint8Array(words.length * 32)
-  words.forEach((w, i) => {
-    writeWord(out, i * 32, w)
-  })
-  return out
-}
-
 export function bytesToWords(bytes: Uint8Array, count: number, what: string): bigint[] {
   if (!(bytes instanceof Uint8Array) || bytes.length !== count * 32) {
     throw new BlsError('BLS_INVALID_ENCODING', `${what} must be ${count * 32} bytes`, {
       details: { expected: count * 32, actual: bytes?.length },
     })
   }
-  return Array.from({ length: count }, (_, i) => bytesToBigInt(bytes, i * 32, 32))
+  return wordsOf(bytes)
 }
 
 /** The `{"x":"0x…","y":"0x…"}` JSON string Othentic's sendTask uses for BLS performer signatures. */

@@ -1,9 +1,9 @@
 // One interface for verification wherever it runs: inline on the calling thread (workerd, tests)
 // or in a pool of workers (Node worker_threads, browser Workers). Both buffer jobs into batches,
 // because a batch of n costs one final exponentiation instead of n.
+import { clearTimer, setTimer, type TimerHandle } from '@wisp/protocol'
 import { BlsError } from './errors.js'
 import { PublicKeyCache, type VerifyJob, type VerifyOutcome, verifyJobs } from './jobs.js'
-import { clearTimer, setTimer, type TimerHandle } from './timers.js'
 
 export interface BlsVerifier {
   verify(job: VerifyJob): Promise<VerifyOutcome>

@@ -1,4 +1,4 @@
-import { clearTimer, setTimer } from './timers.js'
+import { clearTimer, setTimer } from '@wisp/protocol'
 
 /**
  * An abort signal that fires after `ms`, and a `clear` to call when the work finished first.

@@ -1,8 +1,8 @@
 import type { Libp2p } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
+import { clearTimer, setTimer, type TimerHandle } from '@wisp/protocol'
 import { timeoutSignal } from './abort.js'
 import type { Logger } from './logger.js'
-import { clearTimer, setTimer, type TimerHandle } from './timers.js'
 
 /**
  * Bootstrap peers are tagged with a name starting with libp2p's `keep-alive` prefix, so the

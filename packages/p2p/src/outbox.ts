@@ -1,6 +1,6 @@
 import type { GossipSub } from '@libp2p/gossipsub'
+import { clearTimer, setTimer, type TimerHandle } from '@wisp/protocol'
 import type { Logger } from './logger.js'
-import { clearTimer, setTimer, type TimerHandle } from './timers.js'
 
 const MAX_HELD = 512
 const HELD_TTL_MS = 120_000

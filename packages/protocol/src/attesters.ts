@@ -9,6 +9,7 @@ import {
   quorumTotal,
   type TaskDefinitionRules,
 } from './quorum.js'
+import { MAX_UINT256 } from './words.js'
 
 /** What the aggregator knows of one operator (from the AttestationCenter/OBLS). */
 export interface OperatorState {
@@ -260,8 +261,6 @@ function assertBlock(name: string, value: unknown): void {
     throw invalid(`${name} must be a non-negative bigint`, { [name]: String(value) })
   }
 }
-
-const MAX_UINT256 = 2n ** 256n - 1n
 
 /** The contract's `expiry != 0 && block.number > expiry`, for a block mined after `blockNumber`. */
 function isExpired(blockExpiry: bigint, blockNumber: bigint): boolean {

@@ -1,6 +1,7 @@
 import type { Hex } from 'viem'
 import { type Check, fail, pass } from './check.js'
 import { ProtocolError } from './codes.js'
+import { wordToHex } from './words.js'
 
 /** BN254 base field modulus p: G1 coordinates are integers in [0, p). */
 export const BN254_FIELD_MODULUS =
@@ -110,7 +111,7 @@ export function checkPerformerSignature(value: unknown, type?: SignatureType): C
 
 /** 0x + 64 lower-case hex digits: the form of the vectors and of `uint256` in JSON. */
 export function formatFieldElement(value: bigint): Hex {
-  return `0x${value.toString(16).padStart(64, '0')}`
+  return wordToHex(value)
 }
 
 export function formatBlsSignatureJson(point: G1Point): string {

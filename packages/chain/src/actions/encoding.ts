@@ -1,12 +1,14 @@
-// Conversions between the contracts' uint256 words and the shapes the rest of Wisp uses.
+// Conversions between the contracts' uint256 words and the shapes the rest of Wisp uses; the word
+// codec itself is @wisp/protocol's.
+import { MAX_UINT256, readWord } from '@wisp/protocol'
 import { ChainError } from '../errors.js'
+
+export { wordsToBytes } from '@wisp/protocol'
 
 /** A G1 point (a BLS signature) as `[x, y]` words or `{x, y}` (protocol's G1Point). */
 export type G1Like = readonly [bigint, bigint] | { readonly x: bigint; readonly y: bigint }
 /** A G2 point (a BLS public key) as `[x.re, x.im, y.re, y.im]` words or its 128-byte encoding. */
 export type G2Like = readonly [bigint, bigint, bigint, bigint] | Uint8Array
-
-const MAX_UINT256 = (1n << 256n) - 1n
 
 function checkWord(value: unknown, what: string): bigint {
   if (typeof value !== 'bigint' || value < 0n || value > MAX_UINT256) {
@@ -29,7 +31,7 @@ export function g1Words(point: G1Like, what = 'G1 point'): readonly [bigint, big
 export function g2Words(point: G2Like, what = 'G2 point'): readonly [bigint, bigint, bigint, bigint] {
   if (point instanceof Uint8Array) {
     if (point.length !== 128) throw new ChainError('CHAIN_INVALID_INPUT', `${what} needs 128 bytes`)
-    const words = [0, 1, 2, 3].map((i) => bytesToWord(point, i * 32))
+    const words = [0, 1, 2, 3].map((i) => readWord(point, i * 32))
     return [words[0]!, words[1]!, words[2]!, words[3]!]
   }
   if (!Array.isArray(point) || point.length !== 4) {
@@ -41,25 +43,6 @@ export function g2Words(point: G2Like, what = 'G2 point'): readonly [bigint, big
     checkWord(point[2], what),
     checkWord(point[3], what),
   ]
-}
-
-function bytesToWord(bytes: Uint8Array, offset: number): bigint {
-  let n = 0n
-  for (let i = offset; i < offset + 32; i++) n = (n << 8n) | BigInt(bytes[i]!)
-  return n
-}
-
-/** uint256 words → their big-endian concatenation (abi.encode of a static uint256 array). */
-export function wordsToBytes(words: readonly bigint[]): Uint8Array {
-  const out = new Uint8Array(words.length * 32)
-  words.forEach((word, i) => {
-    let w = word
-    for (let j = 31; j >= 0; j--) {
-      out[i * 32 + j] = Number(w & 0xffn)
-      w >>= 8n
-    }
-  })
-  return out
 }
 
 /**

@@ -10,12 +10,14 @@ import {
   evaluateQuorum,
   type PerformerSignature,
   preflightSubmission,
+  readWord,
   selectAttesters,
   type TaskInfo,
   taskHash,
   voteHash,
   type WireAttestation,
   type WireTaskSubmitted,
+  writeWord,
 } from '@wisp/protocol'
 import { type BatchOp, decodeJson, encodeJson, type History, type KeyValueStore } from '@wisp/storage'
 import { bytesToHex, hexToBytes } from 'viem'
@@ -30,7 +32,6 @@ import type {
   MetricsPort,
   TaskDefinitionInfo,
 } from '../ports.js'
-import { readWord, writeWord } from './attester.js'
 import { taskInfoOf } from './task.js'
 
 type Hex = `0x${string}`

@@ -6,10 +6,12 @@ import type { BaseFetch, Verdict } from '@wisp/plugin-sdk'
 import {
   DOMAIN_TASKS,
   isValidEcdsaPerformerSignature,
+  readWord,
   type TaskInfo,
   taskHash,
   voteHash,
   type WireTask,
+  writeWord,
 } from '@wisp/protocol'
 import type { History, SlashingProtection } from '@wisp/storage'
 import { hexToBytes } from 'viem'
@@ -219,17 +221,4 @@ export class Attester {
     })
     this.#c.events.emit('vote:published', { taskHash: hash, voteHash: vote, isApproved, recipients })
   }
-}
-
-export function writeWord(out: Uint8Array, offset: number, n: bigint): void {
-  for (let i = 31; i >= 0; i--) {
-    out[offset + i] = Number(n & 0xffn)
-    n >>= 8n
-  }
-}
-
-export function readWord(bytes: Uint8Array, offset: number): bigint {
-  let n = 0n
-  for (let i = offset; i < offset + 32; i++) n = (n << 8n) | BigInt(bytes[i]!)
-  return n
 }

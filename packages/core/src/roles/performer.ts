@@ -2,14 +2,13 @@
 // leader for the slot — with the attesters' own check (election.ts) — runs the plugin's execute,
 // signs the taskHash (raw-hash ECDSA or BLS, PROTOCOL.md §3 step 3) and gossips the Task through
 // the one publish path (publish.ts) that engine.sendTask uses too.
-import { DOMAIN_TASKS, type PerformerSignature, type TaskInfo, taskHash } from '@wisp/protocol'
+import { DOMAIN_TASKS, type PerformerSignature, readWord, type TaskInfo, taskHash } from '@wisp/protocol'
 import { bytesToHex, hexToBytes } from 'viem'
 import { CoreError } from '../errors.js'
 import type { EventBus } from '../events.js'
 import type { OperatorView } from '../operators.js'
 import type { PluginRegistry } from '../plugins/registry.js'
 import type { BlsSignerPort, ChainPort, EcdsaSignerPort, GossipPort, Logger, MetricsPort } from '../ports.js'
-import { readWord } from './attester.js'
 import { type ElectionOptions, isElectedPerformer } from './election.js'
 import { type PublishedTask, publishTask } from './publish.js'
 

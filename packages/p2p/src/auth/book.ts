@@ -1,7 +1,7 @@
 // Who each directly connected peer proved to be. Entries live from the first connection to the
 // last disconnect; validators wait on pending entries rather than guess.
+import { clearTimer, setTimer } from '@wisp/protocol'
 import type { Address } from 'viem'
-import { clearTimer, setTimer } from '../timers.js'
 
 export type PeerAuth =
   | { state: 'pending' }

@@ -6,17 +6,19 @@ import { randomBytes } from '@noble/hashes/utils.js'
 import type { BlsVerifier } from '@wisp/bls'
 import {
   authChallengeHash,
+  clearTimer,
   DOMAIN_AUTH,
   decodeAuthResponse,
   encodeAuthRequest,
   MAX_AUTH_MESSAGE_BYTES,
+  setTimer,
+  type TimerHandle,
 } from '@wisp/protocol'
 import { hexToBytes, isAddressEqual } from 'viem'
 import { timeoutSignal } from '../abort.js'
 import type { OperatorDirectory } from '../directory.js'
 import type { Logger } from '../logger.js'
 import type { P2PMetrics } from '../metrics.js'
-import { clearTimer, setTimer, type TimerHandle } from '../timers.js'
 import { g1PointBytes, readOutcome } from '../validation/signatures.js'
 import type { AuthBook, PeerAuth } from './book.js'
 import { AUTH_CHALLENGE_BYTES, AUTH_PROTOCOL } from './protocol.js'

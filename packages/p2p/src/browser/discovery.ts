@@ -10,9 +10,9 @@ import type { Message } from '@libp2p/gossipsub'
 import { type GossipSub, TopicValidatorResult } from '@libp2p/gossipsub'
 import type { Libp2p } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
+import { clearTimer, setTimer, type TimerHandle } from '@wisp/protocol'
 import { timeoutSignal } from '../abort.js'
 import type { Logger } from '../logger.js'
-import { clearTimer, setTimer, type TimerHandle } from '../timers.js'
 
 export interface WebRTCDiscoveryOptions {
   /** the topic namespace (the topic is `<namespace>.wisp-webrtc-peers`) */

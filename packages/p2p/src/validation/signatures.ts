@@ -9,6 +9,7 @@ import {
   type TaskInfo,
   taskHash,
   voteHash,
+  writeWord,
 } from '@wisp/protocol'
 import { hexToBytes } from 'viem'
 import type { OperatorInfo } from '../directory.js'
@@ -21,14 +22,6 @@ export function g1PointBytes(point: G1Point): Uint8Array {
   writeWord(out, 0, point.x)
   writeWord(out, 32, point.y)
   return out
-}
-
-function writeWord(out: Uint8Array, offset: number, value: bigint): void {
-  let v = value
-  for (let i = 31; i >= 0; i--) {
-    out[offset + i] = Number(v & 0xffn)
-    v >>= 8n
-  }
 }
 
 /** A BLS job over `DOMAIN_TASKS`: the domain of performer task signatures and attester votes. */

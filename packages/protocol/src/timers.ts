@@ -1,5 +1,6 @@
 // Timers exist in every runtime Wisp targets (Node, browsers, workers, workerd) but in no
-// TypeScript "lib" we can include without pulling DOM or Node types into portable packages.
+// TypeScript "lib" a portable package can include without pulling in DOM or Node types.
+// Shared by @wisp/bls and @wisp/p2p.
 type TimerHandle = unknown
 interface Timers {
   setTimeout(fn: () => void, ms: number): TimerHandle

@@ -4,8 +4,14 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
-import { ANVIL_DEV_KEYS, deployLocalNetwork, type LocalNetwork, WAD } from '@wisp/chain'
-import { type Anvil, startAnvil } from '@wisp/chain/anvil'
+import {
+  ANVIL_DEV_KEYS,
+  type Anvil,
+  deployLocalNetwork,
+  type LocalNetwork,
+  startAnvil,
+  WAD,
+} from '@wisp/contracts/dev'
 import { keysFromEcdsa, type NodeLogger, startWispNode, type WispNode, type WispNodeConfig } from '@wisp/node'
 import { type OperatorConfig, type PackagePluginSpec, parseOperatorConfig } from '@wisp/operator'
 import { randomSeed, type WispNetwork } from '@wisp/p2p'

@@ -49,10 +49,6 @@ export const CHAIN_INFRA_ERROR_CODES = [
   'CHAIN_NO_ACCOUNT',
   /** a parameter that cannot be encoded (bad id, malformed signature…) */
   'CHAIN_INVALID_INPUT',
-  /** the local-network deployment could not complete */
-  'CHAIN_DEPLOY_FAILED',
-  /** the anvil launcher could not start or find anvil */
-  'CHAIN_ANVIL_FAILED',
   /** anything else: a bug, not a chain condition */
   'CHAIN_UNEXPECTED',
 ] as const

@@ -1,6 +1,6 @@
 // @wisp/chain: viem actions against Wisp's Othentic-compatible AttestationCenter, the engine's
-// ChainPort, the network layer's directories, and a local-network deployer. Portable (no Node
-// APIs): the anvil launcher is the Node-only subpath `@wisp/chain/anvil`.
+// ChainPort and the network layer's directories. Portable (no Node APIs). The dev tooling (anvil
+// launcher, local-network deployer, dev keys) is `@wisp/contracts/dev`.
 export * from './actions/admin.js'
 export { type G1Like, type G2Like, g1Words, g2Words, wordsToBytes } from './actions/encoding.js'
 export * from './actions/events.js'
@@ -18,7 +18,6 @@ export {
   simulateSubmitTask,
   submitTask,
 } from './actions/submit.js'
-export * from './deploy.js'
 export * from './errors.js'
 export * from './port.js'
 export {

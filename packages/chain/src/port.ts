@@ -2,7 +2,7 @@
 // Both are structural: this package does not import @wisp/core or @wisp/p2p (they depend on it).
 import { attestationCenterAbi, operatorRegistryAbi } from '@wisp/contracts'
 import type { SubmitTaskOutcome, SubmitTaskParams } from '@wisp/interface'
-import { type Address, getAddress, type Hex, isAddress } from 'viem'
+import { type Address, getAddress, isAddress } from 'viem'
 import { getBlockNumber, getChainId, getCode } from 'viem/actions'
 import {
   getNetworkTotal,
@@ -45,7 +45,6 @@ export interface ChainPortComponents {
   /** writes (submitTask); needs an account. Without it, submitTask throws CHAIN_NO_ACCOUNT. */
   walletClient?: AnyClient
 }
-
 
 /** The engine's ChainPort (structurally), plus the addresses it resolved. */
 export interface WispChainPort {

@@ -1,6 +1,14 @@
-// deployLocalNetwork + every read action, round-tripped against what was asked for.
+// Every read action, round-tripped against what @wisp/contracts/dev's deployLocalNetwork was asked
+// for (the deployer's own tests are in @wisp/contracts).
 import { SecretKey } from '@wisp/bls'
 import { ROLES } from '@wisp/contracts'
+import {
+  type Anvil,
+  deployLocalNetwork,
+  type LocalNetwork,
+  type LocalNetworkOptions,
+  startAnvil,
+} from '@wisp/contracts/dev'
 import { bytesToHex, createPublicClient, type Hex, http } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -19,8 +27,7 @@ import {
   getTaskDefinitionTotal,
   getTaskNumber,
 } from '../src/actions/read.js'
-import { type Anvil, startAnvil } from '../src/anvil.js'
-import { deployLocalNetwork, type LocalNetwork, type LocalNetworkOptions } from '../src/deploy.js'
+import { createChainPort } from '../src/port.js'
 
 const E = 10n ** 18n
 const POWERS = [5n, 10n, 15n, 20n, 25n, 30n, 35n, 40n, 45n, 50n].map((p) => p * E)
@@ -45,7 +52,7 @@ beforeAll(async () => {
 })
 afterAll(() => anvil?.stop())
 
-describe('deployLocalNetwork', () => {
+describe('reads of a local network', () => {
   it('is fast enough for tests and the devnet', () => {
     expect(net.timings.totalMs).toBeLessThan(10_000)
     expect(net.chainId).toBe(31337)
@@ -167,18 +174,6 @@ describe('deployLocalNetwork', () => {
     }
   })
 
-  it('is deterministic: a fresh anvil and the same options give the same addresses, keys and ids', async () => {
-    const other = await startAnvil()
-    try {
-      const again = await deployLocalNetwork({ rpcUrl: other.rpcUrl, ...OPTIONS })
-      expect(again.contracts).toEqual(net.contracts)
-      expect(again.operators).toEqual(net.operators)
-      expect(again.taskDefinitions).toEqual(net.taskDefinitions)
-    } finally {
-      await other.stop()
-    }
-  })
-
   it('takes stakes, caps, explicit keys, unregistered operators and open aggregation', async () => {
     const other = await startAnvil()
     try {
@@ -237,28 +232,26 @@ describe('deployLocalNetwork', () => {
     }
   })
 
-  it('fails with coded errors: wrong chain, unreachable RPC, bad input, a reverting step', async () => {
-    await expect(deployLocalNetwork({ rpcUrl: anvil.rpcUrl, chainId: 1 })).rejects.toMatchObject({
-      code: 'CHAIN_WRONG_CHAIN',
-    })
-    await expect(deployLocalNetwork({ rpcUrl: 'http://127.0.0.1:9' })).rejects.toMatchObject({
-      code: 'CHAIN_RPC_FAILED',
-    })
-    await expect(
-      deployLocalNetwork({ rpcUrl: anvil.rpcUrl, operators: [{ stake: 1n, votingPower: 1n }] }),
-    ).rejects.toMatchObject({ code: 'CHAIN_INVALID_INPUT' })
-    // restricted id 0 is refused by the contract: the step and the contract error are named
-    const error = await deployLocalNetwork({
-      rpcUrl: anvil.rpcUrl,
-      operators: [{}],
-      taskDefinitions: [{ name: 'bad', restrictedAttesterIds: [0] }],
-    }).then(
-      () => {
-        throw new Error('deployed')
-      },
-      (e: unknown) => e as { code: string; message: string; details: Record<string, unknown> },
-    )
-    expect(error).toMatchObject({ code: 'CHAIN_DEPLOY_FAILED', details: { reason: 'InvalidAttesterSet' } })
-    expect(error.message).toContain('task definition "bad"')
+  it('an interval-mining anvil (block time, no automine): the deployment completes and the port reads it', async () => {
+    const slow = await startAnvil({ blockTime: 1 })
+    try {
+      const local = await deployLocalNetwork({
+        rpcUrl: slow.rpcUrl,
+        operators: [{ votingPower: 5n }, { votingPower: 7n }],
+        taskDefinitions: [{ name: 'restricted', restrictedAttesterIds: [1, 2] }],
+      })
+      const slowClient = createPublicClient({ transport: http(slow.rpcUrl), pollingInterval: 100 })
+      const port = await createChainPort(
+        { attestationCenter: local.contracts.attestationCenter },
+        { publicClient: slowClient },
+      )
+      expect(await port.getNetworkTotal()).toBe(12n)
+      expect((await port.getTaskDefinition(1))?.definitionTotal).toBe(12n)
+      const start = await slowClient.getBlockNumber()
+      await new Promise((r) => setTimeout(r, 1_200))
+      expect(await slowClient.getBlockNumber()).toBeGreaterThan(start)
+    } finally {
+      await slow.stop()
+    }
   })
 })

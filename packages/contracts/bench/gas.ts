@@ -8,7 +8,7 @@
 // uses a definition paying all three roles, measured after a warm-up task so that fee slots are
 // already non-zero (steady state).
 import { parseEther } from 'viem'
-import { startAnvil } from '../test/support/anvil.js'
+import { startAnvil } from '../src/dev/index.js'
 import {
   buildSubmission,
   createDefinition,

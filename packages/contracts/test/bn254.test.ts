@@ -5,8 +5,8 @@ import { DOMAIN_AUTH, DOMAIN_TASKS } from '@wisp/protocol'
 import { type Address, encodeAbiParameters, type Hex, keccak256, stringToHex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Anvil, startAnvil } from '../src/dev/index.js'
 import { bn254HarnessAbi, bn254HarnessBytecode } from '../src/index.js'
-import { type Anvil, startAnvil } from './support/anvil.js'
 import { type Client, deploy, GOVERNANCE_KEY, makeClient } from './support/network.js'
 
 interface Vectors {

@@ -3,6 +3,7 @@
 import { signProofOfPossession } from '@wisp/bls'
 import { type Abi, type Address, encodeAbiParameters, encodeFunctionData, maxUint256, parseEther } from 'viem'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { type Anvil, startAnvil } from '../src/dev/index.js'
 import {
   attestationCenterAbi,
   INTERNAL_TASKS,
@@ -10,7 +11,6 @@ import {
   testERC20Abi,
   testERC20Bytecode,
 } from '../src/index.js'
-import { type Anvil, startAnvil } from './support/anvil.js'
 import {
   createDefinition,
   createFixture,

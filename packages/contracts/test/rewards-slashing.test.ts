@@ -4,6 +4,7 @@ import type { TaskInfo } from '@wisp/protocol'
 import { type Abi, type Address, encodeFunctionData, keccak256, parseEther, stringToHex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { type Anvil, startAnvil } from '../src/dev/index.js'
 import {
   attestationCenterAbi,
   mockBaseFeeCalculatorAbi,
@@ -14,7 +15,6 @@ import {
   SLASHING_CONDITION,
   testERC20Abi,
 } from '../src/index.js'
-import { type Anvil, startAnvil } from './support/anvil.js'
 import {
   createDefinition,
   createFixture,

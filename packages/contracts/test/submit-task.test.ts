@@ -12,13 +12,13 @@ import {
 } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { type Anvil, startAnvil } from '../src/dev/index.js'
 import {
   attestationCenterAbi,
   mockAvsLogicAbi,
   mockAvsLogicBytecode,
   operatorRegistryAbi,
 } from '../src/index.js'
-import { type Anvil, startAnvil } from './support/anvil.js'
 import {
   blsPerformerSignature,
   buildSubmission,

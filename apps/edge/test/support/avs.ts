@@ -1,17 +1,11 @@
 // A small real AVS in the test process: anvil (from the npm package) with the contracts deployed
-// by @wisp/chain, a relay from @wisp/p2p/node (auth on, full validation against the chain), and a
+// by @wisp/contracts/dev, a relay from @wisp/p2p/node (auth on, full validation against the chain), and a
 // Node engine that is both the performer and the aggregator (operator 1). The edge worker in
 // workerd is the other operator; with twice the voting power it alone decides the quorum, so
 // every outcome on chain carries its vote.
 import { createInlineVerifier, SecretKey } from '@wisp/bls'
-import {
-  createChainDirectory,
-  createChainPort,
-  deployLocalNetwork,
-  type LocalNetwork,
-  WAD,
-} from '@wisp/chain'
-import { type Anvil, startAnvil } from '@wisp/chain/anvil'
+import { createChainDirectory, createChainPort } from '@wisp/chain'
+import { type Anvil, deployLocalNetwork, type LocalNetwork, startAnvil, WAD } from '@wisp/contracts/dev'
 import { createEngine, type Engine } from '@wisp/core'
 import { createBlsAuthSigner, createNodePeer, createRelay, type WispNetwork } from '@wisp/p2p/node'
 import { createHashChainPlugin, hashChain } from '@wisp/plugin-hash-chain'

@@ -5,8 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ANVIL_DEV_KEYS, deployLocalNetwork, WAD } from '@wisp/chain'
-import { startAnvil } from '@wisp/chain/anvil'
+import { ANVIL_DEV_KEYS, deployLocalNetwork, startAnvil, WAD } from '@wisp/contracts/dev'
 import { parseOperatorConfig } from '@wisp/operator'
 import { createRelay } from '@wisp/p2p/node'
 // @wisp/node has no package entry yet (its exports point at a missing src/index.ts): import its modules

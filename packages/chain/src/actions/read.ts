@@ -1,9 +1,9 @@
 // Reads: operators (ids, addresses, keys, voting power, active), totals, task definitions, tasks.
 import { attestationCenterAbi, INTERNAL_TASKS, operatorRegistryAbi } from '@wisp/contracts'
+import type { OperatorRecord } from '@wisp/interface'
 import { taskHash as computeTaskHash, type TaskInfo } from '@wisp/protocol'
 import { type Address, getAddress, type Hex, isAddress } from 'viem'
 import { getBlockNumber, multicall } from 'viem/actions'
-import type { OperatorRecord } from '@wisp/interface'
 import { ChainError, toChainError } from '../errors.js'
 import { type AnyClient, read } from '../transact.js'
 import { toSafeNumber, wordsToBytes } from './encoding.js'

@@ -1,5 +1,14 @@
 // One anvil + deployLocalNetwork per test file, clients, snapshots, and real signatures.
 import { aggregateSignatures, hashToPoint, SecretKey } from '@wisp/bls'
+import {
+  ANVIL_DEV_KEYS,
+  type Anvil,
+  type AnvilOptions,
+  deployLocalNetwork,
+  type LocalNetwork,
+  type LocalNetworkOptions,
+  startAnvil,
+} from '@wisp/contracts/dev'
 import { DOMAIN_TASKS, type PerformerSignature, type TaskInfo, taskHash, voteHash } from '@wisp/protocol'
 import {
   type Address,
@@ -12,8 +21,6 @@ import {
   http,
 } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { type Anvil, type AnvilOptions, startAnvil } from '../../src/anvil.js'
-import { deployLocalNetwork, type LocalNetwork, type LocalNetworkOptions } from '../../src/deploy.js'
 
 export function chainOf(id: number, rpcUrl: string): Chain {
   return defineChain({
@@ -55,9 +62,7 @@ export async function setup(
     account: privateKeyToAccount(o.ecdsaKey),
     wallet: clients.walletOf(o.ecdsaKey),
   }))
-  const deployer = clients.walletOf(
-    network.deployerKey ?? '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80',
-  )
+  const deployer = clients.walletOf(network.deployerKey ?? ANVIL_DEV_KEYS[0])
   let snapshot = await clients.testClient.snapshot()
   return {
     anvil,

@@ -1,4 +1,5 @@
-// Deploys the contract set to an anvil and registers operators with real BLS keys (test and bench helper).
+// The contract set on an anvil (deployed by @wisp/contracts/dev's deployLocalNetwork), operators
+// registered with real BLS keys, submissions with real signatures (test and bench helper).
 import { aggregateSignatures, hashToPoint, SecretKey, signProofOfPossession } from '@wisp/bls'
 import { DOMAIN_TASKS, type TaskInfo, taskHash, voteHash } from '@wisp/protocol'
 import {
@@ -22,21 +23,12 @@ import {
   walletActions,
 } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import {
-  attestationCenterAbi,
-  attestationCenterBytecode,
-  avsTreasuryAbi,
-  avsTreasuryBytecode,
-  operatorRegistryAbi,
-  operatorRegistryBytecode,
-  testERC20Abi,
-  testERC20Bytecode,
-} from '../../src/index.js'
-import type { Anvil } from './anvil.js'
+import { ANVIL_DEV_KEYS, type Anvil, deployLocalNetwork, WAD } from '../../src/dev/index.js'
+import { attestationCenterAbi, operatorRegistryAbi } from '../../src/index.js'
 
-/** anvil's first default account (public, well-known test key). */
-export const GOVERNANCE_KEY: Hex = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80'
-export const WAD = 10n ** 18n
+export { WAD }
+/** anvil's first default account: the deployer and governance. */
+export const GOVERNANCE_KEY: Hex = ANVIL_DEV_KEYS[0]
 
 export function makeClient(anvil: Anvil) {
   const chain: Chain = defineChain({
@@ -148,80 +140,25 @@ export interface Network {
   operators: Operator[]
 }
 
-const ROLE = (name: string) => keccak256(stringToHex(name))
-
-/** Deploys TestERC20 ×2, OperatorRegistry, AvsTreasury (funded) and AttestationCenter, wired together. */
+/**
+ * TestERC20 ×2, OperatorRegistry, AvsTreasury (funded) and AttestationCenter, wired together, no
+ * operators. Roles stay with governance alone (tests grant EJECTOR, SLASHER, PAYMENT_REQUESTS
+ * themselves); governance holds stake tokens, approved for the registry, to stake for operators.
+ */
 export async function deployNetwork(anvil: Anvil): Promise<Network> {
-  const client = makeClient(anvil)
-  const governance = privateKeyToAccount(GOVERNANCE_KEY)
-  const stakeToken = await deploy(client, governance, testERC20Abi, testERC20Bytecode, ['Stake', 'STK'])
-  const rewardToken = await deploy(client, governance, testERC20Abi, testERC20Bytecode, ['Reward', 'RWD'])
-  const registry = await deploy(client, governance, operatorRegistryAbi, operatorRegistryBytecode, [
-    governance.address,
-  ])
-  const treasury = await deploy(client, governance, avsTreasuryAbi, avsTreasuryBytecode, [
-    governance.address,
-    rewardToken,
-  ])
-  const attestationCenter = await deploy(
-    client,
-    governance,
-    attestationCenterAbi,
-    attestationCenterBytecode,
-    [governance.address, registry, treasury],
-  )
-  const role = ROLE('ATTESTATION_CENTER')
-  await send(client, {
-    address: registry,
-    abi: operatorRegistryAbi,
-    functionName: 'grantRole',
-    args: [role, attestationCenter],
-    account: governance,
-  })
-  await send(client, {
-    address: treasury,
-    abi: avsTreasuryAbi,
-    functionName: 'grantRole',
-    args: [role, attestationCenter],
-    account: governance,
-  })
-  await send(client, {
-    address: registry,
-    abi: operatorRegistryAbi,
-    functionName: 'addStakingContract',
-    args: [stakeToken, WAD],
-    account: governance,
-  })
-  await send(client, {
-    address: rewardToken,
-    abi: testERC20Abi,
-    functionName: 'mint',
-    args: [treasury, parseEther('1000000')],
-    account: governance,
-  })
-  await send(client, {
-    address: stakeToken,
-    abi: testERC20Abi,
-    functionName: 'mint',
-    args: [governance.address, parseEther('1000000000')],
-    account: governance,
-  })
-  await send(client, {
-    address: stakeToken,
-    abi: testERC20Abi,
-    functionName: 'approve',
-    args: [registry, maxUint256],
-    account: governance,
+  const local = await deployLocalNetwork({
+    rpcUrl: anvil.rpcUrl,
+    chainId: anvil.chainId,
+    deployerKey: GOVERNANCE_KEY,
+    grantDeployerRoles: false,
+    deployerStake: parseEther('1000000000'),
+    treasuryFunding: parseEther('1000000'),
   })
   return {
-    client,
-    chainId: anvil.chainId,
-    governance,
-    stakeToken,
-    rewardToken,
-    registry,
-    treasury,
-    attestationCenter,
+    client: makeClient(anvil),
+    chainId: local.chainId,
+    governance: privateKeyToAccount(GOVERNANCE_KEY),
+    ...local.contracts,
     operators: [],
   }
 }

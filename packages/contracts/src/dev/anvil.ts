@@ -1,10 +1,10 @@
-// @wisp/chain/anvil (Node only): starts a real anvil from the npm package @foundry-rs/anvil, whose
-// platform packages ship the binary. For tests, the local network and benchmarks.
+// Starts a real anvil from the npm package @foundry-rs/anvil (an optional peer dependency), whose
+// platform packages ship the binary. Node only; for tests, the devnet and benchmarks.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import { ChainError } from './errors.js'
+import { DevError } from './errors.js'
 
 export interface AnvilOptions {
   /** 0 = a free port chosen by the OS (read back from anvil's output). */
@@ -53,7 +53,7 @@ export interface Anvil {
 
 const require = createRequire(import.meta.url)
 
-/** The anvil executable shipped in the npm package for this platform. Throws CHAIN_ANVIL_FAILED when absent. */
+/** The anvil executable shipped in the npm package for this platform. Throws DEV_ANVIL_FAILED when absent. */
 export function anvilBinaryPath(): string {
   const arch = process.arch === 'x64' ? 'amd64' : process.arch
   const exe = process.platform === 'win32' ? 'anvil.exe' : 'anvil'
@@ -70,8 +70,8 @@ export function anvilBinaryPath(): string {
   }
   const found = candidates.find((p) => existsSync(p))
   if (!found) {
-    throw new ChainError(
-      'CHAIN_ANVIL_FAILED',
+    throw new DevError(
+      'DEV_ANVIL_FAILED',
       `no anvil binary for ${process.platform}-${process.arch}: install @foundry-rs/anvil (and its platform package)`,
       { details: { candidates } },
     )
@@ -119,9 +119,7 @@ export async function startAnvil(options: Partial<AnvilOptions> = {}): Promise<A
     const fail = (message: string) => {
       clearTimeout(timer)
       child.kill('SIGKILL')
-      reject(
-        new ChainError('CHAIN_ANVIL_FAILED', `${message}\n${output.slice(-2000)}`, { details: { args } }),
-      )
+      reject(new DevError('DEV_ANVIL_FAILED', `${message}\n${output.slice(-2000)}`, { details: { args } }))
     }
     const timer = setTimeout(
       () => fail(`anvil did not start within ${o.startTimeoutMs} ms`),

@@ -8,18 +8,8 @@
 //      the operators).
 // Nothing is estimated against state that does not exist yet: gas limits of the calls are fixed
 // and generous, contract deployments are estimated up front (their constructors make no calls).
+// Portable (no Node APIs); dev only: it mints test tokens and, by default, signs with anvil's keys.
 import { SecretKey, signProofOfPossession } from '@wisp/bls'
-import {
-  attestationCenterAbi,
-  attestationCenterBytecode,
-  avsTreasuryAbi,
-  avsTreasuryBytecode,
-  operatorRegistryAbi,
-  operatorRegistryBytecode,
-  ROLES,
-  testERC20Abi,
-  testERC20Bytecode,
-} from '@wisp/contracts'
 import {
   type Abi,
   type Address,
@@ -33,6 +23,7 @@ import {
   keccak256,
   maxUint256,
   type PrivateKeyAccount,
+  type PublicClient,
   stringToHex,
   type TransactionReceipt,
 } from 'viem'
@@ -40,32 +31,48 @@ import { privateKeyToAccount } from 'viem/accounts'
 import {
   estimateFeesPerGas,
   estimateGas,
+  call as ethCall,
   getChainId,
   getGasPrice,
   getTransactionCount,
+  getTransactionReceipt,
+  readContract,
   sendRawTransaction,
 } from 'viem/actions'
-import { SLASHING_CONDITION_IDS, type SlashingConditionName, type SlashingConfig } from './actions/admin.js'
-import { operatorIdWords } from './actions/encoding.js'
-import { getOperators, type OperatorRecord } from './actions/read.js'
-import { ChainError, toChainError } from './errors.js'
-import { type AnyClient, explainRevert, read, waitForReceipt } from './transact.js'
-
-/** anvil's default dev accounts (mnemonic "test test … junk"), public and well known. Never use them on a real chain. */
-export const ANVIL_DEV_KEYS = [
-  '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80',
-  '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d',
-  '0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a',
-  '0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6',
-  '0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a',
-  '0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba',
-  '0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e',
-  '0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356',
-  '0xdbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97',
-  '0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6',
-] as const satisfies readonly Hex[]
+import {
+  attestationCenterAbi,
+  attestationCenterBytecode,
+  avsTreasuryAbi,
+  avsTreasuryBytecode,
+  operatorRegistryAbi,
+  operatorRegistryBytecode,
+  ROLES,
+  SLASHING_CONDITION,
+  testERC20Abi,
+  testERC20Bytecode,
+} from '../index.js'
+import { DevError, reasonOf } from './errors.js'
+import { ANVIL_DEV_KEYS } from './keys.js'
 
 export const WAD = 10n ** 18n
+
+/** The slashing modules by the names `@wisp/chain`'s `setSlashingConfig` uses. */
+export const LOCAL_SLASHING_CONDITIONS = {
+  doubleAttestation: SLASHING_CONDITION.DOUBLE_ATTESTATION,
+  incorrectAttestation: SLASHING_CONDITION.INCORRECT_ATTESTATION,
+  rejectedTask: SLASHING_CONDITION.REJECTED_TASK,
+} as const
+export type LocalSlashingCondition = keyof typeof LOCAL_SLASHING_CONDITIONS
+
+export interface LocalSlashingConfig {
+  enabled: boolean
+  /** share of every stake position slashed, 10 000 = 100 % */
+  stakePercentageBps: number
+  /** eject the operator for good */
+  eject: boolean
+}
+
+type AnyClient = PublicClient
 
 export interface LocalOperatorSpec {
   /** The operator's ECDSA key; default: keccak256("<seed>/operator/<index>") (deterministic). */
@@ -96,7 +103,7 @@ export interface LocalTaskDefinitionSpec {
 
 export interface LocalNetworkOptions {
   rpcUrl: string
-  /** The chain id the RPC must report (CHAIN_WRONG_CHAIN otherwise); default: whatever it reports. */
+  /** The chain id the RPC must report (DEV_WRONG_CHAIN otherwise); default: whatever it reports. */
   chainId?: number
   /** Deployer and governance; default anvil's first dev account. */
   deployerKey: Hex
@@ -112,15 +119,20 @@ export interface LocalNetworkOptions {
   maxEffectiveBalance: bigint
   /** Reward tokens minted to the treasury. */
   treasuryFunding: bigint
+  /**
+   * Stake tokens minted to the deployer beyond what the operators need, approved for the registry,
+   * for staking on behalf of operators registered later (the contracts' own tests do).
+   */
+  deployerStake: bigint
   /** Anyone may aggregate (submit tasks), not only active operators. */
   openAggregator: boolean
   /** Give the deployer EJECTOR, SLASHER and PAYMENT_REQUESTS. */
   grantDeployerRoles: boolean
   challengerRewardFee: bigint
-  slashing: Partial<Record<SlashingConditionName, SlashingConfig>>
+  slashing: Partial<Record<LocalSlashingCondition, LocalSlashingConfig>>
   /** Receipt polling interval. */
   pollingIntervalMs: number
-  /** CHAIN_TIMEOUT after this long without a receipt. */
+  /** DEV_DEPLOY_FAILED after this long without a receipt. */
   receiptTimeoutMs: number
 }
 
@@ -133,6 +145,7 @@ export const DEFAULT_LOCAL_NETWORK_OPTIONS: Omit<LocalNetworkOptions, 'rpcUrl'> 
   stakeMultiplier: WAD,
   maxEffectiveBalance: 0n,
   treasuryFunding: 1_000_000n * WAD,
+  deployerStake: 0n,
   openAggregator: false,
   grantDeployerRoles: true,
   challengerRewardFee: 0n,
@@ -249,16 +262,48 @@ function call(
   }
 }
 
-function deployError(label: string, cause: unknown): ChainError {
-  const error = toChainError(cause)
-  return new ChainError(
-    'CHAIN_DEPLOY_FAILED',
-    `local network deployment failed at "${label}": ${error.message}`,
-    {
-      details: { step: label, reason: error.code, ...error.details },
-      cause: error,
-    },
-  )
+function deployError(label: string, cause: unknown): DevError {
+  const reason = cause instanceof DevError ? cause.code : reasonOf(cause)
+  return new DevError('DEV_DEPLOY_FAILED', `local network deployment failed at "${label}": ${reason}`, {
+    details: { step: label, reason },
+    cause,
+  })
+}
+
+function rpcError(what: string, cause: unknown): DevError {
+  return new DevError('DEV_RPC_FAILED', `${what}: ${reasonOf(cause)}`, { details: { what }, cause })
+}
+
+async function waitForReceipt(
+  client: AnyClient,
+  hash: Hex,
+  options: Pick<LocalNetworkOptions, 'pollingIntervalMs' | 'receiptTimeoutMs'>,
+): Promise<TransactionReceipt> {
+  const deadline = Date.now() + options.receiptTimeoutMs
+  for (;;) {
+    try {
+      return await getTransactionReceipt(client, { hash })
+    } catch (err) {
+      if ((err as { name?: string }).name !== 'TransactionReceiptNotFoundError') throw err
+    }
+    if (Date.now() >= deadline) {
+      throw new Error(`no receipt for ${hash} after ${options.receiptTimeoutMs} ms`)
+    }
+    await new Promise<void>((resolve) => setTimeout(resolve, options.pollingIntervalMs))
+  }
+}
+
+/** Replays a reverted transaction at its block to learn why; the error to throw. */
+async function explainRevert(
+  client: AnyClient,
+  tx: { from: Address; to: Address; data: Hex; receipt: TransactionReceipt },
+): Promise<unknown> {
+  try {
+    await ethCall(client, { account: tx.from, to: tx.to, data: tx.data, blockNumber: tx.receipt.blockNumber })
+  } catch (err) {
+    return err
+  }
+  return new Error(`reverted (gas used ${tx.receipt.gasUsed}) and the replay gives no reason`)
 }
 
 /**
@@ -290,8 +335,8 @@ async function sendAll(
     if (receipt.status === 'success') continue
     const s = signed[i]!
     const reason = s.tx.to
-      ? await explainRevert(client, { from: s.from, to: s.tx.to, data: s.tx.data, receipt }, {})
-      : new ChainError('CHAIN_TX_FAILED', 'contract creation reverted')
+      ? await explainRevert(client, { from: s.from, to: s.tx.to, data: s.tx.data, receipt })
+      : new Error('contract creation reverted')
     throw deployError(s.label, reason)
   }
   return receipts
@@ -313,14 +358,55 @@ function defaultOperatorKey(seed: string, index: number): Hex {
 
 function stakeFor(spec: LocalOperatorSpec, multiplier: bigint): bigint {
   if (spec.stake !== undefined && spec.votingPower !== undefined) {
-    throw new ChainError('CHAIN_INVALID_INPUT', 'an operator takes votingPower or stake, not both')
+    throw new DevError('DEV_INVALID_INPUT', 'an operator takes votingPower or stake, not both')
   }
   if (spec.stake !== undefined) return spec.stake
   const power = spec.votingPower ?? DEFAULT_OPERATOR_VOTING_POWER
-  if (multiplier === 0n) throw new ChainError('CHAIN_INVALID_INPUT', 'stakeMultiplier must be positive')
+  if (multiplier === 0n) throw new DevError('DEV_INVALID_INPUT', 'stakeMultiplier must be positive')
   return (power * WAD + multiplier - 1n) / multiplier
 }
 
+/** Operator ids (1-based, safe integers) → uint256[]; 0 passes (the contract refuses it). */
+function operatorIds(ids: readonly number[], what: string): bigint[] {
+  return ids.map((id) => {
+    if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) {
+      throw new DevError('DEV_INVALID_INPUT', `${what}: ${String(id)} is not an operator id`, {
+        details: { id: String(id) },
+      })
+    }
+    return BigInt(id)
+  })
+}
+
+/** On-chain state of the operators: id (0 when not registered), voting power, active. */
+async function readOperators(
+  client: AnyClient,
+  registry: Address,
+  addresses: readonly Address[],
+): Promise<Array<{ id: number; votingPower: bigint; active: boolean }>> {
+  const ids = await Promise.all(
+    addresses.map((address) =>
+      readContract(client, {
+        address: registry,
+        abi: operatorRegistryAbi,
+        functionName: 'operatorsIdsByAddress',
+        args: [address],
+      }),
+    ),
+  )
+  return Promise.all(
+    ids.map(async (id) => {
+      if (id === 0n) return { id: 0, votingPower: 0n, active: false }
+      const [, active, , votingPower] = await readContract(client, {
+        address: registry,
+        abi: operatorRegistryAbi,
+        functionName: 'getOperator',
+        args: [id],
+      })
+      return { id: Number(id), votingPower, active }
+    }),
+  )
+}
 /**
  * Deploys TestERC20 (stake and reward), OperatorRegistry, AvsTreasury and AttestationCenter (+ its
  * extension), wires them, funds and registers the operators, creates the task definitions.
@@ -334,17 +420,17 @@ export async function deployLocalNetwork(
   const client = createPublicClient({
     transport: http(o.rpcUrl, { batch: true, retryCount: 1 }),
     pollingInterval: o.pollingIntervalMs,
-  }) as AnyClient
+  })
   const receiptOptions = { pollingIntervalMs: o.pollingIntervalMs, receiptTimeoutMs: o.receiptTimeoutMs }
 
   let chainId: number
   try {
     chainId = await getChainId(client)
   } catch (err) {
-    throw toChainError(err, { functionName: 'eth_chainId' })
+    throw rpcError(`eth_chainId at ${o.rpcUrl}`, err)
   }
   if (o.chainId !== undefined && o.chainId !== chainId) {
-    throw new ChainError('CHAIN_WRONG_CHAIN', `the RPC is on chain ${chainId}, expected chain ${o.chainId}`, {
+    throw new DevError('DEV_WRONG_CHAIN', `the RPC is on chain ${chainId}, expected chain ${o.chainId}`, {
       details: { expected: o.chainId, actual: chainId },
     })
   }
@@ -367,7 +453,7 @@ export async function deployLocalNetwork(
       register: spec.register ?? true,
     }
   })
-  const totalStake = specs.reduce((sum, s) => sum + s.stake, 0n)
+  const totalStake = specs.reduce((sum, s) => sum + s.stake, o.deployerStake)
 
   let startNonce: number
   let fees: Fees
@@ -377,7 +463,7 @@ export async function deployLocalNetwork(
       chooseFees(client),
     ])
   } catch (err) {
-    throw toChainError(err)
+    throw rpcError('nonce and fees of the deployer', err)
   }
   const at = (offset: number) =>
     getContractAddress({ from: deployer.address, nonce: BigInt(startNonce + offset) })
@@ -554,8 +640,10 @@ export async function deployLocalNetwork(
   if (o.openAggregator) round1.push(center('open aggregation', 'setIsOpenAggregator', [true]))
   if (o.challengerRewardFee > 0n)
     round1.push(center('challenger reward', 'setChallengerRewardFee', [o.challengerRewardFee]))
-  for (const [name, config] of Object.entries(o.slashing) as Array<[SlashingConditionName, SlashingConfig]>) {
-    round1.push(center(`slashing ${name}`, 'setSlashingConfig', [SLASHING_CONDITION_IDS[name], config]))
+  for (const [name, config] of Object.entries(o.slashing) as Array<
+    [LocalSlashingCondition, LocalSlashingConfig]
+  >) {
+    round1.push(center(`slashing ${name}`, 'setSlashingConfig', [LOCAL_SLASHING_CONDITIONS[name], config]))
   }
 
   const deployerSender = new Sender(chainId, deployer, fees, startNonce)
@@ -573,7 +661,7 @@ export async function deployLocalNetwork(
       toRegister.map((s) => getTransactionCount(client, { address: s.account.address, blockTag: 'pending' })),
     )
   } catch (err) {
-    throw toChainError(err)
+    throw rpcError('nonces of the operators', err)
   }
   const signed2 = []
   for (let i = 0; i < toRegister.length; i++) {
@@ -613,10 +701,7 @@ export async function deployLocalNetwork(
             baseRewardFeeForAggregator: d.baseRewardFeeForAggregator ?? 0n,
             disputePeriodBlocks: d.disputePeriodBlocks ?? 0n,
             minimumVotingPower: d.minimumVotingPower ?? 0n,
-            restrictedOperatorIndexes: operatorIdWords(
-              d.restrictedAttesterIds ?? [],
-              'restricted attester ids',
-            ),
+            restrictedOperatorIndexes: operatorIds(d.restrictedAttesterIds ?? [], 'restricted attester ids'),
           },
         ],
         GAS.definition + 30_000n * BigInt(o.operators.length),
@@ -629,7 +714,7 @@ export async function deployLocalNetwork(
     try {
       firstId =
         Number(
-          await read<number>(client, {
+          await readContract(client, {
             address: attestationCenter,
             abi: attestationCenterAbi,
             functionName: 'numOfTaskDefinitions',
@@ -660,15 +745,18 @@ export async function deployLocalNetwork(
   }
   const tDefined = Date.now()
 
-  let onChain: OperatorRecord[]
+  let onChain: Awaited<ReturnType<typeof readOperators>>
   try {
-    onChain = await getOperators(client, { attestationCenter, registry })
+    onChain = await readOperators(
+      client,
+      registry,
+      specs.map((s) => s.account.address),
+    )
   } catch (err) {
     throw deployError('read operators', err)
   }
-  const byAddress = new Map(onChain.map((r) => [r.address.toLowerCase(), r]))
   const operators: LocalOperator[] = specs.map((s) => {
-    const record = byAddress.get(s.account.address.toLowerCase())
+    const record = onChain[s.index]
     return {
       index: s.index,
       id: record?.id ?? 0,

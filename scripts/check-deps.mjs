@@ -51,14 +51,8 @@ export const ALLOWED_UNIMPORTED = {
  * an entry that no longer matches is reported so it gets dropped.
  */
 export const PENDING = [
-  // dev tooling is moving out of @wisp/chain
-  'deps: @wisp/chain declares tsx (devDependencies) but never imports it',
-  // chain's port test checks its port against core's and p2p's interfaces through relative paths
-  'deps: @wisp/chain imports @wisp/core but does not declare it (test/port.test.ts)',
-  'deps: @wisp/chain imports @wisp/p2p but does not declare it (test/port.test.ts)',
   // @wisp/operator took over the runtimes' assembly (ba7fffc, "WIP: CLI, devnet, edge still to move")
   'deps: @wisp/node declares @wisp/chain (dependencies) but never imports it',
-  'deps: @wisp/web declares @wisp/plugin-price-oracle (dependencies) but never imports it',
 ]
 
 /**

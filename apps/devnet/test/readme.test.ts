@@ -1,13 +1,7 @@
-import { spawnSync } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { expect, it } from 'vitest'
+import { runReadmeExample } from '../../../scripts/readme-example.mjs'
 
 it('the README example runs and prints what it promises', () => {
-  const script = fileURLToPath(new URL('../../../scripts/readme-example.mjs', import.meta.url))
-  const run = spawnSync(process.execPath, [script, fileURLToPath(new URL('..', import.meta.url))], {
-    encoding: 'utf8',
-  })
-  expect(run.stderr).not.toMatch(/Error/)
-  expect(run.status).toBe(0)
-  expect(run.stdout).toMatch(/TaskSubmitted \[ 2, 3, 4(, 5)? \]/)
+  const stdout = runReadmeExample(import.meta.url)
+  expect(stdout).toMatch(/TaskSubmitted \[ 2, 3, 4(, 5)? \]/)
 })

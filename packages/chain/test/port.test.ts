@@ -1,12 +1,12 @@
 // createChainPort / createChainDirectory on a real anvil: submitTask end to end (both overloads)
 // with aggregates built by @wisp/bls, coded errors for every failure, events.
+
+import type { ChainPort as CoreChainPort, OperatorDirectory, TaskDefinitionDirectory } from '@wisp/interface'
 import { WispError } from '@wisp/protocol'
 import { waitFor } from '@wisp/test-utils'
 import { createPublicClient, createWalletClient, type Hex, http } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import type { ChainPort as CoreChainPort } from '../../core/src/ports.js'
-import type { OperatorDirectory, TaskDefinitionDirectory } from '../../p2p/src/directory.js'
 import { ChainError, isChainError } from '../src/errors.js'
 import {
   getNetworkTotal,

@@ -6,6 +6,8 @@ export type {
   EcdsaSignerPort,
   GossipPort,
   GossipReceived,
+  OperatorDirectory,
+  TaskDefinitionDirectory,
 } from './ports.js'
 export type {
   Address,

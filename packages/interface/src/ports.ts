@@ -53,3 +53,14 @@ export interface EcdsaSignerPort {
   readonly address: Address
   signHash(hash: Hex): Promise<Hex>
 }
+
+/** Operators by id and address: what the network layer checks gossip against (`@wisp/chain` reads the contracts). */
+export interface OperatorDirectory {
+  getOperator(id: number): Promise<OperatorRecord | undefined>
+  getOperatorByAddress(address: Address): Promise<OperatorRecord | undefined>
+}
+
+/** Whether a task definition exists (gossip for unknown definitions is dropped). */
+export interface TaskDefinitionDirectory {
+  hasTaskDefinition(id: number): Promise<boolean>
+}

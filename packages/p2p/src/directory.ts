@@ -1,20 +1,13 @@
 // What the network layer needs to know about the AVS: its operators and task definitions. The
 // chain package implements these against the contracts; tests and static deployments use the
 // in-memory versions below.
-import type { OperatorRecord } from '@wisp/interface'
-import { type Address, getAddress } from 'viem'
+import type { OperatorDirectory, OperatorRecord, TaskDefinitionDirectory } from '@wisp/interface'
+import { getAddress } from 'viem'
+
+export type { OperatorDirectory, TaskDefinitionDirectory } from '@wisp/interface'
 
 /** An operator as the network layer sees it: the shared record of @wisp/interface. */
 export type OperatorInfo = OperatorRecord
-
-export interface OperatorDirectory {
-  getOperator(id: number): Promise<OperatorInfo | undefined>
-  getOperatorByAddress(address: Address): Promise<OperatorInfo | undefined>
-}
-
-export interface TaskDefinitionDirectory {
-  hasTaskDefinition(id: number): Promise<boolean>
-}
 
 /** A fixed operator set, e.g. from a config file or a test. Addresses match case-insensitively. */
 export function createMemoryOperatorDirectory(operators: readonly OperatorInfo[]): OperatorDirectory {

@@ -1,15 +1,9 @@
-import { spawnSync } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { expect, it } from 'vitest'
+import { runReadmeExample } from '../../../scripts/readme-example.mjs'
 
 it('the README example runs and prints what it promises', () => {
-  const script = fileURLToPath(new URL('../../../scripts/readme-example.mjs', import.meta.url))
-  const run = spawnSync(process.execPath, [script, fileURLToPath(new URL('..', import.meta.url))], {
-    encoding: 'utf8',
-  })
-  expect(run.stderr).not.toMatch(/Error/)
-  expect(run.status).toBe(0)
-  expect(run.stdout).toContain('SLASHING_CONFLICT')
-  expect(run.stdout).toContain('"verdict":"approve"')
-  expect(run.stdout.trim().endsWith('32')).toBe(true)
+  const stdout = runReadmeExample(import.meta.url)
+  expect(stdout).toContain('SLASHING_CONFLICT')
+  expect(stdout).toContain('"verdict":"approve"')
+  expect(stdout.trim().endsWith('32')).toBe(true)
 })

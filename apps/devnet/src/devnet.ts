@@ -17,7 +17,12 @@ import { type OperatorConfig, type PackagePluginSpec, parseOperatorConfig } from
 import { randomSeed, type WispNetwork } from '@wisp/p2p'
 import { createRelay } from '@wisp/p2p/node'
 import { type LocalPriceSource, startLocalPriceSource } from '@wisp/plugin-price-oracle/local-source'
-import { createAnvilRegistrar, startWebServer, type WebServer } from '@wisp/web/server'
+import {
+  createAnvilRegistrar,
+  DEFAULT_REGISTRATION_PATH,
+  startWebServer,
+  type WebServer,
+} from '@wisp/web/server'
 
 type Hex = `0x${string}`
 
@@ -227,6 +232,8 @@ export async function startDevnet(
       },
       aggregator: { delayMs: options.aggregatorDelayMs },
       plugins: devnetPlugins(taskDefinitions, priceSource, options.hashChainIterations),
+      // the web attester's one-click registration (same origin as the app; Node and edge ignore it)
+      ...(options.web ? { registration: { url: DEFAULT_REGISTRATION_PATH.replace(/^\//, '') } } : {}),
     })
     const networkConfigPath = join(options.dataDir, 'network.json')
     await writeFile(networkConfigPath, `${JSON.stringify(networkConfig, null, 2)}\n`)
@@ -292,8 +299,8 @@ export async function startDevnet(
     if (options.web) {
       web = await startWebServer({
         port: options.ports.web,
-        // browsers poll less often than the local nodes
-        config: { ...networkConfig, chain: { ...networkConfig.chain, pollingIntervalMs: 1000 } },
+        // the page loads network.json as it is, at /wisp-config.json
+        config: networkConfig,
         registration: {
           handler: createAnvilRegistrar({
             rpcUrl: anvil.rpcUrl,

@@ -7,14 +7,11 @@ import { join } from 'node:path'
 import { createNodeVerifierPool } from '@wisp/bls/pool/node'
 import { loadPluginModule, type PluginRegistration } from '@wisp/core'
 import {
-  BUNDLED_PLUGINS,
-  createBundledPlugin,
   createOperator,
-  isUrlPlugin,
   type LoadedPlugins,
+  loadPlugins,
   type Operator,
   type OperatorConfig,
-  OperatorError,
 } from '@wisp/operator'
 import { createBlsAuthSigner } from '@wisp/p2p'
 import {
@@ -63,33 +60,6 @@ export interface WispNode {
   stop(): Promise<void>
 }
 
-/** Plugins by package name: bundled ones from the catalogue, others imported from node_modules. */
-async function loadNodePlugins(config: OperatorConfig): Promise<LoadedPlugins> {
-  const registrations: PluginRegistration[] = []
-  const described: LoadedPlugins['described'] = []
-  for (const [i, spec] of config.plugins.entries()) {
-    const path = `config.plugins[${i}]`
-    if (isUrlPlugin(spec)) {
-      throw new OperatorError('OPERATOR_UNKNOWN_PLUGIN', `${path}.url: Node loads plugins by package name`, {
-        details: { path },
-      })
-    }
-    const bundled = BUNDLED_PLUGINS.has(spec.package)
-    const plugin: WispPlugin = bundled
-      ? createBundledPlugin(spec, path)
-      : await loadPluginModule(spec.package, (s) => import(s))
-    const taskDefinitionIds = spec.taskDefinitionIds ?? [...plugin.manifest.taskDefinitionIds]
-    registrations.push({ plugin, config: spec.config, taskDefinitionIds })
-    described.push({
-      id: plugin.manifest.id,
-      version: plugin.manifest.version,
-      taskDefinitionIds,
-      source: bundled ? 'bundled' : 'package',
-    })
-  }
-  return { registrations, described }
-}
-
 function describeRegistrations(registrations: PluginRegistration[]): LoadedPlugins {
   return {
     registrations,
@@ -135,7 +105,14 @@ export async function startWispNode(
         },
         network,
       ),
-    loadPlugins: async (c) => (config.plugins ? describeRegistrations(config.plugins) : loadNodePlugins(c)),
+    loadPlugins: async (c) =>
+      config.plugins
+        ? describeRegistrations(config.plugins)
+        : // bundled plugins from the catalogue, any other package imported from node_modules
+          loadPlugins(c, {
+            runtime: 'node',
+            importPackage: (name) => loadPluginModule(name, (s) => import(s)),
+          }),
     fetch: (url, init) => fetch(url, init as RequestInit),
     logger,
     metrics: prometheusMetricsPort(registry),

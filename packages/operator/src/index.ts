@@ -37,7 +37,7 @@ export {
   type OperatorRuntime,
   readRewardToken,
 } from './operator.js'
-export { bundledPlugins } from './plugins.js'
+export { bundledPlugins, loadPlugins, type PluginLoaderOptions } from './plugins.js'
 export {
   type ExclusionReason,
   emptyCounts,

@@ -40,19 +40,25 @@ const bootStarted = performance.now()
 const worker = await startWorker({
   script: join(root, bundle.bundle),
   bindings: {
-    CHAIN_RPC_URL: avs.anvil.rpcUrl,
-    CHAIN_ID: String(avs.net.chainId),
-    ATTESTATION_CENTER: avs.net.contracts.attestationCenter,
-    RELAYS: avs.relayAddress,
-    OPERATOR_PRIVATE_KEY: avs.net.operators[1]!.ecdsaKey,
-    PLUGINS: JSON.stringify([
-      {
-        id: '@wisp/plugin-hash-chain',
-        taskDefinitionIds: [avs.definitionId],
-        config: { iterations: ITERATIONS },
+    // the operator config every runtime reads
+    WISP_CONFIG: JSON.stringify({
+      version: 1,
+      network: { name: 'edge bench', kind: 'local' },
+      chain: {
+        rpcUrl: avs.anvil.rpcUrl,
+        chainId: avs.net.chainId,
+        attestationCenter: avs.net.contracts.attestationCenter,
       },
-    ]),
-    TOPIC_NAMESPACE: NAMESPACE,
+      p2p: { bootstrap: [avs.relayAddress], topicNamespace: NAMESPACE },
+      plugins: [
+        {
+          package: '@wisp/plugin-hash-chain',
+          taskDefinitionIds: [avs.definitionId],
+          config: { iterations: ITERATIONS },
+        },
+      ],
+    }),
+    OPERATOR_PRIVATE_KEY: avs.net.operators[1]!.ecdsaKey,
     LOG_LEVEL: 'warn',
   },
   durableObjects: { ATTESTER: 'EdgeAttesterObject' },
@@ -64,7 +70,7 @@ try {
     'the edge attester in the relay mesh',
     async () => {
       const s = await worker.json<EdgeStatus>('/status')
-      return s.state === 'running' && avs.relay.meshPeers('task').includes(s.network?.peerId ?? '') && s
+      return s.state === 'running' && avs.relay.meshPeers('task').includes(s.p2p?.peerId ?? '') && s
     },
     { timeoutMs: 60_000 },
   )
@@ -101,13 +107,13 @@ try {
         workerd: {
           runtimeReadyMs: Math.round(runtimeReadyMs),
           joinedRelayMeshMs: Math.round(joinedMs),
-          peerId: s.network?.peerId,
+          peerId: s.p2p?.peerId,
         },
         tasks: TASKS,
         hashChainIterations: ITERATIONS,
         edgeVoteRoundTripMs: summary(vote),
         taskFinalityMs: summary(finality),
-        votesCast: final.votes?.cast,
+        votesCast: final.counts?.published,
       },
       null,
       2,

@@ -4,10 +4,12 @@
 // worker and prints its URL. Durable Object storage (slashing protection!) persists in
 // .wisp-edge/ so a restart is a restart, not a new attester.
 //
-//   node scripts/dev.mjs [--vars <file>] [--port 8787] [--host 127.0.0.1] [--persist <dir>]
+//   node scripts/dev.mjs [--config <operator config .json>] [--vars <file>] [--port 8787]
+//                        [--host 127.0.0.1] [--persist <dir>]
 //
 // Bindings come from --vars (a JSON object, or KEY=VALUE lines like wrangler's .dev.vars;
 // default: .dev.vars when present) and are overridden by environment variables of the same names.
+// --config puts an operator config file (e.g. a local network's network.json) in WISP_CONFIG.
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -17,20 +19,11 @@ import { build } from './build.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const NAMES = [
-  'CHAIN_RPC_URL',
-  'CHAIN_ID',
-  'ATTESTATION_CENTER',
-  'RELAYS',
+  'WISP_CONFIG',
   'OPERATOR_PRIVATE_KEY',
   'BLS_PRIVATE_KEY',
   'OPERATOR_ADDRESS',
-  'PLUGINS',
-  'TOPIC_NAMESPACE',
   'P2P_SEED',
-  'P2P_VALIDATION',
-  'ELECTION_WINDOW_BLOCKS',
-  'ROUND_ROBIN_INTERVAL',
-  'VALIDATE_TIMEOUT_MS',
   'KEEPALIVE_MS',
   'ADMIN_TOKEN',
   'LOG_LEVEL',
@@ -38,6 +31,7 @@ const NAMES = [
 
 const { values } = parseArgs({
   options: {
+    config: { type: 'string' },
     vars: { type: 'string' },
     port: { type: 'string', default: '8787' },
     host: { type: 'string', default: '127.0.0.1' },
@@ -58,6 +52,7 @@ function readVars(file) {
 
 const varsFile = values.vars ?? (existsSync(join(root, '.dev.vars')) ? join(root, '.dev.vars') : undefined)
 const bindings = varsFile ? readVars(resolve(varsFile)) : {}
+if (values.config) bindings.WISP_CONFIG = readFileSync(resolve(values.config), 'utf8')
 for (const name of NAMES) if (process.env[name] !== undefined) bindings[name] = process.env[name]
 for (const [k, v] of Object.entries(bindings)) if (typeof v !== 'string') bindings[k] = JSON.stringify(v)
 

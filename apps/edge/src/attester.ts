@@ -1,71 +1,58 @@
-// Assembles the edge attester from the workspace's parts: the engine (attester role only) on
-// an edge libp2p peer (WebSocket dial to the relays), a viem ChainPort over fetch, inline BLS
-// (no threads in workerd), the statically bundled plugins, and a durable KeyValueStore (the
-// Durable Object's storage, so slashing protection survives restarts). Nothing here is
-// workerd-specific beyond the globals the shims fill in; the Durable Object lives in worker.ts.
+// The edge runtime of an operator: its factories for @wisp/operator's createOperator — an edge
+// libp2p peer (WebSocket dial only), inline BLS (no threads in workerd), the Durable Object's
+// storage, the plugins bundled into the worker, counters in memory, the platform's fetch — plus
+// what only the edge does: attest a task handed in over HTTP, export slashing protection, and the
+// keep-alive tick. Nothing here is workerd-specific beyond the globals the shims fill in; the
+// Durable Object lives in worker.ts.
 import { createInlineVerifier, SecretKey } from '@wisp/bls'
-import { createChainDirectory, createChainPort, type WispChainPort } from '@wisp/chain'
-import { createEngine, type Engine } from '@wisp/core'
+import { type Logger, MemoryMetrics } from '@wisp/interface'
+import {
+  bundledPlugins,
+  createOperator,
+  emptyStatus,
+  type Operator,
+  type OperatorStatus,
+  StatusTracker,
+} from '@wisp/operator'
 import { createBlsAuthSigner } from '@wisp/p2p'
 import { createEdgePeer } from '@wisp/p2p/edge'
-import type { Verdict } from '@wisp/plugin-sdk'
+import type { BaseFetch, Verdict } from '@wisp/plugin-sdk'
 import { parseSendTaskParams, taskHash } from '@wisp/protocol'
 import type { KeyValueStore, SlashingInterchange } from '@wisp/storage'
-import { bytesToHex, createPublicClient, type Hex, http } from 'viem'
+import { bytesToHex, type Hex } from 'viem'
 import type { EdgeConfig, EdgeSecrets } from './config.js'
 import { EdgeError } from './errors.js'
-import type { EdgeLogger } from './logger.js'
-import { pluginRegistrations } from './plugins.js'
-import { MemoryMetrics, StatusTracker, type TaskEntry, type VoteCounters } from './status.js'
-
-type Network = Awaited<ReturnType<typeof createEdgePeer>>
 
 export interface EdgeAttesterComponents {
-  /** durable: slashing protection, history, plugin namespaces */
+  /** durable: slashing protection, history, status counters, plugin namespaces */
   store: KeyValueStore
-  logger: EdgeLogger
+  logger: Logger
   /** the peer id's Ed25519 seed (from the P2P_SEED secret, or generated once and stored) */
   p2pSeed: Hex
+  /** the status to fill (made before the start, so a failed start shows in it); a new one otherwise */
+  status?: StatusTracker
+  /** engine and status counters; a new one otherwise */
+  metrics?: MemoryMetrics
   /** plugins' fetch (price oracle); the platform's by default */
-  fetch?: typeof fetch
+  fetch?: BaseFetch
   now?: () => number
 }
 
-export interface OperatorStatus {
-  address: Hex
-  /** 1-based operator index, when registered */
-  id: number | undefined
-  registered: boolean
-  active: boolean
-  votingPower: string
-  blsPublicKey: Hex
-  /** false when the chain holds another BLS key for this operator: votes would not verify */
-  keyMatchesChain: boolean
+/** What only the edge shows, next to the shared status. */
+export interface EdgeExtras {
   keySource: EdgeConfig['blsKey']
-}
-
-export interface NetworkStatus {
-  peerId: string
-  relays: string[]
-  connections: Array<{ peerId: string; remoteAddr: string; direction: string }>
+  blsPublicKey: Hex
   /** peers subscribed to the task topic, and those in our mesh for it */
   taskTopicPeers: number
   taskMeshPeers: number
-  relayConnected: boolean
-}
-
-export interface AttesterStatus {
-  operator: OperatorStatus
-  chain: { chainId: number; attestationCenter: Hex; registry: Hex }
-  network: NetworkStatus
-  votes: VoteCounters
-  recent: TaskEntry[]
+  /** the engine's counters and the status counters' twins (`wisp_operator_<name>_total`) */
   metrics: Record<string, number>
 }
 
+export type AttesterStatus = OperatorStatus & { edge: EdgeExtras }
+
 export interface EdgeAttester {
-  readonly engine: Engine
-  readonly network: Network
+  readonly operator: Operator
   status(): AttesterStatus
   /**
    * Validates and votes on a task given as `sendTask` params (PROTOCOL.md §4), exactly as if it
@@ -74,24 +61,38 @@ export interface EdgeAttester {
    */
   attest(params: unknown): Promise<{ taskHash: Hex; verdict: Verdict | undefined }>
   exportSlashingProtection(): Promise<SlashingInterchange>
-  /** keep-alive work: redial relays we lost; refresh the operator set */
+  /** keep-alive work: redial relays we lost (the operator refreshes its chain view by itself) */
   tick(): Promise<void>
   stop(): Promise<void>
 }
 
-function relayPeerId(addr: string): string {
-  return addr.slice(addr.lastIndexOf('/p2p/') + 5)
+/** The shared status of this edge operator before it starts (phase `starting`). */
+export function createEdgeStatus(config: EdgeConfig, metrics?: MemoryMetrics): StatusTracker {
+  const { chain, network } = config.operator
+  return new StatusTracker(
+    emptyStatus({
+      runtime: 'edge',
+      network: network.name,
+      address: config.operatorAddress,
+      chainId: chain.chainId,
+      attestationCenter: chain.attestationCenter,
+    }),
+    metrics ? { metrics } : {},
+  )
 }
 
+const relayIdOf = (addr: string) => addr.slice(addr.lastIndexOf('/p2p/') + 5)
+
+/**
+ * Starts the attester. Throws what createOperator throws (OPERATOR_NOT_AN_OPERATOR,
+ * OPERATOR_KEY_MISMATCH, CHAIN_* …), and EDGE_INVALID_CONFIG for a key that is no BLS key.
+ */
 export async function startEdgeAttester(
   config: EdgeConfig,
   secrets: EdgeSecrets,
   components: EdgeAttesterComponents,
 ): Promise<EdgeAttester> {
-  const logger = components.logger
-  const now = components.now ?? Date.now
-  const platformFetch = components.fetch ?? ((input, init) => fetch(input, init))
-
+  const { logger, store, p2pSeed } = components
   // the key: a raw BLS key, or Othentic's derivation from the ECDSA key (PROTOCOL.md §2)
   let secretKey: SecretKey
   try {
@@ -103,148 +104,46 @@ export async function startEdgeAttester(
     throw new EdgeError('EDGE_INVALID_CONFIG', 'the operator key is not a valid BLS secret key', { cause })
   }
   const publicKey = secretKey.publicKey.toBytes()
-  // resolved before any socket opens: an unknown plugin fails fast
-  const plugins = pluginRegistrations(config.plugins)
+  const metrics = components.metrics ?? new MemoryMetrics()
+  const status = components.status ?? createEdgeStatus(config, metrics)
 
-  const publicClient = createPublicClient({ transport: http(config.chain.rpcUrl, { retryCount: 2 }) })
-  let chain: WispChainPort
-  try {
-    chain = await createChainPort(
-      { attestationCenter: config.chain.attestationCenter, chainId: config.chain.chainId },
-      { publicClient },
-    )
-  } catch (cause) {
-    throw new EdgeError('EDGE_START_FAILED', `chain: ${(cause as Error).message}`, { cause })
-  }
-  const directory = createChainDirectory(
-    { attestationCenter: config.chain.attestationCenter },
-    { publicClient, now },
-  )
-  const me = await directory.getOperatorByAddress(config.operatorAddress)
-  const keyMatchesChain = me === undefined || bytesToHex(me.blsPublicKey) === bytesToHex(publicKey)
-  if (me === undefined) {
-    logger.warn('this operator is not registered: its votes will be ignored until it is', {
-      operator: config.operatorAddress,
-    })
-  } else if (!keyMatchesChain) {
-    logger.error('the BLS key does not match the key registered for this operator: votes will not verify', {
-      operator: config.operatorAddress,
-      operatorId: me.id,
-    })
-  }
-
-  const verifier = createInlineVerifier()
-  const full = config.p2pValidation === 'full'
-  let network: Network
-  try {
-    network = await createEdgePeer(
-      {
-        topicNamespace: config.topicNamespace,
-        bootstrap: config.relays,
-        deployments: [{ chainId: chain.chainId, attestationCenter: chain.attestationCenter }],
-        seed: components.p2pSeed,
-      },
-      {
-        verifier,
-        ...(full ? { directory, definitions: directory } : {}),
-        // answer relays' auth challenges as this operator (registered operators only)
-        ...(me !== undefined && keyMatchesChain
-          ? { signer: createBlsAuthSigner({ operatorId: me.id, address: config.operatorAddress }, secretKey) }
-          : {}),
-        logger, // the network names its own component (p2p)
-        now,
-      },
-    )
-  } catch (cause) {
-    await verifier.close()
-    throw new EdgeError('EDGE_START_FAILED', `network: ${(cause as Error).message}`, { cause })
-  }
-
-  const metrics = new MemoryMetrics()
-  let engine: Engine
-  try {
-    engine = createEngine(
-      {
-        runtime: 'edge',
-        operatorAddress: config.operatorAddress,
-        attester: { electionWindowBlocks: config.electionWindowBlocks },
-        roundRobin: { interval: config.roundRobinInterval },
-        plugins: { validateTimeoutMs: config.validateTimeoutMs },
-      },
-      {
-        gossip: network,
-        chain,
-        store: components.store,
-        verifier,
-        blsSigner: {
-          publicKey,
-          // inline: one hash-to-curve and one G1 multiplication, a few ms with noble
-          sign: async (domain, digest) => secretKey.sign(domain, digest).toBytes(),
-        },
-        fetch: platformFetch,
-        plugins,
-        logger: logger.child('engine'),
-        metrics,
-        now,
-      },
-    )
-    await engine.start()
-  } catch (cause) {
-    await network.stop().catch(() => undefined)
-    await verifier.close()
-    throw new EdgeError('EDGE_START_FAILED', `engine: ${(cause as Error).message}`, { cause })
-  }
-
-  const tracker = new StatusTracker({ now })
-  tracker.operatorId = me?.id
-  tracker.attach(engine.events, network)
-  logger.info('attester started', {
-    operator: config.operatorAddress,
-    operatorId: me?.id,
-    peerId: network.peerId,
-    relays: config.relays.length,
-    plugins: config.plugins.map((p) => p.id),
+  const operator = await createOperator(config.operator, {
+    kind: 'edge',
+    supportedRoles: ['attester'],
+    address: config.operatorAddress,
+    blsSigner: {
+      publicKey,
+      // inline: one hash-to-curve and one G1 multiplication, a few ms with noble
+      sign: async (domain, digest) => secretKey.sign(domain, digest).toBytes(),
+    },
+    authSigner: (me) =>
+      createBlsAuthSigner({ operatorId: me.id, address: config.operatorAddress }, secretKey),
+    openStore: async () => store,
+    createVerifier: () => createInlineVerifier(),
+    createNetwork: (options, network) => createEdgePeer({ ...options, seed: p2pSeed }, network),
+    // workerd compiles no code at run time: the plugins bundled into the worker only
+    loadPlugins: (c) => bundledPlugins(c, 'edge'),
+    fetch: components.fetch ?? ((url, init) => fetch(url, init)),
+    logger,
+    metrics,
+    ...(components.now ? { now: components.now } : {}),
+    status,
   })
-
-  let operator = me
-  const relayIds = new Set(config.relays.map(relayPeerId))
+  const { network, engine } = operator
+  const bootstrap = config.operator.p2p.bootstrap
 
   return {
-    engine,
-    network,
+    operator,
     status() {
-      const connections = network.connections()
       return {
-        operator: {
-          address: config.operatorAddress,
-          id: operator?.id,
-          registered: operator !== undefined,
-          active: operator?.active ?? false,
-          votingPower: (operator?.votingPower ?? 0n).toString(),
-          blsPublicKey: bytesToHex(publicKey),
-          keyMatchesChain,
+        ...operator.status.snapshot(),
+        edge: {
           keySource: config.blsKey,
-        },
-        chain: {
-          chainId: chain.chainId,
-          attestationCenter: chain.attestationCenter,
-          registry: chain.registry,
-        },
-        network: {
-          peerId: network.peerId,
-          relays: config.relays,
-          connections: connections.map((c) => ({
-            peerId: c.peerId,
-            remoteAddr: c.remoteAddr,
-            direction: c.direction,
-          })),
+          blsPublicKey: bytesToHex(publicKey),
           taskTopicPeers: network.topicPeers('task').length,
           taskMeshPeers: network.meshPeers('task').length,
-          relayConnected: connections.some((c) => relayIds.has(c.peerId)),
+          metrics: metrics.toJSON(),
         },
-        votes: { ...tracker.counters },
-        recent: tracker.recent(),
-        metrics: metrics.toJSON(),
       }
     },
     async attest(params) {
@@ -269,10 +168,11 @@ export async function startEdgeAttester(
     },
     exportSlashingProtection: () => engine.slashing.export(),
     async tick() {
+      // the network redials its bootstrap relays too; the alarm is the backstop after an idle spell
       const connected = new Set(network.connections().map((c) => c.peerId))
       await Promise.all(
-        config.relays
-          .filter((addr) => !connected.has(relayPeerId(addr)))
+        bootstrap
+          .filter((addr) => !connected.has(relayIdOf(addr)))
           .map((addr) =>
             network.dial(addr).then(
               () => logger.info('redialled relay', { relay: addr }),
@@ -280,19 +180,9 @@ export async function startEdgeAttester(
             ),
           ),
       )
-      try {
-        await directory.refresh()
-        operator = (await directory.getOperatorByAddress(config.operatorAddress)) ?? operator
-        tracker.operatorId = operator?.id
-      } catch (err) {
-        logger.warn('operator refresh failed', { error: (err as Error).message })
-      }
     },
     async stop() {
-      tracker.detach()
-      await engine.stop()
-      await network.stop()
-      await verifier.close()
+      await operator.stop()
       logger.info('attester stopped')
     },
   }

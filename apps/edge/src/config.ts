@@ -1,6 +1,16 @@
-// Worker bindings → a checked, plain configuration. Vars may arrive as strings (secrets and
-// `wrangler secret`/`[vars]` strings) or already parsed (JSON `[vars]`); both are accepted.
-// Secrets go into `EdgeSecrets`, never into `EdgeConfig`, so the config can be shown and logged.
+// Worker bindings → a checked, plain configuration. The operator config is ONE binding,
+// `WISP_CONFIG`: the same JSON file a Node attester, a page and a Web Worker read (see
+// @wisp/operator), given as a string or already parsed (a JSON `[vars]` entry). Secrets are
+// separate bindings and go into `EdgeSecrets`, never into `EdgeConfig`; `shownConfig` is what the
+// status may show of the config (no RPC URL path, no plugin configs: they can hold API keys).
+import { LOG_LEVEL_RANK, type LogLevel } from '@wisp/interface'
+import {
+  BUNDLED_PLUGINS,
+  isUrlPlugin,
+  type OperatorConfig,
+  OperatorError,
+  parseOperatorConfig,
+} from '@wisp/operator'
 import { type Address, getAddress, type Hex, isAddress } from 'viem'
 import { privateKeyToAddress } from 'viem/accounts'
 import type { DurableObjectNamespace } from './cf.js'
@@ -10,27 +20,16 @@ import { EdgeError } from './errors.js'
 export interface EdgeEnv {
   /** the Durable Object namespace of `EdgeAttesterObject` */
   ATTESTER: DurableObjectNamespace
-  CHAIN_RPC_URL?: unknown
-  CHAIN_ID?: unknown
-  ATTESTATION_CENTER?: unknown
-  /** relay multiaddrs: a JSON array, or separated by commas / whitespace */
-  RELAYS?: unknown
+  /** the operator config (JSON text or an object): chain, relays (`p2p.bootstrap`), plugins, election… */
+  WISP_CONFIG?: unknown
   /** secret: the operator's ECDSA key; the BLS key is derived from it like Othentic's services do */
   OPERATOR_PRIVATE_KEY?: unknown
   /** secret: a raw 32-byte BLS key (big-endian), instead of the derivation */
   BLS_PRIVATE_KEY?: unknown
   /** the operator address, when only BLS_PRIVATE_KEY is given */
   OPERATOR_ADDRESS?: unknown
-  /** JSON: [{ id, taskDefinitionIds?, config, hosts? }] — plugins bundled into this worker */
-  PLUGINS?: unknown
-  TOPIC_NAMESPACE?: unknown
   /** secret: 32-byte Ed25519 seed of the peer id; default: generated once, kept in the object */
   P2P_SEED?: unknown
-  /** `full` (default): check every gossiped signature like any peer; `structural`: sizes and encodings only */
-  P2P_VALIDATION?: unknown
-  ELECTION_WINDOW_BLOCKS?: unknown
-  ROUND_ROBIN_INTERVAL?: unknown
-  VALIDATE_TIMEOUT_MS?: unknown
   /** alarm period that keeps the object (and its relay connection) alive */
   KEEPALIVE_MS?: unknown
   /** secret: bearer token of the /admin endpoints; they are off without it */
@@ -38,30 +37,15 @@ export interface EdgeEnv {
   LOG_LEVEL?: unknown
 }
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
-
-export interface PluginBinding {
-  /** package name of a bundled plugin, e.g. `@wisp/plugin-hash-chain` */
-  id: string
-  taskDefinitionIds?: number[]
-  config: unknown
-  /** fetch allow-list for plugins that fetch (price oracle); default: the hosts of the config's URLs */
-  hosts?: string[]
-}
+export type { LogLevel }
 
 export interface EdgeConfig {
-  chain: { rpcUrl: string; chainId: number; attestationCenter: Address }
-  relays: string[]
-  topicNamespace: string
+  /** the shared operator config (from WISP_CONFIG), checked for what an edge worker can run */
+  operator: OperatorConfig
   /** the operator address (from the ECDSA key, or OPERATOR_ADDRESS) */
   operatorAddress: Address
   /** where the BLS key comes from */
   blsKey: 'derived-from-ecdsa' | 'raw'
-  plugins: PluginBinding[]
-  p2pValidation: 'full' | 'structural'
-  electionWindowBlocks: bigint
-  roundRobinInterval: bigint
-  validateTimeoutMs: number
   keepAliveMs: number
   adminEnabled: boolean
   logLevel: LogLevel
@@ -74,32 +58,43 @@ export interface EdgeSecrets {
   adminToken?: string
 }
 
+/** The edge-only knobs' defaults; the operator config's are @wisp/operator's OPERATOR_DEFAULTS. */
 export const DEFAULTS = Object.freeze({
-  topicNamespace: 'othentic',
-  p2pValidation: 'full' as const,
-  electionWindowBlocks: 16n,
-  roundRobinInterval: 1n,
-  validateTimeoutMs: 10_000,
   keepAliveMs: 30_000,
   logLevel: 'info' as LogLevel,
 })
 
+/**
+ * Bindings of earlier versions whose values now live in WISP_CONFIG. A deployment that still sets
+ * one is refused, naming the field to move it to, rather than silently running without it.
+ */
+export const MOVED_BINDINGS: Readonly<Record<string, string>> = Object.freeze({
+  CHAIN_RPC_URL: 'chain.rpcUrl',
+  CHAIN_ID: 'chain.chainId',
+  ATTESTATION_CENTER: 'chain.attestationCenter',
+  RELAYS: 'p2p.bootstrap',
+  PLUGINS: 'plugins',
+  TOPIC_NAMESPACE: 'p2p.topicNamespace',
+  P2P_VALIDATION: 'p2p.validation',
+  ELECTION_WINDOW_BLOCKS: 'election.windowBlocks',
+  ROUND_ROBIN_INTERVAL: 'election.roundRobinInterval',
+  VALIDATE_TIMEOUT_MS: 'attester.validateTimeoutMs',
+})
+
 const KEY_RE = /^0x[0-9a-fA-F]{64}$/
-const MULTIADDR_RE =
+/** what workerd can dial: a WebSocket (ws or wss, also spelled tls/ws) with the relay's peer id */
+const WEBSOCKET_MULTIADDR_RE =
   /^\/(ip4|ip6|dns|dns4|dns6)\/[^/]+\/tcp\/\d+\/(ws|wss|tls\/ws|tls\/sni\/[^/]+\/ws)\/p2p\/\w+$/
 
-function invalid(name: string, message: string): EdgeError {
-  return new EdgeError('EDGE_INVALID_CONFIG', `${name}: ${message}`, { details: { binding: name } })
+function invalid(name: string, message: string, path?: string): EdgeError {
+  return new EdgeError('EDGE_INVALID_CONFIG', `${name}: ${path === undefined ? '' : `${path}: `}${message}`, {
+    details: { binding: name, ...(path !== undefined ? { path } : {}) },
+  })
 }
 
-function text(env: EdgeEnv, name: keyof EdgeEnv, required: true): string
-function text(env: EdgeEnv, name: keyof EdgeEnv, required?: false): string | undefined
-function text(env: EdgeEnv, name: keyof EdgeEnv, required = false): string | undefined {
+function text(env: EdgeEnv, name: keyof EdgeEnv): string | undefined {
   const value = env[name]
-  if (value === undefined || value === null || value === '') {
-    if (required) throw invalid(name, 'is required')
-    return undefined
-  }
+  if (value === undefined || value === null || value === '') return undefined
   if (typeof value === 'number' || typeof value === 'bigint') return String(value)
   if (typeof value !== 'string') throw invalid(name, 'must be a string')
   return value.trim()
@@ -114,16 +109,6 @@ function integer(env: EdgeEnv, name: keyof EdgeEnv, fallback: number, min: numbe
   return n
 }
 
-function json(env: EdgeEnv, name: keyof EdgeEnv): unknown {
-  const value = env[name]
-  if (typeof value !== 'string') return value
-  try {
-    return JSON.parse(value)
-  } catch {
-    throw invalid(name, 'is not valid JSON')
-  }
-}
-
 function secretKey(
   env: EdgeEnv,
   name: 'OPERATOR_PRIVATE_KEY' | 'BLS_PRIVATE_KEY' | 'P2P_SEED',
@@ -136,71 +121,96 @@ function secretKey(
   return hex.toLowerCase() as Hex
 }
 
-export function parseRelays(value: unknown): string[] {
-  let list: unknown
-  if (Array.isArray(value)) list = value
-  else if (typeof value === 'string' && value.trim().startsWith('[')) {
+/**
+ * WISP_CONFIG → the operator config, checked by @wisp/operator (its errors name the field) and
+ * then for what an edge worker can do: dial WebSockets only, run the attester role only, read the
+ * chain over fetch, run the plugins bundled into it.
+ */
+export function parseWispConfig(value: unknown): OperatorConfig {
+  const name = 'WISP_CONFIG'
+  if (value === undefined || value === null || value === '') {
+    throw invalid(name, 'is required: the operator config JSON (chain, p2p.bootstrap, plugins, …)')
+  }
+  let parsed = value
+  if (typeof value === 'string') {
     try {
-      list = JSON.parse(value)
-    } catch {
-      throw invalid('RELAYS', 'is not valid JSON')
+      parsed = JSON.parse(value)
+    } catch (cause) {
+      throw new EdgeError('EDGE_INVALID_CONFIG', `${name}: is not JSON (${(cause as Error).message})`, {
+        details: { binding: name, path: 'config' },
+      })
     }
-  } else if (typeof value === 'string') list = value.split(/[\s,]+/).filter((s) => s.length > 0)
-  else throw invalid('RELAYS', 'is required (one or more relay multiaddrs)')
-  if (!Array.isArray(list) || list.length === 0) throw invalid('RELAYS', 'needs at least one relay multiaddr')
-  return list.map((item, i) => {
-    if (typeof item !== 'string' || !MULTIADDR_RE.test(item.trim())) {
+  }
+  let config: OperatorConfig
+  try {
+    config = parseOperatorConfig(parsed)
+  } catch (err) {
+    if (!(err instanceof OperatorError)) throw err
+    // the operator's message already starts with the field path
+    throw new EdgeError('EDGE_INVALID_CONFIG', `${name}: ${err.message}`, {
+      details: { binding: name, ...err.details },
+      cause: err,
+    })
+  }
+
+  if (config.roles.length !== 1 || config.roles[0] !== 'attester') {
+    throw invalid(
+      name,
+      'an edge worker runs the attester role only (leave roles out, or ["attester"])',
+      'config.roles',
+    )
+  }
+  if (!/^https?:\/\//i.test(config.chain.rpcUrl)) {
+    throw invalid(name, 'must be an http(s) URL (the edge reads the chain over fetch)', 'config.chain.rpcUrl')
+  }
+  if (config.p2p.bootstrap.length === 0) {
+    throw invalid(name, 'needs at least one relay: an edge worker only dials out', 'config.p2p.bootstrap')
+  }
+  config.p2p.bootstrap.forEach((address, i) => {
+    if (!WEBSOCKET_MULTIADDR_RE.test(address)) {
       throw invalid(
-        'RELAYS',
-        `entry ${i} is not a WebSocket multiaddr with a peer id (/…/tcp/<port>/ws(s)/p2p/<id>)`,
+        name,
+        'workerd can only dial WebSockets: a relay address must be /…/tcp/<port>/ws (or /wss) /p2p/<peer id>',
+        `config.p2p.bootstrap[${i}]`,
       )
     }
-    return item.trim()
   })
-}
-
-export function parsePlugins(value: unknown): PluginBinding[] {
-  if (value === undefined || value === null || value === '') {
+  if (config.plugins.length === 0 && config.attester.validationService === undefined) {
     // no default on purpose: validating with another config than the performer's would vote
     // "reject" on honest tasks, which is what incorrect-attestation slashing punishes
     throw invalid(
-      'PLUGINS',
-      'is required: which bundled plugins serve which task definitions, with their config',
+      name,
+      'needs the bundled plugins that serve the task definitions, with their config (or attester.validationService)',
+      'config.plugins',
     )
   }
-  if (!Array.isArray(value) || value.length === 0) throw invalid('PLUGINS', 'must be a non-empty JSON array')
-  return value.map((entry, i) => {
-    const e = entry as Partial<PluginBinding> | null
-    if (typeof e !== 'object' || e === null || typeof e.id !== 'string' || e.id.length === 0) {
-      throw invalid('PLUGINS', `entry ${i} needs an "id" (a bundled plugin's package name)`)
+  config.plugins.forEach((spec, i) => {
+    if (isUrlPlugin(spec)) {
+      throw invalid(
+        name,
+        'the edge runs bundled plugins only (workerd compiles no code at run time)',
+        `config.plugins[${i}].url`,
+      )
     }
-    if (
-      e.taskDefinitionIds !== undefined &&
-      (!Array.isArray(e.taskDefinitionIds) ||
-        !e.taskDefinitionIds.every((id) => Number.isInteger(id) && id >= 0 && id <= 0xffff))
-    ) {
-      throw invalid('PLUGINS', `entry ${i}: taskDefinitionIds must be uint16 integers`)
-    }
-    if (e.hosts !== undefined && (!Array.isArray(e.hosts) || !e.hosts.every((h) => typeof h === 'string'))) {
-      throw invalid('PLUGINS', `entry ${i}: hosts must be strings`)
-    }
-    return {
-      id: e.id,
-      ...(e.taskDefinitionIds ? { taskDefinitionIds: [...e.taskDefinitionIds] } : {}),
-      config: e.config ?? {},
-      ...(e.hosts ? { hosts: [...e.hosts] } : {}),
+    if (!BUNDLED_PLUGINS.has(spec.package)) {
+      throw invalid(
+        name,
+        `${spec.package} is not bundled into this worker (bundled: ${[...BUNDLED_PLUGINS.keys()].join(', ')})`,
+        `config.plugins[${i}].package`,
+      )
     }
   })
+  return config
 }
 
-/** Reads and checks every binding; throws EDGE_INVALID_CONFIG naming the first bad one. */
+/** Reads and checks every binding; throws EDGE_INVALID_CONFIG naming the first bad one (and field). */
 export function parseEdgeConfig(env: EdgeEnv): { config: EdgeConfig; secrets: EdgeSecrets } {
-  const rpcUrl = text(env, 'CHAIN_RPC_URL', true)
-  if (!/^https?:\/\//.test(rpcUrl)) throw invalid('CHAIN_RPC_URL', 'must be an http(s) URL')
-  const chainId = integer(env, 'CHAIN_ID', -1, 1, Number.MAX_SAFE_INTEGER)
-  if (chainId === -1) throw invalid('CHAIN_ID', 'is required')
-  const center = text(env, 'ATTESTATION_CENTER', true)
-  if (!isAddress(center, { strict: false })) throw invalid('ATTESTATION_CENTER', 'is not an address')
+  for (const [binding, field] of Object.entries(MOVED_BINDINGS)) {
+    if ((env as unknown as Record<string, unknown>)[binding] !== undefined) {
+      throw invalid(binding, `is no longer read: set config.${field} in WISP_CONFIG instead`)
+    }
+  }
+  const operator = parseWispConfig(env.WISP_CONFIG)
 
   const ecdsaKey = secretKey(env, 'OPERATOR_PRIVATE_KEY')
   const blsKey = secretKey(env, 'BLS_PRIVATE_KEY')
@@ -225,36 +235,16 @@ export function parseEdgeConfig(env: EdgeEnv): { config: EdgeConfig; secrets: Ed
     operatorAddress = getAddress(given)
   }
 
-  const validation = text(env, 'P2P_VALIDATION') ?? DEFAULTS.p2pValidation
-  if (validation !== 'full' && validation !== 'structural') {
-    throw invalid('P2P_VALIDATION', 'must be "full" or "structural"')
-  }
   const logLevel = text(env, 'LOG_LEVEL') ?? DEFAULTS.logLevel
-  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
-    throw invalid('LOG_LEVEL', 'must be debug, info, warn or error')
-  }
-  const topicNamespace = text(env, 'TOPIC_NAMESPACE') ?? DEFAULTS.topicNamespace
-  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(topicNamespace))
-    throw invalid('TOPIC_NAMESPACE', 'must be 1–64 of [A-Za-z0-9_.-]')
+  if (!(logLevel in LOG_LEVEL_RANK)) throw invalid('LOG_LEVEL', 'must be debug, info, warn or error')
   const adminToken = text(env, 'ADMIN_TOKEN')
   if (adminToken !== undefined && adminToken.length < 16)
     throw invalid('ADMIN_TOKEN', 'must be at least 16 characters')
 
   const config: EdgeConfig = {
-    chain: { rpcUrl, chainId, attestationCenter: getAddress(center) },
-    relays: parseRelays(env.RELAYS),
-    topicNamespace,
+    operator,
     operatorAddress,
     blsKey: blsKey !== undefined ? 'raw' : 'derived-from-ecdsa',
-    plugins: parsePlugins(json(env, 'PLUGINS')),
-    p2pValidation: validation,
-    electionWindowBlocks: BigInt(
-      integer(env, 'ELECTION_WINDOW_BLOCKS', Number(DEFAULTS.electionWindowBlocks), 0, 1_000_000),
-    ),
-    roundRobinInterval: BigInt(
-      integer(env, 'ROUND_ROBIN_INTERVAL', Number(DEFAULTS.roundRobinInterval), 1, 1_000_000),
-    ),
-    validateTimeoutMs: integer(env, 'VALIDATE_TIMEOUT_MS', DEFAULTS.validateTimeoutMs, 100, 600_000),
     keepAliveMs: integer(env, 'KEEPALIVE_MS', DEFAULTS.keepAliveMs, 1_000, 3_600_000),
     adminEnabled: adminToken !== undefined,
     logLevel: logLevel as LogLevel,
@@ -267,3 +257,55 @@ export function parseEdgeConfig(env: EdgeEnv): { config: EdgeConfig; secrets: Ed
   }
   return { config, secrets }
 }
+
+/** The host of a URL, or a placeholder (never the URL: its path or query may carry an API key). */
+export function hostOf(url: string): string {
+  try {
+    return new URL(url).host
+  } catch {
+    return '<invalid url>'
+  }
+}
+
+/**
+ * What the status shows of the config: no RPC URL (its host only), no plugin configs, no TURN
+ * credentials, no validation-service URL path — any of them may carry an API key.
+ */
+export function shownConfig(config: EdgeConfig) {
+  const o = config.operator
+  const service = o.attester.validationService
+  return {
+    operatorAddress: config.operatorAddress,
+    blsKey: config.blsKey,
+    keepAliveMs: config.keepAliveMs,
+    adminEnabled: config.adminEnabled,
+    logLevel: config.logLevel,
+    operator: {
+      network: o.network,
+      roles: o.roles,
+      chain: {
+        rpcHost: hostOf(o.chain.rpcUrl),
+        chainId: o.chain.chainId,
+        attestationCenter: o.chain.attestationCenter,
+        pollingIntervalMs: o.chain.pollingIntervalMs,
+      },
+      p2p: {
+        bootstrap: o.p2p.bootstrap,
+        topicNamespace: o.p2p.topicNamespace,
+        auth: o.p2p.auth,
+        validation: o.p2p.validation,
+      },
+      election: o.election,
+      attester: {
+        validateTimeoutMs: o.attester.validateTimeoutMs,
+        ...(service ? { validationServiceHost: hostOf(service.url) } : {}),
+      },
+      plugins: o.plugins.map((p) => ({
+        package: isUrlPlugin(p) ? p.url : p.package,
+        ...(p.taskDefinitionIds ? { taskDefinitionIds: p.taskDefinitionIds } : {}),
+      })),
+    },
+  }
+}
+
+export type ShownConfig = ReturnType<typeof shownConfig>

@@ -1,11 +1,16 @@
 import { WispError } from '@wisp/protocol'
 
 export const EDGE_ERROR_CODES = [
-  /** A binding is missing or malformed (the message names it; never its value when secret). */
+  /**
+   * A binding is missing or malformed: the message names it (and, in WISP_CONFIG, the field:
+   * `details.path`), never its value when secret.
+   */
   'EDGE_INVALID_CONFIG',
-  /** A plugin named in PLUGINS is not bundled into this worker. */
-  'EDGE_UNKNOWN_PLUGIN',
-  /** The attester could not start (chain, network or plugins); retried on the next alarm. */
+  /**
+   * An admin request while the attester is not running. Why it is not is in `/status`'s
+   * `lastError`, with the cause's own code (`OPERATOR_NOT_AN_OPERATOR`, `CHAIN_RPC_FAILED`, …);
+   * the alarm retries the start.
+   */
   'EDGE_START_FAILED',
   /** An admin request without the right bearer token, or admin endpoints are off. */
   'EDGE_UNAUTHORIZED',

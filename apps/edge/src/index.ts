@@ -1,8 +1,10 @@
 // Library entry (for tests and custom workers); the worker module itself is src/worker.ts.
 export {
   type AttesterStatus,
+  createEdgeStatus,
   type EdgeAttester,
   type EdgeAttesterComponents,
+  type EdgeExtras,
   startEdgeAttester,
 } from './attester.js'
 export {
@@ -10,14 +12,14 @@ export {
   type EdgeConfig,
   type EdgeEnv,
   type EdgeSecrets,
-  type PluginBinding,
+  hostOf,
+  MOVED_BINDINGS,
   parseEdgeConfig,
-  parsePlugins,
-  parseRelays,
+  parseWispConfig,
+  type ShownConfig,
+  shownConfig,
 } from './config.js'
 export { DurableObjectStore } from './do-store.js'
 export { describeError, EDGE_ERROR_CODES, EdgeError, type EdgeErrorCode } from './errors.js'
-export { createConsoleLogger, type EdgeLogger } from './logger.js'
-export { BUNDLED_PLUGINS, pluginRegistrations } from './plugins.js'
+export { createConsoleLogger } from './logger.js'
 export { installShims, LocalBroadcastChannel, shimWebSocketBufferedAmount } from './shims.js'
-export { MemoryMetrics, StatusTracker, type TaskEntry, type VoteCounters } from './status.js'

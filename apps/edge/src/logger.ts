@@ -1,17 +1,9 @@
 // Structured one-line logs to the console (workerd forwards them to `wrangler tail` / miniflare's
-// output), with a component name per part. Callers never pass keys; the redaction below is a net
-// for field names that look secret anyway.
-import type { LogLevel } from './config.js'
+// output), with a component name per part: @wisp/interface's Logger. Callers never pass keys; the
+// redaction below is a net for field names that look secret anyway, and `redact` rewrites every
+// line (the worker hides its RPC URL, which often carries an API key, behind its host).
+import { LOG_LEVEL_RANK, type Logger, type LogLevel } from '@wisp/interface'
 
-export interface EdgeLogger {
-  debug(message: string, fields?: Record<string, unknown>): void
-  info(message: string, fields?: Record<string, unknown>): void
-  warn(message: string, fields?: Record<string, unknown>): void
-  error(message: string, fields?: Record<string, unknown>): void
-  child(component: string): EdgeLogger
-}
-
-const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 }
 const SECRET_FIELD = /key|seed|secret|token|password/i
 
 function safe(fields: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
@@ -28,9 +20,10 @@ export function createConsoleLogger(
   level: LogLevel,
   component = 'edge',
   sink: (line: string) => void = (line) => console.log(line),
-): EdgeLogger {
+  redact: (line: string) => string = (line) => line,
+): Logger {
   const emit = (at: LogLevel, message: string, fields?: Record<string, unknown>) => {
-    if (RANK[at] < RANK[level]) return
+    if (LOG_LEVEL_RANK[at] < LOG_LEVEL_RANK[level]) return
     let rest = ''
     try {
       const f = safe(fields)
@@ -38,13 +31,13 @@ export function createConsoleLogger(
     } catch {
       rest = ' <unserializable fields>'
     }
-    sink(`[${at}] ${component}: ${message}${rest}`)
+    sink(redact(`[${at}] ${component}: ${message}${rest}`))
   }
   return {
     debug: (m, f) => emit('debug', m, f),
     info: (m, f) => emit('info', m, f),
     warn: (m, f) => emit('warn', m, f),
     error: (m, f) => emit('error', m, f),
-    child: (name) => createConsoleLogger(level, `${component}:${name}`, sink),
+    child: (name) => createConsoleLogger(level, `${component}:${name}`, sink, redact),
   }
 }

@@ -3,19 +3,31 @@
 // requests, kept alive by an alarm every KEEPALIVE_MS; its storage holds slashing protection.
 // The stateless entry forwards every request to that object.
 //
-//   GET  /status            status JSON (connection, peers, votes, last tasks and outcomes)
+//   GET  /status            status JSON: the shared operator status (phase, operator, chain, peers,
+//                           counts, last tasks and outcomes) + the object's state and the edge's extras
 //   GET  /healthz           200 when running and connected to a relay, else 503
 //   GET  /admin/slashing    slashing-protection interchange file   (Bearer ADMIN_TOKEN)
 //   POST /admin/attest      {"params": [sendTask params]}: validate and vote on a task (Bearer ADMIN_TOKEN)
 //   GET  /internal/wake     start (or retry) now; what the cron trigger calls
+import { MemoryMetrics } from '@wisp/interface'
+import type { OperatorStatus, StatusTracker } from '@wisp/operator'
 import { randomSeed } from '@wisp/p2p'
 import type { Hex } from 'viem'
-import { type AttesterStatus, type EdgeAttester, startEdgeAttester } from './attester.js'
+import { createEdgeStatus, type EdgeAttester, type EdgeExtras, startEdgeAttester } from './attester.js'
 import type { DurableObjectState, ExecutionContext, ScheduledController } from './cf.js'
-import { type EdgeConfig, type EdgeEnv, type EdgeSecrets, parseEdgeConfig } from './config.js'
+import {
+  DEFAULTS,
+  type EdgeConfig,
+  type EdgeEnv,
+  type EdgeSecrets,
+  hostOf,
+  parseEdgeConfig,
+  type ShownConfig,
+  shownConfig,
+} from './config.js'
 import { DurableObjectStore } from './do-store.js'
 import { describeError, EdgeError } from './errors.js'
-import { createConsoleLogger, type EdgeLogger } from './logger.js'
+import { createConsoleLogger } from './logger.js'
 import { installShims } from './shims.js'
 
 export type { EdgeEnv } from './config.js'
@@ -32,29 +44,33 @@ const STARTS_KEY = 'meta:starts'
 
 type State = 'idle' | 'starting' | 'running' | 'failed'
 
-export interface EdgeStatus extends Partial<AttesterStatus> {
+/**
+ * The status JSON: the shared operator status (@wisp/operator's `OperatorStatus`, the same model
+ * every runtime's dashboard reads) once the config is read, plus the Durable Object's own state
+ * and what only the edge shows (`edge`).
+ */
+export interface EdgeStatus extends Partial<OperatorStatus> {
   name: 'wisp-edge-attester'
+  /** the object's state: `failed` until a retry succeeds (the shared `phase` says `error` then too) */
   state: State
   /** start attempts of this object with a valid config, persisted: counts restarts, evictions and retries */
   starts: number
-  startedAt?: number
   uptimeMs?: number
   lastError?: { name: string; code?: string; message: string; at: number }
   /** alarms handled by this instance of the object */
   keepAlive: { periodMs: number; alarms: number; lastAlarmAt?: number }
-  config?: Omit<EdgeConfig, 'chain' | 'plugins' | 'electionWindowBlocks' | 'roundRobinInterval'> & {
-    chain: { rpcHost: string; chainId: number; attestationCenter: string }
-    /** ids and task definitions only: a plugin's config may hold API keys */
-    plugins: Array<{ id: string; taskDefinitionIds?: number[] }>
-    electionWindowBlocks: string
-    roundRobinInterval: string
-  }
+  /** the config without secrets (see `shownConfig`) */
+  config?: ShownConfig
+  /** while running */
+  edge?: EdgeExtras
   shims: typeof SHIMMED
 }
 
-function json(body: unknown, status = 200): Response {
+function json(body: unknown, status = 200, redact: (text: string) => string = (text) => text): Response {
   return new Response(
-    JSON.stringify(body, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)),
+    JSON.stringify(body, (_k, v) =>
+      typeof v === 'bigint' ? v.toString() : typeof v === 'string' ? redact(v) : v,
+    ),
     {
       status,
       headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
@@ -62,8 +78,8 @@ function json(body: unknown, status = 200): Response {
   )
 }
 
-function errorResponse(err: unknown, status: number): Response {
-  return json({ error: describeError(err) }, status)
+function errorResponse(err: unknown, status: number, redact?: (text: string) => string): Response {
+  return json({ error: describeError(err) }, status, redact)
 }
 
 /** Constant-time comparison of the bearer token. */
@@ -80,19 +96,28 @@ export class EdgeAttesterObject {
   readonly #env: EdgeEnv
   #status: State = 'idle'
   #attester: EdgeAttester | undefined
+  /** the shared status of the current (or last) start attempt */
+  #tracker: StatusTracker | undefined
   #starting: Promise<void> | undefined
   #config: EdgeConfig | undefined
   #secrets: EdgeSecrets | undefined
-  #logger: EdgeLogger = createConsoleLogger('info')
+  #logger = createConsoleLogger('info')
   #lastError: EdgeStatus['lastError']
   #starts = 0
-  #startedAt: number | undefined
   #alarms = 0
   #lastAlarmAt: number | undefined
 
   constructor(state: DurableObjectState, env: EdgeEnv) {
     this.#state = state
     this.#env = env
+  }
+
+  /** viem puts the request URL in its messages; an RPC URL often carries an API key: show its host. */
+  readonly #redact = (text: string): string => {
+    const rpcUrl = this.#config?.operator.chain.rpcUrl
+    return rpcUrl !== undefined && text.includes(rpcUrl)
+      ? text.replaceAll(rpcUrl, `<${hostOf(rpcUrl)}>`)
+      : text
   }
 
   /**
@@ -118,7 +143,7 @@ export class EdgeAttesterObject {
         ;({ config, secrets } = parseEdgeConfig(this.#env))
         this.#config = config
         this.#secrets = secrets
-        this.#logger = createConsoleLogger(config.logLevel)
+        this.#logger = createConsoleLogger(config.logLevel, 'edge', undefined, this.#redact)
       } finally {
         // armed before anything else can fail (with the configured period once the config is
         // read), so even a failed start is retried
@@ -132,27 +157,29 @@ export class EdgeAttesterObject {
         seed = randomSeed() as Hex
         await storage.put(SEED_KEY, seed)
       }
+      // a new status per attempt: a failed one shows its phase and code until the next
+      const metrics = new MemoryMetrics()
+      this.#tracker = createEdgeStatus(config, metrics)
       this.#attester = await startEdgeAttester(config, secrets, {
         store: new DurableObjectStore(storage),
         logger: this.#logger,
         p2pSeed: seed,
+        status: this.#tracker,
+        metrics,
       })
       this.#status = 'running'
-      this.#startedAt = Date.now()
       this.#lastError = undefined
     } catch (err) {
       this.#status = 'failed'
       const info = describeError(err)
-      // viem puts the request URL in its messages; an RPC URL often carries an API key
-      const rpcUrl = this.#config?.chain.rpcUrl
-      if (rpcUrl !== undefined) info.message = info.message.replaceAll(rpcUrl, `<${new URL(rpcUrl).host}>`)
+      info.message = this.#redact(info.message)
       this.#lastError = { ...info, at: Date.now() }
       this.#logger.error('start failed; the alarm retries', info)
     }
   }
 
   async #scheduleAlarm(): Promise<void> {
-    const period = this.#config?.keepAliveMs ?? 30_000
+    const period = this.#config?.keepAliveMs ?? DEFAULTS.keepAliveMs
     const current = await this.#state.storage.getAlarm()
     if (current === null || current > Date.now() + period) {
       await this.#state.storage.setAlarm(Date.now() + period)
@@ -167,44 +194,28 @@ export class EdgeAttesterObject {
     if (this.#attester !== undefined) {
       await this.#attester.tick().catch((err) => this.#logger.warn('tick failed', describeError(err)))
     }
-    await this.#state.storage.setAlarm(Date.now() + (this.#config?.keepAliveMs ?? 30_000))
+    await this.#state.storage.setAlarm(Date.now() + (this.#config?.keepAliveMs ?? DEFAULTS.keepAliveMs))
   }
 
   status(): EdgeStatus {
     const c = this.#config
+    const shared: Partial<OperatorStatus> & { edge?: EdgeExtras } =
+      this.#attester?.status() ?? this.#tracker?.snapshot() ?? {}
     return {
+      ...shared,
       name: 'wisp-edge-attester',
       state: this.#status,
       starts: this.#starts,
-      ...(this.#startedAt !== undefined
-        ? { startedAt: this.#startedAt, uptimeMs: Date.now() - this.#startedAt }
+      ...(this.#status === 'running' && shared.startedAt !== undefined
+        ? { uptimeMs: Date.now() - shared.startedAt }
         : {}),
       ...(this.#lastError !== undefined ? { lastError: this.#lastError } : {}),
       keepAlive: {
-        periodMs: c?.keepAliveMs ?? 30_000,
+        periodMs: c?.keepAliveMs ?? DEFAULTS.keepAliveMs,
         alarms: this.#alarms,
         ...(this.#lastAlarmAt !== undefined ? { lastAlarmAt: this.#lastAlarmAt } : {}),
       },
-      ...(c !== undefined
-        ? {
-            config: {
-              ...c,
-              plugins: c.plugins.map((p) => ({
-                id: p.id,
-                ...(p.taskDefinitionIds ? { taskDefinitionIds: p.taskDefinitionIds } : {}),
-              })),
-              chain: {
-                // the host only: RPC URLs often carry an API key in the path
-                rpcHost: new URL(c.chain.rpcUrl).host,
-                chainId: c.chain.chainId,
-                attestationCenter: c.chain.attestationCenter,
-              },
-              electionWindowBlocks: c.electionWindowBlocks.toString(),
-              roundRobinInterval: c.roundRobinInterval.toString(),
-            },
-          }
-        : {}),
-      ...(this.#attester?.status() ?? {}),
+      ...(c !== undefined ? { config: shownConfig(c) } : {}),
       shims: SHIMMED,
     }
   }
@@ -217,10 +228,10 @@ export class EdgeAttesterObject {
       switch (url.pathname) {
         case '/':
         case '/status':
-          return json(this.status())
+          return json(this.status(), 200, this.#redact)
         case '/healthz': {
           const s = this.status()
-          const ok = s.state === 'running' && s.network?.relayConnected === true
+          const ok = s.state === 'running' && s.p2p?.relayConnected === true
           return json({ ok, state: s.state }, ok ? 200 : 503)
         }
         case '/internal/wake':
@@ -231,7 +242,11 @@ export class EdgeAttesterObject {
       return json({ error: { name: 'EdgeError', code: 'EDGE_BAD_REQUEST', message: 'not found' } }, 404)
     } catch (err) {
       this.#logger.error('request failed', { path: url.pathname, ...describeError(err) })
-      return errorResponse(err, err instanceof EdgeError && err.code === 'EDGE_BAD_REQUEST' ? 400 : 500)
+      return errorResponse(
+        err,
+        err instanceof EdgeError && err.code === 'EDGE_BAD_REQUEST' ? 400 : 500,
+        this.#redact,
+      )
     }
   }
 

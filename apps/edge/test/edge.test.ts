@@ -1,15 +1,19 @@
 // The edge attester in real workerd (miniflare, cf: false) on a real local AVS: anvil with the
-// contracts, a relay with operator auth, a Node performer + aggregator. The worker dials the
-// relay with libp2p from its Durable Object, receives gossiped tasks, validates them with the
-// bundled plugin, signs with inline BLS, and its votes land on chain.
+// contracts, a relay with operator auth, a Node performer + aggregator. The worker reads the
+// operator config every runtime reads (WISP_CONFIG), dials the relay with libp2p from its Durable
+// Object, receives gossiped tasks, validates them with the bundled plugin, signs with inline BLS,
+// and its votes land on chain; its /status is the shared operator status.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { getTaskEvents } from '@wisp/chain'
+import { SecretKey } from '@wisp/bls'
+import { getTaskEvents, registerOperator } from '@wisp/chain'
 import { buildSendTaskParams, type SendTaskRequest } from '@wisp/protocol'
 import type { SlashingInterchange } from '@wisp/storage'
 import { waitFor, withTimeout } from '@wisp/test-utils'
-import { createPublicClient, type Hex, http } from 'viem'
+import { createPublicClient, createWalletClient, type Hex, http } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { anvil as anvilChain } from 'viem/chains'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { EdgeStatus } from '../src/worker.js'
 import { ITERATIONS, type LocalAvs, NAMESPACE, startLocalAvs } from './support/avs.js'
@@ -22,22 +26,36 @@ let avs: LocalAvs
 let worker: RunningWorker
 let persistDir: string
 
-function bindings(overrides: Record<string, string> = {}): Record<string, string> {
-  const edgeOperator = avs.net.operators[1]!
-  return {
-    CHAIN_RPC_URL: avs.anvil.rpcUrl,
-    CHAIN_ID: String(avs.net.chainId),
-    ATTESTATION_CENTER: avs.net.contracts.attestationCenter,
-    RELAYS: avs.relayAddress,
-    OPERATOR_PRIVATE_KEY: edgeOperator.ecdsaKey,
-    PLUGINS: JSON.stringify([
+/** The operator config of this network: the same file a Node attester or a page would read. */
+function wispConfig(patch: { iterations?: number; validation?: 'full' | 'structural' } = {}): string {
+  return JSON.stringify({
+    version: 1,
+    network: { name: 'edge test network', kind: 'local' },
+    chain: {
+      rpcUrl: avs.anvil.rpcUrl,
+      chainId: avs.net.chainId,
+      attestationCenter: avs.net.contracts.attestationCenter,
+      pollingIntervalMs: 500,
+    },
+    p2p: {
+      bootstrap: [avs.relayAddress],
+      topicNamespace: NAMESPACE,
+      ...(patch.validation ? { validation: patch.validation } : {}),
+    },
+    plugins: [
       {
-        id: '@wisp/plugin-hash-chain',
+        package: '@wisp/plugin-hash-chain',
         taskDefinitionIds: [avs.definitionId],
-        config: { iterations: ITERATIONS },
+        config: { iterations: patch.iterations ?? ITERATIONS },
       },
-    ]),
-    TOPIC_NAMESPACE: NAMESPACE,
+    ],
+  })
+}
+
+function bindings(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    WISP_CONFIG: wispConfig(),
+    OPERATOR_PRIVATE_KEY: avs.net.operators[1]!.ecdsaKey,
     ADMIN_TOKEN,
     KEEPALIVE_MS: '2000',
     LOG_LEVEL: 'info',
@@ -64,11 +82,11 @@ async function waitUntilMeshed(): Promise<EdgeStatus> {
     async () => {
       const s = await status()
       if (s.state === 'failed') throw new Error(`start failed: ${JSON.stringify(s.lastError)}`)
-      return s.state === 'running' && s.network?.relayConnected === true && s
+      return s.state === 'running' && s.p2p?.relayConnected === true && s
     },
     { timeoutMs: 60_000, context },
   )
-  const peerId = s.network!.peerId
+  const peerId = s.p2p!.peerId!
   await waitFor(
     'the relay to graft the edge peer into its mesh',
     () => ['task', 'taskSubmitted'].every((k) => avs.relay.meshPeers(k as 'task').includes(peerId)),
@@ -99,17 +117,30 @@ describe('edge attester in workerd', () => {
 
   it('boots, dials the relay over WebSocket with libp2p from its Durable Object, and authenticates as its operator', async () => {
     const s = await waitUntilMeshed()
-    firstPeerId = s.network!.peerId
+    firstPeerId = s.p2p!.peerId!
     expect(s.starts).toBe(1)
-    expect(s.operator).toMatchObject({
-      address: avs.net.operators[1]!.address,
-      id: avs.net.operators[1]!.id,
-      registered: true,
-      active: true,
-      keyMatchesChain: true,
-      keySource: 'derived-from-ecdsa',
+    const op = avs.net.operators[1]!
+    // the shared operator status, the same model the web and Node dashboards read
+    expect(s).toMatchObject({
+      runtime: 'edge',
+      network: 'edge test network',
+      phase: 'running',
+      operator: { address: op.address, operatorId: op.id, active: true, votingPower: String(op.votingPower) },
+      chain: {
+        chainId: avs.net.chainId,
+        attestationCenter: avs.net.contracts.attestationCenter,
+        rpcOk: true,
+      },
+      plugins: [{ id: '@wisp/plugin-hash-chain', taskDefinitionIds: [avs.definitionId], source: 'bundled' }],
+      config: { operator: { p2p: { bootstrap: [avs.relayAddress], validation: 'full' } } },
     })
-    expect(s.chain?.attestationCenter).toBe(avs.net.contracts.attestationCenter)
+    expect(s.p2p?.peers).toEqual(
+      expect.arrayContaining([expect.objectContaining({ kind: 'relay', direction: 'outbound' })]),
+    )
+    expect(s.uptimeMs).toBeGreaterThanOrEqual(0)
+    // and what only the edge shows
+    expect(s.edge).toMatchObject({ keySource: 'derived-from-ecdsa', taskTopicPeers: expect.any(Number) })
+    expect(s.edge!.blsPublicKey.toLowerCase()).toBe(op.blsPublicKey.toLowerCase())
     // the two gaps of workerd that libp2p trips over were filled (see README)
     expect(s.shims).toEqual({ bufferedAmount: true, broadcastChannel: true })
     // the relay challenged the worker and it proved it is operator 2 with its BLS key
@@ -139,22 +170,26 @@ describe('edge attester in workerd', () => {
     expect(onChain).toMatchObject({ event: 'TaskSubmitted', proofOfTask: published!.task.proofOfTask })
     expect(onChain!.attesterIds).toContain(avs.net.operators[1]!.id)
 
-    // the worker's own account of it, outcome included (from the aggregator's TaskSubmitted gossip)
+    // the worker's own account of it: the outcome from the aggregator's gossip, then confirmed by
+    // the TaskSubmitted event the worker read from the chain itself
     const s = await waitFor(
-      'the outcome in the status',
+      'the confirmed outcome in the status',
       async () => {
         const s = await status()
-        return s.recent?.find((t) => t.taskHash === published!.taskHash)?.outcome !== undefined && s
+        return s.tasks?.find((t) => t.taskHash === published!.taskHash)?.outcome?.confirmed === true && s
       },
       { context },
     )
-    const entry = s.recent!.find((t) => t.taskHash === published!.taskHash)!
+    const entry = s.tasks!.find((t) => t.taskHash === published!.taskHash)!
     expect(entry).toMatchObject({
+      definitionId: avs.definitionId,
+      plugin: '@wisp/plugin-hash-chain',
       verdict: 'approve',
       vote: { isApproved: true },
-      outcome: { event: 'TaskSubmitted', txHash: sent.txHash, includesUs: true },
+      outcome: { isApproved: true, txHash: sent.txHash, included: true, confirmed: true },
     })
-    expect(s.votes).toMatchObject({ cast: 1, approve: 1, counted: 1 })
+    expect(s.counts).toMatchObject({ received: 1, approve: 1, published: 1, outcomes: 1, included: 1 })
+    expect(s.edge?.metrics).toMatchObject({ wisp_operator_published_total: 1 })
     approvedTask = {
       taskHash: published!.taskHash,
       request: { task: published!.task, signature: published!.signature },
@@ -168,12 +203,12 @@ describe('edge attester in workerd', () => {
     expect(sent).toMatchObject({ taskHash, isApproved: false, event: 'TaskRejected' })
     expect(sent.attesterIds).toEqual([avs.net.operators[1]!.id])
     const entry = await waitFor('the rejection in the status', async () =>
-      (await status()).recent?.find((t) => t.taskHash === taskHash && t.outcome !== undefined),
+      (await status()).tasks?.find((t) => t.taskHash === taskHash && t.outcome !== undefined),
     )
     expect(entry).toMatchObject({
       verdict: 'reject',
       vote: { isApproved: false },
-      outcome: { event: 'TaskRejected' },
+      outcome: { isApproved: false, included: true },
     })
     expect(entry.reason).toMatch(/digest mismatch/)
     rejectedTask = { taskHash, request }
@@ -183,9 +218,7 @@ describe('edge attester in workerd', () => {
     await avs.relay.hangUp(firstPeerId)
     await waitFor('the relay to see the edge peer gone or back', async () => {
       const s = await status()
-      return (
-        s.network?.relayConnected === true && avs.relay.connections().some((c) => c.peerId === firstPeerId)
-      )
+      return s.p2p?.relayConnected === true && avs.relay.connections().some((c) => c.peerId === firstPeerId)
     })
     const s = await waitUntilMeshed()
     expect(s.starts).toBe(1)
@@ -209,15 +242,7 @@ describe('edge attester in workerd', () => {
       'the relay to notice the old worker is gone',
       () => !avs.relay.connections().some((c) => c.peerId === firstPeerId),
     )
-    worker = await boot({
-      PLUGINS: JSON.stringify([
-        {
-          id: '@wisp/plugin-hash-chain',
-          taskDefinitionIds: [avs.definitionId],
-          config: { iterations: ITERATIONS + 1 },
-        },
-      ]),
-    })
+    worker = await boot({ WISP_CONFIG: wispConfig({ iterations: ITERATIONS + 1 }) })
     // no request yet: the alarm persisted in the object's storage wakes it, and it rejoins by itself
     await waitFor(
       'the alarm to restart the attester and rejoin the relay',
@@ -228,7 +253,7 @@ describe('edge attester in workerd', () => {
     expect(s.starts).toBe(2)
     expect(s.keepAlive.alarms).toBeGreaterThanOrEqual(1)
     // the peer id's seed was generated once and kept in the object's storage
-    expect(s.network!.peerId).toBe(firstPeerId)
+    expect(s.p2p!.peerId).toBe(firstPeerId)
     const after = await worker.json<SlashingInterchange>('/admin/slashing', { headers: auth })
     expect(after.records).toEqual(before.records)
 
@@ -239,6 +264,8 @@ describe('edge attester in workerd', () => {
       }
     })
     try {
+      // the counters survive the restart (kept per chain in the object's storage): compare with them
+      const before = (await status()).counts!
       const conflict = await worker.json<{ taskHash: Hex; verdict: { kind: string } }>('/admin/attest', {
         method: 'POST',
         headers: { ...auth, 'content-type': 'application/json' },
@@ -246,9 +273,9 @@ describe('edge attester in workerd', () => {
       })
       expect(conflict).toMatchObject({ taskHash: approvedTask.taskHash, verdict: { kind: 'reject' } })
       const s2 = await status()
-      expect(s2.votes).toMatchObject({ refused: 1, cast: 0 })
-      expect(s2.recent!.find((t) => t.taskHash === approvedTask.taskHash)?.refused).toMatch(
-        /already signed approve/,
+      expect(s2.counts).toMatchObject({ refused: before.refused + 1, published: before.published })
+      expect(s2.logs?.map((l) => l.message)).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^vote refused: .*already signed approve/)]),
       )
 
       // the same verdict again is allowed (a re-broadcast after a restart) and is signed; the
@@ -259,7 +286,10 @@ describe('edge attester in workerd', () => {
         body: JSON.stringify({ params: buildSendTaskParams(rejectedTask.request) }),
       })
       expect(again.verdict.kind).toBe('reject')
-      expect((await status()).votes).toMatchObject({ refused: 1, cast: 1 })
+      expect((await status()).counts).toMatchObject({
+        refused: before.refused + 1,
+        published: before.published + 1,
+      })
 
       // positive control: the restarted object attests new gossiped tasks and its votes count
       const submitted = avs.performer.events.once('submission:sent', (e) => !e.isApproved)
@@ -277,18 +307,93 @@ describe('edge attester in workerd', () => {
     expect(final.records.find((r) => r.taskHash === approvedTask.taskHash)?.verdict).toBe('approve')
   })
 
-  it('also attests with structural gossip validation (P2P_VALIDATION=structural)', async () => {
+  it('also attests with structural gossip validation (p2p.validation: structural)', async () => {
     await worker.stop()
     await waitFor(
       'the relay to notice the old worker is gone',
       () => !avs.relay.connections().some((c) => c.peerId === firstPeerId),
     )
-    worker = await boot({ P2P_VALIDATION: 'structural' })
+    worker = await boot({ WISP_CONFIG: wispConfig({ validation: 'structural' }) })
     const s = await waitUntilMeshed()
-    expect(s.config?.p2pValidation).toBe('structural')
+    expect(s.config?.operator.p2p.validation).toBe('structural')
     const submitted = avs.performer.events.once('submission:sent', (e) => e.isApproved)
     const [published] = await avs.performer.performer!.tick('test')
     const sent = await withTimeout(submitted, 45_000, 'submission (structural)', context)
     expect(sent).toMatchObject({ taskHash: published!.taskHash, attesterIds: [avs.net.operators[1]!.id] })
+  })
+})
+
+describe('an edge worker whose key cannot attest (the same checks as every runtime)', () => {
+  let other: RunningWorker | undefined
+  afterAll(() => other?.stop())
+
+  const failedStart = async (w: RunningWorker) =>
+    waitFor(
+      'the failed start',
+      async () => {
+        const s = await w.json<EdgeStatus>('/status')
+        return s.state === 'failed' && s
+      },
+      { context: () => w.logs().slice(-3000) },
+    )
+
+  it('refuses a BLS key other than the one registered for the operator: OPERATOR_KEY_MISMATCH', async () => {
+    const op = avs.net.operators[1]!
+    other = await startWorker({
+      script: SCRIPT,
+      bindings: bindings({
+        OPERATOR_PRIVATE_KEY: '',
+        BLS_PRIVATE_KEY: `0x${'07'.repeat(32)}`,
+        OPERATOR_ADDRESS: op.address,
+        LOG_LEVEL: 'error',
+      }),
+    })
+    const s = await failedStart(other)
+    expect(s.lastError).toMatchObject({ code: 'OPERATOR_KEY_MISMATCH' })
+    expect(s).toMatchObject({ phase: 'error', code: 'OPERATOR_KEY_MISMATCH', config: { blsKey: 'raw' } })
+    await other.stop()
+    other = undefined
+  })
+
+  it('a key that is not an operator fails with OPERATOR_NOT_AN_OPERATOR; once it registers, the alarm starts it', async () => {
+    const op = avs.net.operators[2]!
+    expect(op.registered).toBe(false)
+    other = await startWorker({
+      script: SCRIPT,
+      bindings: bindings({ OPERATOR_PRIVATE_KEY: op.ecdsaKey, KEEPALIVE_MS: '1000', LOG_LEVEL: 'error' }),
+    })
+    const failed = await failedStart(other)
+    expect(failed.lastError).toMatchObject({ code: 'OPERATOR_NOT_AN_OPERATOR' })
+    expect(failed).toMatchObject({ phase: 'error', operator: { address: op.address } })
+    // nothing was opened for it: the relay never saw a peer of this worker
+    const relayPeers = avs.relay.connections().length
+
+    const { operatorId } = await registerOperator(
+      createWalletClient({
+        account: privateKeyToAccount(op.ecdsaKey),
+        chain: anvilChain,
+        transport: http(avs.anvil.rpcUrl),
+      }),
+      {
+        attestationCenter: avs.net.contracts.attestationCenter,
+        blsSecretKey: SecretKey.fromBytes(op.blsSecretKey),
+      },
+    )
+    const running = await waitFor(
+      'the alarm to start the newly registered operator',
+      async () => {
+        const s = await other!.json<EdgeStatus>('/status')
+        return s.state === 'running' && s.p2p?.relayConnected === true && s
+      },
+      { timeoutMs: 30_000, context: () => other!.logs().slice(-3000) },
+    )
+    expect(running.starts).toBeGreaterThanOrEqual(2)
+    expect(running.lastError).toBeUndefined()
+    expect(running).toMatchObject({ phase: 'running', operator: { address: op.address, operatorId } })
+    expect(avs.relay.connections().length).toBeGreaterThan(relayPeers)
+    await waitFor(
+      'the relay to authenticate the new operator',
+      () => avs.relay.authOf(running.p2p!.peerId!)?.state === 'operator',
+    )
   })
 })

@@ -18,16 +18,36 @@ afterEach(async () => {
 const boot = (bindings: Record<string, string>) =>
   startWorker({ script: SCRIPT, bindings, durableObjects: { ATTESTER: 'EdgeAttesterObject' } })
 
-it('reports a missing binding as EDGE_INVALID_CONFIG in /status and 503 on /healthz', async () => {
-  worker = await boot({ LOG_LEVEL: 'error' })
+const CENTER = '0x5fbdb2315678afecb367f032d93f642f64180aa3'
+const wispConfig = (patch: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    version: 1,
+    network: { name: 'unreachable', kind: 'local' },
+    chain: { rpcUrl: 'http://127.0.0.1:9/v1/rpc-api-key-0123', chainId: 31337, attestationCenter: CENTER },
+    p2p: { bootstrap: [RELAY] },
+    plugins: [{ package: '@wisp/plugin-hash-chain', taskDefinitionIds: [1], config: { iterations: 10 } }],
+    ...patch,
+  })
+
+it('reports a relay workerd cannot dial as EDGE_INVALID_CONFIG naming WISP_CONFIG and the field, 503 on /healthz', async () => {
+  worker = await boot({
+    // a TCP relay: fine for a Node attester reading the same file, not for a worker
+    WISP_CONFIG: wispConfig({ p2p: { bootstrap: [RELAY.replace('/ws/', '/')] } }),
+    OPERATOR_PRIVATE_KEY: `0x${'22'.repeat(32)}`,
+    LOG_LEVEL: 'error',
+  })
   const s = await waitFor('the failed start', async () => {
     const s = await worker!.json<EdgeStatus>('/status')
     return s.state === 'failed' && s
   })
   expect(s.lastError).toMatchObject({
     code: 'EDGE_INVALID_CONFIG',
-    message: expect.stringMatching(/CHAIN_RPC_URL/),
+    message: expect.stringMatching(
+      /^WISP_CONFIG: config\.p2p\.bootstrap\[0\]: workerd can only dial WebSockets/,
+    ),
   })
+  // the config was not read: no shared status yet
+  expect(s.phase).toBeUndefined()
   expect((await worker.fetch('/healthz')).status).toBe(503)
   const admin = await worker.fetch('/admin/slashing', {
     headers: { authorization: 'Bearer whatever-whatever-1' },
@@ -37,14 +57,10 @@ it('reports a missing binding as EDGE_INVALID_CONFIG in /status and 503 on /heal
   expect((await worker.fetch('/nope')).status).toBe(404)
 })
 
-it('an unreachable chain fails the start with EDGE_START_FAILED, and the alarm keeps retrying', async () => {
+it('an unreachable chain fails the start with CHAIN_RPC_FAILED (shared status: phase error), and the alarm keeps retrying', async () => {
   worker = await boot({
-    CHAIN_RPC_URL: 'http://127.0.0.1:9',
-    CHAIN_ID: '31337',
-    ATTESTATION_CENTER: '0x5fbdb2315678afecb367f032d93f642f64180aa3',
-    RELAYS: RELAY,
+    WISP_CONFIG: wispConfig(),
     OPERATOR_PRIVATE_KEY: `0x${'22'.repeat(32)}`,
-    PLUGINS: '[{"id":"@wisp/plugin-hash-chain","taskDefinitionIds":[1],"config":{"iterations":10}}]',
     KEEPALIVE_MS: '1000',
     LOG_LEVEL: 'error',
   })
@@ -56,7 +72,20 @@ it('an unreachable chain fails the start with EDGE_START_FAILED, and the alarm k
     },
     { timeoutMs: 30_000 },
   )
-  expect(s.lastError).toMatchObject({ code: 'EDGE_START_FAILED', message: expect.stringMatching(/^chain:/) })
-  expect(JSON.stringify(s)).not.toContain('2222222222')
-  expect(JSON.stringify(s)).not.toContain('http://127.0.0.1:9')
+  expect(s.lastError).toMatchObject({ code: 'CHAIN_RPC_FAILED' })
+  // the shared status of the attempt: the same fields every runtime's dashboard reads
+  expect(s).toMatchObject({
+    runtime: 'edge',
+    network: 'unreachable',
+    phase: 'error',
+    code: 'CHAIN_RPC_FAILED',
+    chain: { chainId: 31337, rpcOk: false },
+    p2p: { relayConnected: false },
+    config: { operator: { chain: { rpcHost: '127.0.0.1:9' } } },
+  })
+  const text = JSON.stringify(s)
+  expect(text).not.toContain('2222222222')
+  // the RPC URL (which may carry an API key) is shown by its host only
+  expect(text).not.toContain('rpc-api-key')
+  expect(worker.logs()).not.toContain('rpc-api-key')
 })

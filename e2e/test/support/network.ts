@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SecretKey } from '@wisp/bls'
 import { type EngineEvents, taskInfoOf } from '@wisp/core'
-import { type Devnet, devnetPlugins, startDevnet, waitForMesh } from '@wisp/devnet'
+import { type Devnet, startDevnet, waitForMesh } from '@wisp/devnet'
 import { type RunningWorker, startEdgeWorker } from '@wisp/edge/local'
 import { createConsoleLogger } from '@wisp/node'
 import { hashChain } from '@wisp/plugin-hash-chain'
@@ -243,31 +243,13 @@ export async function startNetwork(partial: Partial<NetworkOptions> = {}): Promi
     const spare = info.spares[0]
     if (spare === undefined) throw new Error('the devnet has no spare operator for the edge attester')
 
-    // the edge attester: the spare operator's key in the worker's secret bindings, the devnet's plugins
-    const plugins = devnetPlugins(info.taskDefinitions, devnet.priceSource, options.hashChainIterations)
+    // the edge attester: the spare operator's key in the worker's secret bindings, and the network's
+    // operator config — the same file the devnet's nodes and the browsers start from
     const edgeStarting = startEdgeWorker({
       persistDir,
       bindings: {
-        CHAIN_RPC_URL: info.rpcUrl,
-        CHAIN_ID: String(info.chainId),
-        ATTESTATION_CENTER: info.attestationCenter,
-        RELAYS: JSON.stringify(info.relay),
+        WISP_CONFIG: JSON.stringify(devnet.networkConfig),
         OPERATOR_PRIVATE_KEY: spare.ecdsaKey,
-        PLUGINS: JSON.stringify([
-          {
-            id: '@wisp/plugin-hash-chain',
-            taskDefinitionIds: [info.taskDefinitions.hashChain],
-            config: plugins[0]!.config,
-          },
-          {
-            id: '@wisp/plugin-price-oracle',
-            taskDefinitionIds: [info.taskDefinitions.priceOracle],
-            config: plugins[1]!.config,
-            hosts: [devnet.priceSource.host],
-          },
-        ]),
-        ELECTION_WINDOW_BLOCKS: String(devnet.options.electionWindowBlocks),
-        ROUND_ROBIN_INTERVAL: String(devnet.options.roundRobinInterval),
         KEEPALIVE_MS: String(options.edgeKeepAliveMs),
         LOG_LEVEL: 'warn',
       },

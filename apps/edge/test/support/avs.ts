@@ -2,7 +2,8 @@
 // by @wisp/contracts/dev, a relay from @wisp/p2p/node (auth on, full validation against the chain), and a
 // Node engine that is both the performer and the aggregator (operator 1). The edge worker in
 // workerd is the other operator; with twice the voting power it alone decides the quorum, so
-// every outcome on chain carries its vote.
+// every outcome on chain carries its vote. A third key is funded and staked but not registered
+// (an edge worker that is not an operator yet).
 import { createInlineVerifier, SecretKey } from '@wisp/bls'
 import { createChainDirectory, createChainPort } from '@wisp/chain'
 import { type Anvil, deployLocalNetwork, type LocalNetwork, startAnvil, WAD } from '@wisp/contracts/dev'
@@ -35,8 +36,9 @@ export async function startLocalAvs(): Promise<LocalAvs> {
   const anvil = await startAnvil()
   const net = await deployLocalNetwork({
     rpcUrl: anvil.rpcUrl,
-    // 1: performer + aggregator; 2: the edge attester (2/3 of the power: its vote alone is a quorum)
-    operators: [{ votingPower: WAD }, { votingPower: 2n * WAD }],
+    // 1: performer + aggregator; 2: the edge attester (2/3 of the power: its vote alone is a quorum);
+    // then a key that registers during the tests (index 2)
+    operators: [{ votingPower: WAD }, { votingPower: 2n * WAD }, { votingPower: WAD, register: false }],
     taskDefinitions: [{ name: 'hash-chain' }],
   })
   const definitionId = net.taskDefinitions[0]!.id

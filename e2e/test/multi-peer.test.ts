@@ -146,7 +146,7 @@ describe('the local network with six browser attesters and an edge attester', ()
     }
     // the edge worker saw the outcome with its own id in it
     const edge = await net.edge.worker.status()
-    expect(edge.votes?.cast).toBeGreaterThanOrEqual(3)
+    expect(edge.counts?.published).toBeGreaterThanOrEqual(3)
   })
 
   it('two tabs of one operator never produce two votes: the second tab stands by, then takes over', async () => {

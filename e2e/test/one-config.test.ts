@@ -204,7 +204,7 @@ describe('one operator config file', () => {
       )
       expect(w.status!.counts.published).toBeGreaterThan(0)
     }
-    const edgeStatus = (await edge!.status()) as unknown as { counts?: { published: number } }
+    const edgeStatus = await edge!.status()
     expect(edgeStatus.counts?.published ?? 0, JSON.stringify(edgeStatus).slice(0, 2000)).toBeGreaterThan(0)
     // and the CLI attester logged the task line (task → verdict → vote → on-chain result)
     await waitFor(

@@ -290,15 +290,15 @@ export async function startNetwork(partial: Partial<NetworkOptions> = {}): Promi
       async () => {
         const s = await worker.status()
         if (s.state === 'failed') throw new Error(`edge start failed: ${JSON.stringify(s.lastError)}`)
-        return s.state === 'running' && s.network?.relayConnected === true && s
+        return s.state === 'running' && s.p2p?.relayConnected === true && s
       },
       { timeoutMs: 60_000, context: () => worker.logs().slice(-3000) },
     )
     const edge: EdgeAttester = {
       worker,
-      operatorId: edgeStatus.operator!.id!,
+      operatorId: edgeStatus.operator!.operatorId!,
       address: spare.address,
-      peerId: edgeStatus.network!.peerId,
+      peerId: edgeStatus.p2p!.peerId!,
     }
 
     const nodePeers = [devnet.performer, devnet.aggregator, ...devnet.attesters].map((n) => n.network.peerId)

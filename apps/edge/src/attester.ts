@@ -55,7 +55,7 @@ export interface EdgeAttester {
   readonly operator: Operator
   status(): AttesterStatus
   /**
-   * Validates and votes on a task given as `sendTask` params (PROTOCOL.md §4), exactly as if it
+   * Validates and votes on a task given as `sendTask` params (docs/protocol.md §4), exactly as if it
    * had been gossiped (same checks, same slashing protection); the vote is gossiped. For operators
    * re-attesting a task the network missed. Resolves to the verdict, or undefined when ignored.
    */
@@ -93,7 +93,7 @@ export async function startEdgeAttester(
   components: EdgeAttesterComponents,
 ): Promise<EdgeAttester> {
   const { logger, store, p2pSeed } = components
-  // the key: a raw BLS key, or Othentic's derivation from the ECDSA key (PROTOCOL.md §2)
+  // the key: a raw BLS key, or Othentic's derivation from the ECDSA key (docs/protocol.md §2)
   let secretKey: SecretKey
   try {
     secretKey =

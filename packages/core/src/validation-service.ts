@@ -1,4 +1,4 @@
-// Validation through an external service (POST /task/validate, PROTOCOL.md §4), for AVSs whose
+// Validation through an external service (POST /task/validate, docs/protocol.md §4), for AVSs whose
 // logic lives outside Wisp. An error, timeout or unreadable answer is no vote, never reject.
 import { abstain, approve, type BaseFetch, reject, type Verdict } from '@wisp/plugin-sdk'
 import {

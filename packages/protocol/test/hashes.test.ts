@@ -103,7 +103,7 @@ describe('ECDSA performer signature over the raw taskHash', () => {
 })
 
 describe('submitTask selectors', () => {
-  it('come from the two overload signatures with tuple types (PROTOCOL.md §3)', () => {
+  it('come from the two overload signatures with tuple types (docs/protocol.md §3)', () => {
     expect(
       toFunctionSelector('submitTask((string,bytes,address,uint16),(bool,bytes,uint256[2],uint256[]))'),
     ).toBe(vectors.constants.submitTaskEcdsaSelector)

@@ -1,6 +1,6 @@
 // The performer: on a trigger (interval, new blocks, a custom message), checks it is the elected
 // leader for the slot — with the attesters' own check (election.ts) — runs the plugin's execute,
-// signs the taskHash (raw-hash ECDSA or BLS, PROTOCOL.md §3 step 3) and gossips the Task through
+// signs the taskHash (raw-hash ECDSA or BLS, docs/protocol.md §3 step 3) and gossips the Task through
 // the one publish path (publish.ts) that engine.sendTask uses too.
 import { DOMAIN_TASKS, type PerformerSignature, readWord, type TaskInfo, taskHash } from '@wisp/protocol'
 import { bytesToHex, hexToBytes } from 'viem'

@@ -88,6 +88,16 @@ describe('web attester on the local network', () => {
     // rewards accrue on chain for tasks that include us (polled every few blocks)
     await waitForWisp(page, 'BigInt(w.status.operator.rewards) > 0n', { timeoutMs: 30_000 })
     await waitForWisp(page, 'w.status.history.length >= 4')
+    // rewards in the reward token's unit, plugin names rather than definition numbers
+    await waitForWisp(page, "w.status.operator.rewardToken?.symbol === 'WRWD'")
+    await expect.poll(() => page.getByTestId('stat-rewards').textContent()).toContain('WRWD')
+    await expect.poll(() => page.getByTestId('task-feed').textContent()).toContain('@wisp/plugin-hash-chain')
+    // a vote not among the submitted attesters says why (here: the rejected task's verdicts agree, so
+    // any exclusion is 'not-needed' or 'late'; included ones carry no reason)
+    for (const t of w.status!.tasks.filter((v) => v.outcome && !v.outcome.included))
+      expect(['late', 'over-attester-limit', 'not-needed', 'other-verdict', 'no-vote']).toContain(
+        t.outcome!.excluded,
+      )
     await mainThread.check()
   })
 
@@ -130,13 +140,21 @@ describe('web attester on the local network', () => {
     await page.setViewportSize({ width: 1360, height: 900 })
   })
 
-  it('keeps its history and slashing protection across a reload, then attests again', async () => {
-    const before = (await wisp(page)).status!.history.length
+  it('keeps its history, counters and slashing protection across a reload, then attests again', async () => {
+    // counters are saved every few seconds: wait for a save that holds the latest votes
+    const since = await page.evaluate(() => Date.now())
+    const status = (await waitForWisp(page, `w.status.countsSavedAt > ${since}`, { timeoutMs: 15_000 }))
+      .status!
+    const before = status.history.length
+    const published = status.counts.published
     await page.reload()
     await waitForWisp(page, "w.view === 'unlock'")
     await unlock(page)
     const w = await registerAndRun(page)
     expect(w.status!.history.length).toBeGreaterThanOrEqual(Math.min(before, 30))
+    // the counters continue from where the tab left them (same chain), not from zero
+    expect(w.status!.counts.published).toBeGreaterThanOrEqual(published)
+    expect(w.status!.history.every((h) => h.otherChain !== true)).toBe(true)
     const task = await sendTask(net)
     await waitForWisp(
       page,

@@ -122,7 +122,9 @@ export const BOOTSTRAP_WARNING_MS = 15_000
 
 /** Lets the event loop run (input, rendering on a page) between start-up phases. */
 const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0))
-const mark = (name: string) => globalThis.performance?.mark?.(`wisp:${name}`)
+/** Performance marks of the start-up phases (DevTools, tests); not every runtime has them. */
+const mark = (name: string) =>
+  (globalThis as { performance?: { mark?(name: string): void } }).performance?.mark?.(`wisp:${name}`)
 const short = (hash: string) => `${hash.slice(0, 10)}…`
 const relayIdOf = (addr: string) => /\/p2p\/([^/]+)$/.exec(addr)?.[1]
 

@@ -50,5 +50,13 @@ export async function saveCounts(
   chainId: number,
   genesisHash: Hex,
 ): Promise<void> {
-  await store.put(countsKey(chainId, genesisHash), encodeJson(tracker.status.counts)).catch(() => undefined)
+  const at = Date.now()
+  try {
+    await store.put(countsKey(chainId, genesisHash), encodeJson(tracker.status.counts))
+  } catch {
+    return // a closed or failing store: the next save tries again
+  }
+  tracker.update((s) => {
+    s.countsSavedAt = at
+  })
 }

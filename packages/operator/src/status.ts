@@ -148,6 +148,8 @@ export interface OperatorStatus {
     webrtcAddress?: string
   }
   counts: Record<StatusCounter, number>
+  /** when the counters were last saved to the store (they survive a restart or a reload) */
+  countsSavedAt?: number
   tasks: TaskView[]
   /** verdicts per {@link VOTE_BUCKET_MS}, the last {@link VOTE_WINDOW_MS} */
   votes: VoteBucket[]

@@ -175,3 +175,40 @@ export function createPriceOraclePlugin(options: {
     },
   })
 }
+
+/**
+ * The hosts of a config's source URLs (host[:port]): what a plugin built for that config needs to
+ * fetch, e.g. `createPriceOraclePlugin({ hosts: sourceHosts(config) })`.
+ */
+export function sourceHosts(config: unknown): string[] {
+  const sources = (config as Partial<PriceOracleConfig> | null)?.sources
+  if (!Array.isArray(sources)) return []
+  const hosts = new Set<string>()
+  for (const s of sources) {
+    try {
+      hosts.add(new URL(String(s.url)).host)
+    } catch {
+      // the config check names the bad URL
+    }
+  }
+  return [...hosts]
+}
+
+/**
+ * What the default export may fetch. A manifest is fixed before any config is known, so a plugin
+ * loaded by name gets this documented list: well-known public price APIs and the local price
+ * source of `npm start` (127.0.0.1:8081). For sources elsewhere, build the plugin with the hosts of
+ * your config: `createPriceOraclePlugin({ hosts: sourceHosts(config) })` (the bundled-plugin
+ * catalogue of @wisp/operator does this for the Node CLI, the web attester and edge workers).
+ */
+export const DEFAULT_PRICE_HOSTS: readonly string[] = Object.freeze([
+  'api.coinbase.com',
+  'api.kraken.com',
+  'api.binance.com',
+  'api.coingecko.com',
+  '127.0.0.1:8081',
+  'localhost:8081',
+])
+
+/** The plugin for module loaders (`loadPluginModule('@wisp/plugin-price-oracle', …)`): task definition 0, DEFAULT_PRICE_HOSTS. */
+export default createPriceOraclePlugin({ hosts: DEFAULT_PRICE_HOSTS })

@@ -1,0 +1,398 @@
+// Everything about the flags that can be checked before a node opens anything: values and their
+// ranges, keys (not zero, on the curve's range, the keystore readable and decrypted), multiaddrs,
+// URLs, the plugin packages (imported, their config checked against their schema), and the ports
+// the node will listen on (bound once and released). Each problem is one coded error naming its
+// flag: NODE_BAD_FLAGS, or NODE_BAD_KEY for key material. No database, peer or server is opened
+// here, and no secret is ever echoed back.
+import { readFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { multiaddr } from '@multiformats/multiaddr'
+import { NodeError } from './errors.js'
+import type { FlagName, FlagValues, NodeCommand } from './flags.js'
+import type { LogLevel } from './logger.js'
+import { keysFromEcdsa, keysFromKeystore, type OperatorKeys } from './signers.js'
+
+type Hex = `0x${string}`
+
+/** What the flags of a node command (attester | aggregator | performer) ask for, checked. */
+export interface NodePlan {
+  command: NodeCommand
+  keys: OperatorKeys
+  chain: { rpcUrl: string; attestationCenter: Hex; chainId?: number }
+  p2p: { bootstrap: string[]; listen: string[] }
+  dataDir: string
+  jsonRpcPort?: number
+  metricsPort?: number
+  /** --avs-webapi */
+  validationServiceUrl?: string
+  /** `package` is what to import (a file URL for a ./path); `id` is the plugin's manifest id */
+  plugins: Array<{ package: string; id: string; config: unknown }>
+  performer: {
+    taskDefinitionIds: number[]
+    signatureType: 'ecdsa' | 'bls'
+    intervalMs: number
+    everyBlocks: number
+  }
+  aggregatorDelayMs: number
+  logLevel: LogLevel
+  /** one line each, for stderr: the node starts anyway */
+  warnings: string[]
+}
+
+export interface RelayPlan {
+  listen: string[]
+  dataDir: string
+  logLevel: LogLevel
+}
+
+export interface PreflightContext {
+  env: Record<string, string | undefined>
+  cwd: string
+}
+
+function bad(message: string): never {
+  throw new NodeError('NODE_BAD_FLAGS', message)
+}
+function badKey(message: string, cause?: unknown): never {
+  throw new NodeError('NODE_BAD_KEY', message, cause === undefined ? {} : { cause })
+}
+
+const str = (values: FlagValues, name: FlagName) => values[name] as string | undefined
+const list = (values: FlagValues, name: FlagName) => (values[name] as string[] | undefined) ?? []
+
+export function integer(value: string, flag: string, min: number, max: number): number {
+  const n = Number(value)
+  if (!/^\d+$/.test(value) || n < min || n > max)
+    bad(`--${flag} must be an integer from ${min} to ${max}, got "${value}"`)
+  return n
+}
+
+function logLevelOf(values: FlagValues): LogLevel {
+  const level = str(values, 'log-level') ?? 'info'
+  if (!['debug', 'info', 'warn', 'error'].includes(level))
+    bad(`--log-level must be debug, info, warn or error, got "${level}"`)
+  return level as LogLevel
+}
+
+// secp256k1's group order: a private key is in [1, n)
+const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n
+
+/** A 0x-prefixed (or bare) 32-byte hex key in [1, n); never echoes the key. */
+export function ecdsaKeyOf(value: string, flag: string): Hex {
+  const hex = value.startsWith('0x') || value.startsWith('0X') ? value.slice(2) : value
+  if (!/^[0-9a-fA-F]*$/.test(hex))
+    badKey(`--${flag} is not a private key: it must be 32 bytes of 0x-hex (it has non-hex characters)`)
+  if (hex.length !== 64)
+    badKey(`--${flag} is not a private key: it must be 32 bytes of 0x-hex (64 digits), got ${hex.length}`)
+  const k = BigInt(`0x${hex}`)
+  if (k === 0n) badKey(`--${flag} is zero: not a valid secp256k1 private key`)
+  if (k >= SECP256K1_N) badKey(`--${flag} is not below the secp256k1 group order: not a valid private key`)
+  return `0x${hex.toLowerCase()}`
+}
+
+function urlOf(value: string, flag: string, what: string): string {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    bad(`--${flag} must be ${what}, got "${value}"`)
+  }
+  if (url.protocol === 'http:' || url.protocol === 'https:') return value
+  if (flag === 'chain-rpc' && (url.protocol === 'ws:' || url.protocol === 'wss:'))
+    bad(
+      `--${flag} ${value}: the node reaches the chain over HTTP(S) only; give the node's http(s):// endpoint`,
+    )
+  bad(`--${flag} must be ${what}, got "${value}"`)
+}
+
+/** Parses with @multiformats/multiaddr; a bootstrap address must name the relay's peer id. */
+export function multiaddrOf(value: string, flag: string, needsPeerId: boolean): string {
+  let components: Array<{ name: string; value?: string }>
+  try {
+    components = multiaddr(value).getComponents()
+  } catch (err) {
+    bad(`--${flag} "${value}" is not a multiaddr: ${(err as Error).message}`)
+  }
+  if (needsPeerId && components.at(-1)?.name !== 'p2p')
+    bad(`--${flag} "${value}" must end in /p2p/<peer id> (the relay's address as it prints it)`)
+  return value
+}
+
+/** undefined when `port` can be bound on `host` now; else why not. */
+export function portProblem(port: number, host: string): Promise<string | undefined> {
+  return new Promise((done) => {
+    const server = createServer()
+    server.once('error', (err: Error & { code?: string }) =>
+      done(
+        err.code === 'EADDRINUSE'
+          ? `port ${port} on ${host} is already in use`
+          : err.code === 'EACCES'
+            ? `port ${port} on ${host} needs privileges`
+            : `port ${port} on ${host}: ${err.message}`,
+      ),
+    )
+    server.listen({ port, host, exclusive: true }, () => server.close(() => done(undefined)))
+  })
+}
+
+/** The TCP port and host a listen multiaddr binds, when it names one. */
+function listenPortOf(addr: string): { host: string; port: number } | undefined {
+  const parts = multiaddr(addr).getComponents()
+  const ip = parts.find((c) => c.name === 'ip4' || c.name === 'ip6')
+  const tcp = parts.find((c) => c.name === 'tcp')
+  if (ip?.value === undefined || tcp?.value === undefined || Number(tcp.value) === 0) return undefined
+  return { host: ip.value, port: Number(tcp.value) }
+}
+
+async function checkListenPorts(addrs: string[]): Promise<void> {
+  for (const addr of addrs) {
+    const at = listenPortOf(addr)
+    if (at === undefined) continue
+    const problem = await portProblem(at.port, at.host)
+    if (problem !== undefined) bad(`--p2p.listen ${addr}: ${problem}`)
+  }
+}
+
+async function readPluginConfigs(value: string | undefined, cwd: string): Promise<Record<string, unknown>> {
+  if (value === undefined) return {}
+  let text = value
+  let source = 'the value'
+  if (value.startsWith('@')) {
+    const path = value.slice(1)
+    source = path
+    try {
+      text = await readFile(resolve(cwd, path), 'utf8')
+    } catch (err) {
+      const code = (err as { code?: string }).code
+      bad(
+        `--plugin-config ${value}: cannot read ${path} (${code === 'ENOENT' ? 'no such file' : (code ?? (err as Error).message)})`,
+      )
+    }
+  }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch (err) {
+    bad(`--plugin-config: ${source} is not JSON (${(err as Error).message})`)
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    bad('--plugin-config must be a JSON object keyed by plugin id: {"<id>": {...}}')
+  return parsed as Record<string, unknown>
+}
+
+const isPath = (s: string) => s.startsWith('.') || s.startsWith('/') || /^[A-Za-z]:[\\/]/.test(s)
+
+/**
+ * Imports each --plugin (bundled ones come from @wisp/operator's catalogue, like the node will),
+ * checks its config against its schema, and warns about --plugin-config keys no plugin claims.
+ */
+async function loadPlugins(
+  specifiers: string[],
+  configs: Record<string, unknown>,
+  cwd: string,
+  warnings: string[],
+): Promise<NodePlan['plugins']> {
+  const seen = new Set<string>()
+  const plugins: NodePlan['plugins'] = []
+  if (specifiers.length > 0) {
+    const [{ BUNDLED_PLUGINS, createBundledPlugin }, { loadPluginModule }, { parsePluginConfig }] =
+      await Promise.all([import('@wisp/operator'), import('@wisp/core'), import('@wisp/plugin-sdk')])
+    for (const specifier of specifiers) {
+      if (seen.has(specifier)) bad(`--plugin ${specifier} is given twice`)
+      seen.add(specifier)
+      let target = specifier
+      if (isPath(specifier)) {
+        const path = resolve(cwd, specifier)
+        try {
+          await readFile(path)
+        } catch {
+          bad(`--plugin ${specifier}: no such file (${path})`)
+        }
+        target = pathToFileURL(path).href
+      }
+      let manifest: { id: string; configSchema: unknown }
+      if (BUNDLED_PLUGINS.has(target)) {
+        // the id of a bundled plugin is its package name; its hosts come from its config
+        try {
+          manifest = createBundledPlugin({ package: target, config: configs[target] ?? {} }).manifest
+        } catch (err) {
+          bad(`--plugin ${specifier}: ${(err as Error).message}`)
+        }
+      } else {
+        try {
+          manifest = (await loadPluginModule(target, (s) => import(s))).manifest
+        } catch (err) {
+          const cause = (err as { cause?: { code?: string; message?: string } }).cause
+          const missing =
+            cause?.code === 'ERR_MODULE_NOT_FOUND' && (cause.message ?? '').includes(`'${specifier}'`)
+          if (missing)
+            bad(
+              `--plugin ${specifier}: no such package (install it where @wisp/node is installed, or give a ./path)`,
+            )
+          bad(`--plugin ${specifier}: ${(err as Error).message}`)
+        }
+      }
+      if (plugins.some((p) => p.id === manifest.id))
+        bad(`--plugin ${specifier}: a plugin with id ${manifest.id} is already loaded`)
+      const config = configs[manifest.id] ?? {}
+      try {
+        parsePluginConfig(manifest as Parameters<typeof parsePluginConfig>[0], config)
+      } catch (err) {
+        bad(`--plugin-config: ${(err as Error).message}`)
+      }
+      plugins.push({ package: target, id: manifest.id, config })
+    }
+  }
+  const ids = plugins.map((p) => p.id)
+  const unknown = Object.keys(configs).filter((key) => !ids.includes(key))
+  if (unknown.length > 0)
+    warnings.push(
+      `--plugin-config key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')} ` +
+        `match${unknown.length > 1 ? '' : 'es'} no loaded plugin (loaded: ${ids.length > 0 ? ids.join(', ') : 'none'}); ` +
+        'the config is keyed by plugin id: {"<id>": {...}}',
+    )
+  return plugins
+}
+
+/** attester | aggregator | performer: every check, in the order a user can fix them. */
+export async function preflightNode(
+  command: NodeCommand,
+  values: FlagValues,
+  context: PreflightContext,
+): Promise<NodePlan> {
+  const warnings: string[] = []
+  const logLevel = logLevelOf(values)
+
+  // values given, cheapest first
+  const rpc = str(values, 'chain-rpc')
+  const rpcUrl = rpc === undefined ? undefined : urlOf(rpc, 'chain-rpc', 'an http(s):// URL')
+  const center = str(values, 'attestation-center')
+  if (center !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(center))
+    bad(`--attestation-center must be a 0x-prefixed 20-byte address, got "${center}"`)
+  const chainIdFlag = str(values, 'chain-id')
+  const chainId = chainIdFlag === undefined ? undefined : integer(chainIdFlag, 'chain-id', 1, 2 ** 53 - 1)
+  const privateKey = str(values, 'private-key')
+  const ecdsaKey = privateKey === undefined ? undefined : ecdsaKeyOf(privateKey, 'private-key')
+  const blsFlag = str(values, 'bls-private-key')
+  const keystore = str(values, 'keystore')
+  if (keystore !== undefined && blsFlag !== undefined)
+    bad('--bls-private-key goes with --private-key, not with --keystore')
+  const bootstrap = list(values, 'bootstrap').map((a) => multiaddrOf(a, 'bootstrap', true))
+  const listen = list(values, 'p2p.listen').map((a) => multiaddrOf(a, 'p2p.listen', false))
+  const portOf = (flag: 'json-rpc' | 'metrics') => {
+    const v = str(values, flag)
+    return v === undefined ? undefined : integer(v, flag, 0, 65_535)
+  }
+  const jsonRpcPort = portOf('json-rpc')
+  const metricsPort = portOf('metrics')
+  if (jsonRpcPort !== undefined && jsonRpcPort !== 0 && jsonRpcPort === metricsPort)
+    bad(`--json-rpc and --metrics are both ${jsonRpcPort}: give them different ports`)
+  const webapi = str(values, 'avs-webapi')
+  const validationServiceUrl =
+    webapi === undefined ? undefined : urlOf(webapi, 'avs-webapi', 'an http(s):// URL')
+  const signatureType = str(values, 'signature-type') ?? 'ecdsa'
+  if (signatureType !== 'ecdsa' && signatureType !== 'bls')
+    bad(`--signature-type must be ecdsa or bls, got "${signatureType}"`)
+  const taskDefinitionIds = list(values, 'task-definition').map((v) =>
+    integer(v, 'task-definition', 0, 0xffff),
+  )
+  const optionalInt = (flag: FlagName, max: number) => {
+    const v = str(values, flag)
+    return v === undefined ? 0 : integer(v, flag, 0, max)
+  }
+  const intervalMs = optionalInt('interval', 86_400_000)
+  const everyBlocks = optionalInt('every-blocks', 1_000_000)
+  const aggregatorDelayMs = optionalInt('delay', 600_000)
+
+  // what must be there
+  if (rpcUrl === undefined) bad('--chain-rpc is required')
+  if (center === undefined) bad('--attestation-center is required')
+  if ((privateKey === undefined) === (keystore === undefined))
+    bad('give exactly one of --private-key and --keystore')
+  if (command === 'performer' && taskDefinitionIds.length === 0)
+    bad('a performer needs --task-definition <id> (repeatable)')
+
+  // files and key material
+  let keys: OperatorKeys
+  if (keystore !== undefined) {
+    const passphrase = context.env.WISP_PASSPHRASE
+    if (passphrase === undefined) bad('--keystore needs the passphrase in WISP_PASSPHRASE')
+    const path = resolve(context.cwd, keystore)
+    try {
+      await readFile(path)
+    } catch (err) {
+      const code = (err as { code?: string }).code
+      badKey(`--keystore ${keystore}: ${code === 'ENOENT' ? 'no such file' : `cannot read it (${code})`}`)
+    }
+    try {
+      keys = await keysFromKeystore(path, passphrase)
+    } catch (err) {
+      badKey(`--keystore ${keystore}: ${(err as Error).message}`, err)
+    }
+  } else {
+    let bls: Hex | undefined
+    if (blsFlag !== undefined) {
+      const hex = blsFlag.startsWith('0x') ? blsFlag.slice(2) : blsFlag
+      if (!/^[0-9a-fA-F]{64}$/.test(hex))
+        badKey('--bls-private-key is not a BLS key: it must be 32 bytes of 0x-hex (64 digits)')
+      bls = `0x${hex}`
+    }
+    try {
+      keys = keysFromEcdsa(ecdsaKey!, bls)
+    } catch (err) {
+      badKey(`--bls-private-key is not a valid BLS secret key: ${(err as Error).message}`, err)
+    }
+  }
+  const configs = await readPluginConfigs(str(values, 'plugin-config'), context.cwd)
+  const plugins = await loadPlugins(list(values, 'plugin'), configs, context.cwd, warnings)
+  if (command === 'attester' && plugins.length === 0 && validationServiceUrl === undefined)
+    warnings.push('no --plugin and no --avs-webapi: this attester cannot validate any task')
+
+  // last, closest to the start: the ports it will listen on are free now
+  for (const [flag, port] of [
+    ['json-rpc', jsonRpcPort],
+    ['metrics', metricsPort],
+  ] as const) {
+    if (port === undefined || port === 0) continue
+    const problem = await portProblem(port, '127.0.0.1')
+    if (problem !== undefined) bad(`--${flag} ${port}: ${problem}`)
+  }
+  await checkListenPorts(listen)
+
+  return {
+    command,
+    keys,
+    chain: { rpcUrl, attestationCenter: center as Hex, ...(chainId !== undefined ? { chainId } : {}) },
+    p2p: { bootstrap, listen },
+    dataDir: str(values, 'p2p.datadir') ?? `.wisp/${command}`,
+    ...(jsonRpcPort !== undefined ? { jsonRpcPort } : {}),
+    ...(metricsPort !== undefined ? { metricsPort } : {}),
+    ...(validationServiceUrl !== undefined ? { validationServiceUrl } : {}),
+    plugins,
+    performer: { taskDefinitionIds, signatureType, intervalMs, everyBlocks },
+    aggregatorDelayMs,
+    logLevel,
+    warnings,
+  }
+}
+
+export const DEFAULT_RELAY_LISTEN = '/ip4/0.0.0.0/tcp/9090/ws'
+
+export async function preflightRelay(values: FlagValues): Promise<RelayPlan> {
+  const logLevel = logLevelOf(values)
+  const given = list(values, 'p2p.listen').map((a) => multiaddrOf(a, 'p2p.listen', false))
+  const listen = given.length > 0 ? given : [DEFAULT_RELAY_LISTEN]
+  for (const addr of listen) {
+    const at = listenPortOf(addr)
+    if (at === undefined) continue
+    const problem = await portProblem(at.port, at.host)
+    if (problem !== undefined)
+      bad(
+        `${given.length > 0 ? `--p2p.listen ${addr}` : `the default listen address ${addr}`}: ${problem}` +
+          (given.length > 0 ? '' : ' (choose another with --p2p.listen)'),
+      )
+  }
+  return { listen, dataDir: str(values, 'p2p.datadir') ?? '.wisp/relay', logLevel }
+}

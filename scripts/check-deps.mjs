@@ -51,8 +51,6 @@ export const ALLOWED_UNIMPORTED = {
  * an entry that no longer matches is reported so it gets dropped.
  */
 export const PENDING = [
-  // @wisp/operator took over the runtimes' assembly (ba7fffc, "WIP: CLI, devnet, edge still to move")
-  'deps: @wisp/node declares @wisp/chain (dependencies) but never imports it',
 ]
 
 /**

@@ -24,11 +24,22 @@ const ROLES = NODE_COMMANDS
 const ALL: readonly Command[] = [...NODE_COMMANDS, 'relay']
 
 export const FLAGS = {
-  'chain-rpc': { type: 'string', arg: '<url>', help: 'chain JSON-RPC, http(s):// (required)', for: ROLES },
+  config: {
+    type: 'string',
+    arg: '<file>',
+    help: 'the operator config (JSON, the same file web and edge attesters read); flags override it',
+    for: ROLES,
+  },
+  'chain-rpc': {
+    type: 'string',
+    arg: '<url>',
+    help: 'chain JSON-RPC, http(s):// (required without --config)',
+    for: ROLES,
+  },
   'attestation-center': {
     type: 'string',
     arg: '<0x…>',
-    help: 'AttestationCenter address (required)',
+    help: 'AttestationCenter address (required without --config)',
     for: ROLES,
   },
   'chain-id': {

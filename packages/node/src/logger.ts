@@ -1,15 +1,10 @@
 // Console logging for the Node runtime: one line per event, `component` prefixed, fields as
 // key=value — readable in a terminal, greppable in CI logs. Never given keys or seeds.
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
-const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 }
+import { type Logger, type LogLevel, LOG_LEVEL_RANK as ORDER } from '@wisp/interface'
 
-export interface NodeLogger {
-  debug(message: string, fields?: Record<string, unknown>): void
-  info(message: string, fields?: Record<string, unknown>): void
-  warn(message: string, fields?: Record<string, unknown>): void
-  error(message: string, fields?: Record<string, unknown>): void
-  child(component: string): NodeLogger
-}
+export type { LogLevel }
+/** The Node runtime's logger is the shared Logger of @wisp/interface. */
+export type NodeLogger = Logger
 
 function format(value: unknown): string {
   if (typeof value === 'bigint') return value.toString()

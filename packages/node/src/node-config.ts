@@ -11,19 +11,39 @@ const LOCAL_CHAIN_IDS = new Set([31337, 1337])
 
 /** checked flags (and the chain id, given or asked from the RPC) → the node's config */
 export function nodeConfigOf(plan: NodePlan, chainId: number): WispNodeConfig {
+  const base = plan.base
   const input: OperatorConfigInput = {
+    // --config's file first; every flag given overrides its field
+    ...base,
     version: 1,
     // Node ignores the network kind (it matters to browsers); name it for the logs
-    network: { name: `wisp ${plan.command}`, kind: LOCAL_CHAIN_IDS.has(chainId) ? 'local' : 'mainnet' },
+    network: base?.network ?? {
+      name: `wisp ${plan.command}`,
+      kind: LOCAL_CHAIN_IDS.has(chainId) ? 'local' : 'mainnet',
+    },
     roles: [plan.command],
-    chain: { rpcUrl: plan.chain.rpcUrl, chainId, attestationCenter: plan.chain.attestationCenter },
-    p2p: { bootstrap: plan.p2p.bootstrap, listen: plan.p2p.listen },
+    chain: {
+      ...base?.chain,
+      rpcUrl: plan.chain.rpcUrl,
+      chainId,
+      attestationCenter: plan.chain.attestationCenter,
+    },
+    p2p: {
+      ...base?.p2p,
+      bootstrap: plan.p2p.bootstrap.length > 0 || !base ? plan.p2p.bootstrap : base.p2p.bootstrap,
+      listen: plan.p2p.listen.length > 0 || !base ? plan.p2p.listen : base.p2p.listen,
+    },
     ...(plan.validationServiceUrl
-      ? { attester: { validationService: { url: plan.validationServiceUrl } } }
+      ? { attester: { ...base?.attester, validationService: { url: plan.validationServiceUrl } } }
       : {}),
-    ...(plan.command === 'aggregator' ? { aggregator: { delayMs: plan.aggregatorDelayMs } } : {}),
-    ...(plan.command === 'performer' ? { performer: plan.performer } : {}),
-    plugins: plan.plugins.map((p) => ({ package: p.package, config: p.config })),
+    ...(plan.command === 'aggregator' && (!base || plan.aggregatorDelayMs > 0)
+      ? { aggregator: { delayMs: plan.aggregatorDelayMs } }
+      : {}),
+    ...(plan.command === 'performer' ? { performer: performerOf(plan) } : {}),
+    plugins:
+      plan.plugins.length > 0 || !base
+        ? plan.plugins.map((p) => ({ package: p.package, config: p.config }))
+        : base.plugins,
     dataDir: plan.dataDir,
     ...(plan.jsonRpcPort !== undefined ? { jsonRpc: { port: plan.jsonRpcPort } } : {}),
     ...(plan.metricsPort !== undefined ? { metrics: { port: plan.metricsPort } } : {}),
@@ -42,6 +62,19 @@ export function nodeConfigOf(plan: NodePlan, chainId: number): WispNodeConfig {
       throw new NodeError('NODE_BAD_FLAGS', flag ? `${flag}: ${err.message}` : err.message, { cause: err })
     }
     throw err
+  }
+}
+
+/** the performer's flags, over the config file's performer section */
+function performerOf(plan: NodePlan): NonNullable<OperatorConfigInput['performer']> {
+  const base = plan.base?.performer
+  const p = plan.performer
+  if (base === undefined) return p
+  return {
+    taskDefinitionIds: p.taskDefinitionIds.length > 0 ? p.taskDefinitionIds : base.taskDefinitionIds,
+    signatureType: p.signatureType,
+    intervalMs: p.intervalMs || base.intervalMs,
+    everyBlocks: p.everyBlocks || base.everyBlocks,
   }
 }
 

@@ -9,6 +9,7 @@ import { createServer } from 'node:net'
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { multiaddr } from '@multiformats/multiaddr'
+import { type OperatorConfig, parseOperatorConfigText } from '@wisp/operator'
 import { NodeError } from './errors.js'
 import type { FlagName, FlagValues, NodeCommand } from './flags.js'
 import type { LogLevel } from './logger.js'
@@ -19,6 +20,8 @@ type Hex = `0x${string}`
 /** What the flags of a node command (attester | aggregator | performer) ask for, checked. */
 export interface NodePlan {
   command: NodeCommand
+  /** --config: the operator config file the flags override */
+  base?: OperatorConfig
   keys: OperatorKeys
   chain: { rpcUrl: string; attestationCenter: Hex; chainId?: number }
   p2p: { bootstrap: string[]; listen: string[] }
@@ -256,6 +259,23 @@ async function loadPlugins(
   return plugins
 }
 
+/** --config: the operator config file; a bad field is a bad flag naming the file and the field. */
+async function readOperatorConfig(file: string, cwd: string): Promise<OperatorConfig> {
+  let text: string
+  try {
+    text = await readFile(resolve(cwd, file), 'utf8')
+  } catch (err) {
+    const code = (err as { code?: string }).code
+    bad(`--config ${file}: ${code === 'ENOENT' ? 'no such file' : `cannot read it (${code})`}`)
+  }
+  try {
+    return parseOperatorConfigText(text, file)
+  } catch (err) {
+    const message = (err as Error).message
+    bad(`--config ${file}: ${message.startsWith(`${file}: `) ? message.slice(file.length + 2) : message}`)
+  }
+}
+
 /** attester | aggregator | performer: every check, in the order a user can fix them. */
 export async function preflightNode(
   command: NodeCommand,
@@ -306,12 +326,18 @@ export async function preflightNode(
   const everyBlocks = optionalInt('every-blocks', 1_000_000)
   const aggregatorDelayMs = optionalInt('delay', 600_000)
 
+  // the operator config file, when given: what the flags do not say comes from it
+  const configFlag = str(values, 'config')
+  const base = configFlag === undefined ? undefined : await readOperatorConfig(configFlag, context.cwd)
+
   // what must be there
-  if (rpcUrl === undefined) bad('--chain-rpc is required')
-  if (center === undefined) bad('--attestation-center is required')
+  const chainRpc = rpcUrl ?? base?.chain.rpcUrl ?? bad('--chain-rpc is required (or --config)')
+  const chainCenter =
+    center ?? base?.chain.attestationCenter ?? bad('--attestation-center is required (or --config)')
+  const chainIdOrBase = chainId ?? base?.chain.chainId
   if ((privateKey === undefined) === (keystore === undefined))
     bad('give exactly one of --private-key and --keystore')
-  if (command === 'performer' && taskDefinitionIds.length === 0)
+  if (command === 'performer' && taskDefinitionIds.length === 0 && !base?.performer.taskDefinitionIds.length)
     bad('a performer needs --task-definition <id> (repeatable)')
 
   // files and key material
@@ -347,7 +373,13 @@ export async function preflightNode(
   }
   const configs = await readPluginConfigs(str(values, 'plugin-config'), context.cwd)
   const plugins = await loadPlugins(list(values, 'plugin'), configs, context.cwd, warnings)
-  if (command === 'attester' && plugins.length === 0 && validationServiceUrl === undefined)
+  if (
+    command === 'attester' &&
+    plugins.length === 0 &&
+    !base?.plugins.length &&
+    validationServiceUrl === undefined &&
+    base?.attester.validationService === undefined
+  )
     warnings.push('no --plugin and no --avs-webapi: this attester cannot validate any task')
 
   // last, closest to the start: the ports it will listen on are free now
@@ -363,10 +395,15 @@ export async function preflightNode(
 
   return {
     command,
+    ...(base ? { base } : {}),
     keys,
-    chain: { rpcUrl, attestationCenter: center as Hex, ...(chainId !== undefined ? { chainId } : {}) },
+    chain: {
+      rpcUrl: chainRpc,
+      attestationCenter: chainCenter as Hex,
+      ...(chainIdOrBase !== undefined ? { chainId: chainIdOrBase } : {}),
+    },
     p2p: { bootstrap, listen },
-    dataDir: str(values, 'p2p.datadir') ?? `.wisp/${command}`,
+    dataDir: str(values, 'p2p.datadir') ?? base?.dataDir ?? `.wisp/${command}`,
     ...(jsonRpcPort !== undefined ? { jsonRpcPort } : {}),
     ...(metricsPort !== undefined ? { metricsPort } : {}),
     ...(validationServiceUrl !== undefined ? { validationServiceUrl } : {}),

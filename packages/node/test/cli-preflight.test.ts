@@ -193,3 +193,45 @@ describe('plugins', () => {
     )
   })
 })
+
+describe('--config: the operator config file', () => {
+  const file = (name: string, content: unknown) => {
+    const path = join(dir, name)
+    writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content))
+    return name
+  }
+  const config = {
+    version: 1,
+    network: { name: 'test', kind: 'local' },
+    chain: { rpcUrl: 'http://127.0.0.1:1', chainId: 31337, attestationCenter: center },
+    p2p: { bootstrap: [] },
+    plugins: [{ package: '@wisp/plugin-hash-chain', config: { iterations: 10 } }],
+  }
+  const withConfig = (name: string, ...args: string[]) =>
+    wisp(['attester', '--config', name, '--private-key', key, '--p2p.datadir', dataDir, ...args])
+
+  it('a missing file, broken JSON or a bad field is one line naming the file and the field', () => {
+    expectRefused(withConfig('nope.json'), 'wisp: NODE_BAD_FLAGS: --config nope.json: no such file')
+    expect(withConfig(file('broken.json', '{')).stderr).toMatch(
+      /^wisp: NODE_BAD_FLAGS: --config broken\.json: not JSON \(/,
+    )
+    expectRefused(
+      withConfig(file('bad.json', { ...config, chain: { ...config.chain, attestationCenter: '0x12' } })),
+      'wisp: NODE_BAD_FLAGS: --config bad.json: config.chain.attestationCenter: must be a 0x-prefixed 20-byte address',
+    )
+  })
+
+  it('stands in for --chain-rpc and --attestation-center, then starts up to the chain (CHAIN_* codes pass through)', () => {
+    const run = withConfig(file('ok.json', config))
+    expect(run.stderr).toMatch(/wisp: CHAIN_RPC_FAILED: /)
+    expect(run.status).toBe(1)
+  })
+
+  it('flags override the file', () => {
+    const run = withConfig(file('ok2.json', config), '--attestation-center', '0x12')
+    expectRefused(
+      run,
+      'wisp: NODE_BAD_FLAGS: --attestation-center must be a 0x-prefixed 20-byte address, got "0x12"',
+    )
+  })
+})

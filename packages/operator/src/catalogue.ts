@@ -2,7 +2,7 @@
 // edge) builds bundled plugins from here. Adding a bundled plugin: add its package to this
 // package's dependencies and one entry below; nothing else changes.
 import { createHashChainPlugin } from '@wisp/plugin-hash-chain'
-import { createPriceOraclePlugin, type PriceOracleConfig } from '@wisp/plugin-price-oracle'
+import { createPriceOraclePlugin, sourceHosts } from '@wisp/plugin-price-oracle'
 import type { WispPlugin } from '@wisp/plugin-sdk'
 import type { PackagePluginSpec, PluginSpec, UrlPluginSpec } from './config.js'
 import { OperatorError } from './errors.js'
@@ -13,21 +13,6 @@ export interface BundledPlugin {
   /** one line for help texts and dashboards */
   readonly summary: string
   create(spec: PackagePluginSpec): WispPlugin
-}
-
-/** The hosts of a price-oracle config's source URLs: what the plugin may fetch by default. */
-export function priceSourceHosts(config: unknown): string[] {
-  const sources = (config as Partial<PriceOracleConfig> | null)?.sources
-  if (!Array.isArray(sources)) return []
-  const hosts = new Set<string>()
-  for (const s of sources) {
-    try {
-      hosts.add(new URL(String(s.url)).host)
-    } catch {
-      // the plugin's own config check names the bad URL
-    }
-  }
-  return [...hosts]
 }
 
 const definitions = (spec: PackagePluginSpec) =>
@@ -45,7 +30,8 @@ export const BUNDLED_PLUGINS: ReadonlyMap<string, BundledPlugin> = new Map(
       summary: 'median price from HTTP sources within a tolerance (config: {pair, sources, …})',
       create: (spec: PackagePluginSpec) =>
         createPriceOraclePlugin({
-          hosts: spec.hosts ?? priceSourceHosts(spec.config),
+          // by default the hosts of its configured sources, nothing else
+          hosts: spec.hosts ?? sourceHosts(spec.config),
           ...definitions(spec),
         }) as WispPlugin,
     },

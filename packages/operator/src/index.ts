@@ -3,7 +3,6 @@ export {
   type BundledPlugin,
   createBundledPlugin,
   isUrlPlugin,
-  priceSourceHosts,
 } from './catalogue.js'
 export {
   ADDRESS_RE,

@@ -7,7 +7,6 @@ import {
   OperatorError,
   parseOperatorConfig,
   parseOperatorConfigText,
-  priceSourceHosts,
 } from '../src/index.js'
 
 const RELAY = '/ip4/127.0.0.1/tcp/9090/ws/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'
@@ -92,12 +91,6 @@ describe('the bundled plugin catalogue', () => {
       const plugin = createBundledPlugin({ package: name, config: {} })
       expect(plugin.manifest.id).toBe(entry.package)
     }
-  })
-
-  it('derives the price oracle fetch hosts from its sources', () => {
-    expect(priceSourceHosts({ sources: [{ url: 'http://127.0.0.1:8081/p' }, { url: 'bad' }] })).toEqual([
-      '127.0.0.1:8081',
-    ])
   })
 
   it('refuses an unknown package and URL plugins where only bundled ones run', async () => {

@@ -50,8 +50,7 @@ export const ALLOWED_UNIMPORTED = {
  * and tolerated until that work lands: printed as `deps: pending: …`, not failures. Exact lines;
  * an entry that no longer matches is reported so it gets dropped.
  */
-export const PENDING = [
-]
+export const PENDING = []
 
 /**
  * Files under src/ that only ever run from sources (development), never from a published build:

@@ -26,6 +26,7 @@ flags:
   --port-offset <n>      add <n> to every port (anvil ${D.ports.anvil}, relay ${D.ports.relay}, JSON-RPC ${D.ports.jsonRpc},
                          price source ${D.ports.priceSource}, metrics ${D.ports.metrics}…, web ${D.ports.web})   [0]
   --log-level <level>    debug | info | warn | error for the nodes' own logs  [warn]
+  --full-hashes          the live log prints task and transaction hashes in full
   --help
 
 One devnet per data directory: a second start while one runs stops with DEVNET_ALREADY_RUNNING
@@ -56,6 +57,7 @@ export function parseDevnetArgs(argv: string[]): 'help' | { options: Partial<Dev
         attesters: { type: 'string' },
         'no-web': { type: 'boolean' },
         'port-offset': { type: 'string' },
+        'full-hashes': { type: 'boolean' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -91,6 +93,7 @@ export function parseDevnetArgs(argv: string[]): 'help' | { options: Partial<Dev
       dataDir: (values['data-dir'] as string | undefined) ?? D.dataDir,
       attesterPowers: Array.from({ length: attesters }, (_, i) => D.attesterPowers[i] ?? 10),
       web: values['no-web'] !== true,
+      fullHashes: values['full-hashes'] === true,
       ports: {
         anvil: shift(D.ports.anvil),
         relay: shift(D.ports.relay),
@@ -140,7 +143,7 @@ async function devnetMain(argv: string[]): Promise<void> {
         ...(i.web
           ? [`  web attester       ${i.web}   (open it, create a key, register with one click)`]
           : []),
-        `  network config     ${i.networkConfigPath}`,
+        `  network config     ${i.networkConfigPath}   (wisp attester --config it; the web app and edge read it too)`,
         `  data               ${devnet.options.dataDir}`,
         '  Ctrl-C stops everything.',
         '',

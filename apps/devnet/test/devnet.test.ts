@@ -231,7 +231,7 @@ describe('the local network on anvil', () => {
       })
 
     const first = startAggregator()
-    const startedLine = await waitForLine(first, /node started.*peerId=(\S+)/)
+    const startedLine = await waitForLine(first, /operator started.*peerId=(\S+)/)
     const peerId = /peerId=(\S+)/.exec(startedLine)![1]!
     step(`cli aggregator started ${peerId}`)
     await waitForMesh(devnet.relay, [peerId])

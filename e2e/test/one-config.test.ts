@@ -9,15 +9,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { type Devnet, startDevnet } from '@wisp/devnet'
+import { type Devnet, sendSignedTask, signedHashChainTask, startDevnet } from '@wisp/devnet'
 import { type RunningWorker, startEdgeWorker } from '@wisp/edge/local'
 import { createConsoleLogger } from '@wisp/node'
-import { hashChain } from '@wisp/plugin-hash-chain'
-import { buildSendTaskParams, type TaskInfo, taskHash } from '@wisp/protocol'
 import { launchChromium, waitFor } from '@wisp/test-utils'
 import type { Browser, Page } from 'playwright-core'
-import { stringToHex } from 'viem'
-import { sign } from 'viem/accounts'
+import { stringToBytes } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createKey, forwardConsole, openApp, registerAndRun, waitForWisp } from './support/browser.ts'
 
@@ -137,30 +134,11 @@ afterAll(async () => {
 
 let counter = 0
 /** A hash-chain task signed by the devnet's performer, sent through the aggregator's JSON-RPC. */
-async function sendTask(): Promise<`0x${string}`> {
-  const performer = devnet.chain.operators[0]!
-  const seed = stringToHex(`one-config:${counter++}:${Date.now()}`)
-  const task: TaskInfo = {
-    proofOfTask: hashChain(Buffer.from(seed.slice(2), 'hex'), ITERATIONS),
-    data: seed,
-    taskPerformer: performer.address,
-    taskDefinitionId: devnet.taskDefinitions.hashChain,
-  }
-  const hash = taskHash(task)
-  const signature = await sign({ hash, privateKey: performer.ecdsaKey, to: 'hex' })
-  const response = await fetch(devnet.info.jsonRpc, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'sendTask',
-      params: buildSendTaskParams({ task, signature: { type: 'ecdsa', signature } }),
-    }),
-  })
-  expect(response.ok).toBe(true)
-  return hash
-}
+const sendTask = async () =>
+  sendSignedTask(
+    devnet.info.jsonRpc,
+    await signedHashChainTask(devnet, stringToBytes(`one-config:${counter++}`)),
+  )
 
 describe('one operator config file', () => {
   it('is what the web app serves, byte for byte as JSON', async () => {

@@ -6,11 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createConsoleLogger } from '@wisp/node'
-import { hashChain } from '@wisp/plugin-hash-chain'
-import { buildSendTaskParams, type TaskInfo, taskHash } from '@wisp/protocol'
-import { stringToHex } from 'viem'
-import { sign } from 'viem/accounts'
+import { stringToBytes } from 'viem'
 import { startDevnet } from '../src/devnet.js'
+import { sendSignedTask, signedHashChainTask } from '../src/tasks.js'
 
 const QUICK = process.argv.includes('--quick')
 const ATTESTERS = Number(process.env.WISP_BENCH_ATTESTERS ?? 16)
@@ -36,31 +34,13 @@ const devnet = await startDevnet(
   { logger: createConsoleLogger({ level: 'error' }), print: () => undefined },
 )
 
-const performer = devnet.chain.operators[0]!
 let counter = 0
 async function sendTask(): Promise<number> {
-  const seed = stringToHex(`bench:${counter++}:${Date.now()}`)
-  const task: TaskInfo = {
-    proofOfTask: hashChain(Buffer.from(seed.slice(2), 'hex'), ITERATIONS),
-    data: seed,
-    taskPerformer: performer.address,
-    taskDefinitionId: devnet.taskDefinitions.hashChain,
-  }
-  const hash = taskHash(task)
-  const signature = await sign({ hash, privateKey: performer.ecdsaKey, to: 'hex' })
+  const signed = await signedHashChainTask(devnet, stringToBytes(`bench:${counter++}:${Date.now()}`))
+  const hash = signed.taskHash
   const done = devnet.aggregator.engine.events.once('submission:sent', (e) => e.taskHash === hash)
   const started = performance.now()
-  const response = await fetch(devnet.info.jsonRpc, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'sendTask',
-      params: buildSendTaskParams({ task, signature: { type: 'ecdsa', signature } }),
-    }),
-  })
-  if (!response.ok) throw new Error(`sendTask HTTP ${response.status}`)
+  await sendSignedTask(devnet.info.jsonRpc, signed)
   let timer: ReturnType<typeof setTimeout> | undefined
   await Promise.race([
     done,

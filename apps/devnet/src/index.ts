@@ -8,3 +8,4 @@ export {
   startDevnet,
   waitForMesh,
 } from './devnet.js'
+export { type SignedTask, sendSignedTask, signedHashChainTask } from './tasks.js'

@@ -9,15 +9,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SecretKey } from '@wisp/bls'
 import { type EngineEvents, taskInfoOf } from '@wisp/core'
-import { type Devnet, startDevnet, waitForMesh } from '@wisp/devnet'
+import { type Devnet, signedHashChainTask, startDevnet, waitForMesh } from '@wisp/devnet'
 import { type RunningWorker, startEdgeWorker } from '@wisp/edge/local'
 import { createConsoleLogger } from '@wisp/node'
-import { hashChain } from '@wisp/plugin-hash-chain'
 import { buildSendTaskParams, DOMAIN_TASKS, type TaskInfo, taskHash } from '@wisp/protocol'
 import { launchChromium, waitFor, withTimeout } from '@wisp/test-utils'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { bytesToHex, stringToBytes } from 'viem'
-import { sign } from 'viem/accounts'
+import { stringToBytes } from 'viem'
 import {
   createKey,
   forwardConsole,
@@ -316,24 +314,12 @@ export async function startNetwork(partial: Partial<NetworkOptions> = {}): Promi
       return (await response.json()) as { result?: unknown; error?: { code: number; message: string } }
     }
     const performerOp = devnet.chain.operators[0]!
-    const prepareTask: E2eNetwork['prepareTask'] = async (prepareOptions = {}) => {
-      const seed = stringToBytes(`e2e:${process.pid}:${Date.now()}:${counter++}`)
-      const task: TaskInfo = {
-        proofOfTask: prepareOptions.wrongProof
-          ? `0x${'00'.repeat(32)}`
-          : hashChain(seed, options.hashChainIterations),
-        data: bytesToHex(seed),
-        taskPerformer: performerOp.address,
-        taskDefinitionId: devnet.taskDefinitions.hashChain,
-      }
-      const hash = taskHash(task)
-      const signature = await sign({ hash, privateKey: performerOp.ecdsaKey, to: 'hex' })
-      return {
-        taskHash: hash,
-        task,
-        params: buildSendTaskParams({ task, signature: { type: 'ecdsa', signature } }),
-      }
-    }
+    const prepareTask: E2eNetwork['prepareTask'] = (prepareOptions = {}) =>
+      signedHashChainTask(
+        devnet,
+        stringToBytes(`e2e:${process.pid}:${Date.now()}:${counter++}`),
+        prepareOptions,
+      )
     const sendPrepared: E2eNetwork['sendPrepared'] = async (prepared) => {
       const sentAt = Date.now()
       const answer = await rpc('sendTask', prepared.params)

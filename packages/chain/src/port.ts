@@ -1,7 +1,7 @@
 // The engine's ChainPort and the network layer's operator / task-definition directories, on viem.
 // Both are structural: this package does not import @wisp/core or @wisp/p2p (they depend on it).
 import { attestationCenterAbi, operatorRegistryAbi } from '@wisp/contracts'
-import type { SubmitTaskOutcome, SubmitTaskParams } from '@wisp/interface'
+import type { ChainPort, SubmitTaskOutcome, SubmitTaskParams } from '@wisp/interface'
 import { type Address, getAddress, isAddress } from 'viem'
 import { getBlockNumber, getChainId, getCode } from 'viem/actions'
 import {
@@ -46,14 +46,10 @@ export interface ChainPortComponents {
   walletClient?: AnyClient
 }
 
-/** The engine's ChainPort (structurally), plus the addresses it resolved. */
-export interface WispChainPort {
-  readonly chainId: number
-  readonly attestationCenter: Address
+/** The engine's ChainPort, with the registry it resolved and the contracts' full records. */
+export interface WispChainPort extends ChainPort {
   readonly registry: Address
-  getBlockNumber(): Promise<bigint>
   getOperators(): Promise<OperatorRecord[]>
-  getNetworkTotal(): Promise<bigint>
   getTaskDefinition(id: number): Promise<TaskDefinitionRecord | undefined>
   /**
    * Simulates, sends, waits for the receipt. `MessageAlreadySigned` (in simulation, or after

@@ -48,6 +48,8 @@ export {
   type OperatorPhase,
   type OperatorStatus,
   type PeerView,
+  type PluginDescription,
+  type PluginFailure,
   type RuntimeKind,
   STATUS_COUNTERS,
   type StatusCounter,

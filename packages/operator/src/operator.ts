@@ -43,6 +43,8 @@ import {
   type Hex,
   type HistoryRow,
   type PeerView,
+  type PluginDescription,
+  type PluginFailure,
   type RuntimeKind,
   StatusTracker,
 } from './status.js'
@@ -80,15 +82,8 @@ export interface OperatorRuntime {
 export interface LoadedPlugins {
   registrations: PluginRegistration[]
   /** what the dashboard lists */
-  described: Array<{
-    id: string
-    version: string
-    taskDefinitionIds: number[]
-    source: 'bundled' | 'package' | 'url'
-    url?: string
-    sha256?: string
-  }>
-  failures?: Array<{ what: string; code: string; message: string }>
+  described: PluginDescription[]
+  failures?: PluginFailure[]
   /** the engine's own validation deadline, when the host enforces the real one */
   engineValidateTimeoutMs?: number
   /** validations and restarts, when the host counts them */

@@ -86,6 +86,23 @@ export interface LogLine {
 
 export type OperatorPhase = 'starting' | 'running' | 'stopped' | 'error'
 
+/** A loaded plugin, as dashboards list it. */
+export interface PluginDescription {
+  id: string
+  version: string
+  taskDefinitionIds: number[]
+  source: 'bundled' | 'package' | 'url'
+  url?: string
+  sha256?: string
+}
+
+/** A plugin that could not be loaded (the others still run). */
+export interface PluginFailure {
+  what: string
+  code: string
+  message: string
+}
+
 /** The counters every runtime keeps, under these names (status JSON, dashboards, Prometheus). */
 export const STATUS_COUNTERS = [
   /** tasks seen on the network */
@@ -155,15 +172,8 @@ export interface OperatorStatus {
   votes: VoteBucket[]
   latencies: Array<{ t: number; ms: number }>
   history: HistoryRow[]
-  plugins: Array<{
-    id: string
-    version: string
-    taskDefinitionIds: number[]
-    source: 'bundled' | 'package' | 'url'
-    url?: string
-    sha256?: string
-  }>
-  pluginFailures: Array<{ what: string; code: string; message: string }>
+  plugins: PluginDescription[]
+  pluginFailures: PluginFailure[]
   pluginStats: { validations: number; restarts: number }
   logs: LogLine[]
 }

@@ -16,7 +16,7 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { anvil as anvilChain } from 'viem/chains'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { EdgeStatus } from '../src/worker.js'
-import { ITERATIONS, type LocalAvs, NAMESPACE, startLocalAvs } from './support/avs.js'
+import { ITERATIONS, type LocalAvs, startLocalAvs } from './support/avs.js'
 import { type RunningWorker, startWorker } from './support/workerd.js'
 
 const ADMIN_TOKEN = 'edge-test-admin-token-0123456789'
@@ -26,29 +26,16 @@ let avs: LocalAvs
 let worker: RunningWorker
 let persistDir: string
 
-/** The operator config of this network: the same file a Node attester or a page would read. */
+/** The network's operator config (the one the AVS's Node operator runs on), as a WISP_CONFIG binding. */
 function wispConfig(patch: { iterations?: number; validation?: 'full' | 'structural' } = {}): string {
+  const c = avs.config
   return JSON.stringify({
-    version: 1,
-    network: { name: 'edge test network', kind: 'local' },
-    chain: {
-      rpcUrl: avs.anvil.rpcUrl,
-      chainId: avs.net.chainId,
-      attestationCenter: avs.net.contracts.attestationCenter,
-      pollingIntervalMs: 500,
-    },
-    p2p: {
-      bootstrap: [avs.relayAddress],
-      topicNamespace: NAMESPACE,
-      ...(patch.validation ? { validation: patch.validation } : {}),
-    },
-    plugins: [
-      {
-        package: '@wisp/plugin-hash-chain',
-        taskDefinitionIds: [avs.definitionId],
-        config: { iterations: patch.iterations ?? ITERATIONS },
-      },
-    ],
+    ...c,
+    p2p: { ...c.p2p, ...(patch.validation ? { validation: patch.validation } : {}) },
+    plugins: c.plugins.map((p) => ({
+      ...p,
+      config: { iterations: patch.iterations ?? ITERATIONS },
+    })),
   })
 }
 

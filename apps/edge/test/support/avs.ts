@@ -1,19 +1,23 @@
 // A small real AVS in the test process: anvil (from the npm package) with the contracts deployed
 // by @wisp/contracts/dev, a relay from @wisp/p2p/node (auth on, full validation against the chain), and a
-// Node engine that is both the performer and the aggregator (operator 1). The edge worker in
-// workerd is the other operator; with twice the voting power it alone decides the quorum, so
-// every outcome on chain carries its vote. A third key is funded and staked but not registered
-// (an edge worker that is not an operator yet).
-import { createInlineVerifier, SecretKey } from '@wisp/bls'
-import { createChainDirectory, createChainPort } from '@wisp/chain'
+// Node operator that is both the performer and the aggregator (operator 1, the designated
+// performer), started by @wisp/node from the network's operator config — the same config the
+// edge worker gets as WISP_CONFIG. The edge worker in workerd is the other operator; with twice
+// the voting power it alone decides the quorum, so every outcome on chain carries its vote. A
+// third key is funded and staked but not registered (an edge worker that is not an operator yet).
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInlineVerifier } from '@wisp/bls'
+import { createChainDirectory } from '@wisp/chain'
 import { type Anvil, deployLocalNetwork, type LocalNetwork, startAnvil, WAD } from '@wisp/contracts/dev'
-import { createEngine, type Engine } from '@wisp/core'
-import { createBlsAuthSigner, createNodePeer, createRelay, type WispNetwork } from '@wisp/p2p/node'
-import { createHashChainPlugin, hashChain } from '@wisp/plugin-hash-chain'
+import { keysFromEcdsa, startWispNode, type WispNode } from '@wisp/node'
+import { type OperatorConfig, parseOperatorConfig } from '@wisp/operator'
+import { createRelay, type WispNetwork } from '@wisp/p2p/node'
+import { hashChain } from '@wisp/plugin-hash-chain'
 import { type SendTaskRequest, type TaskInfo, taskHash } from '@wisp/protocol'
-import { MemoryStore } from '@wisp/storage'
-import { createPublicClient, createWalletClient, type Hex, http, toHex } from 'viem'
-import { privateKeyToAccount, sign } from 'viem/accounts'
+import { createPublicClient, type Hex, http, toHex } from 'viem'
+import { sign } from 'viem/accounts'
 import { anvil as anvilChain } from 'viem/chains'
 
 export const NAMESPACE = 'wisp-edge-test'
@@ -25,8 +29,10 @@ export interface LocalAvs {
   relay: WispNetwork
   relayAddress: string
   performerPeer: WispNetwork
-  performer: Engine
+  performer: WispNode['engine']
   definitionId: number
+  /** the network's operator config (what the edge worker reads as WISP_CONFIG) */
+  config: OperatorConfig
   /** a task signed by the performer whose proof is wrong (attesters must reject it) */
   sendBadTask(): Promise<{ request: SendTaskRequest; taskHash: Hex }>
   stop(): Promise<void>
@@ -54,61 +60,48 @@ export async function startLocalAvs(): Promise<LocalAvs> {
   const relayAddress = relay.getMultiaddrs()[0]!
 
   const op = net.operators[0]!
-  const bls = SecretKey.fromBytes(op.blsSecretKey)
-  const account = privateKeyToAccount(op.ecdsaKey)
-  const verifier = createInlineVerifier()
-  const performerPeer = await createNodePeer(
-    { topicNamespace: NAMESPACE, bootstrap: [relayAddress], deployments },
-    {
-      verifier,
-      directory,
-      definitions: directory,
-      signer: createBlsAuthSigner({ operatorId: op.id, address: op.address }, bls),
-    },
-  )
-  const chain = await createChainPort(
-    { attestationCenter: center, chainId: net.chainId },
-    {
-      publicClient,
-      walletClient: createWalletClient({ account, chain: anvilChain, transport: http(anvil.rpcUrl) }),
-    },
-  )
-  const performer = createEngine(
-    {
-      runtime: 'node',
-      operatorAddress: op.address,
-      // two operators alternate slots block by block; the attester checks a 16-block window
-      performer: { taskDefinitionIds: [definitionId], ignoreElection: true },
-      aggregator: {},
-    },
-    {
-      gossip: performerPeer,
-      chain,
-      store: new MemoryStore(),
-      verifier,
-      blsSigner: { publicKey: bls.publicKey.toBytes(), sign: async (d, m) => bls.sign(d, m).toBytes() },
-      ecdsaSigner: {
-        address: op.address,
-        signHash: (hash) => sign({ hash, privateKey: op.ecdsaKey, to: 'hex' }),
+  const config = parseOperatorConfig({
+    version: 1,
+    network: { name: 'edge test network', kind: 'local' },
+    chain: { rpcUrl: anvil.rpcUrl, chainId: net.chainId, attestationCenter: center, pollingIntervalMs: 500 },
+    p2p: { bootstrap: [relayAddress], topicNamespace: NAMESPACE },
+    // operator 1 is the only performer: it is elected at every block, attesters accept it
+    election: { performerIds: [op.id] },
+    plugins: [
+      {
+        package: '@wisp/plugin-hash-chain',
+        taskDefinitionIds: [definitionId],
+        config: { iterations: ITERATIONS },
       },
-      plugins: [
-        {
-          plugin: createHashChainPlugin({ taskDefinitionIds: [definitionId] }),
-          config: { iterations: ITERATIONS },
-        },
-      ],
+    ],
+  })
+  const dataDir = mkdtempSync(join(tmpdir(), 'wisp-edge-avs-'))
+  const quiet = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet }
+  const node: WispNode = await startWispNode(
+    {
+      name: 'performer',
+      keys: keysFromEcdsa(op.ecdsaKey, op.blsSecretKey),
+      operator: {
+        ...config,
+        roles: ['performer', 'aggregator'],
+        performer: { ...config.performer, taskDefinitionIds: [definitionId] },
+        dataDir,
+      },
+      verifierWorkers: 0,
     },
+    { logger: quiet },
   )
-  await performer.start()
+  const performer = node.engine
 
   return {
     anvil,
     net,
     relay,
     relayAddress,
-    performerPeer,
+    performerPeer: node.network,
     performer,
     definitionId,
+    config,
     async sendBadTask() {
       const seed = new TextEncoder().encode(`bad:${Date.now()}:${Math.random()}`)
       const honest = hashChain(seed, ITERATIONS)
@@ -129,11 +122,10 @@ export async function startLocalAvs(): Promise<LocalAvs> {
       return { request, taskHash: hash }
     },
     async stop() {
-      await performer.stop()
-      await performerPeer.stop()
-      await verifier.close()
+      await node.stop()
       await relay.stop()
       await anvil.stop()
+      rmSync(dataDir, { recursive: true, force: true })
     },
   }
 }

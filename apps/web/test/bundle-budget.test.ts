@@ -18,30 +18,13 @@
 // rounded up to the next 1,000 bytes. When a budget fails: shrink the part, or raise its budget here
 // on purpose (with the new figures in this table and the reason in the commit). The test prints
 // every part's figures as one `web bundle: {json}` line.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { gzipSync } from 'node:zlib'
 import { build } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-
-interface Size {
-  files: string[]
-  rawBytes: number
-  gzipBytes: number
-}
-
-type Part =
-  | 'initialJs'
-  | 'initialCss'
-  | 'pageModeEngine'
-  | 'workerModePage'
-  | 'engineWorker'
-  | 'signerWorker'
-  | 'pluginWorker'
-  | 'blsWorker'
-  | 'allJs'
+import { measureWebBuild, type Part, type PartSize } from '../scripts/bundle-size.mjs'
 
 const BUDGETS: Record<Part, { rawBytes: number; gzipBytes: number }> = {
   initialJs: { rawBytes: 52_000, gzipBytes: 18_000 },
@@ -57,63 +40,7 @@ const BUDGETS: Record<Part, { rawBytes: number; gzipBytes: number }> = {
 
 const appRoot = fileURLToPath(new URL('..', import.meta.url))
 let outDir: string
-let sizes: Record<Part, Size>
-
-function measure(dir: string): Record<Part, Size> {
-  const read = (file: string) => readFileSync(join(dir, file))
-  const size = (files: Iterable<string>): Size => {
-    const out: Size = { files: [...files].sort(), rawBytes: 0, gzipBytes: 0 }
-    for (const f of out.files) {
-      const bytes = read(f)
-      out.rawBytes += bytes.length
-      out.gzipBytes += gzipSync(bytes, { level: 9 }).length
-    }
-    return out
-  }
-  /** A JS file and every chunk it imports statically (not `import()`, not `new Worker`). */
-  const closure = (entry: string, seen = new Set<string>()): Set<string> => {
-    if (seen.has(entry)) return seen
-    seen.add(entry)
-    const code = read(entry).toString()
-    for (const m of code.matchAll(
-      /(?:^|[;\n}])\s*import\s*(?:[\w*{}\s,$]+from\s*)?["'`]\.\/([\w.-]+\.js)["'`]/g,
-    )) {
-      closure(`assets/${m[1]}`, seen)
-    }
-    return seen
-  }
-  const html = read('index.html').toString()
-  const entry = /<script[^>]+src="\.?\/?(assets\/[^"]+\.js)"/.exec(html)?.[1]
-  if (!entry) throw new Error('no entry script in index.html')
-  const css = [...html.matchAll(/href="\.?\/?(assets\/[^"]+\.css)"/g)].map((m) => m[1]!)
-  const preloads = [...html.matchAll(/rel="modulepreload"[^>]*href="\.?\/?(assets\/[^"]+\.js)"/g)].map(
-    (m) => m[1]!,
-  )
-  const initial = new Set([entry, ...preloads])
-  for (const f of [...initial]) closure(f, initial)
-  const assets = readdirSync(join(dir, 'assets'))
-    .filter((f) => f.endsWith('.js'))
-    .map((f) => `assets/${f}`)
-  const named = (prefix: string) => assets.filter((f) => f.startsWith(`assets/${prefix}-`))
-  /** what loading a lazy chunk adds to the initial load */
-  const lazy = (prefix: string) => {
-    const files = new Set<string>()
-    for (const f of named(prefix)) closure(f, files)
-    for (const f of initial) files.delete(f)
-    return files
-  }
-  return {
-    initialJs: size(initial),
-    initialCss: size(css),
-    pageModeEngine: size(lazy('page')),
-    workerModePage: size(lazy('worker-client')),
-    engineWorker: size(named('engine-worker')),
-    signerWorker: size(named('signer-worker')),
-    pluginWorker: size(named('plugin-worker')),
-    blsWorker: size(named('worker-browser')),
-    allJs: size(assets),
-  }
-}
+let sizes: Record<Part, PartSize>
 
 beforeAll(async () => {
   outDir = mkdtempSync(join(tmpdir(), 'wisp-web-budget-'))
@@ -123,7 +50,7 @@ beforeAll(async () => {
     logLevel: 'error',
     build: { outDir, emptyOutDir: true, sourcemap: false },
   })
-  sizes = measure(outDir)
+  sizes = measureWebBuild(outDir)
   const report = Object.fromEntries(
     Object.entries(sizes).map(([part, s]) => [
       part,

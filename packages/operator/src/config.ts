@@ -262,6 +262,11 @@ function optional<T>(o: Obj, key: string, path: string, read: (v: unknown, p: st
   return o[key] === undefined ? undefined : read(o[key], `${path}.${key}`)
 }
 
+/** An optional integer field in [min, max], or its default. */
+function integerOr(o: Obj, key: string, path: string, min: number, max: number, fallback: number): number {
+  return optional(o, key, path, (v, p) => readInteger(v, p, min, max)) ?? fallback
+}
+
 function section(root: Obj, key: string): Obj {
   return root[key] === undefined ? {} : readObject(root[key], `config.${key}`)
 }
@@ -454,15 +459,16 @@ export function parseOperatorConfig(value: unknown): OperatorConfig {
         'a 0x-prefixed 20-byte address',
       ) as Address,
       ...(explorerTxUrl ? { explorerTxUrl } : {}),
-      pollingIntervalMs:
-        optional(chain, 'pollingIntervalMs', 'config.chain', (v, p) => readInteger(v, p, 50, 600_000)) ??
+      pollingIntervalMs: integerOr(
+        chain,
+        'pollingIntervalMs',
+        'config.chain',
+        50,
+        600_000,
         d.chain.pollingIntervalMs,
-      rpcRetryCount:
-        optional(chain, 'rpcRetryCount', 'config.chain', (v, p) => readInteger(v, p, 0, 20)) ??
-        d.chain.rpcRetryCount,
-      rpcTimeoutMs:
-        optional(chain, 'rpcTimeoutMs', 'config.chain', (v, p) => readInteger(v, p, 100, 600_000)) ??
-        d.chain.rpcTimeoutMs,
+      ),
+      rpcRetryCount: integerOr(chain, 'rpcRetryCount', 'config.chain', 0, 20, d.chain.rpcRetryCount),
+      rpcTimeoutMs: integerOr(chain, 'rpcTimeoutMs', 'config.chain', 100, 600_000, d.chain.rpcTimeoutMs),
     },
     p2p: {
       bootstrap,
@@ -494,36 +500,57 @@ export function parseOperatorConfig(value: unknown): OperatorConfig {
       validation,
     },
     election: {
-      windowBlocks:
-        optional(election, 'windowBlocks', 'config.election', (v, p) => readInteger(v, p, 0, 1_000_000)) ??
+      windowBlocks: integerOr(
+        election,
+        'windowBlocks',
+        'config.election',
+        0,
+        1_000_000,
         d.election.windowBlocks,
-      roundRobinInterval:
-        optional(election, 'roundRobinInterval', 'config.election', (v, p) =>
-          readInteger(v, p, 1, 1_000_000),
-        ) ?? d.election.roundRobinInterval,
+      ),
+      roundRobinInterval: integerOr(
+        election,
+        'roundRobinInterval',
+        'config.election',
+        1,
+        1_000_000,
+        d.election.roundRobinInterval,
+      ),
       ...(performerIds ? { performerIds } : {}),
     },
     attester: {
-      validateTimeoutMs:
-        optional(attester, 'validateTimeoutMs', 'config.attester', (v, p) =>
-          readInteger(v, p, 10, 600_000),
-        ) ?? d.attester.validateTimeoutMs,
+      validateTimeoutMs: integerOr(
+        attester,
+        'validateTimeoutMs',
+        'config.attester',
+        10,
+        600_000,
+        d.attester.validateTimeoutMs,
+      ),
       ...(validationService ? { validationService } : {}),
     },
     aggregator: {
-      delayMs:
-        optional(aggregator, 'delayMs', 'config.aggregator', (v, p) => readInteger(v, p, 0, 600_000)) ??
-        d.aggregator.delayMs,
+      delayMs: integerOr(aggregator, 'delayMs', 'config.aggregator', 0, 600_000, d.aggregator.delayMs),
     },
     performer: {
       taskDefinitionIds: performerDefinitions,
       signatureType,
-      intervalMs:
-        optional(performer, 'intervalMs', 'config.performer', (v, p) => readInteger(v, p, 0, 86_400_000)) ??
+      intervalMs: integerOr(
+        performer,
+        'intervalMs',
+        'config.performer',
+        0,
+        86_400_000,
         d.performer.intervalMs,
-      everyBlocks:
-        optional(performer, 'everyBlocks', 'config.performer', (v, p) => readInteger(v, p, 0, 1_000_000)) ??
+      ),
+      everyBlocks: integerOr(
+        performer,
+        'everyBlocks',
+        'config.performer',
+        0,
+        1_000_000,
         d.performer.everyBlocks,
+      ),
     },
     plugins: root.plugins === undefined ? [] : readList(root.plugins, 'config.plugins', plugin),
     ...(registration ? { registration } : {}),

@@ -235,3 +235,51 @@ describe('--config: the operator config file', () => {
     )
   })
 })
+
+describe('wisp CLI basics', () => {
+  it('prints usage', () => {
+    const run = wisp(['--help'])
+    expect(run.status).toBe(0)
+    expect(run.stdout).toContain('wisp <command>')
+  })
+
+  it('refuses bad flags with NODE_BAD_FLAGS and exit code 2', () => {
+    for (const args of [
+      ['nonsense'],
+      ['attester', '--no-such-flag'],
+      ['attester', '--attestation-center', center, '--private-key', key],
+      ['attester', '--chain-rpc', 'http://127.0.0.1:1', '--attestation-center', 'nope', '--private-key', key],
+      ['attester', '--chain-rpc', 'http://127.0.0.1:1', '--attestation-center', center],
+      [
+        'performer',
+        '--chain-rpc',
+        'http://127.0.0.1:1',
+        '--attestation-center',
+        center,
+        '--private-key',
+        key,
+      ],
+      [
+        'aggregator',
+        '--chain-rpc',
+        'http://127.0.0.1:1',
+        '--attestation-center',
+        center,
+        '--private-key',
+        key,
+        '--delay',
+        'soon',
+      ],
+    ]) {
+      const run = wisp(args)
+      expect(run.status, args.join(' ')).toBe(2)
+      expect(run.stderr, args.join(' ')).toMatch(/^wisp: NODE_BAD_FLAGS: /)
+    }
+  })
+
+  it('an unreachable RPC is NODE_RPC_UNREACHABLE, exit code 1', () => {
+    const run = wisp(['aggregator', ...base])
+    expect(run.status).toBe(1)
+    expect(run.stderr).toMatch(/NODE_RPC_UNREACHABLE/)
+  })
+})

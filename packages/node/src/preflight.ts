@@ -285,6 +285,10 @@ export async function preflightNode(
   const warnings: string[] = []
   const logLevel = logLevelOf(values)
 
+  // the operator config file, when given: what the flags do not say comes from it
+  const configFlag = str(values, 'config')
+  const base = configFlag === undefined ? undefined : await readOperatorConfig(configFlag, context.cwd)
+
   // values given, cheapest first
   const rpc = str(values, 'chain-rpc')
   const rpcUrl = rpc === undefined ? undefined : urlOf(rpc, 'chain-rpc', 'an http(s):// URL')
@@ -312,7 +316,7 @@ export async function preflightNode(
   const webapi = str(values, 'avs-webapi')
   const validationServiceUrl =
     webapi === undefined ? undefined : urlOf(webapi, 'avs-webapi', 'an http(s):// URL')
-  const signatureType = str(values, 'signature-type') ?? 'ecdsa'
+  const signatureType = str(values, 'signature-type') ?? base?.performer.signatureType ?? 'ecdsa'
   if (signatureType !== 'ecdsa' && signatureType !== 'bls')
     bad(`--signature-type must be ecdsa or bls, got "${signatureType}"`)
   const taskDefinitionIds = list(values, 'task-definition').map((v) =>
@@ -325,10 +329,6 @@ export async function preflightNode(
   const intervalMs = optionalInt('interval', 86_400_000)
   const everyBlocks = optionalInt('every-blocks', 1_000_000)
   const aggregatorDelayMs = optionalInt('delay', 600_000)
-
-  // the operator config file, when given: what the flags do not say comes from it
-  const configFlag = str(values, 'config')
-  const base = configFlag === undefined ? undefined : await readOperatorConfig(configFlag, context.cwd)
 
   // what must be there
   const chainRpc = rpcUrl ?? base?.chain.rpcUrl ?? bad('--chain-rpc is required (or --config)')

@@ -7,11 +7,10 @@
 // Everything runs on this machine: anvil, the relay, the Node peers, six Chromium renderers and
 // workerd share its cores, so compare figures from one run, not across machines.
 //   npm run bench -w @wisp/e2e            (-- --quick: 5 sequential tasks, a burst of 20)
-import { execFile } from 'node:child_process'
 import { availableParallelism } from 'node:os'
-import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
 import { buildEdgeWorker } from '@wisp/edge/local'
+import { webAppDir } from '@wisp/web/server'
+import { measureWebBuild } from '../../apps/web/scripts/bundle-size.mjs'
 import { runBurst } from '../test/support/burst.ts'
 import prepareBundles from '../test/support/global-setup.ts'
 import { startNetwork } from '../test/support/network.ts'
@@ -23,11 +22,7 @@ const BURST = QUICK ? 20 : 100
 const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`)
 
 await prepareBundles()
-const webSizeScript = fileURLToPath(new URL('../../apps/web/scripts/bundle-size.mjs', import.meta.url))
-const web = JSON.parse((await promisify(execFile)(process.execPath, [webSizeScript])).stdout) as {
-  initial: { js: { rawBytes: number; gzipBytes: number }; css: { gzipBytes: number } }
-  pageModeEngine: { gzipBytes: number }
-}
+const web = measureWebBuild(webAppDir())
 const edge = await buildEdgeWorker()
 
 progress('starting the network: devnet, six browsers, the edge worker')
@@ -65,9 +60,9 @@ try {
           aggregatorDelayMs: net.options.aggregatorDelayMs,
         },
         bundles: {
-          webInitialJsGzipBytes: web.initial.js.gzipBytes,
-          webInitialJsRawBytes: web.initial.js.rawBytes,
-          webInitialCssGzipBytes: web.initial.css.gzipBytes,
+          webInitialJsGzipBytes: web.initialJs.gzipBytes,
+          webInitialJsRawBytes: web.initialJs.rawBytes,
+          webInitialCssGzipBytes: web.initialCss.gzipBytes,
           webEngineJsGzipBytes: web.pageModeEngine.gzipBytes,
           edgeWorkerRawBytes: edge.rawBytes,
           edgeWorkerGzipBytes: edge.gzipBytes,

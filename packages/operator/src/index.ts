@@ -35,6 +35,7 @@ export {
   type Operator,
   type OperatorRuntime,
   readRewardToken,
+  STATUS_POLL_MIN_MS,
 } from './operator.js'
 export { bundledPlugins, loadPlugins, type PluginLoaderOptions } from './plugins.js'
 export {

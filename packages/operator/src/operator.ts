@@ -112,6 +112,9 @@ const runtimeOf: Record<RuntimeKind, Runtime> = {
   edge: 'edge',
 }
 
+/** The status is never polled faster than this, whatever the chain polling interval. */
+export const STATUS_POLL_MIN_MS = 1000
+
 /** How long to wait for a bootstrap relay before warning that none answers. */
 export const BOOTSTRAP_WARNING_MS = 15_000
 
@@ -300,6 +303,10 @@ export async function createOperator(config: OperatorConfig, runtime: OperatorRu
     })
     closers.push(() => engine.stop())
 
+    // The status (block, outcomes on chain, voting power, rewards) is for people: no need to poll it
+    // faster than once a second, even where the performer polls blocks every 250 ms (a local
+    // network of many nodes would otherwise spend its RPC on dashboards).
+    const statusPollMs = Math.max(config.chain.pollingIntervalMs, STATUS_POLL_MIN_MS)
     const taskLog = logger.child('tasks')
     const follow = followTasks({ engine, chain, tracker, taskLog, pluginOf, now, chainSince: epoch.since })
     closers.push(follow.stop)
@@ -309,7 +316,7 @@ export async function createOperator(config: OperatorConfig, runtime: OperatorRu
     closers.push(
       watchTaskEvents(publicClient, {
         attestationCenter: chain.attestationCenter,
-        pollingIntervalMs: config.chain.pollingIntervalMs,
+        pollingIntervalMs: statusPollMs,
         onEvents: (events) => follow.onChainEvents(events),
         onError: (err) => tracker.log('warn', `watching task events: ${err.message.split('\n')[0]}`),
       }),
@@ -392,7 +399,7 @@ export async function createOperator(config: OperatorConfig, runtime: OperatorRu
       }
     }
     const timers = [
-      setInterval(() => void refreshChain(), config.chain.pollingIntervalMs),
+      setInterval(() => void refreshChain(), statusPollMs),
       setInterval(refreshPeers, 1000),
       setInterval(() => void follow.refreshHistory(), 10_000),
       setInterval(() => void saveCounts(store, tracker, chain.chainId, epoch.genesisHash), 5000),

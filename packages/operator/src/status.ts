@@ -254,6 +254,8 @@ export class StatusTracker {
   update(change: (status: OperatorStatus) => void): void {
     change(this.#status)
     this.#status.updatedAt = this.#now()
+    // nobody listening (a Node operator without a dashboard): no copy to make
+    if (this.#listeners.size === 0) return
     this.#timer ??= setTimeout(() => {
       this.#timer = undefined
       const snapshot = this.snapshot()

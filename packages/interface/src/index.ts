@@ -8,11 +8,16 @@ export type {
   GossipReceived,
   OperatorDirectory,
   TaskDefinitionDirectory,
+  TaskOutcomeChecker,
 } from './ports.js'
 export type {
   Address,
+  AnnouncedOutcome,
+  DoubleAttestationProof,
   Hex,
   OperatorRecord,
+  OutcomeCheck,
+  SlashOutcome,
   SubmitTaskOutcome,
   SubmitTaskParams,
   TaskDefinitionInfo,

@@ -4,8 +4,12 @@
 import type { GossipTopicKind, WireMessageMap } from '@wisp/protocol'
 import type {
   Address,
+  AnnouncedOutcome,
+  DoubleAttestationProof,
   Hex,
   OperatorRecord,
+  OutcomeCheck,
+  SlashOutcome,
   SubmitTaskOutcome,
   SubmitTaskParams,
   TaskDefinitionInfo,
@@ -38,6 +42,21 @@ export interface ChainPort {
   getTaskDefinition(id: number): Promise<TaskDefinitionInfo | undefined>
   /** simulates, then sends; throws a coded error naming the contract error on revert */
   submitTask(params: SubmitTaskParams): Promise<SubmitTaskOutcome>
+  /** what the chain says about an announced outcome (see {@link TaskOutcomeChecker}) */
+  checkTaskOutcome(outcome: AnnouncedOutcome): Promise<OutcomeCheck>
+  /**
+   * Files a double-attestation proof (`slashOperatorForDoubleAttestation`); the sender is the
+   * challenger and collects the challenger reward. Absent on read-only ports.
+   */
+  proveDoubleAttestation?(proof: DoubleAttestationProof): Promise<SlashOutcome>
+}
+
+/**
+ * Checks a gossiped TaskSubmitted against the chain: an announcement is a hint, the chain is the
+ * authority. `@wisp/chain` reads the transaction's receipt (waiting a bounded window for it).
+ */
+export interface TaskOutcomeChecker {
+  checkTaskOutcome(outcome: AnnouncedOutcome): Promise<OutcomeCheck>
 }
 
 /** BLS signing; in a browser the key lives in a worker behind this interface. */

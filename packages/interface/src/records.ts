@@ -40,3 +40,40 @@ export type SubmitTaskOutcome =
   | { status: 'included'; txHash: Hex; blockNumber: bigint; event: 'TaskSubmitted' | 'TaskRejected' }
   /** another aggregator got there first (MessageAlreadySigned) */
   | { status: 'already-submitted' }
+
+/** A gossiped claim that `txHash` put the outcome of task `taskHash` on chain. */
+export interface AnnouncedOutcome {
+  taskHash: Hex
+  txHash: Hex
+  /** the task's performer (the outcome event names the task by its fields, not its hash) */
+  performer: Address
+}
+
+/** What the chain says about an {@link AnnouncedOutcome}. */
+export type OutcomeCheck =
+  /** the transaction emitted the task's TaskSubmitted (approved) or TaskRejected from our AttestationCenter */
+  | { status: 'confirmed'; isApproved: boolean; attesterIds: number[]; blockNumber: bigint }
+  /**
+   * Provably false: the transaction is mined but reverted or carries no such event, or no receipt
+   * appeared within the checker's window (a made-up hash never will).
+   */
+  | { status: 'refuted'; reason: 'not_found' | 'reverted' | 'no_matching_event' }
+  /** cannot tell now (the RPC failed): neither trust nor punish */
+  | { status: 'unknown' }
+
+/** Two BLS votes of one operator for one task, one per verdict: proof that it double-attested. */
+export interface DoubleAttestationProof {
+  task: TaskInfo
+  operator: Address
+  /** 64-byte EVM-encoded G1 signatures */
+  approveSignature: Uint8Array
+  rejectSignature: Uint8Array
+}
+
+/** What a slashing transaction did. */
+export interface SlashOutcome {
+  txHash: Hex
+  slashedStake: bigint
+  challengerReward: bigint
+  ejected: boolean
+}

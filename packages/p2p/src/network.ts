@@ -7,6 +7,7 @@ import type { Libp2p } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { BlsVerifier } from '@wisp/bls'
+import type { TaskOutcomeChecker } from '@wisp/interface'
 import {
   encodeMessage,
   type GossipTopicKind,
@@ -47,6 +48,11 @@ export interface NetworkComponents {
   /** Without it validation is structural only: sizes, encoding, duplicates, rates. */
   directory?: OperatorDirectory
   definitions?: TaskDefinitionDirectory
+  /**
+   * Checks a TaskSubmitted announcement against the chain (`@wisp/chain`'s directory implements
+   * it). Without it an announcement is only checked structurally.
+   */
+  outcomes?: TaskOutcomeChecker
   /** Present on operators: answers auth challenges. */
   signer?: AuthSigner
   metrics?: P2PMetrics

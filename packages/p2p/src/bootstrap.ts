@@ -21,9 +21,16 @@ const DIAL_TIMEOUT_MS = 10_000
  * libp2p's own keep-alive redial gives up after its first failed attempt: its retry helper
  * (p-retry 8) refuses the non-`Error` value a refused WebSocket rejects with, and drops the
  * keep-alive tag — so a relay that restarts (down for more than an instant) was never redialled.
+ * A peer `skip` names (a banned one) is left alone until it no longer does.
  * Returns the function that stops it.
  */
-export function keepBootstrapPeers(libp2p: Libp2p, addresses: string[], logger: Logger): () => void {
+export function keepBootstrapPeers(
+  libp2p: Libp2p,
+  addresses: string[],
+  logger: Logger,
+  /** peers not to redial now (banned ones) */
+  skip: (peerId: string) => boolean = () => false,
+): () => void {
   const targets = addresses
     .map((address) => ({
       address,
@@ -46,7 +53,7 @@ export function keepBootstrapPeers(libp2p: Libp2p, addresses: string[], logger: 
           t.failures = 0
           return
         }
-        if (now < t.at) return
+        if (now < t.at || skip(t.peerId)) return
         const { signal, clear } = timeoutSignal(DIAL_TIMEOUT_MS)
         try {
           await libp2p.dial(multiaddr(t.address), { signal })

@@ -44,10 +44,12 @@ export function wireGossip(
   const clock = monotonicClock()
 
   for (const kind of GOSSIP_KINDS) {
-    pubsub.topicValidators.set(topics[kind], async (_propagationSource, msg) => {
+    pubsub.topicValidators.set(topics[kind], async (propagationSource, msg) => {
       const started = clock()
       const author = msg.type === 'signed' ? msg.from.toString() : undefined
-      const result = await validateGossip(kind, { topic: msg.topic, data: msg.data, author }, ctx)
+      // who forwarded this copy to us: a reject's P4 penalty lands on it (see validation/blame.ts)
+      const from = propagationSource.toString()
+      const result = await validateGossip(kind, { topic: msg.topic, data: msg.data, author, from }, ctx)
       const { outcome, reason } = result.verdict
       metrics.messageValidated({ topic: kind, outcome, reason, seconds: (clock() - started) / 1000 })
       if (result.error !== undefined) {

@@ -5,6 +5,13 @@ export { AUTH_CHALLENGE_BYTES, AUTH_PROTOCOL } from './auth/protocol.js'
 export { type AuthSigner, createBlsAuthSigner } from './auth/signer.js'
 export { BOOTSTRAP_TAG } from './bootstrap.js'
 export {
+  BanList,
+  createPeerDefences,
+  type PeerDefences,
+  PeerPenalties,
+  withBans,
+} from './defences.js'
+export {
   createMemoryOperatorDirectory,
   createMemoryTaskDefinitions,
   type OperatorDirectory,
@@ -17,8 +24,10 @@ export { type Logger, silentLogger } from './logger.js'
 export {
   type AuthOutcome,
   createMemoryMetrics,
+  type DisconnectReason,
   type MemoryMetrics,
   type NetworkStats,
+  type OutcomeCheckResult,
   type P2PMetrics,
 } from './metrics.js'
 export {
@@ -31,21 +40,31 @@ export {
 } from './network.js'
 export {
   type AuthOptions,
+  type BanOptions,
   type CustomMessageOptions,
   DEFAULT_AUTH_OPTIONS,
+  DEFAULT_BAN_OPTIONS,
   DEFAULT_CUSTOM_MESSAGE_OPTIONS,
   DEFAULT_DEDUPE_OPTIONS,
   DEFAULT_NETWORK_OPTIONS,
+  DEFAULT_OUTCOME_CHECK_OPTIONS,
+  DEFAULT_PENALTY_OPTIONS,
+  DEFAULT_RATE_LIMIT_OPTIONS,
   type DedupeOptions,
   type Deployment,
   type NetworkOptions,
+  type OutcomeCheckOptions,
   type PartialNetworkOptions,
+  type PenaltyOptions,
+  type RateLimit,
+  type RateLimitOptions,
   resolveNetworkOptions,
 } from './options.js'
 export { DEFAULT_SCORING, gossipsubScoring, type ScoringOptions, type TopicScoring } from './scoring.js'
-export { wispGossipsub, wispServices } from './services.js'
+export { maxInboundRpcBytes, wispGossipsub, wispServices } from './services.js'
 export { GOSSIP_KINDS } from './validation/validate.js'
 export {
+  type BlameableReason,
   IGNORE_REASONS,
   type IgnoreReason,
   type Outcome,

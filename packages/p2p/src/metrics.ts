@@ -5,15 +5,32 @@ import type { Outcome } from './verdicts.js'
 
 export type AuthOutcome = 'operator' | 'read-only' | 'failed'
 
+/** Why we closed a connection: its peer fell below the graylist threshold, or is banned. */
+export type DisconnectReason = 'graylisted' | 'banned'
+
+/** A TaskSubmitted chain check: the chain's answer, answered from the cache, or not asked (busy). */
+export type OutcomeCheckResult = 'confirmed' | 'refuted' | 'unknown' | 'cached' | 'busy'
+
 /** Live figures pulled at scrape time rather than pushed on every change. */
 export interface NetworkStats {
   connections(): number
   topicPeers(kind: GossipTopicKind): number
+  /** peers banned right now */
+  bannedPeers(): number
+  /** peers with an application-specific penalty */
+  penalizedPeers(): number
 }
 
 export interface P2PMetrics {
   messageValidated(event: { topic: GossipTopicKind; outcome: Outcome; reason: string; seconds: number }): void
   authCompleted(outcome: AuthOutcome): void
+  /** a verified vote contradicting its operator's earlier vote on the task (accepted once) */
+  equivocation(): void
+  /** points charged to a message's author in the application-specific score */
+  peerPenalized(event: { reason: string; points: number }): void
+  outcomeChecked(result: OutcomeCheckResult): void
+  /** we closed a peer's connection(s) and banned it, or refused a banned peer's new connection */
+  peerDisconnected(reason: DisconnectReason): void
   /** Called once by a factory with its node, so gauges can be read when scraped. */
   attach(stats: NetworkStats): void
 }
@@ -22,6 +39,11 @@ export interface MemoryMetrics extends P2PMetrics {
   /** `topic/outcome/reason` → count */
   readonly messages: ReadonlyMap<string, number>
   readonly auth: ReadonlyMap<AuthOutcome, number>
+  readonly equivocations: number
+  /** reason → points charged */
+  readonly penalties: ReadonlyMap<string, number>
+  readonly outcomeChecks: ReadonlyMap<OutcomeCheckResult, number>
+  readonly disconnects: ReadonlyMap<DisconnectReason, number>
   count(topic: GossipTopicKind, outcome: Outcome, reason?: string): number
   stats(): NetworkStats | undefined
 }
@@ -29,10 +51,33 @@ export interface MemoryMetrics extends P2PMetrics {
 export function createMemoryMetrics(): MemoryMetrics {
   const messages = new Map<string, number>()
   const auth = new Map<AuthOutcome, number>()
+  const penalties = new Map<string, number>()
+  const outcomeChecks = new Map<OutcomeCheckResult, number>()
+  const disconnects = new Map<DisconnectReason, number>()
+  const bump = <K>(map: Map<K, number>, key: K, by = 1) => map.set(key, (map.get(key) ?? 0) + by)
   let attached: NetworkStats | undefined
+  let equivocations = 0
   return {
     messages,
     auth,
+    penalties,
+    outcomeChecks,
+    disconnects,
+    get equivocations() {
+      return equivocations
+    },
+    equivocation() {
+      equivocations++
+    },
+    peerPenalized({ reason, points }) {
+      bump(penalties, reason, points)
+    },
+    outcomeChecked(result) {
+      bump(outcomeChecks, result)
+    },
+    peerDisconnected(reason) {
+      bump(disconnects, reason)
+    },
     messageValidated({ topic, outcome, reason }) {
       const key = `${topic}/${outcome}/${reason}`
       messages.set(key, (messages.get(key) ?? 0) + 1)

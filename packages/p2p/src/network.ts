@@ -3,16 +3,19 @@
 // (transports differ) and hand it here before starting it.
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Identify } from '@libp2p/identify'
-import type { Libp2p } from '@libp2p/interface'
+import type { Connection, Libp2p } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { BlsVerifier } from '@wisp/bls'
 import type { TaskOutcomeChecker } from '@wisp/interface'
 import {
+  clearTimer,
   encodeMessage,
   type GossipTopicKind,
   type GossipTopics,
   gossipTopics,
+  setTimer,
+  type TimerHandle,
   type WireMessageMap,
 } from '@wisp/protocol'
 import { timeoutSignal } from './abort.js'
@@ -22,6 +25,7 @@ import { createAuthorGate } from './auth/gate.js'
 import { registerAuthResponder } from './auth/responder.js'
 import type { AuthSigner } from './auth/signer.js'
 import { keepBootstrapPeers } from './bootstrap.js'
+import { createPeerDefences, type PeerDefences } from './defences.js'
 import type { OperatorDirectory, TaskDefinitionDirectory } from './directory.js'
 import { P2PError } from './errors.js'
 import { type ReceivedMessage, wireGossip } from './gossip.js'
@@ -29,10 +33,12 @@ import { type Logger, silentLogger } from './logger.js'
 import { createMemoryMetrics, type P2PMetrics } from './metrics.js'
 import type { NetworkOptions } from './options.js'
 import { startOutbox } from './outbox.js'
-import type { ValidationContext } from './validation/context.js'
+import type { RateLimitedKind, ValidationContext } from './validation/context.js'
+import { OutcomeCache } from './validation/outcomes.js'
 import { RateLimiter } from './validation/rate-limit.js'
 import { SeenCache } from './validation/seen.js'
 import { GOSSIP_KINDS } from './validation/validate.js'
+import { VoteBook } from './validation/votes.js'
 
 export type { ReceivedMessage }
 
@@ -55,6 +61,14 @@ export interface NetworkComponents {
   outcomes?: TaskOutcomeChecker
   /** Present on operators: answers auth challenges. */
   signer?: AuthSigner
+  /**
+   * Application-specific penalties and bans. The runtime factories create it
+   * (`createPeerDefences`) and hand it to the gossipsub service too (`wispServices(…, defences)`),
+   * so the score reads the penalties, and to the connection gater (`withBans`). When absent
+   * startNetwork makes its own: bans still work (through 'connection:open'), but gossipsub's score
+   * does not see the penalties.
+   */
+  defences?: PeerDefences
   metrics?: P2PMetrics
   logger?: Logger
   now?: () => number
@@ -85,6 +99,10 @@ export interface WispNetwork {
   meshPeers(kind: GossipTopicKind): string[]
   /** A peer's gossipsub score (see scoring.ts). */
   score(peerId: string): number
+  /** A peer's application-specific penalty (≥ 0; the score counts it negated). */
+  penalty(peerId: string): number
+  /** Peers banned right now (fell below the graylist threshold; see `bans` in the options). */
+  banned(): string[]
   authOf(peerId: string): PeerAuth | undefined
   stop(): Promise<void>
 }
@@ -118,15 +136,37 @@ export async function startNetwork(
     throw new P2PError('P2P_MISSING_COMPONENT', 'checking signatures needs a BLS verifier')
   }
 
+  const defences = components.defences ?? createPeerDefences(options, now)
+  if (components.defences === undefined) {
+    logger.debug('no defences from the factory: penalties are not part of the gossipsub score')
+  }
   const book = new AuthBook()
+  const rates: Record<RateLimitedKind, RateLimiter> = {
+    task: new RateLimiter(options.rateLimits.task, now),
+    attestation: new RateLimiter(options.rateLimits.attestation, now),
+    taskSubmitted: new RateLimiter(options.rateLimits.taskSubmitted, now),
+  }
   const ctx: ValidationContext = {
     options,
     directory: components.directory,
     definitions: components.definitions,
     verifier: components.verifier,
+    outcomes: components.outcomes,
     gate: options.auth.enabled ? createAuthorGate(book, selfId, options.auth.timeoutMs) : undefined,
     seen: new SeenCache(options.dedupe, now),
     customRate: new RateLimiter(options.customMessages.perPeer, now),
+    rates,
+    penalties: defences.penalties,
+    votes: new VoteBook({ maxEntries: options.dedupe.maxVotes }),
+    outcomeCache: new OutcomeCache(options.outcomeChecks),
+    metrics,
+  }
+  const kindOfTopic = new Map<string, GossipTopicKind>(GOSSIP_KINDS.map((k) => [topics[k], k]))
+  /** Our own rate: peers hold us to the same buckets (beyond them they would reject us). */
+  const takeOwn = (kind: GossipTopicKind | undefined): boolean => {
+    if (kind === 'customMessage') return ctx.customRate.take(selfId)
+    if (kind === undefined) return true
+    return rates[kind].take(selfId)
   }
   const gossip = wireGossip(pubsub, topics, { ctx, book, metrics, logger })
 
@@ -148,12 +188,21 @@ export async function startNetwork(
       logger: logger.child('auth'),
     })
   }
+  const internals = pubsub as unknown as GossipsubInternals
+  const { bans } = defences
+  // a banned peer that gets through anyway (a node built without our gater) is closed at once
+  const refuseBanned = (evt: CustomEvent<Connection>) => {
+    const connection = evt.detail
+    if (!bans.isBanned(connection.remotePeer.toString())) return
+    metrics.peerDisconnected('banned')
+    connection.abort(new Error('peer is banned'))
+  }
+  libp2p.addEventListener('connection:open', refuseBanned)
+
   await libp2p.start()
   for (const kind of GOSSIP_KINDS) pubsub.subscribe(topics[kind])
-  const stopKeeping = keepBootstrapPeers(libp2p, options.bootstrap, logger)
-  const outbox = startOutbox(pubsub, logger, now)
-
-  const internals = pubsub as unknown as GossipsubInternals
+  const stopKeeping = keepBootstrapPeers(libp2p, options.bootstrap, logger, (id) => bans.isBanned(id))
+  const outbox = startOutbox(pubsub, logger, now, (topic) => takeOwn(kindOfTopic.get(topic)))
   const network: WispNetwork = {
     peerId: selfId,
     topics,
@@ -193,14 +242,20 @@ export async function startNetwork(
             details: { kind, dataBytes, limit: options.customMessages.maxDataBytes },
           })
         }
-        // peers enforce the same rate on us; going over it would only get our messages ignored
-        if (!ctx.customRate.take(selfId)) {
-          throw new P2PError('P2P_RATE_LIMITED', 'custom message rate limit reached', {
-            details: options.customMessages.perPeer,
-          })
-        }
       }
-      ctx.seen.checkAndMark(SeenCache.key(topics[kind], bytes))
+      // peers enforce the same rates on us; going over them would get our messages ignored
+      // (custom messages) or rejected and us scored down (the others)
+      if (!takeOwn(kind)) {
+        throw new P2PError('P2P_RATE_LIMITED', `${kind} rate limit reached`, {
+          details: {
+            kind,
+            ...(kind === 'customMessage'
+              ? options.customMessages.perPeer
+              : options.rateLimits[kind as RateLimitedKind]),
+          },
+        })
+      }
+      ctx.seen.accepted(SeenCache.key(topics[kind], bytes))
       try {
         const result = await pubsub.publish(topics[kind], bytes)
         if (result.recipients.length === 0) outbox.hold(topics[kind], bytes)
@@ -213,8 +268,13 @@ export async function startNetwork(
     topicPeers: (kind) => pubsub.getSubscribers(topics[kind]).map((p) => p.toString()),
     meshPeers: (kind) => internals.getMeshPeers?.(topics[kind]) ?? [],
     score: (peerId) => internals.getScore?.(peerId) ?? 0,
+    penalty: (peerId) => defences.penalties.get(peerId),
+    banned: () => bans.banned(),
     authOf: (peerId) => book.get(peerId),
     async stop() {
+      stopped = true
+      clearTimer(sweepTimer)
+      libp2p.removeEventListener('connection:open', refuseBanned)
       stopChallenger()
       stopKeeping()
       outbox.stop()
@@ -222,9 +282,43 @@ export async function startNetwork(
       await cleanup()
     },
   }
+  // Graylisted peers: gossipsub only stops listening to them. Once per score decay interval, hang
+  // up every connected peer below the graylist threshold and ban it (bans.firstMs, doubling per
+  // repeat offence up to bans.maxMs): the gater refuses it meanwhile, keepBootstrapPeers skips it.
+  let stopped = false
+  let sweepTimer: TimerHandle | undefined
+  const sweep = () => {
+    const graylist = options.scoring.thresholds.graylist
+    const checked = new Set<string>()
+    for (const connection of libp2p.getConnections()) {
+      const peerId = connection.remotePeer.toString()
+      if (checked.has(peerId)) continue
+      checked.add(peerId)
+      const score = internals.getScore?.(peerId) ?? 0
+      if (score >= graylist || bans.isBanned(peerId)) continue
+      const banMs = bans.ban(peerId)
+      metrics.peerDisconnected('graylisted')
+      logger.warn('peer below the graylist threshold: disconnected and banned', { peerId, score, banMs })
+      void network.hangUp(peerId).catch(() => undefined)
+    }
+  }
+  const scheduleSweep = () => {
+    if (stopped) return
+    sweepTimer = setTimer(() => {
+      try {
+        sweep()
+      } finally {
+        scheduleSweep()
+      }
+    }, options.scoring.decayIntervalMs)
+  }
+  scheduleSweep()
+
   metrics.attach({
     connections: () => libp2p.getConnections().length,
     topicPeers: (kind) => pubsub.getSubscribers(topics[kind]).length,
+    bannedPeers: () => bans.banned().length,
+    penalizedPeers: () => defences.penalties.size,
   })
   logger.info('started', { peerId: selfId, addresses: network.getMultiaddrs() })
   return network

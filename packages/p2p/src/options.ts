@@ -34,6 +34,64 @@ export interface DedupeOptions {
   maxEntries: number
   /** How long a content hash counts as seen; longer than gossipsub's own seen-cache (2 min). */
   ttlMs: number
+  /**
+   * Content accepted before and last forwarded longer ago than this is accepted (and forwarded)
+   * again without re-verification: honest attesters re-publish their signed votes until the task
+   * is final, so an aggregator or relay that restarted still gets them. Within the window a copy
+   * is an ignore `duplicate`. Loops of one publication are stopped by gossipsub's message-id cache.
+   */
+  redeliveryAfterMs: number
+  /** (task, attester) → verdict records kept to spot equivocations, oldest evicted first. */
+  maxVotes: number
+}
+
+export interface RateLimit {
+  messages: number
+  intervalMs: number
+}
+
+/**
+ * Per author and topic token buckets, checked right after decoding (before lookups and BLS work).
+ * Over the limit: reject when the author sent it to us itself, ignore when forwarded.
+ */
+export interface RateLimitOptions {
+  task: RateLimit
+  attestation: RateLimit
+  taskSubmitted: RateLimit
+}
+
+/** Application-specific score: points charged to peers for what gossipsub's P4 cannot see. */
+export interface PenaltyOptions {
+  /** Charged to the author of a vote that contradicts its operator's earlier vote on a task. */
+  equivocation: number
+  /**
+   * Charged to the author of a message that failed a check only a node with a directory, a BLS
+   * verifier or a chain can make, when another peer forwarded it (the forwarder is not blamed).
+   */
+  forwardedInvalid: number
+  /** Multiplier applied once per scoring decay interval (1 s). */
+  decay: number
+  /** Peers tracked at most; the smallest penalties are dropped first. */
+  maxPeers: number
+}
+
+/** Peers whose score falls below the graylist threshold are hung up and banned for a while. */
+export interface BanOptions {
+  /** The first ban; each repeat offence doubles it. */
+  firstMs: number
+  maxMs: number
+  /** A peer without an offence for this long starts again at `firstMs`. */
+  forgetAfterMs: number
+  /** Peers with a ban history tracked at most (oldest forgotten first). */
+  maxPeers: number
+}
+
+/** The chain check of TaskSubmitted announcements (with `components.outcomes`). */
+export interface OutcomeCheckOptions {
+  /** (taskId, txHash) → result entries kept, so a repeated claim costs no second RPC call. */
+  cacheEntries: number
+  /** Checks outstanding at once; beyond it a claim is ignored (`busy`) unchecked. */
+  maxPending: number
 }
 
 export interface NetworkOptions {
@@ -49,6 +107,10 @@ export interface NetworkOptions {
   auth: AuthOptions
   customMessages: CustomMessageOptions
   dedupe: DedupeOptions
+  rateLimits: RateLimitOptions
+  penalties: PenaltyOptions
+  bans: BanOptions
+  outcomeChecks: OutcomeCheckOptions
   scoring: ScoringOptions
   /** Multiaddrs dialled at start and redialled when lost (the relays). */
   bootstrap: string[]
@@ -71,6 +133,55 @@ export const DEFAULT_CUSTOM_MESSAGE_OPTIONS: Readonly<CustomMessageOptions> = Ob
 export const DEFAULT_DEDUPE_OPTIONS: Readonly<DedupeOptions> = Object.freeze({
   maxEntries: 16_384,
   ttlMs: 10 * 60 * 1000,
+  // A re-published vote travels again after 2 s: longer than a gossip round trip over a relay
+  // (so the copies of one burst are not forwarded twice), far shorter than the seconds between
+  // an attester's re-publications of an unconfirmed vote.
+  redeliveryAfterMs: 2000,
+  // ~100 bytes each; thousands of tasks × attesters of the last minutes
+  maxVotes: 16_384,
+})
+
+// 100 messages per 10 s per author and topic (bursts of 100, then 10/s). An attester sends about
+// one vote per task and re-publishes unconfirmed votes every few seconds; a performer may publish
+// a burst of tasks through JSON-RPC; an aggregator one TaskSubmitted per task. Honest nodes stay
+// far below it even with dozens of tasks in flight; a flooder gets 10/s of validation work out of
+// us per topic before it is cut off (rejects → −4·n² each, graylisted after ~10).
+const PER_AUTHOR: Readonly<RateLimit> = Object.freeze({ messages: 100, intervalMs: 10_000 })
+
+export const DEFAULT_RATE_LIMIT_OPTIONS: Readonly<RateLimitOptions> = Object.freeze({
+  task: PER_AUTHOR,
+  attestation: PER_AUTHOR,
+  taskSubmitted: PER_AUTHOR,
+})
+
+export const DEFAULT_PENALTY_OPTIONS: Readonly<PenaltyOptions> = Object.freeze({
+  // 2.5 × the graylist threshold (−400): an equivocator is cut off at once and stays below the
+  // threshold for ~90 s (decay 0.99/s), i.e. one ban and, if it reconnects at once, one more.
+  equivocation: 1000,
+  // an honest peer never publishes forged votes; ~8 of them within a minute cost as much as the
+  // graylist threshold, a single one (a stale key) is forgotten within minutes
+  forwardedInvalid: 50,
+  // half-life ≈ 69 s, like the first-delivery credit in scoring.ts
+  decay: 0.99,
+  maxPeers: 4096,
+})
+
+export const DEFAULT_BAN_OPTIONS: Readonly<BanOptions> = Object.freeze({
+  // a minute lets its P4 penalty (×0.9/s) fade; a peer that comes back below the threshold
+  // again is banned for 2, 4, 8 … minutes, at most an hour (gossipsub retains scores for an hour)
+  firstMs: 60_000,
+  maxMs: 60 * 60 * 1000,
+  forgetAfterMs: 24 * 60 * 60 * 1000,
+  maxPeers: 4096,
+})
+
+export const DEFAULT_OUTCOME_CHECK_OPTIONS: Readonly<OutcomeCheckOptions> = Object.freeze({
+  // one entry per announced task of the last hour or so at a task every second
+  cacheEntries: 4096,
+  // the chain check may wait seconds for a receipt; an aggregator announces one task at a time,
+  // so 64 covers a burst of tasks finishing together while a flood of made-up hashes cannot
+  // hold more than 64 RPC calls open (the rest is ignored, not forwarded, not punished)
+  maxPending: 64,
 })
 
 export const DEFAULT_NETWORK_OPTIONS: Readonly<NetworkOptions> = Object.freeze({
@@ -80,17 +191,28 @@ export const DEFAULT_NETWORK_OPTIONS: Readonly<NetworkOptions> = Object.freeze({
   auth: DEFAULT_AUTH_OPTIONS,
   customMessages: DEFAULT_CUSTOM_MESSAGE_OPTIONS,
   dedupe: DEFAULT_DEDUPE_OPTIONS,
+  rateLimits: DEFAULT_RATE_LIMIT_OPTIONS,
+  penalties: DEFAULT_PENALTY_OPTIONS,
+  bans: DEFAULT_BAN_OPTIONS,
+  outcomeChecks: DEFAULT_OUTCOME_CHECK_OPTIONS,
   scoring: DEFAULT_SCORING,
   bootstrap: [],
   wireLimits: DEFAULT_WIRE_LIMITS,
 })
 
 export type PartialNetworkOptions = Partial<
-  Omit<NetworkOptions, 'auth' | 'customMessages' | 'dedupe' | 'scoring'>
+  Omit<
+    NetworkOptions,
+    'auth' | 'customMessages' | 'dedupe' | 'rateLimits' | 'penalties' | 'bans' | 'outcomeChecks' | 'scoring'
+  >
 > & {
   auth?: Partial<AuthOptions>
   customMessages?: Partial<CustomMessageOptions>
   dedupe?: Partial<DedupeOptions>
+  rateLimits?: Partial<RateLimitOptions>
+  penalties?: Partial<PenaltyOptions>
+  bans?: Partial<BanOptions>
+  outcomeChecks?: Partial<OutcomeCheckOptions>
   scoring?: Partial<ScoringOptions>
 }
 
@@ -106,6 +228,10 @@ export function resolveNetworkOptions(options: PartialNetworkOptions = {}): Netw
     auth: { ...d.auth, ...options.auth },
     customMessages: { ...d.customMessages, ...options.customMessages },
     dedupe: { ...d.dedupe, ...options.dedupe },
+    rateLimits: { ...d.rateLimits, ...options.rateLimits },
+    penalties: { ...d.penalties, ...options.penalties },
+    bans: { ...d.bans, ...options.bans },
+    outcomeChecks: { ...d.outcomeChecks, ...options.outcomeChecks },
     scoring: { ...d.scoring, ...options.scoring },
   }
 }

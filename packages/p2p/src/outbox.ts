@@ -18,13 +18,19 @@ interface Held {
  * Messages published while nobody subscribed to their topic (the relay restarting, a light node
  * offline for a moment) would reach nobody, ever: gossipsub does not queue. They are held here
  * (at most {@link MAX_HELD}, for {@link HELD_TTL_MS}) and published again once the topic has peers
- * again, {@link GRACE_MS} later so the other peers have reconnected too. Peers that already got a
- * message ignore the copy (content dedupe). Returns `hold` and `stop`.
+ * again, {@link GRACE_MS} later so the other peers have reconnected too. A peer that already got
+ * a message accepts the copy again only when it forwarded its own more than
+ * `dedupe.redeliveryAfterMs` ago (the same redelivery as an attester re-publishing its vote; no
+ * re-verification), and ignores it as a duplicate otherwise. `take(topic)` is our own per-topic
+ * rate limit: a flush never sends faster than peers accept from us (beyond it they would reject
+ * and score us down); what it holds back goes out on a later check.
+ * Returns `hold` and `stop`.
  */
 export function startOutbox(
   pubsub: GossipSub,
   logger: Logger,
   now: () => number,
+  take: (topic: string) => boolean = () => true,
 ): { hold(topic: string, bytes: Uint8Array): void; stop(): void } {
   const held: Held[] = []
   const peersSince = new Map<string, number>()
@@ -47,6 +53,7 @@ export function startOutbox(
         peersSince.set(topic, since)
         if (t - since < GRACE_MS) continue
         for (const message of held.filter((h) => h.topic === topic)) {
+          if (!take(topic)) break
           const result = await pubsub.publish(topic, message.bytes).catch(() => ({ recipients: [] }))
           if (result.recipients.length > 0) held.splice(held.indexOf(message), 1)
         }

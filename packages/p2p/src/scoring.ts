@@ -17,7 +17,14 @@
 // The positive topic contributions are capped at 20, so nobody banks credit to spend on spam.
 //  P6 IP colocation: −5 × (peers on one IP − 10)², except whitelisted IPs. Loopback is
 //     whitelisted because a relay behind a local reverse proxy sees every peer from 127.0.0.1.
+//  P5 application-specific (weight 1): minus the peer's PeerPenalties (defences.ts), charged for
+//     what P4 cannot see because the message was accepted or the blame belongs to its author, not
+//     to the peer that forwarded it: an equivocating vote costs its author 1000 (2.5 × graylist:
+//     cut off at once, below the threshold for ~90 s), a forged message that a relay forwarded
+//     for its author costs the author 50. Penalties decay ×0.99 per second (half-life ≈ 69 s).
 //  P7 behaviour (broken IWANT promises, GRAFT during backoff): gossipsub's defaults.
+// Below graylist a peer is also hung up and banned (60 s, doubling per repeat, at most 1 h; see
+// `bans` in options.ts and startNetwork): gossipsub itself only stops listening to it.
 import type { GossipTopicKind, GossipTopics } from '@wisp/protocol'
 
 export interface TopicScoring {
@@ -81,7 +88,12 @@ export const DEFAULT_SCORING: Readonly<ScoringOptions> = Object.freeze({
 })
 
 /** What gossipsub takes (`scoreParams`, `scoreThresholds`), built from the plain options. */
-export function gossipsubScoring(scoring: ScoringOptions, topics: GossipTopics) {
+export function gossipsubScoring(
+  scoring: ScoringOptions,
+  topics: GossipTopics,
+  /** P5: the application's opinion of a peer (≤ 0 here: PeerPenalties.score); 0 for everyone when absent */
+  appSpecificScore: (peerId: string) => number = () => 0,
+) {
   const topicParams: Record<string, ReturnType<typeof topicParamsOf>> = {}
   for (const kind of Object.keys(topics) as GossipTopicKind[]) {
     topicParams[topics[kind]] = topicParamsOf(scoring.topics[kind])
@@ -90,8 +102,8 @@ export function gossipsubScoring(scoring: ScoringOptions, topics: GossipTopics) 
     scoreParams: {
       topics: topicParams,
       topicScoreCap: scoring.topicScoreCap,
-      appSpecificScore: () => 0,
-      appSpecificWeight: 0,
+      appSpecificScore,
+      appSpecificWeight: 1,
       IPColocationFactorWeight: scoring.ipColocation.weight,
       IPColocationFactorThreshold: scoring.ipColocation.threshold,
       IPColocationFactorWhitelist: new Set(scoring.ipColocation.whitelist),

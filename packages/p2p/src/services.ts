@@ -4,6 +4,7 @@ import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { gossipTopics } from '@wisp/protocol'
 import { webRTCDiscoveryTopic } from './browser/discovery.js'
+import type { PeerDefences } from './defences.js'
 import type { NetworkOptions } from './options.js'
 import { gossipsubScoring } from './scoring.js'
 
@@ -19,7 +20,35 @@ export type GossipsubInit = NonNullable<Parameters<typeof gossipsub>[0]>
  */
 export const CONNECTION_MONITOR = Object.freeze({ abortConnectionOnPingFailure: false })
 
-export function wispGossipsub(options: NetworkOptions, overrides: GossipsubInit = {}) {
+/**
+ * Messages one RPC frame may carry at the full wire size. js-gossipsub answers an IWANT with every
+ * message asked for in one frame, and honest messages are small (a vote ≈ 600 bytes, a task a few
+ * KiB), so 32 of the largest possible ones leave plenty of room.
+ */
+const RPC_FRAME_MESSAGES = 32
+/** Per message: topic, author key, sequence number and signature around the data (< 512 bytes). */
+const RPC_ENVELOPE_BYTES = 512
+/** Control messages beside them: 5000 IHAVE/IWANT ids (gossipsub's caps) of ≈ 40 bytes each. */
+const RPC_CONTROL_BYTES = 256 * 1024
+
+/**
+ * gossipsub's `maxInboundDataLength`: the largest length-prefixed RPC frame read from a peer
+ * (larger → the stream is dropped before any protobuf decoding). Derived from the wire limits:
+ * with the defaults (64 KiB messages) 32 × (64 KiB + 512) + 256 KiB ≈ 2.3 MiB instead of
+ * it-length-prefixed's 4 MiB default. Each message in it is then checked against its own topic's
+ * limit before decoding (`safeDecodeMessage` compares the length first).
+ */
+export function maxInboundRpcBytes(options: Pick<NetworkOptions, 'wireLimits'>): number {
+  const m = options.wireLimits.maxMessageBytes
+  const largest = Math.max(m.task, m.attestation, m.taskSubmitted, m.customMessage)
+  return RPC_FRAME_MESSAGES * (largest + RPC_ENVELOPE_BYTES) + RPC_CONTROL_BYTES
+}
+
+export function wispGossipsub(
+  options: NetworkOptions,
+  overrides: GossipsubInit = {},
+  defences?: Pick<PeerDefences, 'penalties'>,
+) {
   const topics = gossipTopics(options.topicNamespace)
   return gossipsub({
     // A light node may be alone for a while; publishing then reaches nobody instead of throwing.
@@ -28,15 +57,21 @@ export function wispGossipsub(options: NetworkOptions, overrides: GossipsubInit 
     // Only our four topics and the browsers' WebRTC discovery: foreign topics cost memory in
     // gossipsub's caches and carry nothing for us.
     allowedTopics: [...Object.values(topics), webRTCDiscoveryTopic(options.topicNamespace)],
-    ...gossipsubScoring(options.scoring, topics),
+    maxInboundDataLength: maxInboundRpcBytes(options),
+    ...gossipsubScoring(options.scoring, topics, defences?.penalties.score),
     ...overrides,
   })
 }
 
-export function wispServices(options: NetworkOptions, gossip: GossipsubInit = {}) {
+/** `defences`: the node's PeerDefences, so gossipsub reads its penalties as the P5 score. */
+export function wispServices(
+  options: NetworkOptions,
+  gossip: GossipsubInit = {},
+  defences?: Pick<PeerDefences, 'penalties'>,
+) {
   return {
     identify: identify(),
     ping: ping(),
-    pubsub: wispGossipsub(options, gossip),
+    pubsub: wispGossipsub(options, gossip, defences),
   }
 }

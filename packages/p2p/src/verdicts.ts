@@ -14,6 +14,10 @@ export const REJECT_REASONS = [
   'bad_attester_signature',
   'unauthenticated',
   'custom_oversized',
+  // added for hostile peers (see validation/blame.ts for when these are reject and when ignore)
+  'rate_limited',
+  'false_outcome',
+  'equivocation',
 ] as const
 export const IGNORE_REASONS = [
   'unknown_definition',
@@ -24,10 +28,26 @@ export const IGNORE_REASONS = [
   'rate_limited',
   'auth_pending',
   'internal',
+  // added for hostile peers
+  /** a TaskSubmitted the chain could not confirm or refute now (RPC down, receipt not yet there) */
+  'unverified',
+  /** too many TaskSubmitted chain checks outstanding; the claim is dropped unchecked */
+  'busy',
+  // Offences only a node with a directory, a verifier or a chain can see. Forwarded by another
+  // peer (which may be a structural relay that could not see them) they are ignored, and the
+  // author is charged through the application-specific score instead of the forwarder.
+  'bad_performer_signature',
+  'bad_attester_signature',
+  'unauthenticated',
+  'false_outcome',
+  'equivocation',
 ] as const
 
 export type RejectReason = (typeof REJECT_REASONS)[number]
 export type IgnoreReason = (typeof IGNORE_REASONS)[number]
+
+/** Reasons that are a reject when the author sent the message itself, an ignore when forwarded. */
+export type BlameableReason = RejectReason & IgnoreReason
 
 export type Verdict =
   | { outcome: 'accept'; reason: 'valid' }

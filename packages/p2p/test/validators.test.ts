@@ -2,11 +2,13 @@
 import { createInlineVerifier } from '@wisp/bls'
 import { encodeMessage, gossipTopics } from '@wisp/protocol'
 import { describe, expect, it } from 'vitest'
-import { resolveNetworkOptions } from '../src/index.js'
+import { createMemoryMetrics, createPeerDefences, resolveNetworkOptions } from '../src/index.js'
 import type { ValidationContext } from '../src/validation/context.js'
+import { OutcomeCache } from '../src/validation/outcomes.js'
 import { RateLimiter } from '../src/validation/rate-limit.js'
 import { SeenCache } from '../src/validation/seen.js'
 import { validateGossip } from '../src/validation/validate.js'
+import { VoteBook } from '../src/validation/votes.js'
 import {
   DEPLOYMENT,
   definitions,
@@ -30,8 +32,18 @@ function context(overrides: Partial<ValidationContext> = {}): ValidationContext 
     definitions: undefined,
     verifier: undefined,
     gate: undefined,
+    outcomes: undefined,
     seen: new SeenCache(options.dedupe, now),
     customRate: new RateLimiter(options.customMessages.perPeer, now),
+    rates: {
+      task: new RateLimiter(options.rateLimits.task, now),
+      attestation: new RateLimiter(options.rateLimits.attestation, now),
+      taskSubmitted: new RateLimiter(options.rateLimits.taskSubmitted, now),
+    },
+    penalties: createPeerDefences(options, now).penalties,
+    votes: new VoteBook({ maxEntries: options.dedupe.maxVotes }),
+    outcomeCache: new OutcomeCache(options.outcomeChecks),
+    metrics: createMemoryMetrics(),
     ...overrides,
   }
 }
@@ -40,6 +52,7 @@ const incoming = (kind: keyof typeof topics, data: Uint8Array) => ({
   topic: topics[kind],
   data,
   author: 'peer-x',
+  from: 'peer-x',
 })
 
 describe('structural mode (no directory, no verifier)', () => {

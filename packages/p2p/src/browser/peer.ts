@@ -6,6 +6,7 @@ import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
 import { BOOTSTRAP_TAG } from '../bootstrap.js'
+import { createPeerDefences, withBans } from '../defences.js'
 import { privateKeyFromOptions } from '../identity.js'
 import { silentLogger } from '../logger.js'
 import { type NetworkComponents, startNetwork, type WispNetwork } from '../network.js'
@@ -40,6 +41,12 @@ export interface BrowserPeerOptions extends NetworkOptions {
    * discovery topic (browser/discovery.ts). 0: only explicit dials.
    */
   maxDirectPeers: number
+  /**
+   * Open connections at most: a page has its relays, `maxDirectPeers` WebRTC peers and the
+   * circuits that signal them. 32 leaves room for all of it while keeping a tab's sockets and
+   * WebRTC state small (libp2p's default is 300).
+   */
+  maxConnections: number
 }
 
 export const DEFAULT_BROWSER_PEER_OPTIONS: Readonly<BrowserPeerOptions> = Object.freeze({
@@ -48,6 +55,7 @@ export const DEFAULT_BROWSER_PEER_OPTIONS: Readonly<BrowserPeerOptions> = Object
   listenWebRTC: true,
   iceServers: [],
   maxDirectPeers: DEFAULT_WEBRTC_DISCOVERY.maxDirectPeers,
+  maxConnections: 32,
 })
 
 export type PartialBrowserPeerOptions = PartialNetworkOptions &
@@ -69,7 +77,9 @@ export async function createBrowserPeer(
     listenWebRTC: partial.listenWebRTC ?? d.listenWebRTC,
     iceServers: [...(partial.iceServers ?? d.iceServers)],
     maxDirectPeers: partial.maxDirectPeers ?? d.maxDirectPeers,
+    maxConnections: partial.maxConnections ?? d.maxConnections,
   }
+  const defences = components.defences ?? createPeerDefences(options, components.now)
   const libp2p = await createLibp2p({
     start: false,
     connectionMonitor: CONNECTION_MONITOR,
@@ -83,14 +93,16 @@ export async function createBrowserPeer(
     ],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    connectionGater: browserConnectionGater(options),
+    // inbound connections are WebRTC from other pages: libp2p's default threshold (5/s per host)
+    connectionManager: { maxConnections: options.maxConnections },
+    connectionGater: withBans(defences.bans, browserConnectionGater(options)),
     peerDiscovery:
       options.bootstrap.length > 0
         ? [bootstrap({ list: options.bootstrap, timeout: 0, tagName: BOOTSTRAP_TAG })]
         : [],
-    services: wispServices(options),
+    services: wispServices(options, {}, defences),
   })
-  const network = await startNetwork(libp2p, options, components)
+  const network = await startNetwork(libp2p, options, { ...components, defences })
   const stopDiscovery = startWebRTCDiscovery(
     libp2p,
     {

@@ -15,6 +15,12 @@ export interface PrometheusMetrics extends P2PMetrics {
  *  auth_total{outcome}                    operator / read-only / failed
  *  connections                            open connections
  *  topic_peers{topic}                     peers subscribed to each topic
+ *  equivocations_total                    verified votes contradicting the operator's earlier vote
+ *  penalty_points_total{reason}           application-specific score points charged to authors
+ *  outcome_checks_total{result}           TaskSubmitted chain checks: confirmed/refuted/unknown/cached/busy
+ *  disconnects_total{reason}              graylisted peers hung up, banned peers' connections refused
+ *  banned_peers                           peers banned right now
+ *  penalized_peers                        peers with an application-specific penalty
  */
 export function createPrometheusMetrics(
   options: { prefix?: string } = {},
@@ -43,6 +49,45 @@ export function createPrometheusMetrics(
     labelNames: ['outcome'],
     registers: [registry],
   })
+  const equivocations = new Counter({
+    name: `${prefix}equivocations_total`,
+    help: 'Verified votes contradicting the same operator’s earlier vote on a task (accepted once)',
+    registers: [registry],
+  })
+  const penaltyPoints = new Counter({
+    name: `${prefix}penalty_points_total`,
+    help: 'Application-specific score points charged to message authors, by reason',
+    labelNames: ['reason'],
+    registers: [registry],
+  })
+  const outcomeChecks = new Counter({
+    name: `${prefix}outcome_checks_total`,
+    help: 'TaskSubmitted chain checks by result (cached: no RPC call; busy: not checked)',
+    labelNames: ['result'],
+    registers: [registry],
+  })
+  const disconnects = new Counter({
+    name: `${prefix}disconnects_total`,
+    help: 'Connections we closed: peers below the graylist threshold (then banned), banned peers',
+    labelNames: ['reason'],
+    registers: [registry],
+  })
+  new Gauge({
+    name: `${prefix}banned_peers`,
+    help: 'Peers banned right now',
+    registers: [registry],
+    collect() {
+      if (stats !== undefined) this.set(stats.bannedPeers())
+    },
+  })
+  new Gauge({
+    name: `${prefix}penalized_peers`,
+    help: 'Peers with an application-specific penalty',
+    registers: [registry],
+    collect() {
+      if (stats !== undefined) this.set(stats.penalizedPeers())
+    },
+  })
   new Gauge({
     name: `${prefix}connections`,
     help: 'Open connections',
@@ -70,6 +115,18 @@ export function createPrometheusMetrics(
     },
     authCompleted(outcome) {
       auth.inc({ outcome })
+    },
+    equivocation() {
+      equivocations.inc()
+    },
+    peerPenalized({ reason, points }) {
+      penaltyPoints.inc({ reason }, points)
+    },
+    outcomeChecked(result) {
+      outcomeChecks.inc({ result })
+    },
+    peerDisconnected(reason) {
+      disconnects.inc({ reason })
     },
     attach(s) {
       stats = s

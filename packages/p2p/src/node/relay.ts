@@ -7,6 +7,7 @@ import { FsDatastore } from 'datastore-fs'
 import { createLibp2p } from 'libp2p'
 import { BOOTSTRAP_TAG } from '../bootstrap.js'
 import { webRTCDiscoveryTopic } from '../browser/discovery.js'
+import { createPeerDefences, withBans } from '../defences.js'
 import { privateKeyFromOptions } from '../identity.js'
 import { type NetworkComponents, startNetwork, type WispNetwork } from '../network.js'
 import {
@@ -30,8 +31,16 @@ export interface RelayOptions extends NetworkOptions {
    * libp2p's default of 15 is sized for a generic node; a bootstrap relay serves every browser.
    */
   maxReservations: number
+  /**
+   * Open connections at most (beyond it libp2p prunes the least valuable). A bootstrap relay is
+   * the hub for every leaf peer and browser of the network: 1024 leaves room for hundreds of
+   * operators and pages; each costs a socket, a Noise session and gossipsub state (tens of KiB).
+   */
   maxConnections: number
-  /** Inbound connections per second per remote host before refusing (libp2p's default: 5). */
+  /**
+   * Inbound connections per second per remote host before refusing (libp2p's default: 5): a
+   * reconnecting peer needs one, a host opening dozens a second is attacking us.
+   */
   inboundConnectionThreshold: number
   /** Multiaddr prefixes exempt from connection limits, e.g. `/ip4/127.0.0.1` for a local proxy. */
   allow: string[]
@@ -87,6 +96,7 @@ export async function createRelay(
     datastore = new FsDatastore(join(options.dataDir, 'peerstore'))
     await datastore.open()
   }
+  const defences = components.defences ?? createPeerDefences(options, components.now)
   const libp2p = await createLibp2p({
     start: false,
     connectionMonitor: CONNECTION_MONITOR,
@@ -97,19 +107,21 @@ export async function createRelay(
     connectionManager: {
       maxConnections: options.maxConnections,
       inboundConnectionThreshold: options.inboundConnectionThreshold,
+      // connections still in their handshake: a few seconds' worth of the inbound rate
       maxIncomingPendingConnections: Math.max(10, options.inboundConnectionThreshold * 4),
       allow: options.allow,
     },
+    connectionGater: withBans(defences.bans),
     peerDiscovery:
       options.bootstrap.length > 0
         ? [bootstrap({ list: options.bootstrap, timeout: 0, tagName: BOOTSTRAP_TAG })]
         : [],
     services: {
-      ...wispServices(options, { Dhi: options.meshMaxPeers }),
+      ...wispServices(options, { Dhi: options.meshMaxPeers }, defences),
       relay: circuitRelayServer({ reservations: { maxReservations: options.maxReservations } }),
     },
   })
-  const network = await startNetwork(libp2p, options, components, async () => {
+  const network = await startNetwork(libp2p, options, { ...components, defences }, async () => {
     await datastore?.close()
   })
   // forwards the browsers' announcements to each other (see browser/discovery.ts)

@@ -1,11 +1,12 @@
 import type { VerifyJob } from '@wisp/bls'
-import type { TaskInfo, WireAttestation } from '@wisp/protocol'
+import { type TaskInfo, taskHash, type WireAttestation } from '@wisp/protocol'
 import type { OperatorInfo } from '../directory.js'
 import type { Deployment } from '../options.js'
 import { ACCEPT, ignore, reject, type Verdict } from '../verdicts.js'
+import { blame } from './blame.js'
 import type { Incoming, ValidationContext } from './context.js'
+import { judgeOnce } from './dedupe.js'
 import { knownDefinition, lookUpOperator } from './lookups.js'
-import { SeenCache } from './seen.js'
 import { type JobReading, performerCheck, readOutcome, tasksJob, voteDigests } from './signatures.js'
 
 /**
@@ -13,7 +14,11 @@ import { type JobReading, performerCheck, readOutcome, tasksJob, voteDigests } f
  * deployment's → ignore); with auth on, a directly connected author must be the attester's
  * operator; not seen before; then the performer's signature and the attester's BLS vote, all BLS
  * work in one batch. The vote must verify for an AttestationCenter we serve; one that verifies
- * only for another of the AVS's chains is genuine but not ours (ignore).
+ * only for another of the AVS's chains is genuine but not ours (ignore). A verified vote that
+ * contradicts its operator's earlier verified vote on the task is an equivocation (votes.ts):
+ * accepted once, its author penalized; further new votes of that operator on the task are refused.
+ * A forged BLS vote or performer signature, or a vote after an equivocation, is a reject only when
+ * its author sent it to us itself (blame.ts).
  */
 export async function validateAttestation(
   att: WireAttestation,
@@ -31,26 +36,62 @@ export async function validateAttestation(
     if (gated !== undefined) return gated
   }
 
-  const key = SeenCache.key(incoming.topic, incoming.data)
-  if (ctx.seen.checkAndMark(key)) return ignore('duplicate')
-  const verdict = await checkSignatures(att, ctx, attester.operator, performer.operator)
-  if (verdict.outcome !== 'accept') ctx.seen.forget(key)
-  return verdict
+  return judgeOnce(ctx, incoming, async () => {
+    const task: TaskInfo = {
+      proofOfTask: att.proofOfTask,
+      data: att.data,
+      taskPerformer: att.performer.address,
+      taskDefinitionId: att.definitionId,
+    }
+    const checked = await checkSignatures(task, att, incoming, ctx, attester.operator, performer.operator)
+    if (checked.verdict.outcome !== 'accept' || !checked.voteVerified) return checked.verdict
+    return oneVerdictPerOperator(taskHash(task), att, incoming, ctx)
+  })
+}
+
+function oneVerdictPerOperator(
+  hash: string,
+  att: WireAttestation,
+  incoming: Incoming,
+  ctx: ValidationContext,
+): Verdict {
+  const state = ctx.votes.record(hash, att.attester.address, att.isApproved)
+  if (state === 'first' || state === 'same') return ACCEPT
+  if (state === 'after_equivocation') return blame(ctx, incoming, 'equivocation')
+  // The double-attestation proof: accepted so it travels on; the author pays (not the forwarder).
+  ctx.metrics.equivocation()
+  if (incoming.author !== undefined) {
+    ctx.penalties.add(incoming.author, ctx.options.penalties.equivocation)
+    ctx.metrics.peerPenalized({ reason: 'equivocation', points: ctx.options.penalties.equivocation })
+  }
+  return ACCEPT
 }
 
 async function checkSignatures(
+  task: TaskInfo,
   att: WireAttestation,
+  incoming: Incoming,
+  ctx: ValidationContext,
+  attester: OperatorInfo | undefined,
+  performer: OperatorInfo | undefined,
+): Promise<{ verdict: Verdict; voteVerified: boolean }> {
+  const verdict = await checkSignatureVerdict(task, att, incoming, ctx, attester, performer)
+  return { verdict, voteVerified: verdict === VOTE_VERIFIED }
+}
+
+/** ACCEPT after the attester's vote verified for one of our deployments (not just structurally). */
+const VOTE_VERIFIED: Verdict = Object.freeze({ outcome: 'accept', reason: 'valid' })
+
+async function checkSignatureVerdict(
+  task: TaskInfo,
+  att: WireAttestation,
+  incoming: Incoming,
   ctx: ValidationContext,
   attester: OperatorInfo | undefined,
   performer: OperatorInfo | undefined,
 ): Promise<Verdict> {
-  const task: TaskInfo = {
-    proofOfTask: att.proofOfTask,
-    data: att.data,
-    taskPerformer: att.performer.address,
-    taskDefinitionId: att.definitionId,
-  }
   const check = await performerCheck(task, att.performer.signature, performer)
+  // every honest forwarder recovers ECDSA signatures too (structural mode included): plain reject
   if (check.kind === 'ecdsa' && !check.valid) return reject('bad_performer_signature')
   const verifier = ctx.verifier
   if (verifier === undefined || attester === undefined) return ACCEPT
@@ -64,10 +105,11 @@ async function checkSignatures(
   const readings: JobReading[] = (await verifier.verifyMany(jobs)).map(readOutcome)
   if (check.kind === 'bls') {
     const r = readings.pop()
-    if (r === 'invalid') return reject('bad_performer_signature')
+    if (r === 'invalid') return blame(ctx, incoming, 'bad_performer_signature')
     if (r === 'internal') return ignore('internal')
   }
-  if (readings.length === 0 || readings.includes('valid')) return ACCEPT
+  if (readings.length === 0) return ACCEPT
+  if (readings.includes('valid')) return VOTE_VERIFIED
   if (readings.includes('internal')) return ignore('internal')
 
   // Not a vote for us. Forged, or for another chain of this AVS? Rare, so the second round of
@@ -78,5 +120,5 @@ async function checkSignatures(
     if (again.includes('valid')) return ignore('wrong_deployment')
     if (again.includes('internal')) return ignore('internal')
   }
-  return reject('bad_attester_signature')
+  return blame(ctx, incoming, 'bad_attester_signature')
 }

@@ -1,7 +1,8 @@
 import { type GossipTopicKind, safeDecodeMessage, type WireMessageMap } from '@wisp/protocol'
 import { ignore, reject, type Verdict, wireRejectReason } from '../verdicts.js'
 import { validateAttestation } from './attestation.js'
-import type { Incoming, ValidationContext } from './context.js'
+import { blame } from './blame.js'
+import type { Incoming, RateLimitedKind, ValidationContext } from './context.js'
 import { validateCustomMessage } from './custom-message.js'
 import { validateTask } from './task.js'
 import { validateTaskSubmitted } from './task-submitted.js'
@@ -34,8 +35,17 @@ export interface ValidationResult<K extends GossipTopicKind> {
   error?: unknown
 }
 
+const RATE_LIMITED: ReadonlySet<GossipTopicKind> = new Set<RateLimitedKind>([
+  'task',
+  'attestation',
+  'taskSubmitted',
+])
+
 /**
- * Decodes strictly (oversized or undecodable → reject), then applies the kind's rules.
+ * Decodes strictly (oversized or undecodable → reject; `safeDecodeMessage` compares the byte
+ * length with the topic's limit before it parses anything), takes a token from the author's
+ * bucket for the topic (before any lookup or BLS work: over it → reject when the author sent it
+ * itself, ignore when forwarded), then applies the kind's rules.
  * Never throws: a bug in a rule becomes ignore/internal.
  */
 export async function validateGossip<K extends GossipTopicKind>(
@@ -46,6 +56,10 @@ export async function validateGossip<K extends GossipTopicKind>(
   const decoded = safeDecodeMessage(kind, incoming.data, ctx.options.wireLimits)
   if (!decoded.ok) return { verdict: reject(wireRejectReason(decoded.error.code)) }
   const message = decoded.value as WireMessageMap[K]
+  if (RATE_LIMITED.has(kind) && !ctx.rates[kind as RateLimitedKind].take(incoming.author ?? incoming.from)) {
+    // no penalty beyond P4: when forwarded, the author's own first hop already rate-limited it
+    return { verdict: blame(ctx, incoming, 'rate_limited', 0), message }
+  }
   try {
     const validator = VALIDATORS[kind] as Validator<K>
     return { verdict: await validator(message, incoming, ctx), message }

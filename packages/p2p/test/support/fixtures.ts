@@ -139,9 +139,10 @@ export function makeAttestation(
   }
 }
 
+/** An announcement as Wisp's aggregator makes it: the task named by its taskHash. */
 export function makeTaskSubmitted(task: WireTask, operatorIds: number[]): WireTaskSubmitted {
   return {
-    taskId: '7',
+    taskId: taskHash(taskInfoOf(task)),
     txHash: keccak256(stringToHex(`tx/${task.proofOfTask}`)),
     performerAddress: task.performer as Address,
     operatorIds,

@@ -26,6 +26,9 @@ import { Aggregator, type AggregatorOptions, DEFAULT_AGGREGATOR_OPTIONS } from '
 import { Attester, type AttesterOptions, DEFAULT_ATTESTER_OPTIONS } from './roles/attester.js'
 import { DEFAULT_PERFORMER_OPTIONS, Performer, type PerformerOptions } from './roles/performer.js'
 import { type PublishedTask, publishTask } from './roles/publish.js'
+import { DEFAULT_REPUBLISH_OPTIONS, Republisher, type RepublishOptions } from './roles/republisher.js'
+import { performerSignatureValid, performerWasElected } from './roles/task-checks.js'
+import { DEFAULT_WATCHTOWER_OPTIONS, Watchtower, type WatchtowerOptions } from './roles/watchtower.js'
 
 type Address = `0x${string}`
 
@@ -36,6 +39,18 @@ export interface EngineOptions {
   performer?: Partial<Omit<PerformerOptions, 'operatorAddress'>> & { taskDefinitionIds: readonly number[] }
   attester?: Partial<Omit<AttesterOptions, 'operatorAddress'>>
   aggregator?: Partial<AggregatorOptions>
+  /**
+   * Proves double attestation on chain (a role of its own). Default: on where the aggregator runs
+   * (it sees every vote anyway); `false` turns it off, options or `true` turn it on anywhere.
+   */
+  watchtower?: Partial<WatchtowerOptions> | boolean
+  /** re-publication of this node's tasks and votes until they are settled on chain */
+  republish?: Partial<RepublishOptions>
+  /**
+   * How many blocks back a performer's election counts: what `sendTask` checks, like the network's
+   * attesters (0 = no election; default: the attester's window, else 0).
+   */
+  electionWindowBlocks?: bigint
   plugins?: Partial<Omit<PluginRegistryOptions, 'runtime'>>
   operatorView?: Partial<OperatorViewOptions>
   /** leader election slots (blocks per slot), shared by performer and attester checks */
@@ -77,11 +92,17 @@ export interface Engine {
   readonly performer: Performer | undefined
   readonly attester: Attester | undefined
   readonly aggregator: Aggregator | undefined
+  readonly watchtower: Watchtower | undefined
+  readonly republisher: Republisher | undefined
   /**
    * Publishes a task signed elsewhere (JSON-RPC `sendTask` from an AVS's performer service); this
-   * node's own attester sees it too.
+   * node's own attester sees it too. Checked first as every attester will check it — the task
+   * definition exists, the performer is an active operator (elected, where election applies) and
+   * signed it — else a CoreError `SEND_TASK_*` and nothing is gossiped.
    */
   sendTask(request: SendTaskRequest): Promise<PublishedTask>
+  /** The task's outcome is on chain (seen by the host, e.g. in the contract's events). */
+  settleTask(taskHash: `0x${string}`): Promise<void>
   start(): Promise<void>
   stop(): Promise<void>
 }
@@ -114,6 +135,13 @@ export function createEngine(options: EngineOptions, components: EngineComponent
     ...(options.roundRobin ? { roundRobin: options.roundRobin } : {}),
     ...(options.performerIds ? { performerIds: options.performerIds } : {}),
   }
+  const republisher =
+    options.performer !== undefined || options.attester !== undefined
+      ? new Republisher(
+          { ...DEFAULT_REPUBLISH_OPTIONS, ...options.republish },
+          { gossip, store: components.store, logger, metrics, now },
+        )
+      : undefined
 
   let performer: Performer | undefined
   if (options.performer !== undefined) {
@@ -134,6 +162,7 @@ export function createEngine(options: EngineOptions, components: EngineComponent
         events,
         logger,
         metrics,
+        ...(republisher ? { republisher } : {}),
       },
     )
   }
@@ -162,6 +191,7 @@ export function createEngine(options: EngineOptions, components: EngineComponent
         logger,
         metrics,
         ...(components.fetch ? { fetch: components.fetch } : {}),
+        ...(republisher ? { republisher } : {}),
         now,
       },
     )
@@ -187,6 +217,100 @@ export function createEngine(options: EngineOptions, components: EngineComponent
     )
   }
 
+  const watchtowerWanted = options.watchtower ?? options.aggregator !== undefined
+  const watchtower =
+    watchtowerWanted === false
+      ? undefined
+      : new Watchtower(
+          {
+            ...DEFAULT_WATCHTOWER_OPTIONS,
+            ...(typeof watchtowerWanted === 'object' ? watchtowerWanted : {}),
+          },
+          {
+            gossip,
+            chain: components.chain,
+            operators,
+            verifier: components.verifier,
+            store: components.store,
+            events,
+            logger,
+            metrics,
+            sleep,
+          },
+        )
+
+  const electionWindowBlocks =
+    options.electionWindowBlocks ??
+    options.attester?.electionWindowBlocks ??
+    (options.attester !== undefined ? DEFAULT_ATTESTER_OPTIONS.electionWindowBlocks : 0n)
+
+  /** What every attester will check, checked before publishing (see `Engine.sendTask`). */
+  const checkTask = async (request: SendTaskRequest): Promise<void> => {
+    const { task, signature } = request
+    const refuse = (
+      code:
+        | 'SEND_TASK_UNKNOWN_DEFINITION'
+        | 'SEND_TASK_INACTIVE_PERFORMER'
+        | 'SEND_TASK_BAD_SIGNATURE'
+        | 'SEND_TASK_NOT_ELECTED',
+      message: string,
+    ) => {
+      metrics.increment('wisp_send_task_refused_total', { code })
+      return new CoreError(code, message, {
+        details: { taskDefinitionId: task.taskDefinitionId, performer: task.taskPerformer },
+      })
+    }
+    if ((await components.chain.getTaskDefinition(task.taskDefinitionId)) === undefined)
+      throw refuse('SEND_TASK_UNKNOWN_DEFINITION', `task definition ${task.taskDefinitionId} does not exist`)
+    const performer = await operators.byAddress(task.taskPerformer)
+    if (performer === undefined)
+      throw refuse(
+        'SEND_TASK_INACTIVE_PERFORMER',
+        `performer ${task.taskPerformer} is not a registered operator`,
+      )
+    if (!performer.active)
+      throw refuse(
+        'SEND_TASK_INACTIVE_PERFORMER',
+        `performer ${task.taskPerformer} is not an active operator`,
+      )
+    if (!(await performerSignatureValid(components.verifier, task, signature, performer.blsPublicKey))) {
+      throw refuse(
+        'SEND_TASK_BAD_SIGNATURE',
+        `the ${signature.type} signature is not performer ${task.taskPerformer}'s signature of this task`,
+      )
+    }
+    const election = { ...roundRobin, windowBlocks: electionWindowBlocks }
+    if (
+      !(await performerWasElected(
+        { chain: components.chain, registry },
+        election,
+        task,
+        await operators.all(),
+      ))
+    )
+      throw refuse(
+        'SEND_TASK_NOT_ELECTED',
+        `performer ${task.taskPerformer} was not elected in the last ${electionWindowBlocks} blocks`,
+      )
+  }
+
+  // An outcome announced on gossip settles our kept tasks and votes once the chain confirms it.
+  const unsubscribe: Array<() => void> = []
+  const settleAnnounced = async (message: {
+    taskId: string
+    txHash: `0x${string}`
+    performerAddress: Address
+  }) => {
+    const hash = message.taskId.toLowerCase() as `0x${string}`
+    if (republisher === undefined || !republisher.tracks(hash)) return
+    const check = await components.chain.checkTaskOutcome({
+      taskHash: hash,
+      txHash: message.txHash,
+      performer: message.performerAddress,
+    })
+    if (check.status === 'confirmed') await republisher.settle(hash)
+  }
+
   return {
     events,
     gossip,
@@ -197,22 +321,57 @@ export function createEngine(options: EngineOptions, components: EngineComponent
     performer,
     attester,
     aggregator,
-    sendTask(request) {
-      return publishTask({ gossip, events, logger, metrics }, request.task, request.signature, 'send-task')
+    watchtower,
+    republisher,
+    async sendTask(request) {
+      await checkTask(request)
+      return publishTask(
+        { gossip, events, logger, metrics, ...(republisher ? { republisher } : {}) },
+        request.task,
+        request.signature,
+        'send-task',
+      )
+    },
+    async settleTask(taskHash) {
+      await republisher?.settle(taskHash.toLowerCase() as `0x${string}`)
     },
     async start() {
       await operators.refresh()
+      await republisher?.start()
+      if (republisher !== undefined) {
+        unsubscribe.push(
+          gossip.onMessage('taskSubmitted', (r) => {
+            settleAnnounced(r.message).catch((err) =>
+              logger.warn('could not check an announced outcome', { error: (err as Error).message }),
+            )
+          }),
+          events.on('submission:sent', (e) => void republisher.settle(e.taskHash).catch(() => undefined)),
+          events.on(
+            'submission:already-done',
+            (e) => void republisher.settle(e.taskHash).catch(() => undefined),
+          ),
+        )
+      }
       await aggregator?.start()
+      watchtower?.start()
       attester?.start()
       performer?.start()
       logger.info('engine started', {
-        roles: [performer && 'performer', attester && 'attester', aggregator && 'aggregator'].filter(Boolean),
+        roles: [
+          performer && 'performer',
+          attester && 'attester',
+          aggregator && 'aggregator',
+          watchtower && 'watchtower',
+        ].filter(Boolean),
       })
     },
     async stop() {
+      for (const off of unsubscribe.splice(0)) off()
       performer?.stop()
       attester?.stop()
-      aggregator?.stop()
+      republisher?.stop()
+      // in-flight submissions and proofs finish before the host closes the store
+      await Promise.all([aggregator?.stop(), watchtower?.stop()])
     },
   }
 }

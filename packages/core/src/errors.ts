@@ -10,6 +10,14 @@ export type CoreErrorCode =
   | 'ENGINE_PLUGIN_LOAD_FAILED'
   /** Options that cannot work together, or a component an option needs is missing. */
   | 'ENGINE_INVALID_OPTIONS'
+  /** sendTask: the task definition does not exist on chain */
+  | 'SEND_TASK_UNKNOWN_DEFINITION'
+  /** sendTask: the performer is not a registered, active operator */
+  | 'SEND_TASK_INACTIVE_PERFORMER'
+  /** sendTask: the signature is not the performer's (wrong signer, garbage, a point off the curve) */
+  | 'SEND_TASK_BAD_SIGNATURE'
+  /** sendTask: the performer was not elected within the election window */
+  | 'SEND_TASK_NOT_ELECTED'
 
 export class CoreError extends WispError<CoreErrorCode> {
   constructor(

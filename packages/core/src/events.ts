@@ -25,6 +25,23 @@ export interface EngineEvents {
   'submission:already-done': { taskHash: Hex }
   'submission:failed': { taskHash: Hex; code: string; message: string; attempt: number; final: boolean }
   'outcome:received': { taskHash?: Hex; txHash: Hex; isApproved: boolean; operatorIds: number[] }
+  /** the watchtower's proof of misbehaviour landed: the operator was slashed */
+  'slashing:proved': {
+    kind: 'double-attestation'
+    taskHash: Hex
+    operatorId: number
+    txHash: Hex
+    slashedStake: bigint
+    challengerReward: bigint
+  }
+  'slashing:failed': {
+    kind: 'double-attestation'
+    taskHash: Hex
+    operatorId: number
+    code: string
+    message: string
+    final: boolean
+  }
 }
 
 export type EngineEventName = keyof EngineEvents

@@ -48,5 +48,19 @@ export {
   type PerformerOptions,
 } from './roles/performer.js'
 export { type PublishComponents, type PublishedTask, publishTask } from './roles/publish.js'
+export {
+  DEFAULT_REPUBLISH_OPTIONS,
+  Republisher,
+  type RepublisherComponents,
+  type RepublishKind,
+  type RepublishOptions,
+} from './roles/republisher.js'
 export { taskInfoOf, taskInputOf } from './roles/task.js'
+export { performerSignatureValid, performerWasElected } from './roles/task-checks.js'
+export {
+  DEFAULT_WATCHTOWER_OPTIONS,
+  Watchtower,
+  type WatchtowerComponents,
+  type WatchtowerOptions,
+} from './roles/watchtower.js'
 export { type ValidationServiceOptions, validateWithService } from './validation-service.js'

@@ -2,8 +2,10 @@
 // runtimes); re-exported here so engine code and its users import them from one place.
 export {
   type Address,
+  type AnnouncedOutcome,
   type BlsSignerPort,
   type ChainPort,
+  type DoubleAttestationProof,
   type EcdsaSignerPort,
   type GossipPort,
   type GossipReceived,
@@ -12,6 +14,8 @@ export {
   type MetricsPort,
   noopMetrics,
   type OperatorRecord,
+  type OutcomeCheck,
+  type SlashOutcome,
   type SubmitTaskOutcome,
   type SubmitTaskParams,
   silentLogger,

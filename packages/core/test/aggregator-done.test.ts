@@ -70,7 +70,7 @@ function setup() {
     engines.push(engine)
     return engine
   }
-  return { operators, clock, aggregatorOn }
+  return { operators, clock, aggregatorOn, chain }
 }
 
 /** One attestation (100 of 500: no quorum, so nothing is verified or sent), like gossip brings it. */
@@ -88,14 +88,23 @@ function attestation(attester: TestOperator, i: number): WireAttestation {
   }
 }
 
-/** A task becomes done the way it does when another aggregator lands it: its TaskSubmitted arrives. */
-async function finishTask(engine: Engine, attester: TestOperator, i: number): Promise<`0x${string}`> {
+/**
+ * A task becomes done the way it does when another aggregator lands it: its TaskSubmitted arrives
+ * and the chain confirms it.
+ */
+async function finishTask(
+  engine: Engine,
+  attester: TestOperator,
+  i: number,
+  chain: ModelChain,
+): Promise<`0x${string}`> {
   const message = attestation(attester, i)
   await engine.aggregator!.handleAttestation({ message, operatorId: attester.id })
-  const hash = taskHash(taskInfoOf(message))
+  const task = taskInfoOf(message)
+  const hash = taskHash(task)
   await engine.aggregator!.handleTaskSubmitted({
     taskId: hash,
-    txHash: `0x${'ab'.repeat(32)}`,
+    txHash: chain.landedElsewhere(task, true, [attester.id]),
     performerAddress: message.performer.address,
     operatorIds: [attester.id],
     definitionId: 1,
@@ -113,7 +122,7 @@ async function stillDone(engine: Engine, attester: TestOperator, i: number): Pro
 
 describe('aggregator: the done set is bounded', () => {
   it('10 000 done tasks on LevelDB: at most maxDoneTasks keys stay, and a restart reads only those (< 2 s)', async () => {
-    const { operators, clock, aggregatorOn } = setup()
+    const { operators, clock, aggregatorOn, chain } = setup()
     const dir = mkdtempSync(join(tmpdir(), 'wisp-done-'))
     cleanup.push(() => rmSync(dir, { recursive: true, force: true }))
     const attester = operators[1]!
@@ -124,7 +133,7 @@ describe('aggregator: the done set is bounded', () => {
     const first = aggregatorOn(fill, { maxDoneTasks })
     await first.start()
     for (let i = 0; i < 10_000; i++) {
-      await finishTask(first, attester, i)
+      await finishTask(first, attester, i, chain)
       clock.t += 50 // 10 000 tasks in 500 s: well inside the default retention, so the cap decides
     }
     expect(first.aggregator!.pendingTasks).toBe(0)
@@ -152,17 +161,17 @@ describe('aggregator: the done set is bounded', () => {
   }, 60_000)
 
   it('entries older than doneRetentionMs are pruned while running and at a restart after a long stop', async () => {
-    const { operators, clock, aggregatorOn } = setup()
+    const { operators, clock, aggregatorOn, chain } = setup()
     const store = new MemoryStore()
     const attester = operators[1]!
     const options = { doneRetentionMs: 60 * MINUTE }
     const first = aggregatorOn(store, options)
     await first.start()
-    for (let i = 0; i < 3; i++) await finishTask(first, attester, i)
+    for (let i = 0; i < 3; i++) await finishTask(first, attester, i, chain)
     expect(await doneKeys(store)).toHaveLength(3)
 
     clock.t += 61 * MINUTE
-    await finishTask(first, attester, 3)
+    await finishTask(first, attester, 3, chain)
     expect(await doneKeys(store)).toHaveLength(1)
     expect(await stillDone(first, attester, 3)).toBe(true)
     await first.stop()
@@ -175,13 +184,13 @@ describe('aggregator: the done set is bounded', () => {
   })
 
   it('a restart with a smaller cap keeps the newest and deletes the rest', async () => {
-    const { operators, clock, aggregatorOn } = setup()
+    const { operators, clock, aggregatorOn, chain } = setup()
     const store = new MemoryStore()
     const attester = operators[1]!
     const first = aggregatorOn(store, { maxDoneTasks: 10 })
     await first.start()
     for (let i = 0; i < 5; i++) {
-      await finishTask(first, attester, i)
+      await finishTask(first, attester, i, chain)
       clock.t += 1000
     }
     await first.stop()
@@ -192,7 +201,7 @@ describe('aggregator: the done set is bounded', () => {
   })
 
   it('done keys of the old layout (aggregator/done/<taskHash>) are migrated once and still count', async () => {
-    const { operators, clock, aggregatorOn } = setup()
+    const { operators, clock, aggregatorOn, chain } = setup()
     const store = new MemoryStore()
     const attester = operators[1]!
     const recent = taskHash(taskInfoOf(attestation(attester, 1)))

@@ -4,6 +4,9 @@
 // failure), predicts the contract's checks, and submits with retry and backoff. Another
 // aggregator winning the race (MessageAlreadySigned) counts as done. Pending tasks are persisted
 // and resumed after a restart; finished ones are remembered for a bounded time (see `#done`).
+// Hostile input: an operator counts with at most one verdict per task — one seen with both is
+// counted in neither (its two votes are a double-attestation proof, filed by the watchtower) —
+// and a gossiped TaskSubmitted only ends a pending task once the chain confirms it.
 import { aggregateSignatures, type BlsVerifier, Signature } from '@wisp/bls'
 import {
   DOMAIN_TASKS,
@@ -54,6 +57,11 @@ export interface AggregatorOptions {
   doneRetentionMs: number
   /** and remember at most this many finished tasks (the most recent): bounds memory and start-up reads */
   maxDoneTasks: number
+  /**
+   * `stop()` waits this long for submissions in flight (a sent transaction's receipt) before it
+   * returns, so the outcome is recorded before the store closes.
+   */
+  drainTimeoutMs: number
 }
 
 export const DEFAULT_AGGREGATOR_OPTIONS: AggregatorOptions = {
@@ -63,6 +71,7 @@ export const DEFAULT_AGGREGATOR_OPTIONS: AggregatorOptions = {
   pendingTtlMs: 10 * 60_000,
   doneRetentionMs: 60 * 60_000,
   maxDoneTasks: 20_000,
+  drainTimeoutMs: 30_000,
 }
 
 export interface AggregatorComponents {
@@ -87,6 +96,8 @@ interface Pending {
   performerSignature: PerformerSignature
   /** operator id → 64-byte signature, per verdict */
   votes: Record<VerdictKey, Map<number, Uint8Array>>
+  /** operators seen with both verdicts: counted in neither, ever */
+  equivocators: Set<number>
   firstSeen: number
   scheduled: Partial<Record<VerdictKey, boolean>>
   submitting: boolean
@@ -120,6 +131,8 @@ interface StoredPending {
   task: TaskInfo
   performerSignature: { type: 'ecdsa'; signature: Hex } | { type: 'bls'; x: Hex; y: Hex }
   votes: Record<VerdictKey, Array<[number, Hex]>>
+  /** absent in records written before equivocation tracking */
+  equivocators?: number[]
   firstSeen: number
 }
 
@@ -133,6 +146,8 @@ export class Aggregator {
   readonly #unsubscribe: Array<() => void> = []
   #sweeper: ReturnType<typeof setInterval> | undefined
   #stopped = false
+  /** submissions under way, so stop() can let them finish before the store closes */
+  readonly #inflight = new Set<Promise<void>>()
 
   constructor(options: AggregatorOptions, components: AggregatorComponents) {
     if (!Number.isSafeInteger(options.maxDoneTasks) || options.maxDoneTasks < 1)
@@ -178,10 +193,22 @@ export class Aggregator {
     this.#sweeper = setInterval(() => void this.#sweep(), Math.min(this.#options.pendingTtlMs, 60_000))
   }
 
-  stop(): void {
+  /**
+   * Stops taking votes and starting submissions, then waits (at most `drainTimeoutMs`) for those
+   * in flight: a transaction already sent gets its receipt and outcome recorded. Anything left is
+   * still in the pending records and resumes at the next start.
+   */
+  async stop(): Promise<void> {
     this.#stopped = true
     for (const off of this.#unsubscribe.splice(0)) off()
     clearInterval(this.#sweeper)
+    if (this.#inflight.size === 0) return
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.#options.drainTimeoutMs)
+    })
+    await Promise.race([Promise.allSettled([...this.#inflight]), timeout])
+    clearTimeout(timer)
   }
 
   get pendingTasks(): number {
@@ -204,7 +231,7 @@ export class Aggregator {
       chainId: this.#c.chain.chainId,
       isApproved: message.isApproved,
     })
-    if (this.#done.has(hash)) return
+    if (this.#done.has(hash) || this.#stopped) return
     const attester = await this.#c.operators.byAddress(message.attester.address)
     if (attester === undefined) {
       return this.#drop('attester is not an operator', vote)
@@ -219,6 +246,7 @@ export class Aggregator {
         hash,
         performerSignature: message.performer.signature,
         votes: { approve: new Map(), reject: new Map() },
+        equivocators: new Set(),
         firstSeen: this.#c.now(),
         scheduled: {},
         submitting: false,
@@ -226,7 +254,23 @@ export class Aggregator {
       }
       this.#pending.set(hash, pending)
     }
-    if (pending.votes[verdict].has(attester.id)) return
+    if (pending.votes[verdict].has(attester.id) || pending.equivocators.has(attester.id)) return
+    const other: VerdictKey = verdict === 'approve' ? 'reject' : 'approve'
+    if (pending.votes[other].has(attester.id)) {
+      // Both verdicts from one operator: neither counts. Its vote may already be in a
+      // submission under way; that attempt re-checks its set against the votes before sending.
+      pending.votes[other].delete(attester.id)
+      pending.equivocators.add(attester.id)
+      if (pending.submitting) pending.changedWhileSubmitting = true
+      await this.#persist(pending)
+      this.#drop('operator voted both verdicts', vote, attester.id)
+      this.#c.metrics.increment('wisp_aggregator_equivocations_total')
+      this.#c.logger.warn('operator voted both verdicts: neither vote counts', {
+        taskHash: hash,
+        operatorId: attester.id,
+      })
+      return
+    }
     const signature = new Uint8Array(64)
     writeWord(signature, 0, message.attester.signature.x)
     writeWord(signature, 32, message.attester.signature.y)
@@ -253,6 +297,11 @@ export class Aggregator {
     this.#c.metrics.increment('wisp_aggregator_attestations_dropped_total', { reason })
   }
 
+  /**
+   * Another aggregator announced a task's outcome. The announcement is a hint: the pending task
+   * ends only when the chain confirms that transaction carries its outcome; a claim the chain
+   * refutes (or that cannot be checked now) leaves the task pending.
+   */
   async handleTaskSubmitted(message: WireTaskSubmitted): Promise<void> {
     const hash = /^0x[0-9a-f]{64}$/i.test(message.taskId) ? (message.taskId.toLowerCase() as Hex) : undefined
     this.#c.events.emit('outcome:received', {
@@ -261,8 +310,23 @@ export class Aggregator {
       isApproved: message.isApproved,
       operatorIds: message.operatorIds,
     })
-    if (hash !== undefined && this.#pending.has(hash) && !this.#pending.get(hash)!.submitting)
-      await this.#finish(hash)
+    const pending = hash === undefined ? undefined : this.#pending.get(hash)
+    if (pending === undefined || pending.submitting) return
+    const check = await this.#c.chain.checkTaskOutcome({
+      taskHash: pending.hash,
+      txHash: message.txHash,
+      performer: pending.task.taskPerformer,
+    })
+    this.#c.metrics.increment('wisp_aggregator_announcements_total', { result: check.status })
+    if (check.status !== 'confirmed') {
+      this.#c.logger.warn('an announced outcome does not check out on chain: the task stays pending', {
+        taskHash: pending.hash,
+        txHash: message.txHash,
+        result: check.status === 'refuted' ? check.reason : check.status,
+      })
+      return
+    }
+    if (this.#pending.get(pending.hash) === pending && !pending.submitting) await this.#finish(pending.hash)
   }
 
   async #definition(id: number): Promise<TaskDefinitionInfo | undefined> {
@@ -312,6 +376,16 @@ export class Aggregator {
 
   async #submit(pending: Pending, verdict: VerdictKey): Promise<void> {
     if (pending.submitting || this.#done.has(pending.hash) || this.#stopped) return
+    const run = this.#runSubmission(pending, verdict)
+    this.#inflight.add(run)
+    try {
+      await run
+    } finally {
+      this.#inflight.delete(run)
+    }
+  }
+
+  async #runSubmission(pending: Pending, verdict: VerdictKey): Promise<void> {
     pending.submitting = true
     const isApproved = verdict === 'approve'
     const vote = voteHash(pending.task, {
@@ -324,6 +398,7 @@ export class Aggregator {
         const status = await this.#quorum(pending, verdict)
         if (status === undefined || !status.reached || status.selection.accepted.length === 0) return
         const accepted = status.selection.accepted
+        pending.changedWhileSubmitting = false
         const records = new Map((await this.#c.operators.all()).map((o) => [o.id, o]))
         // Optimistic verification: one aggregate check for the whole set; bisection names bad ones.
         const outcomes = await this.#c.verifier.verifyMany(
@@ -369,6 +444,11 @@ export class Aggregator {
           })
           await this.#finish(pending.hash)
           return
+        }
+        // an operator found voting both verdicts while we verified: choose the set again
+        if (accepted.some((op) => !pending.votes[verdict].has(op.id))) {
+          attempt--
+          continue
         }
         const aggregate = aggregateSignatures(
           accepted.map((op) => {
@@ -453,7 +533,7 @@ export class Aggregator {
       pending.submitting = false
     }
     // an attempt that stopped short (quorum lost to bad signatures) must not swallow later votes
-    if (pending.changedWhileSubmitting && this.#pending.has(pending.hash)) {
+    if (pending.changedWhileSubmitting && this.#pending.has(pending.hash) && !this.#stopped) {
       pending.changedWhileSubmitting = false
       await this.#consider(pending, 'approve')
       await this.#consider(pending, 'reject')
@@ -572,6 +652,7 @@ export class Aggregator {
         approve: [...pending.votes.approve].map(([id, s]) => [id, bytesToHex(s)]),
         reject: [...pending.votes.reject].map(([id, s]) => [id, bytesToHex(s)]),
       },
+      equivocators: [...pending.equivocators],
       firstSeen: pending.firstSeen,
     }
     await this.#c.store.put(`${PENDING_PREFIX}${pending.hash}`, encodeJson(stored))
@@ -588,6 +669,7 @@ export class Aggregator {
         approve: new Map(stored.votes.approve.map(([id, s]) => [id, hexToBytes(s)])),
         reject: new Map(stored.votes.reject.map(([id, s]) => [id, hexToBytes(s)])),
       },
+      equivocators: new Set(stored.equivocators ?? []),
       firstSeen: stored.firstSeen,
       scheduled: {},
       submitting: false,

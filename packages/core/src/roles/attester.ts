@@ -5,13 +5,12 @@ import type { BlsVerifier } from '@wisp/bls'
 import type { BaseFetch, Verdict } from '@wisp/plugin-sdk'
 import {
   DOMAIN_TASKS,
-  isValidEcdsaPerformerSignature,
   readWord,
   type TaskInfo,
   taskHash,
   voteHash,
+  type WireAttestation,
   type WireTask,
-  writeWord,
 } from '@wisp/protocol'
 import type { History, SlashingProtection } from '@wisp/storage'
 import { hexToBytes } from 'viem'
@@ -22,8 +21,10 @@ import type { OperatorView } from '../operators.js'
 import type { PluginRegistry } from '../plugins/registry.js'
 import type { BlsSignerPort, ChainPort, GossipPort, GossipReceived, Logger, MetricsPort } from '../ports.js'
 import { type ValidationServiceOptions, validateWithService } from '../validation-service.js'
-import { type ElectionOptions, isElectedPerformer } from './election.js'
+import type { ElectionOptions } from './election.js'
+import type { Republisher } from './republisher.js'
 import { taskInfoOf, taskInputOf } from './task.js'
+import { performerSignatureValid, performerWasElected } from './task-checks.js'
 
 type Address = `0x${string}`
 type Hex = `0x${string}`
@@ -61,6 +62,8 @@ export interface AttesterComponents {
   logger: Logger
   metrics: MetricsPort
   fetch?: BaseFetch
+  /** keeps published votes until the task is settled on chain (see republisher.ts) */
+  republisher?: Republisher
   now: () => number
 }
 
@@ -128,8 +131,10 @@ export class Attester {
     const performer = await this.#c.operators.byAddress(task.taskPerformer)
     if (performer === undefined || !performer.active)
       return this.#ignore('performer is not an active operator', hash)
-    if (!(await this.#performerWasElected(task))) return this.#ignore('performer was not elected', hash)
-    if (!(await this.#performerSignatureValid(task, hash, message, performer.blsPublicKey))) {
+    const election = { ...this.#options, windowBlocks: this.#options.electionWindowBlocks }
+    if (!(await performerWasElected(this.#c, election, task, await this.#c.operators.all())))
+      return this.#ignore('performer was not elected', hash)
+    if (!(await performerSignatureValid(this.#c.verifier, task, message.signature, performer.blsPublicKey))) {
       return this.#ignore('bad performer signature', hash)
     }
 
@@ -151,39 +156,6 @@ export class Attester {
     await this.#vote(task, hash, message, verdict.kind === 'approve')
     this.#c.metrics.observe('wisp_attester_vote_seconds', (this.#c.now() - started) / 1000)
     return verdict
-  }
-
-  async #performerWasElected(task: TaskInfo): Promise<boolean> {
-    if (this.#options.electionWindowBlocks === 0n) return true
-    const head = await this.#c.chain.getBlockNumber()
-    const window = this.#options.electionWindowBlocks
-    return isElectedPerformer(this.#c.registry, this.#options, {
-      operators: await this.#c.operators.all(),
-      taskDefinitionId: task.taskDefinitionId,
-      fromBlock: head >= window ? head - window : 0n,
-      toBlock: head,
-      address: task.taskPerformer,
-    })
-  }
-
-  async #performerSignatureValid(
-    task: TaskInfo,
-    hash: Hex,
-    message: WireTask,
-    performerKey: Uint8Array,
-  ): Promise<boolean> {
-    const sig = message.signature
-    if (sig.type === 'ecdsa') return isValidEcdsaPerformerSignature(task, sig.signature)
-    const words = new Uint8Array(64)
-    writeWord(words, 0, sig.signature.x)
-    writeWord(words, 32, sig.signature.y)
-    const outcome = await this.#c.verifier.verify({
-      domain: hexToBytes(DOMAIN_TASKS),
-      digest: hexToBytes(hash),
-      publicKey: performerKey,
-      signature: words,
-    })
-    return outcome.ok && outcome.valid
   }
 
   async #vote(task: TaskInfo, hash: Hex, message: WireTask, isApproved: boolean): Promise<void> {
@@ -208,7 +180,7 @@ export class Attester {
       isApproved,
     })
     const signature = await this.#c.signer.sign(hexToBytes(DOMAIN_TASKS), hexToBytes(vote))
-    const { recipients } = await this.#c.gossip.publish('attestation', {
+    const attestation: WireAttestation = {
       proofOfTask: task.proofOfTask,
       data: task.data,
       performer: { address: task.taskPerformer, signature: message.signature },
@@ -218,7 +190,9 @@ export class Attester {
       },
       isApproved,
       definitionId: task.taskDefinitionId,
-    })
+    }
+    const { recipients } = await this.#c.gossip.publish('attestation', attestation)
+    await this.#c.republisher?.track('attestation', hash, attestation)
     this.#c.events.emit('vote:published', { taskHash: hash, voteHash: vote, isApproved, recipients })
   }
 }

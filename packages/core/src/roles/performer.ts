@@ -11,6 +11,7 @@ import type { PluginRegistry } from '../plugins/registry.js'
 import type { BlsSignerPort, ChainPort, EcdsaSignerPort, GossipPort, Logger, MetricsPort } from '../ports.js'
 import { type ElectionOptions, isElectedPerformer } from './election.js'
 import { type PublishedTask, publishTask } from './publish.js'
+import type { Republisher } from './republisher.js'
 
 type Address = `0x${string}`
 
@@ -49,6 +50,8 @@ export interface PerformerComponents {
   events: EventBus
   logger: Logger
   metrics: MetricsPort
+  /** keeps published tasks until they are settled on chain (see republisher.ts) */
+  republisher?: Republisher
 }
 
 export class Performer {

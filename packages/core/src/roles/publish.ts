@@ -1,9 +1,16 @@
 // The one way a task reaches the network. The performer's own tasks and those an AVS's performer
 // service signed and handed over through JSON-RPC sendTask get the same gossip message, the same
 // `task:performed` event, log line and metric, so dashboards cannot tell the paths apart.
-import { formatPerformerSignature, type PerformerSignature, type TaskInfo, taskHash } from '@wisp/protocol'
+import {
+  formatPerformerSignature,
+  type PerformerSignature,
+  type TaskInfo,
+  taskHash,
+  type WireTask,
+} from '@wisp/protocol'
 import type { EventBus } from '../events.js'
 import type { GossipPort, Logger, MetricsPort } from '../ports.js'
+import type { Republisher } from './republisher.js'
 
 type Hex = `0x${string}`
 
@@ -12,6 +19,8 @@ export interface PublishComponents {
   events: EventBus
   logger: Logger
   metrics: MetricsPort
+  /** keeps the task until its outcome is on chain (see republisher.ts) */
+  republisher?: Republisher
 }
 
 export interface PublishedTask {
@@ -32,13 +41,15 @@ export async function publishTask(
   trigger: string,
 ): Promise<PublishedTask> {
   const hash = taskHash(task)
-  const { recipients } = await c.gossip.publish('task', {
+  const message: WireTask = {
     proofOfTask: task.proofOfTask,
     data: task.data,
     performer: task.taskPerformer,
     definitionId: task.taskDefinitionId,
     signature,
-  })
+  }
+  const { recipients } = await c.gossip.publish('task', message)
+  await c.republisher?.track('task', hash, message)
   c.events.emit('task:performed', {
     taskHash: hash,
     taskDefinitionId: task.taskDefinitionId,

@@ -7,14 +7,19 @@ import { aggregatePublicKeys, PublicKey, Signature, verify } from '@wisp/bls'
 import {
   DOMAIN_TASKS,
   isValidEcdsaPerformerSignature,
+  openTaskDefinition,
   preflightSubmission,
   taskHash,
   voteHash,
   WispError,
 } from '@wisp/protocol'
 import type {
+  AnnouncedOutcome,
   ChainPort,
+  DoubleAttestationProof,
   OperatorRecord,
+  OutcomeCheck,
+  SlashOutcome,
   SubmitTaskOutcome,
   SubmitTaskParams,
   TaskDefinitionInfo,
@@ -27,10 +32,17 @@ export class ModelChain implements ChainPort {
   readonly attestationCenter: Hex = '0x2222222222222222222222222222222222222222'
   block = 100n
   operators: OperatorRecord[]
-  definitions = new Map<number, TaskDefinitionInfo>()
+  /** definition 1 (the tests' tasks) exists, without restrictions */
+  definitions = new Map<number, TaskDefinitionInfo>([
+    [1, { ...openTaskDefinition(1), blockExpiry: 0n, definitionTotal: 0n }],
+  ])
   readonly used = new Set<Hex>()
   readonly submissions: Array<SubmitTaskParams & { event: 'TaskSubmitted' | 'TaskRejected'; txHash: Hex }> =
     []
+  /** proofs accepted by slashOperatorForDoubleAttestation */
+  readonly slashings: Array<DoubleAttestationProof & { txHash: Hex }> = []
+  /** share of voting power a double-attestation slash takes, like the contract's configured percentage */
+  slashShare = 10n
   /** make the next n submissions fail like a broken RPC */
   failNext = 0
   #tx = 0
@@ -106,5 +118,60 @@ export class ModelChain implements ChainPort {
     this.submissions.push({ ...params, event, txHash })
     this.block++
     return { status: 'included', txHash, blockNumber: this.block, event }
+  }
+
+  /** Another aggregator's submission landed (skipping the checks): returns its transaction hash. */
+  landedElsewhere(task: SubmitTaskParams['task'], isApproved: boolean, attesterIds: number[]): Hex {
+    this.used.add(taskHash(task))
+    const txHash = `0x${(++this.#tx).toString(16).padStart(64, '0')}` as Hex
+    this.submissions.push({
+      task,
+      performerSignature: { type: 'ecdsa', signature: '0x' },
+      isApproved,
+      aggregateSignature: [0n, 0n],
+      attesterIds,
+      event: isApproved ? 'TaskSubmitted' : 'TaskRejected',
+      txHash,
+    })
+    return txHash
+  }
+
+  /** Like the receipt check: the transaction must exist and carry this task's outcome. */
+  async checkTaskOutcome(outcome: AnnouncedOutcome): Promise<OutcomeCheck> {
+    const sub = this.submissions.find((s) => s.txHash === outcome.txHash)
+    if (sub === undefined) return { status: 'refuted', reason: 'not_found' }
+    if (taskHash({ ...sub.task, taskPerformer: outcome.performer }) !== outcome.taskHash)
+      return { status: 'refuted', reason: 'no_matching_event' }
+    return {
+      status: 'confirmed',
+      isApproved: sub.isApproved,
+      attesterIds: [...sub.attesterIds],
+      blockNumber: this.block,
+    }
+  }
+
+  /** The contract's rule: both signatures must verify for the operator's key, one per verdict. */
+  async proveDoubleAttestation(proof: DoubleAttestationProof): Promise<SlashOutcome> {
+    const operator = this.operators.find((o) => o.address.toLowerCase() === proof.operator.toLowerCase())
+    if (operator === undefined) throw new WispError('InvalidOperator', 'reverted: InvalidOperator')
+    const key = PublicKey.fromBytes(operator.blsPublicKey)
+    const valid = (isApproved: boolean, sig: Uint8Array) =>
+      verify(
+        Signature.fromBytes(sig),
+        key,
+        DOMAIN_TASKS,
+        voteHash(proof.task, {
+          attestationCenter: this.attestationCenter,
+          chainId: this.chainId,
+          isApproved,
+        }),
+      )
+    if (!valid(true, proof.approveSignature) || !valid(false, proof.rejectSignature))
+      throw new WispError('InvalidDoubleAttestation', 'reverted: InvalidDoubleAttestation')
+    const slashedStake = (operator.votingPower * this.slashShare) / 100n
+    operator.votingPower -= slashedStake
+    const txHash = `0x${(++this.#tx).toString(16).padStart(64, '0')}` as Hex
+    this.slashings.push({ ...proof, txHash })
+    return { txHash, slashedStake, challengerReward: 1n, ejected: false }
   }
 }

@@ -201,7 +201,7 @@ describe('aggregator: the done set is bounded', () => {
   })
 
   it('done keys of the old layout (aggregator/done/<taskHash>) are migrated once and still count', async () => {
-    const { operators, clock, aggregatorOn, chain } = setup()
+    const { operators, clock, aggregatorOn } = setup()
     const store = new MemoryStore()
     const attester = operators[1]!
     const recent = taskHash(taskInfoOf(attestation(attester, 1)))

@@ -120,7 +120,7 @@ describe('one verdict per operator per task', () => {
   })
 
   it('a forged second vote is not a proof: nothing is filed and the genuine vote still counts', async () => {
-    const { operators, chain, aggregator, task: t, voteOf } = await aggregatorNetwork(5)
+    const { operators, chain, aggregator, voteOf } = await aggregatorNetwork(5)
     await aggregator.start()
     const d = operators[4]!
     const genuine = voteOf(d, true)

@@ -3,6 +3,7 @@ export {
   type JsonRpcHandlers,
   type JsonRpcServer,
   MAX_JSON_RPC_BODY_BYTES,
+  SEND_TASK_ERRORS,
   startJsonRpcServer,
 } from './json-rpc.js'
 export { createConsoleLogger, type LogLevel, type NodeLogger } from './logger.js'

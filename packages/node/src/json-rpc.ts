@@ -106,6 +106,10 @@ async function call(request: JsonRpcRequest, handlers: JsonRpcHandlers): Promise
         throw methodNotFound(request.method)
     }
   } catch (err) {
+    if (err instanceof WispError && err.code in SEND_TASK_ERRORS) {
+      const code = SEND_TASK_ERRORS[err.code as keyof typeof SEND_TASK_ERRORS]
+      return jsonRpcError(id, code, err.message, { code: err.code, ...err.details })
+    }
     // a coded failure of ours past parsing (no peers, wrong chain…) is a server error with its code
     if (err instanceof WispError && !isProtocolError(err))
       return jsonRpcError(id, SERVER_ERROR, err.message, { code: err.code })
@@ -115,3 +119,14 @@ async function call(request: JsonRpcRequest, handlers: JsonRpcHandlers): Promise
 
 /** JSON-RPC's "server error" range (-32000 to -32099) for failures that are not the caller's. */
 const SERVER_ERROR = -32000
+
+/**
+ * sendTask refusals: the task is one no honest attester would vote on, so nothing was gossiped.
+ * Stable numbers (and `error.data.code`) a performer service can branch on.
+ */
+export const SEND_TASK_ERRORS = Object.freeze({
+  SEND_TASK_BAD_SIGNATURE: -32010,
+  SEND_TASK_UNKNOWN_DEFINITION: -32011,
+  SEND_TASK_INACTIVE_PERFORMER: -32012,
+  SEND_TASK_NOT_ELECTED: -32013,
+})

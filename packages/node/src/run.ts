@@ -85,7 +85,7 @@ export async function startWispNode(
   const registry = new Registry()
   const operator = await createOperator(config.operator, {
     kind: 'node',
-    supportedRoles: ['attester', 'aggregator', 'performer'],
+    supportedRoles: ['attester', 'aggregator', 'performer', 'watchtower'],
     address: account.address,
     blsSigner: blsSigner(config.keys),
     ecdsaSigner: ecdsaSigner(config.keys),

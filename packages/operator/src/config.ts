@@ -6,8 +6,12 @@
 import { OperatorError } from './errors.js'
 
 export type Address = `0x${string}`
-export type Role = 'attester' | 'aggregator' | 'performer'
-export const ROLES: readonly Role[] = Object.freeze(['attester', 'aggregator', 'performer'])
+/**
+ * `watchtower` proves double attestation on chain (it needs an account to send the proof); an
+ * aggregator runs one anyway, since it sees every vote.
+ */
+export type Role = 'attester' | 'aggregator' | 'performer' | 'watchtower'
+export const ROLES: readonly Role[] = Object.freeze(['attester', 'aggregator', 'performer', 'watchtower'])
 
 export const CONFIG_VERSION = 1
 

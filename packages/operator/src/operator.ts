@@ -166,6 +166,8 @@ export async function createOperator(config: OperatorConfig, runtime: OperatorRu
         'OPERATOR_MISSING_COMPONENT',
         'an aggregator needs an account to send submitTask',
       )
+    if (wants('watchtower') && runtime.chainAccount === undefined)
+      throw new OperatorError('OPERATOR_MISSING_COMPONENT', 'a watchtower needs an account to send its proofs')
     if (wants('performer') && config.performer.signatureType === 'ecdsa' && runtime.ecdsaSigner === undefined)
       throw new OperatorError('OPERATOR_MISSING_COMPONENT', 'an ECDSA performer needs an ECDSA signer')
     if (config.attester.validationService !== undefined && runtime.fetch === undefined)
@@ -245,7 +247,8 @@ export async function createOperator(config: OperatorConfig, runtime: OperatorRu
       },
       {
         verifier,
-        ...(full ? { directory, definitions: directory } : {}),
+        // full validation: operators and definitions from the chain, TaskSubmitted checked there too
+        ...(full ? { directory, definitions: directory, outcomes: directory } : {}),
         ...(me ? { signer: runtime.authSigner(me) } : {}),
         ...(runtime.p2pMetrics ? { metrics: runtime.p2pMetrics } : {}),
         logger: logger.child('p2p'),
@@ -267,6 +270,9 @@ export async function createOperator(config: OperatorConfig, runtime: OperatorRu
       runtime: runtimeOf[runtime.kind],
       operatorAddress: runtime.address,
       ...election,
+      // what sendTask checks, like the network's attesters
+      electionWindowBlocks: BigInt(config.election.windowBlocks),
+      watchtower: wants('watchtower') || wants('aggregator'),
       plugins: { validateTimeoutMs: plugins.engineValidateTimeoutMs ?? config.attester.validateTimeoutMs },
       ...(wants('attester')
         ? {
@@ -687,6 +693,8 @@ function followTasks(p: {
       for (const e of events) {
         const hash = taskKeys.get(keyOf(e.taskDefinitionId, e.proofOfTask, e.data))
         if (hash === undefined) continue
+        // settled on chain: our kept task or vote need not be published again
+        void engine.settleTask(hash).catch(() => undefined)
         setOutcome(hash, {
           txHash: e.transactionHash,
           isApproved: e.isApproved,

@@ -191,7 +191,7 @@ export async function startNetwork(
   const internals = pubsub as unknown as GossipsubInternals
   const { bans } = defences
   // a banned peer that gets through anyway (a node built without our gater) is closed at once
-  const refuseBanned = (evt: CustomEvent<Connection>) => {
+  const refuseBanned = (evt: { detail: Connection }) => {
     const connection = evt.detail
     if (!bans.isBanned(connection.remotePeer.toString())) return
     metrics.peerDisconnected('banned')

@@ -2,7 +2,13 @@
 import { createInlineVerifier } from '@wisp/bls'
 import { encodeMessage, gossipTopics } from '@wisp/protocol'
 import { describe, expect, it } from 'vitest'
-import { createMemoryMetrics, createPeerDefences, resolveNetworkOptions } from '../src/index.js'
+import {
+  BanList,
+  createMemoryMetrics,
+  createPeerDefences,
+  PeerPenalties,
+  resolveNetworkOptions,
+} from '../src/index.js'
 import type { ValidationContext } from '../src/validation/context.js'
 import { OutcomeCache } from '../src/validation/outcomes.js'
 import { RateLimiter } from '../src/validation/rate-limit.js'
@@ -157,5 +163,63 @@ describe('seen cache and rate limiter', () => {
     expect(rate.take('q')).toBe(true) // per key
     t = 1000
     expect([rate.take('p'), rate.take('p')]).toEqual([true, false])
+  })
+})
+
+describe('redelivery, penalties and bans', () => {
+  it('accepted content is a duplicate within the redelivery window and redelivered after it', () => {
+    let t = 0
+    const seen = new SeenCache({ maxEntries: 10, ttlMs: 10_000, redeliveryAfterMs: 2000 }, () => t)
+    expect(seen.check('a')).toBe('new')
+    expect(seen.check('a')).toBe('duplicate') // still being judged
+    seen.accepted('a')
+    t = 1999
+    expect(seen.check('a')).toBe('duplicate')
+    t = 2000
+    expect(seen.check('a')).toBe('redeliver')
+    expect(seen.check('a')).toBe('duplicate') // forwarded again just now
+    t = 4500
+    expect(seen.check('a')).toBe('redeliver')
+    t = 10_000
+    expect(seen.check('a')).toBe('new') // the 10 min memory (here 10 s) runs from the first verdict
+    seen.forget('a') // rejected content is forgotten
+    expect(seen.check('a')).toBe('new')
+  })
+
+  it('penalties decay like the other score components and stay bounded', () => {
+    let t = 0
+    const penalties = new PeerPenalties(
+      { equivocation: 1000, forwardedInvalid: 50, decay: 0.99, maxPeers: 2 },
+      { decayIntervalMs: 1000, decayToZero: 0.01 },
+      () => t,
+    )
+    penalties.add('p', 1000)
+    expect(penalties.score('p')).toBe(-1000)
+    t = 69_000
+    expect(penalties.get('p')).toBeCloseTo(1000 * 0.99 ** 69, 6) // ≈ half
+    penalties.add('q', 10)
+    penalties.add('r', 20)
+    expect(penalties.size).toBe(2)
+    expect(penalties.get('q')).toBe(0) // the smallest went first
+    t = 69_000 + 2_000_000
+    expect(penalties.get('p')).toBe(0)
+  })
+
+  it('bans double with each repeat offence, up to the cap, and expire', () => {
+    let t = 0
+    const bans = new BanList(
+      { firstMs: 60_000, maxMs: 200_000, forgetAfterMs: 1_000_000, maxPeers: 10 },
+      () => t,
+    )
+    expect(bans.ban('p')).toBe(60_000)
+    expect(bans.isBanned('p')).toBe(true)
+    t = 60_000
+    expect(bans.isBanned('p')).toBe(false)
+    expect(bans.ban('p')).toBe(120_000)
+    t += 120_000
+    expect(bans.ban('p')).toBe(200_000)
+    expect(bans.banned()).toEqual(['p'])
+    t += 2_000_000 // forgiven
+    expect(bans.ban('p')).toBe(60_000)
   })
 })

@@ -41,6 +41,10 @@ export async function startCluster(params: {
   options?: PartialNetworkOptions
   verifier?: BlsVerifier
   peerComponents?: (index: number) => NetworkComponents
+  /** merged over the relay's components (e.g. `directory: undefined` for a structural relay) */
+  relayComponents?: NetworkComponents
+  /** merged over the relay's options */
+  relayOptions?: PartialNetworkOptions
 }): Promise<Cluster> {
   const verifier = params.verifier ?? createInlineVerifier()
   const directory = directoryOf(params.operators)
@@ -51,8 +55,8 @@ export async function startCluster(params: {
   }
   const relayMetrics = createPrometheusMetrics()
   const relay = await createRelay(
-    { ...common, listen: ['/ip4/127.0.0.1/tcp/0/ws'] },
-    { verifier, directory, definitions: definitions(), metrics: relayMetrics },
+    { ...common, ...params.relayOptions, listen: ['/ip4/127.0.0.1/tcp/0/ws'] },
+    { verifier, directory, definitions: definitions(), metrics: relayMetrics, ...params.relayComponents },
   )
   const relayAddress = relay.getMultiaddrs()[0]!
   const peers: WispNetwork[] = []

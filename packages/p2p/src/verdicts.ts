@@ -38,7 +38,6 @@ export const IGNORE_REASONS = [
   // author is charged through the application-specific score instead of the forwarder.
   'bad_performer_signature',
   'bad_attester_signature',
-  'unauthenticated',
   'false_outcome',
   'equivocation',
 ] as const

@@ -1,5 +1,6 @@
 // The validation rules without a network: structural mode, our own failures, the verdict mapping.
 import { createInlineVerifier } from '@wisp/bls'
+import type { TaskOutcomeChecker } from '@wisp/interface'
 import { encodeMessage, gossipTopics } from '@wisp/protocol'
 import { describe, expect, it } from 'vitest'
 import {
@@ -22,6 +23,7 @@ import {
   makeAttestation,
   makeOperators,
   makeTask,
+  makeTaskSubmitted,
 } from './support/fixtures.js'
 
 const operators = makeOperators(2)
@@ -221,5 +223,64 @@ describe('redelivery, penalties and bans', () => {
     expect(bans.banned()).toEqual(['p'])
     t += 2_000_000 // forgiven
     expect(bans.ban('p')).toBe(60_000)
+  })
+})
+
+describe('TaskSubmitted chain checks without a network (a fake TaskOutcomeChecker)', () => {
+  it('at most maxPending checks are outstanding (beyond: ignore busy); identical claims share one call', async () => {
+    const releases: Array<() => void> = []
+    let calls = 0
+    const outcomes: TaskOutcomeChecker = {
+      checkTaskOutcome: async () => {
+        calls++
+        await new Promise<void>((resolve) => releases.push(resolve))
+        return { status: 'confirmed', isApproved: true, attesterIds: [1, 2], blockNumber: 1n }
+      },
+    }
+    const ctx = context({ outcomes, outcomeCache: new OutcomeCache({ cacheEntries: 10, maxPending: 1 }) })
+    const task = await makeTask(op1, { proofOfTask: 'busy' })
+    const claim = makeTaskSubmitted(task, [1, 2])
+    const first = validateGossip(
+      'taskSubmitted',
+      incoming('taskSubmitted', encodeMessage('taskSubmitted', claim)),
+      ctx,
+    )
+    // the same claim in other bytes (ids reordered) waits for the same call
+    const reordered = { ...claim, operatorIds: [2, 1] }
+    const second = validateGossip(
+      'taskSubmitted',
+      incoming('taskSubmitted', encodeMessage('taskSubmitted', reordered)),
+      ctx,
+    )
+    const other = { ...claim, txHash: `0x${'ab'.repeat(32)}` as const }
+    const third = await validateGossip(
+      'taskSubmitted',
+      incoming('taskSubmitted', encodeMessage('taskSubmitted', other)),
+      ctx,
+    )
+    expect(third.verdict).toEqual({ outcome: 'ignore', reason: 'busy' })
+    while (releases.length === 0) await new Promise((resolve) => setTimeout(resolve, 1))
+    releases[0]!()
+    expect((await first).verdict.outcome).toBe('accept')
+    expect((await second).verdict.outcome).toBe('accept')
+    expect(calls).toBe(1)
+  })
+
+  it('rate limits: reject from the author itself, ignore when forwarded', async () => {
+    const ctx = context()
+    ctx.rates.task = new RateLimiter({ messages: 1, intervalMs: 60_000 }, () => 0)
+    const bytes = async (p: string) => encodeMessage('task', await makeTask(op1, { proofOfTask: p }))
+    expect((await validateGossip('task', incoming('task', await bytes('r1')), ctx)).verdict.outcome).toBe(
+      'accept',
+    )
+    expect((await validateGossip('task', incoming('task', await bytes('r2')), ctx)).verdict).toEqual({
+      outcome: 'reject',
+      reason: 'rate_limited',
+    })
+    const forwarded = { ...incoming('task', await bytes('r3')), from: 'a-relay' }
+    expect((await validateGossip('task', forwarded, ctx)).verdict).toEqual({
+      outcome: 'ignore',
+      reason: 'rate_limited',
+    })
   })
 })

@@ -9,6 +9,9 @@ import { judgeOnce } from './dedupe.js'
 import { knownDefinition, lookUpOperator } from './lookups.js'
 import { type JobReading, performerCheck, readOutcome, tasksJob, voteDigests } from './signatures.js'
 
+/** ACCEPT after the attester's vote verified for one of our deployments (not just structurally). */
+const VOTE_VERIFIED: Verdict = Object.freeze({ outcome: 'accept', reason: 'valid' })
+
 /**
  * An attestation: known definition; attester and performer registered and active (else another
  * deployment's → ignore); with auth on, a directly connected author must be the attester's
@@ -43,8 +46,9 @@ export async function validateAttestation(
       taskPerformer: att.performer.address,
       taskDefinitionId: att.definitionId,
     }
-    const checked = await checkSignatures(task, att, incoming, ctx, attester.operator, performer.operator)
-    if (checked.verdict.outcome !== 'accept' || !checked.voteVerified) return checked.verdict
+    const verdict = await checkSignatures(task, att, incoming, ctx, attester.operator, performer.operator)
+    // only a vote whose BLS signature verified says anything about its operator
+    if (verdict !== VOTE_VERIFIED) return verdict
     return oneVerdictPerOperator(taskHash(task), att, incoming, ctx)
   })
 }
@@ -68,21 +72,6 @@ function oneVerdictPerOperator(
 }
 
 async function checkSignatures(
-  task: TaskInfo,
-  att: WireAttestation,
-  incoming: Incoming,
-  ctx: ValidationContext,
-  attester: OperatorInfo | undefined,
-  performer: OperatorInfo | undefined,
-): Promise<{ verdict: Verdict; voteVerified: boolean }> {
-  const verdict = await checkSignatureVerdict(task, att, incoming, ctx, attester, performer)
-  return { verdict, voteVerified: verdict === VOTE_VERIFIED }
-}
-
-/** ACCEPT after the attester's vote verified for one of our deployments (not just structurally). */
-const VOTE_VERIFIED: Verdict = Object.freeze({ outcome: 'accept', reason: 'valid' })
-
-async function checkSignatureVerdict(
   task: TaskInfo,
   att: WireAttestation,
   incoming: Incoming,

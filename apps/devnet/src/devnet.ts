@@ -4,17 +4,21 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
+import type { BlsVerifier } from '@wisp/bls'
+import { createNodeVerifierPool } from '@wisp/bls/pool/node'
+import { createChainDirectory } from '@wisp/chain'
 import {
   ANVIL_DEV_KEYS,
   type Anvil,
   deployLocalNetwork,
   type LocalNetwork,
+  type LocalSlashingConfig,
   startAnvil,
   WAD,
 } from '@wisp/contracts/dev'
 import { keysFromEcdsa, type NodeLogger, startWispNode, type WispNode, type WispNodeConfig } from '@wisp/node'
 import { type OperatorConfig, type PackagePluginSpec, parseOperatorConfig } from '@wisp/operator'
-import { randomSeed, type WispNetwork } from '@wisp/p2p'
+import { type NetworkComponents, randomSeed, type WispNetwork } from '@wisp/p2p'
 import { createRelay } from '@wisp/p2p/node'
 import { type LocalPriceSource, startLocalPriceSource } from '@wisp/plugin-price-oracle/local-source'
 import {
@@ -23,8 +27,10 @@ import {
   startWebServer,
   type WebServer,
 } from '@wisp/web/server'
+import { createPublicClient, http } from 'viem'
 
 type Hex = `0x${string}`
+type TaskOutcomeChecker = NonNullable<NetworkComponents['outcomes']>
 
 export interface DevnetOptions {
   /** state of this run (node databases, relay peer store, devnet.json); wiped at start */
@@ -81,9 +87,16 @@ export interface Devnet {
   /** stops the relay and starts it again on the same address and peer id (tests of reconnection) */
   restartRelay(options?: { downMs?: number }): Promise<WispNetwork>
   readonly priceSource: LocalPriceSource
+  /** the current nodes (replaced by restartNode) */
   readonly performer: WispNode
   readonly aggregator: WispNode
   readonly attesters: WispNode[]
+  /**
+   * Stops a node, waits `downMs`, starts it again from `configOf(name)` on the same data
+   * directory (and the same JSON-RPC and metrics ports), waits until the relay has it in every
+   * topic's mesh, and makes it the devnet's node of that name. Resolves to the new node.
+   */
+  restartNode(name: string, options?: { downMs?: number }): Promise<WispNode>
   readonly taskDefinitions: { hashChain: number; priceOracle: number }
   readonly web: WebServer | undefined
   /** what a client (the web attester, the e2e tests) needs to join */
@@ -116,7 +129,34 @@ export interface DevnetInfo {
   web?: string
   /** the network's operator config file (every runtime can start from it) */
   networkConfigPath: string
+  /** what the contracts punish and pay on this network (see DEVNET_SLASHING) */
+  slashing: {
+    doubleAttestation: LocalSlashingConfig
+    /** paid to whoever proves a slashable offence (WRWD, in wei) */
+    challengerRewardFee: string
+  }
 }
+
+/**
+ * Slashing on the local network: a double attestation (an operator's BLS votes for both
+ * verdicts of one task) costs 10 % of its stake, without ejection, and whoever files the proof
+ * (the aggregator's watchtower) is paid 1 WRWD from the AVS treasury.
+ */
+export const DEVNET_SLASHING = {
+  doubleAttestation: { enabled: true, stakePercentageBps: 1000, eject: false } satisfies LocalSlashingConfig,
+  challengerRewardFee: WAD,
+} as const
+
+/**
+ * The relay checks announced TaskSubmitted messages against the transaction's receipt, waiting
+ * at most this long for it. Public chains need seconds (the default is 12 s: a block and some
+ * propagation); anvil mines a submission before the aggregator even announces it, so a receipt
+ * that is not there within 2 s never will be, and a false announcement is rejected quickly.
+ */
+export const DEVNET_OUTCOME_WINDOW_MS = 2000
+
+/** The nodes a devnet runs, by name: `performer`, `aggregator`, `attester-<operator id>`. */
+export type DevnetNodeName = 'performer' | 'aggregator' | `attester-${number}`
 
 /** The bundled plugins with the devnet's configuration, as the operator config names them. */
 export function devnetPlugins(
@@ -170,6 +210,8 @@ export async function startDevnet(
     const chain = await deployLocalNetwork({
       rpcUrl: anvil.rpcUrl,
       openAggregator: true,
+      slashing: { doubleAttestation: DEVNET_SLASHING.doubleAttestation },
+      challengerRewardFee: DEVNET_SLASHING.challengerRewardFee,
       // spare operators get the voting power one-click registration gives a browser (10 WAD of stake)
       operators: [
         options.performerPower,
@@ -196,6 +238,21 @@ export async function startDevnet(
     // a fixed seed for this run, so a restarted relay keeps its peer id and address
     const relaySeed = randomSeed()
     const relayPort = options.ports.relay === 0 ? await freeTcpPort() : options.ports.relay
+    // The relay validates like an operator (chain mode): operators, definitions and announced
+    // outcomes come from the contracts, signatures are checked. A structural relay would forward
+    // forged votes, and every node would then score the relay itself down for them.
+    const publicClient = createPublicClient({ transport: http(anvil.rpcUrl), pollingInterval: 250 })
+    const directoryOptions = {
+      attestationCenter: chain.contracts.attestationCenter,
+      outcomeWindowMs: DEVNET_OUTCOME_WINDOW_MS,
+    }
+    const relayChain = createChainDirectory(directoryOptions, { publicClient })
+    // the chain check of announced outcomes, where this @wisp/chain has it (structural otherwise)
+    const outcomes = (relayChain as unknown as Partial<TaskOutcomeChecker>).checkTaskOutcome
+      ? (relayChain as unknown as TaskOutcomeChecker)
+      : undefined
+    const relayVerifier: BlsVerifier = createNodeVerifierPool({ workers: 1 })
+    started.push(() => relayVerifier.close())
     const startRelay = () =>
       createRelay(
         {
@@ -204,7 +261,13 @@ export async function startDevnet(
           dataDir: join(options.dataDir, 'relay'),
           deployments: [{ chainId: chain.chainId, attestationCenter: chain.contracts.attestationCenter }],
         },
-        { logger: logger.child('relay') },
+        {
+          logger: logger.child('relay'),
+          directory: relayChain,
+          definitions: relayChain,
+          ...(outcomes ? { outcomes } : {}),
+          verifier: relayVerifier,
+        },
       )
     let relay = await startRelay()
     started.push(() => relay.stop())
@@ -244,10 +307,15 @@ export async function startDevnet(
     })
 
     const configs = new Map<string, WispNodeConfig>()
-    const start = (config: WispNodeConfig) => {
+    /** the running node of each name (restartNode replaces entries) */
+    const nodes = new Map<string, WispNode>()
+    const start = async (config: WispNodeConfig) => {
       configs.set(config.name, config)
-      return startWispNode(config, { logger })
+      const node = await startWispNode(config, { logger })
+      nodes.set(config.name, node)
+      return node
     }
+    const current = (name: string) => nodes.get(name)!
     const [performerOp, ...attesterOps] = nodeOperators
     const performer = await start({
       name: 'performer',
@@ -262,7 +330,7 @@ export async function startDevnet(
         metrics: { port: port(options.ports.metrics, 0), host: '127.0.0.1' },
       }),
     })
-    started.push(() => performer.stop())
+    started.push(() => current('performer').stop())
     const aggregator = await start({
       name: 'aggregator',
       // open aggregation: the aggregator pays gas but needs no stake
@@ -274,7 +342,7 @@ export async function startDevnet(
         metrics: { port: port(options.ports.metrics, 1), host: '127.0.0.1' },
       }),
     })
-    started.push(() => aggregator.stop())
+    started.push(() => current('aggregator').stop())
     const attesters: WispNode[] = []
     for (const [i, op] of attesterOps.entries()) {
       const name = `attester-${op.id}`
@@ -287,7 +355,7 @@ export async function startDevnet(
         }),
       })
       attesters.push(node)
-      started.push(() => node.stop())
+      started.push(() => current(name).stop())
     }
 
     await waitForMesh(
@@ -335,6 +403,10 @@ export async function startDevnet(
       })),
       ...(web ? { web: web.url } : {}),
       networkConfigPath,
+      slashing: {
+        doubleAttestation: DEVNET_SLASHING.doubleAttestation,
+        challengerRewardFee: String(DEVNET_SLASHING.challengerRewardFee),
+      },
       operators: [
         {
           name: 'performer',
@@ -356,9 +428,11 @@ export async function startDevnet(
       ...attesterOps.map((op) => [op.id, `attester-${op.id}`] as const),
       ...spares.map((op) => [op.id, `spare-${op.id}`] as const),
     ])
-    watchTasks({ performer, aggregator, attesters, taskDefinitions, operatorNames }, print, {
-      fullHashes: options.fullHashes,
-    })
+    const taskLog = watchTasks({ taskDefinitions, operatorNames }, print, { fullHashes: options.fullHashes })
+    taskLog.performer(performer)
+    taskLog.aggregator(aggregator)
+    for (const node of attesters) taskLog.attester(node)
+    const attesterNames = attesters.map((node) => node.name)
     return {
       options,
       anvil,
@@ -373,9 +447,37 @@ export async function startDevnet(
         return relay
       },
       priceSource,
-      performer,
-      aggregator,
-      attesters,
+      get performer() {
+        return current('performer')
+      },
+      get aggregator() {
+        return current('aggregator')
+      },
+      get attesters() {
+        return attesterNames.map(current)
+      },
+      async restartNode(name, restart = {}) {
+        const old = nodes.get(name)
+        const config = configs.get(name)
+        if (old === undefined || config === undefined) throw new Error(`no node named ${name}`)
+        await old.stop()
+        await new Promise((resolve) => setTimeout(resolve, restart.downMs ?? 0))
+        // the same ports as before, also when they were picked at random (port 0): clients such
+        // as sendSignedTask keep using devnet.info.jsonRpc
+        const boundPort = (url: string | undefined) => (url === undefined ? 0 : Number(new URL(url).port))
+        const operator = { ...config.operator }
+        if (operator.jsonRpc && operator.jsonRpc.port === 0)
+          operator.jsonRpc = { ...operator.jsonRpc, port: boundPort(old.jsonRpc?.url) }
+        if (operator.metrics && operator.metrics.port === 0)
+          operator.metrics = { ...operator.metrics, port: boundPort(old.metrics?.url) }
+        const node = await startWispNode({ ...config, operator }, { logger })
+        nodes.set(name, node)
+        if (name === 'performer') taskLog.performer(node)
+        else if (name === 'aggregator') taskLog.aggregator(node)
+        else taskLog.attester(node)
+        await waitForMesh(relay, [node.network.peerId])
+        return node
+      },
       taskDefinitions,
       web,
       info,
@@ -401,15 +503,12 @@ export async function startDevnet(
  */
 function watchTasks(
   nodes: {
-    performer: WispNode
-    aggregator: WispNode
-    attesters: WispNode[]
     taskDefinitions: { hashChain: number; priceOracle: number }
     operatorNames: Map<number, string>
   },
   print: (line: string) => void,
   options: { fullHashes: boolean },
-): void {
+): { performer(node: WispNode): void; aggregator(node: WispNode): void; attester(node: WispNode): void } {
   const hash = (hex: string) => (options.fullHashes ? hex : `${hex.slice(0, 10)}…`)
   const time = () => new Date().toISOString().slice(11, 23)
   const out = (kind: string, line: string) => print(`${time()} ${kind.padEnd(5)} ${line}`)
@@ -422,47 +521,52 @@ function watchTasks(
   const operator = (id: number) => nodes.operatorNames.get(id) ?? `operator-${id}`
   // reasons the local attesters gave, shown with their vote as the aggregator receives it
   const reasons = new Map<string, string>()
-  nodes.performer.engine.events.on('task:performed', (e) =>
-    out(
-      'task',
-      `${hash(e.taskHash)} ${name(e.taskDefinitionId).padEnd(12)} proof=${e.proofOfTask.slice(0, 18)} → ${e.recipients} peer(s)`,
-    ),
-  )
-  nodes.performer.engine.events.on('task:perform-failed', (e) =>
-    out('task', `failed to perform ${name(e.taskDefinitionId)}: ${e.reason}`),
-  )
-  for (const node of nodes.attesters) {
+  const performer = (node: WispNode) => {
+    node.engine.events.on('task:performed', (e) =>
+      out(
+        'task',
+        `${hash(e.taskHash)} ${name(e.taskDefinitionId).padEnd(12)} proof=${e.proofOfTask.slice(0, 18)} → ${e.recipients} peer(s)`,
+      ),
+    )
+    node.engine.events.on('task:perform-failed', (e) =>
+      out('task', `failed to perform ${name(e.taskDefinitionId)}: ${e.reason}`),
+    )
+  }
+  const attester = (node: WispNode) => {
     node.engine.events.on('vote:decided', (e) => {
       if (e.verdict.kind === 'reject') reasons.set(`${e.taskHash}|${node.name}`, e.verdict.reason)
       if (e.verdict.kind === 'abstain')
         out('vote', `${hash(e.taskHash)} ${node.name.padEnd(14)} abstain (${e.verdict.reason})`)
     })
   }
-  const agg = nodes.aggregator.engine.events
-  agg.on('attestation:received', (e) => {
-    const who = operator(e.operatorId)
-    const reason = reasons.get(`${e.taskHash}|${who}`)
-    reasons.delete(`${e.taskHash}|${who}`)
-    out(
-      'vote',
-      `${hash(e.taskHash)} ${who.padEnd(14)} ${e.isApproved ? 'approve' : `REJECT${reason ? ` (${reason})` : ''}`}`,
+  const aggregator = (node: WispNode) => {
+    const agg = node.engine.events
+    agg.on('attestation:received', (e) => {
+      const who = operator(e.operatorId)
+      const reason = reasons.get(`${e.taskHash}|${who}`)
+      reasons.delete(`${e.taskHash}|${who}`)
+      out(
+        'vote',
+        `${hash(e.taskHash)} ${who.padEnd(14)} ${e.isApproved ? 'approve' : `REJECT${reason ? ` (${reason})` : ''}`}`,
+      )
+    })
+    agg.on('attestation:dropped', (e) => {
+      if (e.operatorId !== undefined) out('vote', `dropped ${operator(e.operatorId)}'s vote: ${e.reason}`)
+    })
+    agg.on('submission:sent', (e) =>
+      out(
+        'chain',
+        `${hash(e.taskHash)} ${e.event === 'TaskSubmitted' ? 'TaskSubmitted' : 'TaskRejected '} tx=${hash(e.txHash)} attesters=[${e.attesterIds.map(operator).join(', ')}]`,
+      ),
     )
-  })
-  agg.on('attestation:dropped', (e) => {
-    if (e.operatorId !== undefined) out('vote', `dropped ${operator(e.operatorId)}'s vote: ${e.reason}`)
-  })
-  agg.on('submission:sent', (e) =>
-    out(
-      'chain',
-      `${hash(e.taskHash)} ${e.event === 'TaskSubmitted' ? 'TaskSubmitted' : 'TaskRejected '} tx=${hash(e.txHash)} attesters=[${e.attesterIds.map(operator).join(', ')}]`,
-    ),
-  )
-  agg.on('submission:failed', (e) =>
-    out(
-      'chain',
-      `${hash(e.taskHash)} submission failed (${e.code}, attempt ${e.attempt}${e.final ? ', giving up' : ''}): ${e.message.split('\n')[0]}`,
-    ),
-  )
+    agg.on('submission:failed', (e) =>
+      out(
+        'chain',
+        `${hash(e.taskHash)} submission failed (${e.code}, attempt ${e.attempt}${e.final ? ', giving up' : ''}): ${e.message.split('\n')[0]}`,
+      ),
+    )
+  }
+  return { performer, attester, aggregator }
 }
 
 /**

@@ -141,12 +141,14 @@ export const DEFAULT_DEDUPE_OPTIONS: Readonly<DedupeOptions> = Object.freeze({
   maxVotes: 16_384,
 })
 
-// 100 messages per 10 s per author and topic (bursts of 100, then 10/s). An attester sends about
-// one vote per task and re-publishes unconfirmed votes every few seconds; a performer may publish
-// a burst of tasks through JSON-RPC; an aggregator one TaskSubmitted per task. Honest nodes stay
-// far below it even with dozens of tasks in flight; a flooder gets 10/s of validation work out of
-// us per topic before it is cut off (rejects → −4·n² each, graylisted after ~10).
-const PER_AUTHOR: Readonly<RateLimit> = Object.freeze({ messages: 100, intervalMs: 10_000 })
+// 1000 messages per 10 s per author and topic (bursts of 1000, then 100/s). A performer may hand
+// a burst of a hundred tasks to the network at once (JSON-RPC sendTask from an AVS's service),
+// re-publishes the unconfirmed ones after seconds, and its attesters vote once per task each, so
+// an honest author's rate is the AVS's task rate (plus a few re-publications) — tens per second
+// at most on any chain we submit to, since the contract takes one submission per task. The limit
+// is for valid-looking spam (replays): invalid messages cost their author far sooner (rejects →
+// −4·n² each, graylisted after ~10, then banned).
+const PER_AUTHOR: Readonly<RateLimit> = Object.freeze({ messages: 1000, intervalMs: 10_000 })
 
 export const DEFAULT_RATE_LIMIT_OPTIONS: Readonly<RateLimitOptions> = Object.freeze({
   task: PER_AUTHOR,

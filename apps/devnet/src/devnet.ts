@@ -155,9 +155,6 @@ export const DEVNET_SLASHING = {
  */
 export const DEVNET_OUTCOME_WINDOW_MS = 2000
 
-/** The nodes a devnet runs, by name: `performer`, `aggregator`, `attester-<operator id>`. */
-export type DevnetNodeName = 'performer' | 'aggregator' | `attester-${number}`
-
 /** The bundled plugins with the devnet's configuration, as the operator config names them. */
 export function devnetPlugins(
   definitions: { hashChain: number; priceOracle: number },

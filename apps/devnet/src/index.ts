@@ -1,6 +1,8 @@
 export { runDevnetCli } from './cli.js'
 export {
   DEFAULT_DEVNET_OPTIONS,
+  DEVNET_OUTCOME_WINDOW_MS,
+  DEVNET_SLASHING,
   type Devnet,
   type DevnetInfo,
   type DevnetOptions,

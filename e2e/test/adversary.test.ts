@@ -31,7 +31,7 @@ import {
   type WireTask,
 } from '@wisp/protocol'
 import { waitFor } from '@wisp/test-utils'
-import { bytesToHex, keccak256, stringToBytes, stringToHex } from 'viem'
+import { keccak256, stringToBytes, stringToHex } from 'viem'
 import { privateKeyToAccount, sign } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ADVERSARY_DEVNET, chainOutcomes, rogueTarget, sendTasks } from './support/adversary.ts'
@@ -406,7 +406,11 @@ describe('hostile peers', () => {
       },
       {
         name: 'random bytes',
-        params: ecdsaParams(task, bytesToHex(stringToBytes('x'.repeat(65)))),
+        // 65 seeded-random bytes where a signature goes (r, s and v as they fall)
+        params: ecdsaParams(
+          task,
+          `${keccak256(stringToHex('adversary/random/1'))}${keccak256(stringToHex('adversary/random/2')).slice(2, 68)}` as Hex,
+        ),
         code: 'SEND_TASK_BAD_SIGNATURE',
         hash: taskHash(task),
       },

@@ -75,6 +75,7 @@ try {
 
   for (const [r, rate] of RATES.entries()) {
     progress(`${rate} bad messages/s: ${TASKS_PER_RATE} tasks`)
+    const phaseStarted = Date.now()
     const abort = new AbortController()
     const flood = rate > 0 ? steadyFlood(rate, 1000 * (r + 1), abort.signal) : undefined
     const latencies: number[] = []
@@ -94,6 +95,7 @@ try {
     }
     abort.abort()
     const totals = await flood
+    const phaseSeconds = (Date.now() - phaseStarted) / 1000
     latencies.sort((a, b) => a - b)
     const scores = [devnet.performer, devnet.aggregator, ...devnet.attesters].map((n) =>
       n.network.score(devnet.relay.peerId),
@@ -108,6 +110,8 @@ try {
         max: latencies.at(-1) ?? null,
       },
       rogueMessages: totals?.messages ?? 0,
+      /** what the rogues actually got out while connected, over the whole phase */
+      rogueMessagesPerSecond: Math.round((totals?.messages ?? 0) / phaseSeconds),
       rogueIdentities: totals?.identities ?? 0,
       rogueCutOffMs: totals
         ? {
@@ -117,7 +121,7 @@ try {
             ),
           }
         : null,
-      relayBanned: devnet.relay.banned().length,
+      relayBannedSoFar: devnet.relay.banned().length,
       relayScoreMin: Math.min(...scores),
     })
   }

@@ -241,6 +241,15 @@ describe('hostile peers', () => {
       }
     }
     const signed = await signedHashChainTask(devnet, stringToBytes('adversary/double-vote'))
+    // what the aggregator made of the two votes (both should reach it: the second is the proof)
+    const aggregatorSaw: string[] = []
+    const offSaw = devnet.aggregator.engine.events.on('attestation:received', (e) => {
+      if (e.taskHash === signed.taskHash && e.operatorId === spare.id)
+        aggregatorSaw.push(e.isApproved ? 'approve' : 'reject')
+    })
+    const offDropped = devnet.aggregator.engine.events.on('attestation:dropped', (e) => {
+      if (e.operatorId === spare.id) aggregatorSaw.push(`dropped: ${e.reason}`)
+    })
     const published: string[] = []
     const seen = new Promise<void>((resolve) => {
       const off = network.onMessage('task', async ({ message }) => {
@@ -299,11 +308,14 @@ describe('hostile peers', () => {
     const slash = found.slashed.find((e) => Number(e.args.operatorId) === spare.id)
     const reward = found.rewarded.find((e) => e.args.challenger?.toLowerCase() === challenger.toLowerCase())
     const [balanceAfter, powerAfter] = [await balance(), await powerOf()]
+    offSaw()
+    offDropped()
     report({
       case: 'c',
       triggered: 1,
       finalized: outcome?.event === 'TaskSubmitted' ? 1 : 0,
       published,
+      aggregatorSaw,
       attesterIds: outcome?.attesterIds ?? null,
       doubleVoterId: spare.id,
       slashedTaskHash: slash?.args.taskHash ?? null,

@@ -1,9 +1,19 @@
 // The engine's ChainPort and the network layer's operator / task-definition directories, on viem.
 // Both are structural: this package does not import @wisp/core or @wisp/p2p (they depend on it).
 import { attestationCenterAbi, operatorRegistryAbi } from '@wisp/contracts'
-import type { ChainPort, SubmitTaskOutcome, SubmitTaskParams } from '@wisp/interface'
+import type {
+  ChainPort,
+  DoubleAttestationProof,
+  OutcomeCheck,
+  SlashOutcome,
+  SubmitTaskOutcome,
+  SubmitTaskParams,
+  TaskOutcomeChecker,
+} from '@wisp/interface'
+import { readWord } from '@wisp/protocol'
 import { type Address, getAddress, isAddress } from 'viem'
 import { getBlockNumber, getChainId, getCode } from 'viem/actions'
+import { createOutcomeChecker } from './actions/outcome.js'
 import {
   getNetworkTotal,
   getOperators,
@@ -14,6 +24,7 @@ import {
   type OperatorRecord,
   type TaskDefinitionRecord,
 } from './actions/read.js'
+import { slashOperatorForDoubleAttestation } from './actions/slashing.js'
 import { sendSubmitTask } from './actions/submit.js'
 import { ChainError, toChainError } from './errors.js'
 import { type AnyClient, DEFAULT_RECEIPT_OPTIONS, read } from './transact.js'
@@ -30,13 +41,23 @@ export interface ChainPortOptions {
   receiptTimeoutMs: number
   /** A submission still pending after this long is replaced with higher fees (same nonce). */
   bumpAfterMs: number
+  /** How long `checkTaskOutcome` waits for an announced transaction's receipt (see below). */
+  outcomeWindowMs: number
 }
+
+/**
+ * One Ethereum slot: the node that announced an outcome read its receipt from its own RPC, and a
+ * provider that lags a block or two must not make an honest announcement look made up. A local
+ * network mines at once and can use far less.
+ */
+export const DEFAULT_OUTCOME_WINDOW_MS = 12_000
 
 export const DEFAULT_CHAIN_PORT_OPTIONS: Omit<ChainPortOptions, 'attestationCenter'> = {
   verifyContract: true,
   pollingIntervalMs: DEFAULT_RECEIPT_OPTIONS.pollingIntervalMs,
   receiptTimeoutMs: DEFAULT_RECEIPT_OPTIONS.receiptTimeoutMs,
   bumpAfterMs: DEFAULT_RECEIPT_OPTIONS.bumpAfterMs,
+  outcomeWindowMs: DEFAULT_OUTCOME_WINDOW_MS,
 }
 
 export interface ChainPortComponents {
@@ -57,6 +78,10 @@ export interface WispChainPort extends ChainPort {
    * ChainError whose code is the contract error's name.
    */
   submitTask(params: SubmitTaskParams): Promise<SubmitTaskOutcome>
+  /** Receipt-based, cached; waits up to `outcomeWindowMs` for a receipt. Never throws. */
+  checkTaskOutcome: TaskOutcomeChecker['checkTaskOutcome']
+  /** `slashOperatorForDoubleAttestation`, sent in turn with submissions (one account, one nonce sequence). */
+  proveDoubleAttestation(proof: DoubleAttestationProof): Promise<SlashOutcome>
 }
 
 /**
@@ -154,6 +179,15 @@ export async function createChainPort(
   }
   const center = { attestationCenter, registry }
   let queue: Promise<unknown> = Promise.resolve()
+  const checkOutcome = createOutcomeChecker(publicClient, {
+    attestationCenter,
+    windowMs: opts.outcomeWindowMs,
+    pollingIntervalMs: opts.pollingIntervalMs,
+  })
+  const noAccount = (functionName: string) =>
+    new ChainError('CHAIN_NO_ACCOUNT', `${functionName} needs a wallet client with an account`, {
+      details: { functionName },
+    })
 
   return {
     chainId,
@@ -209,6 +243,29 @@ export async function createChainPort(
         )
         .catch(alreadyDone)
     },
+    checkTaskOutcome: (outcome): Promise<OutcomeCheck> => checkOutcome(outcome),
+    proveDoubleAttestation(proof) {
+      if (!walletClient?.account) return Promise.reject(noAccount('slashOperatorForDoubleAttestation'))
+      const send = () =>
+        slashOperatorForDoubleAttestation(walletClient, {
+          attestationCenter,
+          task: proof.task,
+          operator: proof.operator,
+          approveSignature: [readWord(proof.approveSignature, 0), readWord(proof.approveSignature, 32)],
+          rejectSignature: [readWord(proof.rejectSignature, 0), readWord(proof.rejectSignature, 32)],
+          pollingIntervalMs: opts.pollingIntervalMs,
+          receiptTimeoutMs: opts.receiptTimeoutMs,
+        })
+      // in turn with submissions: the same account's nonces must not collide
+      const sent = queue.then(send, send)
+      queue = sent.catch(() => undefined)
+      return sent.then((r) => ({
+        txHash: r.txHash,
+        slashedStake: r.slashedStake,
+        challengerReward: r.challengerReward,
+        ejected: r.ejected,
+      }))
+    },
   }
 }
 
@@ -218,11 +275,17 @@ export interface ChainDirectoryOptions {
   maxAgeMs: number
   /** at most one reload per this interval when an unknown id or address is looked up */
   unknownRefreshMs: number
+  /** how long `checkTaskOutcome` waits for an announced transaction's receipt */
+  outcomeWindowMs: number
+  /** and how often it asks meanwhile */
+  outcomePollingIntervalMs: number
 }
 
 export const DEFAULT_CHAIN_DIRECTORY_OPTIONS: Omit<ChainDirectoryOptions, 'attestationCenter'> = {
   maxAgeMs: 12_000,
   unknownRefreshMs: 2_000,
+  outcomeWindowMs: DEFAULT_OUTCOME_WINDOW_MS,
+  outcomePollingIntervalMs: 1_000,
 }
 
 /** p2p's OperatorDirectory and TaskDefinitionDirectory (structurally), cached and refreshable. */
@@ -234,6 +297,8 @@ export interface ChainDirectory {
   getOperators(): Promise<OperatorRecord[]>
   /** reload now (concurrent callers share one reload) */
   refresh(): Promise<void>
+  /** p2p's TaskOutcomeChecker: a gossiped TaskSubmitted checked against its receipt (cached) */
+  checkTaskOutcome: TaskOutcomeChecker['checkTaskOutcome']
 }
 
 /**
@@ -288,8 +353,15 @@ export function createChainDirectory(
     return true
   }
 
+  const checkOutcome = createOutcomeChecker(publicClient, {
+    attestationCenter: center.attestationCenter,
+    windowMs: opts.outcomeWindowMs,
+    pollingIntervalMs: opts.outcomePollingIntervalMs,
+  })
+
   return {
     refresh,
+    checkTaskOutcome: (outcome) => checkOutcome(outcome),
     async getOperators() {
       await fresh()
       return [...byId.values()]

@@ -1,0 +1,117 @@
+// Is an announced outcome real? A gossiped TaskSubmitted names a task (by hash) and the
+// transaction that put its outcome on chain; anyone can make one up. The transaction's receipt is
+// the authority: it must be mined, succeeded, and carry the task's TaskSubmitted or TaskRejected
+// from our AttestationCenter. The event names the task by its fields, not its hash, so the hash is
+// recomputed with the announced performer.
+import type { AnnouncedOutcome, OutcomeCheck } from '@wisp/interface'
+import { taskHash as computeTaskHash } from '@wisp/protocol'
+import type { Address, Hex, Log } from 'viem'
+import { getTransaction, getTransactionReceipt } from 'viem/actions'
+import type { AnyClient } from '../transact.js'
+import { parseTaskEvents } from './events.js'
+
+export interface CheckTaskOutcomeParams extends AnnouncedOutcome {
+  attestationCenter: Address
+  /**
+   * How long to wait for a receipt that is not there yet: the announcer got its receipt from its
+   * own RPC, ours may be a block or two behind.
+   */
+  windowMs: number
+  pollingIntervalMs: number
+}
+
+const HASH = /^0x[0-9a-fA-F]{64}$/
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/
+
+/** What the chain says about `txHash` carrying the outcome of task `taskHash`. Never throws. */
+export async function checkTaskOutcome(
+  client: AnyClient,
+  params: CheckTaskOutcomeParams,
+): Promise<OutcomeCheck> {
+  if (!HASH.test(params.txHash) || !HASH.test(params.taskHash) || !ADDRESS.test(params.performer))
+    return { status: 'refuted', reason: 'not_found' }
+  const deadline = Date.now() + params.windowMs
+  for (;;) {
+    let receipt: Awaited<ReturnType<typeof getTransactionReceipt>> | undefined
+    try {
+      receipt = await getTransactionReceipt(client, { hash: params.txHash })
+    } catch (err) {
+      // viem throws TransactionReceiptNotFoundError for "not mined (yet)"; anything else is our RPC
+      if ((err as { name?: string }).name !== 'TransactionReceiptNotFoundError') return { status: 'unknown' }
+    }
+    if (receipt !== undefined && receipt !== null) return judge(receipt, params)
+    if (Date.now() >= deadline) return notMined(client, params.txHash)
+    await new Promise((resolve) => setTimeout(resolve, params.pollingIntervalMs))
+  }
+}
+
+function judge(
+  receipt: { status: 'success' | 'reverted'; logs: readonly unknown[]; blockNumber: bigint },
+  params: CheckTaskOutcomeParams,
+): OutcomeCheck {
+  if (receipt.status !== 'success') return { status: 'refuted', reason: 'reverted' }
+  const wanted = params.taskHash.toLowerCase()
+  for (const event of parseTaskEvents(receipt.logs as Log[], params.attestationCenter)) {
+    const hash = computeTaskHash({
+      proofOfTask: event.proofOfTask,
+      data: event.data,
+      taskPerformer: params.performer,
+      taskDefinitionId: event.taskDefinitionId,
+    })
+    if (hash.toLowerCase() === wanted) {
+      return {
+        status: 'confirmed',
+        isApproved: event.isApproved,
+        attesterIds: event.attesterIds,
+        blockNumber: receipt.blockNumber,
+      }
+    }
+  }
+  return { status: 'refuted', reason: 'no_matching_event' }
+}
+
+/** No receipt within the window: still pending in the mempool is "cannot tell yet", unknown is made up. */
+async function notMined(client: AnyClient, txHash: Hex): Promise<OutcomeCheck> {
+  try {
+    await getTransaction(client, { hash: txHash })
+    return { status: 'unknown' }
+  } catch (err) {
+    return (err as { name?: string }).name === 'TransactionNotFoundError'
+      ? { status: 'refuted', reason: 'not_found' }
+      : { status: 'unknown' }
+  }
+}
+
+/** Answers kept: one per announcement of the last hour or so at a task a second. */
+const CACHE_ENTRIES = 4096
+
+/**
+ * {@link checkTaskOutcome} with memory: many validators and the aggregator ask about the same
+ * announcement, so definite answers are kept (bounded) and concurrent questions share one call.
+ * "unknown" is not kept: the next question asks the chain again.
+ */
+export function createOutcomeChecker(
+  client: AnyClient,
+  options: { attestationCenter: Address; windowMs: number; pollingIntervalMs: number },
+): (outcome: AnnouncedOutcome) => Promise<OutcomeCheck> {
+  const answers = new Map<string, OutcomeCheck>()
+  const asking = new Map<string, Promise<OutcomeCheck>>()
+  return (outcome) => {
+    const key = `${outcome.taskHash}|${outcome.txHash}|${outcome.performer}`.toLowerCase()
+    const known = answers.get(key)
+    if (known !== undefined) return Promise.resolve(known)
+    let pending = asking.get(key)
+    if (pending === undefined) {
+      pending = checkTaskOutcome(client, { ...options, ...outcome }).then((answer) => {
+        asking.delete(key)
+        if (answer.status !== 'unknown') {
+          answers.set(key, answer)
+          if (answers.size > CACHE_ENTRIES) answers.delete(answers.keys().next().value as string)
+        }
+        return answer
+      })
+      asking.set(key, pending)
+    }
+    return pending
+  }
+}

@@ -1,0 +1,154 @@
+// Announced outcomes against a real anvil: checkTaskOutcome (through the port and the directory)
+// believes only a receipt that carries the task's event, and proveDoubleAttestation slashes an
+// operator that signed both verdicts, paying the challenger, in turn with the port's submissions.
+import { writeWord } from '@wisp/protocol'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { getOperator, setChallengerRewardFee, setSlashingConfig } from '../src/index.js'
+import { createChainDirectory, createChainPort, type WispChainPort } from '../src/port.js'
+import { makeTask, performerSignature, type Setup, setup, signVotes } from './support/network.js'
+
+const E = 10n ** 18n
+let s: Setup
+let port: WispChainPort
+
+beforeAll(async () => {
+  s = await setup({
+    operators: [10n, 20n, 30n, 40n].map((p) => ({ votingPower: p * E })),
+    taskDefinitions: [{ name: 'open' }],
+  })
+  port = await createChainPort(
+    { attestationCenter: s.center, pollingIntervalMs: 20, outcomeWindowMs: 300 },
+    { publicClient: s.publicClient, walletClient: s.ops[0]!.wallet },
+  )
+})
+afterAll(() => s?.stop())
+beforeEach(() => s.reset())
+
+function bytes64([x, y]: readonly [bigint, bigint]): Uint8Array {
+  const out = new Uint8Array(64)
+  writeWord(out, 0, x)
+  writeWord(out, 32, y)
+  return out
+}
+
+async function land(isApproved: boolean) {
+  const performer = s.ops[1]!
+  const task = makeTask(performer.address, 1)
+  const outcome = await port.submitTask({
+    task,
+    performerSignature: await performerSignature(performer, task, 'ecdsa'),
+    isApproved,
+    ...signVotes(s, task, isApproved ? s.ops : [s.ops[2]!, s.ops[3]!], isApproved),
+  })
+  if (outcome.status !== 'included') throw new Error('not included')
+  return { task, performer, txHash: outcome.txHash, blockNumber: outcome.blockNumber }
+}
+
+describe('checkTaskOutcome', () => {
+  it('confirms a real TaskSubmitted and TaskRejected, with the verdict, attesters and block', async () => {
+    const { taskHash } = await import('@wisp/protocol')
+    for (const isApproved of [true, false]) {
+      const { task, performer, txHash, blockNumber } = await land(isApproved)
+      const announced = { taskHash: taskHash(task), txHash, performer: performer.address }
+      expect(await port.checkTaskOutcome(announced)).toEqual({
+        status: 'confirmed',
+        isApproved,
+        attesterIds: isApproved ? [1, 2, 3, 4] : [3, 4],
+        blockNumber,
+      })
+      const directory = createChainDirectory(
+        { attestationCenter: s.center, outcomeWindowMs: 300, outcomePollingIntervalMs: 20 },
+        { publicClient: s.publicClient },
+      )
+      expect(await directory.checkTaskOutcome(announced)).toMatchObject({ status: 'confirmed', isApproved })
+    }
+  })
+
+  it('refutes a made-up transaction, another task’s transaction, a wrong performer; garbage without a call', async () => {
+    const { taskHash } = await import('@wisp/protocol')
+    const { task, performer, txHash } = await land(true)
+    const hash = taskHash(task)
+    const started = Date.now()
+    expect(
+      await port.checkTaskOutcome({
+        taskHash: hash,
+        txHash: `0x${'ab'.repeat(32)}`,
+        performer: performer.address,
+      }),
+    ).toEqual({ status: 'refuted', reason: 'not_found' })
+    // it waited for the receipt for the window first
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250)
+    const other = await land(true)
+    expect(
+      await port.checkTaskOutcome({ taskHash: hash, txHash: other.txHash, performer: performer.address }),
+    ).toEqual({ status: 'refuted', reason: 'no_matching_event' })
+    expect(await port.checkTaskOutcome({ taskHash: hash, txHash, performer: s.ops[2]!.address })).toEqual({
+      status: 'refuted',
+      reason: 'no_matching_event',
+    })
+    // a transfer is a mined transaction without any task event
+    const transfer = await s.ops[0]!.wallet.sendTransaction({ to: s.ops[3]!.address, value: 1n })
+    await s.publicClient.waitForTransactionReceipt({ hash: transfer })
+    expect(
+      await port.checkTaskOutcome({ taskHash: hash, txHash: transfer, performer: performer.address }),
+    ).toEqual({
+      status: 'refuted',
+      reason: 'no_matching_event',
+    })
+    expect(
+      await port.checkTaskOutcome({
+        taskHash: hash,
+        txHash: '0x1234' as `0x${string}`,
+        performer: performer.address,
+      }),
+    ).toEqual({ status: 'refuted', reason: 'not_found' })
+  })
+
+  it('an unreachable RPC is unknown, never refuted', async () => {
+    const { createPublicClient, http } = await import('viem')
+    const dead = createChainDirectory(
+      { attestationCenter: s.center, outcomeWindowMs: 100, outcomePollingIntervalMs: 20 },
+      { publicClient: createPublicClient({ transport: http('http://127.0.0.1:9', { retryCount: 0 }) }) },
+    )
+    expect(
+      await dead.checkTaskOutcome({
+        taskHash: `0x${'11'.repeat(32)}`,
+        txHash: `0x${'22'.repeat(32)}`,
+        performer: s.ops[1]!.address,
+      }),
+    ).toEqual({ status: 'unknown' })
+  })
+})
+
+describe('proveDoubleAttestation', () => {
+  it('slashes an operator that signed both verdicts and pays the challenger; a port without an account cannot', async () => {
+    await setSlashingConfig(s.deployer, {
+      attestationCenter: s.center,
+      condition: 'doubleAttestation',
+      enabled: true,
+      stakePercentageBps: 5_000,
+      eject: false,
+    })
+    await setChallengerRewardFee(s.deployer, { attestationCenter: s.center, fee: 3n * E })
+    const offender = s.ops[2]!
+    const task = makeTask(s.ops[1]!.address, 1)
+    const proof = {
+      task,
+      operator: offender.address,
+      approveSignature: bytes64(signVotes(s, task, [offender], true).signatures[0]!),
+      rejectSignature: bytes64(signVotes(s, task, [offender], false).signatures[0]!),
+    }
+    // a submission and the proof from one account at once: no nonce collision
+    const [landed, slashed] = await Promise.all([land(true), port.proveDoubleAttestation(proof)])
+    expect(landed.txHash).toMatch(/^0x/)
+    expect(slashed).toMatchObject({ slashedStake: 15n * E, challengerReward: 3n * E, ejected: false })
+    expect(await getOperator(s.publicClient, { attestationCenter: s.center, id: offender.id })).toMatchObject(
+      {
+        votingPower: 15n * E,
+      },
+    )
+
+    const readOnly = await createChainPort({ attestationCenter: s.center }, { publicClient: s.publicClient })
+    await expect(readOnly.proveDoubleAttestation(proof)).rejects.toMatchObject({ code: 'CHAIN_NO_ACCOUNT' })
+  })
+})

@@ -65,6 +65,12 @@ export interface OperatorConfig {
     /** retries of a failed RPC call, and the deadline of one */
     rpcRetryCount: number
     rpcTimeoutMs: number
+    /**
+     * How long a gossiped TaskSubmitted may wait for its transaction's receipt before it counts
+     * as made up: one slot (12 s) covers an RPC a block behind the announcer's; a local network
+     * mines at once.
+     */
+    outcomeWindowMs: number
   }
   p2p: {
     /** bootstrap relays: multiaddrs ending in /p2p/<peer id> */
@@ -145,7 +151,12 @@ export type OperatorConfigInput = {
 /** Every default in one place: runtimes and CLIs read them from here, never as literals. */
 export const OPERATOR_DEFAULTS = Object.freeze({
   roles: ['attester'] as Role[],
-  chain: Object.freeze({ pollingIntervalMs: 2000, rpcRetryCount: 2, rpcTimeoutMs: 15_000 }),
+  chain: Object.freeze({
+    pollingIntervalMs: 2000,
+    rpcRetryCount: 2,
+    rpcTimeoutMs: 15_000,
+    outcomeWindowMs: 12_000,
+  }),
   p2p: Object.freeze({ topicNamespace: 'othentic', auth: false, validation: 'full' as const }),
   election: Object.freeze({ windowBlocks: 16, roundRobinInterval: 1 }),
   attester: Object.freeze({ validateTimeoutMs: 10_000 }),
@@ -376,6 +387,7 @@ export function parseOperatorConfig(value: unknown): OperatorConfig {
       'pollingIntervalMs',
       'rpcRetryCount',
       'rpcTimeoutMs',
+      'outcomeWindowMs',
     ],
     'config.chain',
   )
@@ -473,6 +485,14 @@ export function parseOperatorConfig(value: unknown): OperatorConfig {
       ),
       rpcRetryCount: integerOr(chain, 'rpcRetryCount', 'config.chain', 0, 20, d.chain.rpcRetryCount),
       rpcTimeoutMs: integerOr(chain, 'rpcTimeoutMs', 'config.chain', 100, 600_000, d.chain.rpcTimeoutMs),
+      outcomeWindowMs: integerOr(
+        chain,
+        'outcomeWindowMs',
+        'config.chain',
+        0,
+        600_000,
+        d.chain.outcomeWindowMs,
+      ),
     },
     p2p: {
       bootstrap,

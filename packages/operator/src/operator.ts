@@ -167,7 +167,10 @@ export async function createOperator(config: OperatorConfig, runtime: OperatorRu
         'an aggregator needs an account to send submitTask',
       )
     if (wants('watchtower') && runtime.chainAccount === undefined)
-      throw new OperatorError('OPERATOR_MISSING_COMPONENT', 'a watchtower needs an account to send its proofs')
+      throw new OperatorError(
+        'OPERATOR_MISSING_COMPONENT',
+        'a watchtower needs an account to send its proofs',
+      )
     if (wants('performer') && config.performer.signatureType === 'ecdsa' && runtime.ecdsaSigner === undefined)
       throw new OperatorError('OPERATOR_MISSING_COMPONENT', 'an ECDSA performer needs an ECDSA signer')
     if (config.attester.validationService !== undefined && runtime.fetch === undefined)
@@ -186,14 +189,22 @@ export async function createOperator(config: OperatorConfig, runtime: OperatorRu
       : undefined
     // CHAIN_RPC_FAILED, CHAIN_WRONG_CHAIN, CHAIN_NOT_A_CONTRACT, CHAIN_NOT_AN_ATTESTATION_CENTER pass through
     const chain = await createChainPort(
-      { attestationCenter: config.chain.attestationCenter, chainId: config.chain.chainId },
+      {
+        attestationCenter: config.chain.attestationCenter,
+        chainId: config.chain.chainId,
+        outcomeWindowMs: config.chain.outcomeWindowMs,
+      },
       { publicClient, ...(walletClient ? { walletClient } : {}) },
     )
     tracker.update((s) => {
       s.chain.rpcOk = true
     })
     const directory = createChainDirectory(
-      { attestationCenter: chain.attestationCenter },
+      {
+        attestationCenter: chain.attestationCenter,
+        outcomeWindowMs: config.chain.outcomeWindowMs,
+        outcomePollingIntervalMs: Math.min(config.chain.pollingIntervalMs, 1000),
+      },
       { publicClient, now },
     )
     const me = await directory.getOperatorByAddress(runtime.address)

@@ -1,6 +1,13 @@
 /// <reference types="node" />
 import { parseArgs } from 'node:util'
-import { type ConfigFile, operatorsOf, type RelayConfig, readConfigFile, relayOptionsOf } from './config.js'
+import {
+  type ConfigFile,
+  chainOf,
+  operatorsOf,
+  type RelayConfig,
+  readConfigFile,
+  relayOptionsOf,
+} from './config.js'
 import { RelayError } from './errors.js'
 
 export const USAGE = `wisp-relay — Wisp bootstrap relay
@@ -18,7 +25,12 @@ Usage: wisp-relay [--config relay.json] [flags]
   --namespace <ns>         gossip topic namespace (default othentic)
   --bootstrap <multiaddr>  other relays to stay connected to, repeatable
   --max-reservations <n>   circuit reservations for browsers (default 256)
-  --auth                   challenge peers for operator auth (needs operators in the config)
+  --rpc <url>              chain mode: read operators, task definitions and announced
+                           outcomes from this RPC (what a public network's relay runs)
+  --attestation-center <address>
+                           the AttestationCenter of chain mode
+  --chain-id <n>           the chain id the RPC must report (checked at start)
+  --auth                   challenge peers for operator auth (needs chain mode or operators)
   --json                   print the start-up line as JSON
   --help
 `
@@ -35,6 +47,9 @@ const FLAGS = {
   namespace: { type: 'string' },
   bootstrap: { type: 'string', multiple: true },
   'max-reservations': { type: 'string' },
+  rpc: { type: 'string' },
+  'attestation-center': { type: 'string' },
+  'chain-id': { type: 'string' },
   auth: { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean' },
@@ -80,11 +95,34 @@ export function parseRelayArgs(
   const metricsPort =
     v['metrics-port'] !== undefined ? integer(v['metrics-port'], 'metrics-port', 0, 65535) : file.metricsPort
   const operators = file.operators !== undefined ? operatorsOf(file.operators) : undefined
-  if (relay.auth?.enabled === true && operators === undefined) {
-    throw new RelayError('RELAY_INVALID_CONFIG', '--auth needs "operators" in the config file')
+  const chainFlags =
+    v.rpc !== undefined || v['attestation-center'] !== undefined || v['chain-id'] !== undefined
+  const chain =
+    chainFlags || file.chain !== undefined
+      ? chainOf({
+          ...file.chain,
+          ...(v.rpc !== undefined ? { rpcUrl: v.rpc } : {}),
+          ...(v['attestation-center'] !== undefined ? { attestationCenter: v['attestation-center'] } : {}),
+          ...(v['chain-id'] !== undefined
+            ? { chainId: integer(v['chain-id'], 'chain-id', 1, 2 ** 53 - 1) }
+            : {}),
+        })
+      : undefined
+  if (chain !== undefined && operators !== undefined) {
+    throw new RelayError(
+      'RELAY_INVALID_CONFIG',
+      'use either chain mode (--rpc, --attestation-center) or a static "operators" list, not both',
+    )
+  }
+  if (relay.auth?.enabled === true && operators === undefined && chain === undefined) {
+    throw new RelayError(
+      'RELAY_INVALID_CONFIG',
+      '--auth needs chain mode (--rpc) or "operators" in the config file',
+    )
   }
   return {
     relay,
+    ...(chain !== undefined ? { chain } : {}),
     ...(metricsPort !== undefined
       ? { metrics: { port: metricsPort, host: v['metrics-host'] ?? file.metricsHost ?? '127.0.0.1' } }
       : {}),

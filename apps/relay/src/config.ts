@@ -10,7 +10,12 @@ export interface RelayConfig {
   relay: PartialRelayOptions
   /** Where `GET /metrics` is served; off when undefined. */
   metrics?: { port: number; host: string }
-  /** A static operator registry (until the chain package reads it): enables signature checks and auth. */
+  /**
+   * Chain mode: operators, task definitions and announced outcomes read from the AttestationCenter,
+   * so gossip is judged exactly as the nodes judge it. What a relay of a public network runs.
+   */
+  chain?: RelayChainConfig
+  /** A static operator registry (a closed network without chain access): enables signature checks and auth. */
   operators?: OperatorInfo[]
   /** Known task definition ids; any id when absent. */
   definitions?: number[]
@@ -18,9 +23,19 @@ export interface RelayConfig {
   json: boolean
 }
 
+export interface RelayChainConfig {
+  rpcUrl: string
+  attestationCenter: Address
+  /** the chain id the RPC must report (checked at start) */
+  chainId?: number
+  /** how long a gossiped TaskSubmitted may wait for its receipt (default 12 s, one slot) */
+  outcomeWindowMs?: number
+}
+
 /** The file format: relay options plus the keys below, all optional. */
 export interface ConfigFile extends Record<string, unknown> {
   metricsPort?: number
+  chain?: { rpcUrl?: string; attestationCenter?: string; chainId?: number; outcomeWindowMs?: number }
   metricsHost?: string
   operators?: Array<{
     id: number
@@ -51,7 +66,7 @@ const RELAY_KEYS = new Set([
   'allow',
   'meshMaxPeers',
 ])
-const FILE_KEYS = new Set([...RELAY_KEYS, 'metricsPort', 'metricsHost', 'operators', 'definitions'])
+const FILE_KEYS = new Set([...RELAY_KEYS, 'metricsPort', 'metricsHost', 'operators', 'definitions', 'chain'])
 
 function invalid(message: string): RelayError {
   return new RelayError('RELAY_INVALID_CONFIG', message)
@@ -114,4 +129,28 @@ export function operatorsOf(list: NonNullable<ConfigFile['operators']>): Operato
       active: op.active ?? true,
     }
   })
+}
+
+/** The chain section, checked: an http(s) RPC URL, an address, a positive chain id. */
+export function chainOf(value: {
+  rpcUrl?: unknown
+  attestationCenter?: unknown
+  chainId?: unknown
+  outcomeWindowMs?: unknown
+}): RelayChainConfig {
+  const rpcUrl = String(value.rpcUrl ?? '')
+  if (!/^https?:\/\/\S+$/.test(rpcUrl)) throw invalid(`chain.rpcUrl must be an http(s) URL, got "${rpcUrl}"`)
+  const attestationCenter = address(value.attestationCenter, 'chain.attestationCenter')
+  const out: RelayChainConfig = { rpcUrl, attestationCenter }
+  if (value.chainId !== undefined) {
+    if (!Number.isSafeInteger(value.chainId) || (value.chainId as number) <= 0)
+      throw invalid('chain.chainId must be a positive integer')
+    out.chainId = value.chainId as number
+  }
+  if (value.outcomeWindowMs !== undefined) {
+    if (!Number.isSafeInteger(value.outcomeWindowMs) || (value.outcomeWindowMs as number) < 0)
+      throw invalid('chain.outcomeWindowMs must be a non-negative integer')
+    out.outcomeWindowMs = value.outcomeWindowMs as number
+  }
+  return out
 }

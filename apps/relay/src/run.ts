@@ -1,16 +1,20 @@
 /// <reference types="node" />
 import type { BlsVerifier } from '@wisp/bls'
 import { createNodeVerifierPool } from '@wisp/bls/pool/node'
+import { createChainDirectory, verifyAttestationCenter } from '@wisp/chain'
 import {
   createMemoryOperatorDirectory,
   createMemoryTaskDefinitions,
   createPrometheusMetrics,
   createRelay,
   type MetricsServer,
+  type NetworkComponents,
+  type PartialRelayOptions,
   startMetricsServer,
   type WispNetwork,
 } from '@wisp/p2p/node'
-import type { RelayConfig } from './config.js'
+import { createPublicClient, http } from 'viem'
+import type { RelayChainConfig, RelayConfig } from './config.js'
 import { resolveSeed } from './identity.js'
 
 export interface RunningRelay {
@@ -23,12 +27,22 @@ export interface RunningRelay {
 export async function runRelay(config: RelayConfig, print: (line: string) => void): Promise<RunningRelay> {
   const seed = resolveSeed(config.relay.seed, config.relay.dataDir)
   const metrics = createPrometheusMetrics()
+  // before anything starts: a wrong RPC or address is one coded line (CHAIN_*), not a relay that
+  // forwards everything it cannot judge
+  const chain = config.chain !== undefined ? await chainComponents(config.chain) : undefined
   let verifier: BlsVerifier | undefined
-  if (config.operators !== undefined) verifier = createNodeVerifierPool()
+  if (config.operators !== undefined || chain !== undefined) verifier = createNodeVerifierPool()
   const network = await createRelay(
-    { ...config.relay, ...(seed !== undefined ? { seed } : {}) },
+    {
+      ...config.relay,
+      ...(seed !== undefined ? { seed } : {}),
+      ...(chain !== undefined && config.relay.deployments === undefined
+        ? { deployments: [chain.deployment] }
+        : {}),
+    } satisfies PartialRelayOptions,
     {
       metrics,
+      ...(chain !== undefined ? { ...chain.components, verifier } : {}),
       ...(config.operators !== undefined
         ? { directory: createMemoryOperatorDirectory(config.operators), verifier }
         : {}),
@@ -42,10 +56,20 @@ export async function runRelay(config: RelayConfig, print: (line: string) => voi
     server = await startMetricsServer(config.metrics, { registry: metrics.registry })
   }
   const addresses = network.getMultiaddrs()
+  const mode = chain !== undefined ? 'chain' : config.operators !== undefined ? 'operators' : 'structural'
   if (config.json) {
-    print(JSON.stringify({ peerId: network.peerId, multiaddrs: addresses, metrics: server?.url ?? null }))
+    print(
+      JSON.stringify({ peerId: network.peerId, multiaddrs: addresses, metrics: server?.url ?? null, mode }),
+    )
   } else {
     print(`wisp-relay peer id: ${network.peerId}`)
+    print(
+      mode === 'chain'
+        ? `judging gossip against ${chain!.deployment.attestationCenter} on chain ${chain!.deployment.chainId}`
+        : mode === 'operators'
+          ? 'judging gossip against the configured operators'
+          : 'structural mode: sizes and encoding only (a public network needs --rpc and --attestation-center)',
+    )
     print('listening on:')
     for (const a of addresses) print(`  ${a}`)
     if (server !== undefined) print(`metrics: ${server.url}`)
@@ -59,4 +83,24 @@ export async function runRelay(config: RelayConfig, print: (line: string) => voi
       await verifier?.close()
     },
   }
+}
+
+/** Chain mode: the contract checked, then the nodes' own directory (operators, definitions, outcomes). */
+async function chainComponents(config: RelayChainConfig) {
+  const publicClient = createPublicClient({
+    transport: http(config.rpcUrl, { retryCount: 2, timeout: 15_000 }),
+  })
+  const { chainId } = await verifyAttestationCenter(publicClient, {
+    attestationCenter: config.attestationCenter,
+    ...(config.chainId !== undefined ? { chainId: config.chainId } : {}),
+  })
+  const directory = createChainDirectory(
+    {
+      attestationCenter: config.attestationCenter,
+      ...(config.outcomeWindowMs !== undefined ? { outcomeWindowMs: config.outcomeWindowMs } : {}),
+    },
+    { publicClient },
+  )
+  const components: NetworkComponents = { directory, definitions: directory, outcomes: directory }
+  return { components, deployment: { chainId, attestationCenter: config.attestationCenter } }
 }

@@ -1,11 +1,13 @@
 // Spawns the wisp-relay CLI as a user would (dev mode: TypeScript sources through tsx), connects
-// Node peers to it, and checks identity, gossip, auth, metrics, clean shutdown and persistence.
+// Node peers to it, and checks identity, gossip, auth, metrics, clean shutdown and persistence;
+// chain mode against a real anvil with our contracts.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { SecretKey } from '@wisp/bls'
+import { deployLocalNetwork, startAnvil } from '@wisp/contracts/dev'
 import { createBlsAuthSigner, createNodePeer, peerIdFromSeed, type WispNetwork } from '@wisp/p2p/node'
 import { keccak256, stringToHex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
@@ -188,4 +190,53 @@ describe('wisp-relay', () => {
       stderr: expect.stringContaining('RELAY_INVALID_CONFIG'),
     })
   })
+
+  it('chain mode: refuses a dead RPC and an address without a contract with coded errors, starts against a real AttestationCenter', async () => {
+    const run = (args: string[]) =>
+      new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, ['--conditions=@wisp/source', '--import', 'tsx', cli, ...args])
+        let stderr = ''
+        child.stderr.on('data', (d: Buffer) => {
+          stderr += d.toString()
+        })
+        child.once('exit', (code) => resolve({ code, stderr }))
+      })
+    const somewhere = '0x00000000000000000000000000000000000000aa'
+    expect(await run(['--rpc', 'not-a-url', '--attestation-center', somewhere])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('RELAY_INVALID_CONFIG'),
+    })
+    expect(await run(['--rpc', 'http://127.0.0.1:9', '--attestation-center', somewhere])).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('CHAIN_RPC_FAILED'),
+    })
+
+    const anvil = await startAnvil({ port: 0 })
+    try {
+      const net = await deployLocalNetwork({
+        rpcUrl: anvil.rpcUrl,
+        operators: [{}],
+        taskDefinitions: [{ name: 'one' }],
+      })
+      expect(
+        await run(['--rpc', anvil.rpcUrl, '--attestation-center', somewhere, '--port', '0']),
+      ).toMatchObject({
+        code: 1,
+        stderr: expect.stringContaining('CHAIN_NOT_A_CONTRACT'),
+      })
+      const relay = await start([
+        '--rpc',
+        anvil.rpcUrl,
+        '--attestation-center',
+        net.contracts.attestationCenter,
+        '--listen',
+        '/ip4/127.0.0.1/tcp/0/ws',
+        '--json',
+      ])
+      expect(JSON.parse(relay.lines.find((l) => l.startsWith('{'))!)).toMatchObject({ mode: 'chain' })
+      expect(await stop(relay)).toBe(0)
+    } finally {
+      await anvil.stop()
+    }
+  }, 90_000)
 })

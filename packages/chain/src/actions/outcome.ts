@@ -41,7 +41,7 @@ export async function checkTaskOutcome(
     }
     if (receipt !== undefined && receipt !== null) return judge(receipt, params)
     if (Date.now() >= deadline) return notMined(client, params.txHash)
-    await new Promise((resolve) => setTimeout(resolve, params.pollingIntervalMs))
+    await new Promise<void>((resolve) => setTimeout(() => resolve(), params.pollingIntervalMs))
   }
 }
 

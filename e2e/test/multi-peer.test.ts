@@ -175,8 +175,10 @@ describe('the local network with six browser attesters and an edge attester', ()
       const votes = net.aggregator.gossipVotes.filter(
         (v) => v.taskHash === task.taskHash && v.attester.toLowerCase() === operator.address.toLowerCase(),
       )
-      expect(votes).toHaveLength(1)
-      expect(votes[0]!.from).toBe(operator.peerId)
+      // one vote (copies of it, re-published until the task is final, come from the attesting tab)
+      expect(votes.length).toBeGreaterThanOrEqual(1)
+      expect(new Set(votes.map((v) => v.from))).toEqual(new Set([operator.peerId]))
+      expect(new Set(votes.map((v) => v.isApproved)).size).toBe(1)
     }
 
     // the attesting tab closes: the standby tab takes the Web Lock and attests, still one vote per task
@@ -193,8 +195,10 @@ describe('the local network with six browser attesters and an edge attester', ()
       const votes = net.aggregator.gossipVotes.filter(
         (v) => v.taskHash === task.taskHash && v.attester.toLowerCase() === operator.address.toLowerCase(),
       )
-      expect(votes).toHaveLength(1)
-      expect(votes[0]!.from).toBe(operator.peerId)
+      // one vote (copies of it, re-published until the task is final, come from the attesting tab)
+      expect(votes.length).toBeGreaterThanOrEqual(1)
+      expect(new Set(votes.map((v) => v.from))).toEqual(new Set([operator.peerId]))
+      expect(new Set(votes.map((v) => v.isApproved)).size).toBe(1)
     }
     // positive control of the socket probe: the tab that now attests did open its connection
     expect((await probes(second)).sockets.length).toBeGreaterThan(0)
@@ -217,7 +221,7 @@ describe('the local network with six browser attesters and an edge attester', ()
           v.isApproved === approve,
       )
     // the recorder sees this operator's votes (positive control for the absence checked below)
-    await waitFor('the approve vote on the aggregator’s gossip', () => ownVote(true).length === 1)
+    await waitFor('the approve vote on the aggregator’s gossip', () => ownVote(true).length >= 1)
 
     await attester.page.reload()
     await waitForWisp(attester.page, "w.view === 'unlock'")

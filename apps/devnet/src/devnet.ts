@@ -18,7 +18,7 @@ import {
 } from '@wisp/contracts/dev'
 import { keysFromEcdsa, type NodeLogger, startWispNode, type WispNode, type WispNodeConfig } from '@wisp/node'
 import { type OperatorConfig, type PackagePluginSpec, parseOperatorConfig } from '@wisp/operator'
-import { type NetworkComponents, randomSeed, type WispNetwork } from '@wisp/p2p'
+import { randomSeed, type WispNetwork } from '@wisp/p2p'
 import { createRelay } from '@wisp/p2p/node'
 import { type LocalPriceSource, startLocalPriceSource } from '@wisp/plugin-price-oracle/local-source'
 import {
@@ -30,7 +30,6 @@ import {
 import { createPublicClient, http } from 'viem'
 
 type Hex = `0x${string}`
-type TaskOutcomeChecker = NonNullable<NetworkComponents['outcomes']>
 
 export interface DevnetOptions {
   /** state of this run (node databases, relay peer store, devnet.json); wiped at start */
@@ -239,15 +238,10 @@ export async function startDevnet(
     // outcomes come from the contracts, signatures are checked. A structural relay would forward
     // forged votes, and every node would then score the relay itself down for them.
     const publicClient = createPublicClient({ transport: http(anvil.rpcUrl), pollingInterval: 250 })
-    const directoryOptions = {
-      attestationCenter: chain.contracts.attestationCenter,
-      outcomeWindowMs: DEVNET_OUTCOME_WINDOW_MS,
-    }
-    const relayChain = createChainDirectory(directoryOptions, { publicClient })
-    // the chain check of announced outcomes, where this @wisp/chain has it (structural otherwise)
-    const outcomes = (relayChain as unknown as Partial<TaskOutcomeChecker>).checkTaskOutcome
-      ? (relayChain as unknown as TaskOutcomeChecker)
-      : undefined
+    const relayChain = createChainDirectory(
+      { attestationCenter: chain.contracts.attestationCenter, outcomeWindowMs: DEVNET_OUTCOME_WINDOW_MS },
+      { publicClient },
+    )
     const relayVerifier: BlsVerifier = createNodeVerifierPool({ workers: 1 })
     started.push(() => relayVerifier.close())
     const startRelay = () =>
@@ -262,7 +256,7 @@ export async function startDevnet(
           logger: logger.child('relay'),
           directory: relayChain,
           definitions: relayChain,
-          ...(outcomes ? { outcomes } : {}),
+          outcomes: relayChain,
           verifier: relayVerifier,
         },
       )

@@ -4,6 +4,7 @@ import { attestationCenterAbi, operatorRegistryAbi } from '@wisp/contracts'
 import type {
   ChainPort,
   DoubleAttestationProof,
+  IncorrectAttestationProof,
   OutcomeCheck,
   SlashOutcome,
   SubmitTaskOutcome,
@@ -24,7 +25,11 @@ import {
   type OperatorRecord,
   type TaskDefinitionRecord,
 } from './actions/read.js'
-import { slashOperatorForDoubleAttestation } from './actions/slashing.js'
+import {
+  type SlashResult,
+  slashOperatorForDoubleAttestation,
+  slashOperatorForIncorrectAttestation,
+} from './actions/slashing.js'
 import { sendSubmitTask } from './actions/submit.js'
 import { ChainError, toChainError } from './errors.js'
 import { type AnyClient, DEFAULT_RECEIPT_OPTIONS, read } from './transact.js'
@@ -82,6 +87,8 @@ export interface WispChainPort extends ChainPort {
   checkTaskOutcome: TaskOutcomeChecker['checkTaskOutcome']
   /** `slashOperatorForDoubleAttestation`, sent in turn with submissions (one account, one nonce sequence). */
   proveDoubleAttestation(proof: DoubleAttestationProof): Promise<SlashOutcome>
+  /** `slashOperatorForIncorrectAttestation`, likewise */
+  proveIncorrectAttestation(proof: IncorrectAttestationProof): Promise<SlashOutcome>
 }
 
 /**
@@ -184,6 +191,17 @@ export async function createChainPort(
     windowMs: opts.outcomeWindowMs,
     pollingIntervalMs: opts.pollingIntervalMs,
   })
+  /** Slashing proofs go in turn with submissions: the same account's nonces must not collide. */
+  const inTurn = (send: () => Promise<SlashResult>): Promise<SlashOutcome> => {
+    const sent = queue.then(send, send)
+    queue = sent.catch(() => undefined)
+    return sent.then((r) => ({
+      txHash: r.txHash,
+      slashedStake: r.slashedStake,
+      challengerReward: r.challengerReward,
+      ejected: r.ejected,
+    }))
+  }
   const noAccount = (functionName: string) =>
     new ChainError('CHAIN_NO_ACCOUNT', `${functionName} needs a wallet client with an account`, {
       details: { functionName },
@@ -246,25 +264,33 @@ export async function createChainPort(
     checkTaskOutcome: (outcome): Promise<OutcomeCheck> => checkOutcome(outcome),
     proveDoubleAttestation(proof) {
       if (!walletClient?.account) return Promise.reject(noAccount('slashOperatorForDoubleAttestation'))
-      const send = () =>
+      return inTurn(() =>
         slashOperatorForDoubleAttestation(walletClient, {
           attestationCenter,
           task: proof.task,
           operator: proof.operator,
-          approveSignature: [readWord(proof.approveSignature, 0), readWord(proof.approveSignature, 32)],
-          rejectSignature: [readWord(proof.rejectSignature, 0), readWord(proof.rejectSignature, 32)],
+          approveSignature: g1(proof.approveSignature),
+          rejectSignature: g1(proof.rejectSignature),
           pollingIntervalMs: opts.pollingIntervalMs,
           receiptTimeoutMs: opts.receiptTimeoutMs,
-        })
-      // in turn with submissions: the same account's nonces must not collide
-      const sent = queue.then(send, send)
-      queue = sent.catch(() => undefined)
-      return sent.then((r) => ({
-        txHash: r.txHash,
-        slashedStake: r.slashedStake,
-        challengerReward: r.challengerReward,
-        ejected: r.ejected,
-      }))
+        }),
+      )
+    },
+    proveIncorrectAttestation(proof) {
+      if (!walletClient?.account) return Promise.reject(noAccount('slashOperatorForIncorrectAttestation'))
+      return inTurn(() =>
+        slashOperatorForIncorrectAttestation(walletClient, {
+          attestationCenter,
+          task: proof.task,
+          operator: proof.operator,
+          isApproved: proof.isApproved,
+          incorrectSignature: g1(proof.incorrectSignature),
+          aggregateSignature: g1(proof.aggregateSignature),
+          attesterIds: proof.attesterIds,
+          pollingIntervalMs: opts.pollingIntervalMs,
+          receiptTimeoutMs: opts.receiptTimeoutMs,
+        }),
+      )
     },
   }
 }
@@ -385,4 +411,9 @@ export function createChainDirectory(
       return (await retryUnknown()) ? id <= definitionCount : false
     },
   }
+}
+
+/** A 64-byte EVM G1 encoding as the two words the contract takes. */
+function g1(bytes: Uint8Array): readonly [bigint, bigint] {
+  return [readWord(bytes, 0), readWord(bytes, 32)]
 }

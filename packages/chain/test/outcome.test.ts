@@ -3,7 +3,12 @@
 // operator that signed both verdicts, paying the challenger, in turn with the port's submissions.
 import { writeWord } from '@wisp/protocol'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { getOperator, setChallengerRewardFee, setSlashingConfig } from '../src/index.js'
+import {
+  getOperator,
+  setChallengerRewardFee,
+  setDefinitionSlashingEnabled,
+  setSlashingConfig,
+} from '../src/index.js'
 import { createChainDirectory, createChainPort, type WispChainPort } from '../src/port.js'
 import { makeTask, performerSignature, type Setup, setup, signVotes } from './support/network.js'
 
@@ -150,5 +155,42 @@ describe('proveDoubleAttestation', () => {
 
     const readOnly = await createChainPort({ attestationCenter: s.center }, { publicClient: s.publicClient })
     await expect(readOnly.proveDoubleAttestation(proof)).rejects.toMatchObject({ code: 'CHAIN_NO_ACCOUNT' })
+  })
+})
+
+describe('proveIncorrectAttestation', () => {
+  it('slashes a vote against the recorded verdict where the definition enables it; refused in simulation otherwise', async () => {
+    const dissenter = s.ops[0]!
+    const landed = await land(true)
+    const consensus = signVotes(s, landed.task, s.ops, true)
+    const proof = {
+      task: landed.task,
+      operator: dissenter.address,
+      isApproved: true,
+      incorrectSignature: bytes64(signVotes(s, landed.task, [dissenter], false).signatures[0]!),
+      aggregateSignature: bytes64(consensus.aggregateSignature),
+      attesterIds: consensus.attesterIds,
+    }
+    const before = await s.publicClient.getTransactionCount({ address: s.ops[0]!.address })
+    await expect(port.proveIncorrectAttestation(proof)).rejects.toMatchObject({ code: 'SlashingNotEnabled' })
+    // refused in simulation: nothing was sent
+    expect(await s.publicClient.getTransactionCount({ address: s.ops[0]!.address })).toBe(before)
+    await setSlashingConfig(s.deployer, {
+      attestationCenter: s.center,
+      condition: 'incorrectAttestation',
+      enabled: true,
+      stakePercentageBps: 1_000,
+      eject: false,
+    })
+    await setDefinitionSlashingEnabled(s.deployer, {
+      attestationCenter: s.center,
+      id: 1,
+      condition: 'incorrectAttestation',
+      enabled: true,
+    })
+    expect(await port.proveIncorrectAttestation(proof)).toMatchObject({
+      slashedStake: 1n * E,
+      ejected: false,
+    })
   })
 })

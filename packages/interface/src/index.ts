@@ -15,6 +15,7 @@ export type {
   AnnouncedOutcome,
   DoubleAttestationProof,
   Hex,
+  IncorrectAttestationProof,
   OperatorRecord,
   OutcomeCheck,
   SlashOutcome,

@@ -7,6 +7,7 @@ import type {
   AnnouncedOutcome,
   DoubleAttestationProof,
   Hex,
+  IncorrectAttestationProof,
   OperatorRecord,
   OutcomeCheck,
   SlashOutcome,
@@ -49,6 +50,11 @@ export interface ChainPort {
    * challenger and collects the challenger reward. Absent on read-only ports.
    */
   proveDoubleAttestation?(proof: DoubleAttestationProof): Promise<SlashOutcome>
+  /**
+   * Files `slashOperatorForIncorrectAttestation`: only where the task's definition enables that
+   * slashing (else the contract refuses it in simulation, `SlashingNotEnabled`, at no gas).
+   */
+  proveIncorrectAttestation?(proof: IncorrectAttestationProof): Promise<SlashOutcome>
 }
 
 /**

@@ -70,6 +70,19 @@ export interface DoubleAttestationProof {
   rejectSignature: Uint8Array
 }
 
+/** A vote against the verdict the chain recorded, with the submitted aggregate that recorded it. */
+export interface IncorrectAttestationProof {
+  task: TaskInfo
+  operator: Address
+  /** the verdict on chain */
+  isApproved: boolean
+  /** the operator's 64-byte vote for the other verdict */
+  incorrectSignature: Uint8Array
+  /** the submitted 64-byte aggregate and its attesters */
+  aggregateSignature: Uint8Array
+  attesterIds: readonly number[]
+}
+
 /** What a slashing transaction did. */
 export interface SlashOutcome {
   txHash: Hex

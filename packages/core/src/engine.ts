@@ -235,6 +235,7 @@ export function createEngine(options: EngineOptions, components: EngineComponent
             events,
             logger,
             metrics,
+            now,
             sleep,
           },
         )

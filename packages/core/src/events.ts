@@ -21,13 +21,21 @@ export interface EngineEvents {
     signed: bigint
     required: bigint
   }
-  'submission:sent': { taskHash: Hex; isApproved: boolean; attesterIds: number[]; txHash: Hex; event: string }
+  'submission:sent': {
+    taskHash: Hex
+    isApproved: boolean
+    attesterIds: number[]
+    txHash: Hex
+    event: string
+    /** the submitted aggregate, 64 bytes (a proof of incorrect attestation needs it) */
+    aggregateSignature?: Uint8Array
+  }
   'submission:already-done': { taskHash: Hex }
   'submission:failed': { taskHash: Hex; code: string; message: string; attempt: number; final: boolean }
   'outcome:received': { taskHash?: Hex; txHash: Hex; isApproved: boolean; operatorIds: number[] }
   /** the watchtower's proof of misbehaviour landed: the operator was slashed */
   'slashing:proved': {
-    kind: 'double-attestation'
+    kind: 'double-attestation' | 'incorrect-attestation'
     taskHash: Hex
     operatorId: number
     txHash: Hex
@@ -35,7 +43,7 @@ export interface EngineEvents {
     challengerReward: bigint
   }
   'slashing:failed': {
-    kind: 'double-attestation'
+    kind: 'double-attestation' | 'incorrect-attestation'
     taskHash: Hex
     operatorId: number
     code: string

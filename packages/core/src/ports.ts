@@ -10,6 +10,7 @@ export {
   type GossipPort,
   type GossipReceived,
   type Hex,
+  type IncorrectAttestationProof,
   type Logger,
   type MetricsPort,
   noopMetrics,

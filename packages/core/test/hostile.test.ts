@@ -134,6 +134,47 @@ describe('one verdict per operator per task', () => {
   })
 })
 
+describe('incorrect attestation', () => {
+  async function dissent(enabled: boolean) {
+    const { operators, chain, aggregator, voteOf } = await aggregatorNetwork(6)
+    if (enabled) chain.incorrectSlashing.add(1)
+    await aggregator.start()
+    const [a, b, c, e, dissenter] = operators.slice(1) as [
+      TestOperator,
+      TestOperator,
+      TestOperator,
+      TestOperator,
+      TestOperator,
+    ]
+    const proved = aggregator.events.once('slashing:proved')
+    for (const message of [voteOf(dissenter, false)]) {
+      await aggregator.watchtower!.handleAttestation({ message })
+      await aggregator.aggregator!.handleAttestation({ message, operatorId: dissenter.id })
+    }
+    for (const op of [a, b, c, e]) {
+      const message = voteOf(op, true)
+      await aggregator.watchtower!.handleAttestation({ message })
+      await aggregator.aggregator!.handleAttestation({ message, operatorId: op.id })
+    }
+    await waitUntil(() => chain.submissions.length === 1)
+    return { chain, aggregator, dissenter, proved }
+  }
+
+  it('where the definition enables it, a vote against the recorded verdict is proven after our submission', async () => {
+    const { chain, dissenter, proved } = await dissent(true)
+    expect(await proved).toMatchObject({ kind: 'incorrect-attestation', operatorId: dissenter.id })
+    expect(chain.incorrectSlashings.map((p) => p.operator)).toEqual([dissenter.address])
+    expect(chain.operators.find((o) => o.id === dissenter.id)!.votingPower).toBe(90n)
+  })
+
+  it('where it does not, the contract refuses (in simulation) and nothing is slashed', async () => {
+    const { chain, aggregator } = await dissent(false)
+    await waitUntil(() => chain.incorrectAttempts === 1)
+    await aggregator.stop()
+    expect(chain.incorrectSlashings).toHaveLength(0)
+  })
+})
+
 describe('outcomes come from the chain', () => {
   it('a TaskSubmitted the chain does not confirm leaves the task pending; it is submitted when the quorum comes', async () => {
     const { operators, chain, aggregator, task: t, voteOf } = await aggregatorNetwork(5)

@@ -477,12 +477,16 @@ export class Aggregator {
             this.#c.events.emit('submission:already-done', { taskHash: pending.hash })
             this.#c.metrics.increment('wisp_aggregator_submissions_total', { result: 'already-submitted' })
           } else {
+            const aggregateBytes = new Uint8Array(64)
+            writeWord(aggregateBytes, 0, aggregate[0])
+            writeWord(aggregateBytes, 32, aggregate[1])
             this.#c.events.emit('submission:sent', {
               taskHash: pending.hash,
               isApproved,
               attesterIds,
               txHash: outcome.txHash,
               event: outcome.event,
+              aggregateSignature: aggregateBytes,
             })
             this.#c.metrics.increment('wisp_aggregator_submissions_total', { result: outcome.event })
             this.#c.metrics.observe('wisp_task_finality_seconds', (this.#c.now() - pending.firstSeen) / 1000)

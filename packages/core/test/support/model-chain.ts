@@ -17,6 +17,7 @@ import type {
   AnnouncedOutcome,
   ChainPort,
   DoubleAttestationProof,
+  IncorrectAttestationProof,
   OperatorRecord,
   OutcomeCheck,
   SlashOutcome,
@@ -41,8 +42,14 @@ export class ModelChain implements ChainPort {
     []
   /** proofs accepted by slashOperatorForDoubleAttestation */
   readonly slashings: Array<DoubleAttestationProof & { txHash: Hex }> = []
-  /** share of voting power a double-attestation slash takes, like the contract's configured percentage */
+  /** share of voting power a slash takes, like the contract's configured percentage */
   slashShare = 10n
+  /** definitions that slash incorrect attestations (setIsIncorrectAttestationSlashingEnabled) */
+  readonly incorrectSlashing = new Set<number>()
+  /** proofs of incorrect attestation accepted */
+  readonly incorrectSlashings: Array<IncorrectAttestationProof & { txHash: Hex }> = []
+  /** how often a proof of incorrect attestation was attempted (simulations included) */
+  incorrectAttempts = 0
   /** make the next n submissions fail like a broken RPC */
   failNext = 0
   #tx = 0
@@ -173,5 +180,40 @@ export class ModelChain implements ChainPort {
     const txHash = `0x${(++this.#tx).toString(16).padStart(64, '0')}` as Hex
     this.slashings.push({ ...proof, txHash })
     return { txHash, slashedStake, challengerReward: 1n, ejected: false }
+  }
+
+  /** The contract's rule: enabled for the definition, the recorded verdict, the aggregate and the dissenting vote verify. */
+  async proveIncorrectAttestation(proof: IncorrectAttestationProof): Promise<SlashOutcome> {
+    this.incorrectAttempts++
+    if (!this.incorrectSlashing.has(proof.task.taskDefinitionId))
+      throw new WispError('SlashingNotEnabled', 'reverted: SlashingNotEnabled')
+    const hash = taskHash(proof.task)
+    const record = this.submissions.find((s) => taskHash(s.task) === hash)
+    if (record === undefined || record.isApproved !== proof.isApproved)
+      throw new WispError('InvalidSlashingProof', 'reverted: InvalidSlashingProof')
+    const keyOf = (id: number) => PublicKey.fromBytes(this.operators.find((o) => o.id === id)!.blsPublicKey)
+    const digest = (isApproved: boolean) =>
+      voteHash(proof.task, { attestationCenter: this.attestationCenter, chainId: this.chainId, isApproved })
+    const operator = this.operators.find((o) => o.address.toLowerCase() === proof.operator.toLowerCase())!
+    if (
+      !verify(
+        Signature.fromBytes(proof.aggregateSignature),
+        aggregatePublicKeys(proof.attesterIds.map(keyOf)),
+        DOMAIN_TASKS,
+        digest(proof.isApproved),
+      ) ||
+      !verify(
+        Signature.fromBytes(proof.incorrectSignature),
+        keyOf(operator.id),
+        DOMAIN_TASKS,
+        digest(!proof.isApproved),
+      )
+    )
+      throw new WispError('InvalidSlashingProof', 'reverted: InvalidSlashingProof')
+    const slashedStake = (operator.votingPower * this.slashShare) / 100n
+    operator.votingPower -= slashedStake
+    const txHash = `0x${(++this.#tx).toString(16).padStart(64, '0')}` as Hex
+    this.incorrectSlashings.push({ ...proof, txHash })
+    return { txHash, slashedStake, challengerReward: 0n, ejected: false }
   }
 }

@@ -568,8 +568,15 @@ export async function waitForMesh(relay: WispNetwork, peerIds: string[], timeout
   const kinds = ['task', 'attestation', 'taskSubmitted'] as const
   const started = Date.now()
   while (!kinds.every((k) => peerIds.every((id) => relay.meshPeers(k).includes(id)))) {
-    if (Date.now() - started > timeoutMs)
-      throw new Error('the local network did not form its gossip mesh in time')
+    if (Date.now() - started > timeoutMs) {
+      // who is missing where, with the relay's score of them (a peer scored below zero is not grafted)
+      const missing = kinds.flatMap((k) =>
+        peerIds
+          .filter((id) => !relay.meshPeers(k).includes(id))
+          .map((id) => `${k}:${id.slice(-8)}(score ${relay.score(id).toFixed(1)})`),
+      )
+      throw new Error(`the local network did not form its gossip mesh in time; missing ${missing.join(', ')}`)
+    }
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
 }

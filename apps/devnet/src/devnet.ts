@@ -277,6 +277,7 @@ export async function startDevnet(
         chainId: chain.chainId,
         attestationCenter: chain.contracts.attestationCenter,
         pollingIntervalMs: 250,
+        outcomeWindowMs: DEVNET_OUTCOME_WINDOW_MS,
       },
       p2p: { bootstrap },
       election: {

@@ -265,8 +265,9 @@ describe('edge attester in workerd', () => {
         expect.arrayContaining([expect.stringMatching(/^vote refused: .*already signed approve/)]),
       )
 
-      // the same verdict again is allowed (a re-broadcast after a restart) and is signed; the
-      // network drops it as a duplicate (BLS signatures are deterministic: same bytes)
+      // the same verdict again is allowed (a re-broadcast after a restart) and is signed: the same
+      // bytes (BLS signatures are deterministic), which peers accept again without re-verifying —
+      // re-published votes must travel so an aggregator that missed them still gets them
       const again = await worker.json<{ verdict: { kind: string } }>('/admin/attest', {
         method: 'POST',
         headers: { ...auth, 'content-type': 'application/json' },
@@ -284,7 +285,15 @@ describe('edge attester in workerd', () => {
       const taskHash = fresh.taskHash
       const sent = await withTimeout(submitted, 45_000, 'rejection after restart', context)
       expect(sent).toMatchObject({ taskHash, event: 'TaskRejected', attesterIds: [avs.net.operators[1]!.id] })
-      expect(attestationsFromEdge).toEqual([{ data: fresh.request.task.data, isApproved: false }])
+      expect(attestationsFromEdge.filter((a) => a.data !== rejectedTask.request.task.data)).toEqual([
+        { data: fresh.request.task.data, isApproved: false },
+      ])
+      // the re-broadcast, if it travelled, carried the same verdict
+      expect(
+        attestationsFromEdge
+          .filter((a) => a.data === rejectedTask.request.task.data)
+          .every((a) => !a.isApproved),
+      ).toBe(true)
       // the conflicting vote never left the worker
       expect(attestationsFromEdge.some((a) => a.data === approvedTask.request.task.data)).toBe(false)
     } finally {

@@ -418,10 +418,11 @@ describe('hostile peers', () => {
       },
       {
         name: 'random bytes',
-        // 65 seeded-random bytes where a signature goes (r, s and v as they fall)
+        // 64 seeded-random bytes for r and s, with a well-formed v (27) so the request gets past
+        // parsing to the signature check (a malformed v is RPC_INVALID_PARAMS, tested in @wisp/protocol)
         params: ecdsaParams(
           task,
-          `${keccak256(stringToHex('adversary/random/1'))}${keccak256(stringToHex('adversary/random/2')).slice(2, 68)}` as Hex,
+          `${keccak256(stringToHex('adversary/random/1'))}${keccak256(stringToHex('adversary/random/2')).slice(2)}1b` as Hex,
         ),
         code: 'SEND_TASK_BAD_SIGNATURE',
         hash: taskHash(task),

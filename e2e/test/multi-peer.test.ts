@@ -252,7 +252,8 @@ describe('the local network with six browser attesters and an edge attester', ()
       net.devnet.priceSource.setSkew(1)
     }
     expect(ownVote(false)).toEqual([])
-    expect(ownVote(true)).toHaveLength(1)
+    // its one approve (copies of it are re-published until the task is final)
+    expect(ownVote(true).length).toBeGreaterThanOrEqual(1)
     // and it attests new tasks normally
     const next = await net.perform()
     const sent = await net.aggregator.submitted(next.taskHash)

@@ -204,6 +204,7 @@ export async function startNetwork(partial: Partial<NetworkOptions> = {}): Promi
   const options: NetworkOptions = { ...DEFAULT_NETWORK_OPTIONS, ...partial }
   const ring: string[] = []
   const log = (line: string) => {
+    if (process.env.WISP_E2E_LOG) process.stderr.write(`${line}\n`)
     ring.push(line)
     if (ring.length > 400) ring.splice(0, ring.length - 300)
   }

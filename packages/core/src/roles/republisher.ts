@@ -17,11 +17,15 @@ export type RepublishKind = 'task' | 'attestation'
 export interface RepublishOptions {
   /**
    * First copy this long after the original. Finality takes about a second on a healthy network,
-   * so a task still open after this most likely lost a message (or its aggregator).
+   * so a task still open after this most likely lost a message (or its aggregator) — or the
+   * network is busy with a burst, where copies only add load: hence the growth and the cap below.
    */
   firstAfterMs: number
-  /** the interval doubles after each copy, up to this */
+  /** each interval is this many times the previous one, up to `maxIntervalMs` */
+  growth: number
   maxIntervalMs: number
+  /** at most this many copies per tick: a burst's open tasks are spread out, not sent at once */
+  maxCopiesPerTick: number
   /** give up after this long: an aggregator forgets a pending task after 10 minutes too */
   ttlMs: number
   /** at most this many messages kept; the oldest is dropped first (bounds store and traffic) */
@@ -31,8 +35,10 @@ export interface RepublishOptions {
 }
 
 export const DEFAULT_REPUBLISH_OPTIONS: RepublishOptions = {
-  firstAfterMs: 5_000,
-  maxIntervalMs: 60_000,
+  firstAfterMs: 8_000,
+  growth: 3,
+  maxIntervalMs: 120_000,
+  maxCopiesPerTick: 10,
   ttlMs: 10 * 60_000,
   maxEntries: 2_000,
   tickMs: 1_000,
@@ -150,8 +156,10 @@ export class Republisher {
     this.#ticking = true
     try {
       const now = this.#c.now()
+      let copies = 0
       for (const [key, entry] of [...this.#entries]) {
         if (entry.nextAt > now) continue
+        if (copies >= this.#options.maxCopiesPerTick) break
         if (now - entry.since > this.#options.ttlMs) {
           this.#entries.delete(key)
           await this.#c.store.delete(key)
@@ -159,6 +167,7 @@ export class Republisher {
           continue
         }
         try {
+          copies++
           await this.#c.gossip.publish(entry.kind, entry.message as never)
           this.#c.metrics.increment('wisp_republish_copies_total', { kind: entry.kind })
           this.#c.logger.debug('published again: task not settled on chain yet', {
@@ -171,7 +180,11 @@ export class Republisher {
         }
         entry.copies++
         entry.nextAt =
-          now + Math.min(this.#options.firstAfterMs * 2 ** entry.copies, this.#options.maxIntervalMs)
+          now +
+          Math.min(
+            this.#options.firstAfterMs * this.#options.growth ** entry.copies,
+            this.#options.maxIntervalMs,
+          )
         // settled while we were publishing: do not write it back
         if (this.#entries.get(key) === entry) await this.#c.store.put(key, this.#encode(entry))
       }

@@ -125,6 +125,128 @@ describe('checkTaskOutcome', () => {
   })
 })
 
+describe('checkTaskOutcome: the window, the cache, garbage', () => {
+  /** A public client over anvil that counts the JSON-RPC methods it is asked. */
+  async function countingClient() {
+    const { createPublicClient, custom } = await import('viem')
+    const calls: string[] = []
+    const client = createPublicClient({
+      transport: custom({
+        async request({ method, params }: { method: string; params?: unknown }) {
+          calls.push(method)
+          return s.publicClient.request({ method, params } as never)
+        },
+      }),
+    })
+    return { client, calls }
+  }
+
+  it('a receipt that appears within the window confirms; a transaction still pending at its end is unknown', async () => {
+    const { taskHash } = await import('@wisp/protocol')
+    const { checkTaskOutcome, sendSubmitTask } = await import('../src/index.js')
+    const performer = s.ops[1]!
+    const task = makeTask(performer.address, 1)
+    await s.testClient.setAutomine(false)
+    try {
+      const sent = await sendSubmitTask(s.ops[0]!.wallet, {
+        attestationCenter: s.center,
+        task,
+        performerSignature: await performerSignature(performer, task, 'ecdsa'),
+        isApproved: true,
+        ...signVotes(s, task, s.ops, true),
+      })
+      const announced = { taskHash: taskHash(task), txHash: sent.txHash, performer: performer.address }
+      const base = { attestationCenter: s.center, pollingIntervalMs: 20 }
+      // known to the node, not mined: neither trusted nor refuted
+      expect(await checkTaskOutcome(s.publicClient, { ...base, ...announced, windowMs: 100 })).toEqual({
+        status: 'unknown',
+      })
+      // our RPC "lags": the block comes 300 ms into a 5 s window
+      const checking = checkTaskOutcome(s.publicClient, { ...base, ...announced, windowMs: 5_000 })
+      await new Promise((r) => setTimeout(r, 300))
+      await s.testClient.mine({ blocks: 1 })
+      expect(await checking).toMatchObject({
+        status: 'confirmed',
+        isApproved: true,
+        attesterIds: [1, 2, 3, 4],
+      })
+    } finally {
+      await s.testClient.setAutomine(true)
+    }
+  })
+
+  it('malformed input is refuted without an RPC call; receipt answers are cached, not_found is asked again', async () => {
+    const { taskHash } = await import('@wisp/protocol')
+    const { createOutcomeChecker } = await import('../src/index.js')
+    const { client, calls } = await countingClient()
+    const check = createOutcomeChecker(client, {
+      attestationCenter: s.center,
+      windowMs: 0,
+      pollingIntervalMs: 20,
+    })
+    const performer = s.ops[1]!.address
+    const good = `0x${'11'.repeat(32)}` as const
+    for (const garbage of [
+      { taskHash: good, txHash: '0x1234', performer },
+      { taskHash: '0xzz', txHash: good, performer },
+      { taskHash: good, txHash: good, performer: '0x12' },
+      { taskHash: good, txHash: 42, performer },
+    ]) {
+      expect(await check(garbage as never)).toEqual({ status: 'refuted', reason: 'not_found' })
+    }
+    expect(calls).toEqual([])
+
+    const { task, txHash } = await land(false)
+    const real = { taskHash: taskHash(task), txHash, performer }
+    const confirmed = await check(real)
+    expect(confirmed).toMatchObject({ status: 'confirmed', isApproved: false })
+    const asked = calls.length
+    expect(asked).toBeGreaterThan(0)
+    // many validators ask about one announcement: once to the chain
+    expect(
+      await Promise.all([
+        check(real),
+        check({ ...real, txHash: txHash.toUpperCase().replace('0X', '0x') as `0x${string}` }),
+      ]),
+    ).toEqual([confirmed, confirmed])
+    expect(calls.length).toBe(asked)
+    // a wrong performer is another question (and a definite no, also kept)
+    expect(await check({ ...real, performer: s.ops[2]!.address })).toEqual({
+      status: 'refuted',
+      reason: 'no_matching_event',
+    })
+    const afterRefuted = calls.length
+    await check({ ...real, performer: s.ops[2]!.address })
+    expect(calls.length).toBe(afterRefuted)
+    // "no receipt within the window" is not kept: a lagging RPC may still show it
+    const madeUp = { ...real, txHash: `0x${'ab'.repeat(32)}` as const }
+    expect(await check(madeUp)).toEqual({ status: 'refuted', reason: 'not_found' })
+    const afterNotFound = calls.length
+    expect(await check(madeUp)).toEqual({ status: 'refuted', reason: 'not_found' })
+    expect(calls.length).toBeGreaterThan(afterNotFound)
+  })
+
+  it('a window or interval that is not a number neither hangs nor spins', async () => {
+    const { checkTaskOutcome } = await import('../src/index.js')
+    const { client, calls } = await countingClient()
+    const madeUp = {
+      taskHash: `0x${'11'.repeat(32)}`,
+      txHash: `0x${'ab'.repeat(32)}`,
+      performer: s.ops[1]!.address,
+    } as const
+    expect(
+      await checkTaskOutcome(client, {
+        attestationCenter: s.center,
+        ...madeUp,
+        windowMs: Number.NaN,
+        pollingIntervalMs: Number.NaN,
+      }),
+    ).toEqual({ status: 'refuted', reason: 'not_found' })
+    // one receipt read and the transaction lookup
+    expect(calls).toEqual(['eth_getTransactionReceipt', 'eth_getTransactionByHash'])
+  })
+})
+
 describe('proveDoubleAttestation', () => {
   it('slashes an operator that signed both verdicts and pays the challenger; a port without an account cannot', async () => {
     await setSlashingConfig(s.deployer, {

@@ -30,7 +30,12 @@ export async function checkTaskOutcome(
 ): Promise<OutcomeCheck> {
   if (!HASH.test(params.txHash) || !HASH.test(params.taskHash) || !ADDRESS.test(params.performer))
     return { status: 'refuted', reason: 'not_found' }
-  const deadline = Date.now() + params.windowMs
+  // a window or interval that is not a number must not loop forever or spin
+  const windowMs = Number.isFinite(params.windowMs) && params.windowMs > 0 ? params.windowMs : 0
+  const intervalMs = Number.isFinite(params.pollingIntervalMs)
+    ? Math.max(10, params.pollingIntervalMs)
+    : 1_000
+  const deadline = Date.now() + windowMs
   for (;;) {
     let receipt: Awaited<ReturnType<typeof getTransactionReceipt>> | undefined
     try {
@@ -41,7 +46,9 @@ export async function checkTaskOutcome(
     }
     if (receipt !== undefined && receipt !== null) return judge(receipt, params)
     if (Date.now() >= deadline) return notMined(client, params.txHash)
-    await new Promise<void>((resolve) => setTimeout(() => resolve(), params.pollingIntervalMs))
+    // the last wait ends at the deadline: the window is not overshot by an interval
+    const waitMs = Math.max(0, Math.min(intervalMs, deadline - Date.now()))
+    await new Promise<void>((resolve) => setTimeout(() => resolve(), waitMs))
   }
 }
 
@@ -87,8 +94,10 @@ const CACHE_ENTRIES = 4096
 
 /**
  * {@link checkTaskOutcome} with memory: many validators and the aggregator ask about the same
- * announcement, so definite answers are kept (bounded) and concurrent questions share one call.
- * "unknown" is not kept: the next question asks the chain again.
+ * announcement, so answers read from a receipt (confirmed, reverted, no_matching_event) are kept
+ * (bounded, oldest dropped first) and concurrent questions share one call. "unknown" is not kept,
+ * and neither is "not_found": it only says that no receipt appeared within the window, and an RPC
+ * lagging longer than that must not pin an honest announcement as made up for good.
  */
 export function createOutcomeChecker(
   client: AnyClient,
@@ -102,14 +111,27 @@ export function createOutcomeChecker(
     if (known !== undefined) return Promise.resolve(known)
     let pending = asking.get(key)
     if (pending === undefined) {
-      pending = checkTaskOutcome(client, { ...options, ...outcome }).then((answer) => {
-        asking.delete(key)
-        if (answer.status !== 'unknown') {
-          answers.set(key, answer)
-          if (answers.size > CACHE_ENTRIES) answers.delete(answers.keys().next().value as string)
-        }
-        return answer
-      })
+      // only the three announced fields: an announcement object with more cannot change the
+      // contract or the window
+      const params = {
+        ...options,
+        taskHash: outcome.taskHash,
+        txHash: outcome.txHash,
+        performer: outcome.performer,
+      }
+      pending = checkTaskOutcome(client, params)
+        .catch((): OutcomeCheck => ({ status: 'unknown' }))
+        .then((answer) => {
+          asking.delete(key)
+          if (
+            answer.status === 'confirmed' ||
+            (answer.status === 'refuted' && answer.reason !== 'not_found')
+          ) {
+            answers.set(key, answer)
+            if (answers.size > CACHE_ENTRIES) answers.delete(answers.keys().next().value as string)
+          }
+          return answer
+        })
       asking.set(key, pending)
     }
     return pending

@@ -11,9 +11,9 @@ import type {
   SubmitTaskParams,
   TaskOutcomeChecker,
 } from '@wisp/interface'
-import { readWord } from '@wisp/protocol'
 import { type Address, getAddress, isAddress } from 'viem'
 import { getBlockNumber, getChainId, getCode } from 'viem/actions'
+import { g1Words } from './actions/encoding.js'
 import { createOutcomeChecker } from './actions/outcome.js'
 import {
   getNetworkTotal,
@@ -264,13 +264,22 @@ export async function createChainPort(
     checkTaskOutcome: (outcome): Promise<OutcomeCheck> => checkOutcome(outcome),
     proveDoubleAttestation(proof) {
       if (!walletClient?.account) return Promise.reject(noAccount('slashOperatorForDoubleAttestation'))
+      // a malformed proof fails here, coded, without waiting its turn
+      let approveSignature: readonly [bigint, bigint]
+      let rejectSignature: readonly [bigint, bigint]
+      try {
+        approveSignature = g1(proof.approveSignature, 'approveSignature')
+        rejectSignature = g1(proof.rejectSignature, 'rejectSignature')
+      } catch (err) {
+        return Promise.reject(err)
+      }
       return inTurn(() =>
         slashOperatorForDoubleAttestation(walletClient, {
           attestationCenter,
           task: proof.task,
           operator: proof.operator,
-          approveSignature: g1(proof.approveSignature),
-          rejectSignature: g1(proof.rejectSignature),
+          approveSignature,
+          rejectSignature,
           pollingIntervalMs: opts.pollingIntervalMs,
           receiptTimeoutMs: opts.receiptTimeoutMs,
         }),
@@ -278,14 +287,22 @@ export async function createChainPort(
     },
     proveIncorrectAttestation(proof) {
       if (!walletClient?.account) return Promise.reject(noAccount('slashOperatorForIncorrectAttestation'))
+      let incorrectSignature: readonly [bigint, bigint]
+      let aggregateSignature: readonly [bigint, bigint]
+      try {
+        incorrectSignature = g1(proof.incorrectSignature, 'incorrectSignature')
+        aggregateSignature = g1(proof.aggregateSignature, 'aggregateSignature')
+      } catch (err) {
+        return Promise.reject(err)
+      }
       return inTurn(() =>
         slashOperatorForIncorrectAttestation(walletClient, {
           attestationCenter,
           task: proof.task,
           operator: proof.operator,
           isApproved: proof.isApproved,
-          incorrectSignature: g1(proof.incorrectSignature),
-          aggregateSignature: g1(proof.aggregateSignature),
+          incorrectSignature,
+          aggregateSignature,
           attesterIds: proof.attesterIds,
           pollingIntervalMs: opts.pollingIntervalMs,
           receiptTimeoutMs: opts.receiptTimeoutMs,
@@ -413,7 +430,8 @@ export function createChainDirectory(
   }
 }
 
-/** A 64-byte EVM G1 encoding as the two words the contract takes. */
-function g1(bytes: Uint8Array): readonly [bigint, bigint] {
-  return [readWord(bytes, 0), readWord(bytes, 32)]
+/** A proof's 64-byte G1 signature as the contract's two words; a coded CHAIN_INVALID_INPUT otherwise. */
+function g1(bytes: Uint8Array, what: string): readonly [bigint, bigint] {
+  if (!(bytes instanceof Uint8Array)) throw new ChainError('CHAIN_INVALID_INPUT', `${what} must be 64 bytes`)
+  return g1Words(bytes, what)
 }

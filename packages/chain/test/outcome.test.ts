@@ -275,6 +275,16 @@ describe('proveDoubleAttestation', () => {
       },
     )
 
+    // a malformed proof is a coded error at once, nothing sent, the queue not held
+    const nonce = await s.publicClient.getTransactionCount({ address: s.ops[0]!.address })
+    await expect(
+      port.proveDoubleAttestation({ ...proof, approveSignature: proof.approveSignature.subarray(0, 63) }),
+    ).rejects.toMatchObject({ code: 'CHAIN_INVALID_INPUT' })
+    await expect(
+      port.proveDoubleAttestation({ ...proof, rejectSignature: 'x' as unknown as Uint8Array }),
+    ).rejects.toMatchObject({ code: 'CHAIN_INVALID_INPUT' })
+    expect(await s.publicClient.getTransactionCount({ address: s.ops[0]!.address })).toBe(nonce)
+
     const readOnly = await createChainPort({ attestationCenter: s.center }, { publicClient: s.publicClient })
     await expect(readOnly.proveDoubleAttestation(proof)).rejects.toMatchObject({ code: 'CHAIN_NO_ACCOUNT' })
   })

@@ -5,8 +5,11 @@ import { ChainError } from '../errors.js'
 
 export { wordsToBytes } from '@wisp/protocol'
 
-/** A G1 point (a BLS signature) as `[x, y]` words or `{x, y}` (protocol's G1Point). */
-export type G1Like = readonly [bigint, bigint] | { readonly x: bigint; readonly y: bigint }
+/**
+ * A G1 point (a BLS signature) as `[x, y]` words, `{x, y}` (protocol's G1Point) or its 64-byte
+ * EVM encoding (x then y, 32 bytes each, big-endian: what `@wisp/bls` and the gossip carry).
+ */
+export type G1Like = readonly [bigint, bigint] | { readonly x: bigint; readonly y: bigint } | Uint8Array
 /** A G2 point (a BLS public key) as `[x.re, x.im, y.re, y.im]` words or its 128-byte encoding. */
 export type G2Like = readonly [bigint, bigint, bigint, bigint] | Uint8Array
 
@@ -18,6 +21,10 @@ function checkWord(value: unknown, what: string): bigint {
 }
 
 export function g1Words(point: G1Like, what = 'G1 point'): readonly [bigint, bigint] {
+  if (point instanceof Uint8Array) {
+    if (point.length !== 64) throw new ChainError('CHAIN_INVALID_INPUT', `${what} needs 64 bytes`)
+    return [readWord(point, 0), readWord(point, 32)]
+  }
   if (Array.isArray(point)) {
     if (point.length !== 2) throw new ChainError('CHAIN_INVALID_INPUT', `${what} needs 2 words`)
     return [checkWord(point[0], what), checkWord(point[1], what)]

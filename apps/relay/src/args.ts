@@ -14,7 +14,7 @@ export const USAGE = `wisp-relay — Wisp bootstrap relay
 
 Usage: wisp-relay [--config relay.json] [flags]
 
-  --config <file>          JSON config (relay options, metricsPort, operators, definitions); flags win
+  --config <file>          JSON config (relay options, metricsPort, chain, operators, definitions); flags win
   --listen <multiaddr>     WebSocket listen address, repeatable (default /ip4/0.0.0.0/tcp/9090/ws)
   --port <n>               shorthand for --listen /ip4/0.0.0.0/tcp/<n>/ws
   --announce <multiaddr>   public address to advertise, repeatable (e.g. /dns4/relay.example/tcp/443/wss)
@@ -112,6 +112,12 @@ export function parseRelayArgs(
     throw new RelayError(
       'RELAY_INVALID_CONFIG',
       'use either chain mode (--rpc, --attestation-center) or a static "operators" list, not both',
+    )
+  }
+  if (chain !== undefined && file.definitions !== undefined) {
+    throw new RelayError(
+      'RELAY_INVALID_CONFIG',
+      'chain mode reads the task definitions from the AttestationCenter: drop "definitions" from the config file',
     )
   }
   if (relay.auth?.enabled === true && operators === undefined && chain === undefined) {

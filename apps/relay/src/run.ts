@@ -15,6 +15,7 @@ import {
 } from '@wisp/p2p/node'
 import { createPublicClient, http } from 'viem'
 import type { RelayChainConfig, RelayConfig } from './config.js'
+import { RelayError } from './errors.js'
 import { resolveSeed } from './identity.js'
 
 export interface RunningRelay {
@@ -30,27 +31,50 @@ export async function runRelay(config: RelayConfig, print: (line: string) => voi
   // before anything starts: a wrong RPC or address is one coded line (CHAIN_*), not a relay that
   // forwards everything it cannot judge
   const chain = config.chain !== undefined ? await chainComponents(config.chain) : undefined
+  const listed = config.relay.deployments
+  if (
+    chain !== undefined &&
+    listed !== undefined &&
+    !listed.some(
+      (d) =>
+        d.chainId === chain.deployment.chainId &&
+        d.attestationCenter.toLowerCase() === chain.deployment.attestationCenter.toLowerCase(),
+    )
+  ) {
+    // votes would be checked against a deployment whose operators this relay does not read
+    throw new RelayError(
+      'RELAY_INVALID_CONFIG',
+      `"deployments" must include the chain mode's AttestationCenter ${chain.deployment.attestationCenter} on chain ${chain.deployment.chainId}`,
+    )
+  }
   let verifier: BlsVerifier | undefined
   if (config.operators !== undefined || chain !== undefined) verifier = createNodeVerifierPool()
-  const network = await createRelay(
-    {
-      ...config.relay,
-      ...(seed !== undefined ? { seed } : {}),
-      ...(chain !== undefined && config.relay.deployments === undefined
-        ? { deployments: [chain.deployment] }
-        : {}),
-    } satisfies PartialRelayOptions,
-    {
-      metrics,
-      ...(chain !== undefined ? { ...chain.components, verifier } : {}),
-      ...(config.operators !== undefined
-        ? { directory: createMemoryOperatorDirectory(config.operators), verifier }
-        : {}),
-      ...(config.definitions !== undefined
-        ? { definitions: createMemoryTaskDefinitions(config.definitions) }
-        : {}),
-    },
-  )
+  let network: WispNetwork
+  try {
+    network = await createRelay(
+      {
+        ...config.relay,
+        ...(seed !== undefined ? { seed } : {}),
+        ...(chain !== undefined && config.relay.deployments === undefined
+          ? { deployments: [chain.deployment] }
+          : {}),
+      } satisfies PartialRelayOptions,
+      {
+        metrics,
+        ...(chain !== undefined ? { ...chain.components, verifier } : {}),
+        ...(config.operators !== undefined
+          ? { directory: createMemoryOperatorDirectory(config.operators), verifier }
+          : {}),
+        ...(config.definitions !== undefined
+          ? { definitions: createMemoryTaskDefinitions(config.definitions) }
+          : {}),
+      },
+    )
+  } catch (err) {
+    // the verifier's worker threads would keep the process alive
+    await verifier?.close()
+    throw err
+  }
   let server: MetricsServer | undefined
   if (config.metrics !== undefined) {
     server = await startMetricsServer(config.metrics, { registry: metrics.registry })

@@ -6,10 +6,12 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { SecretKey } from '@wisp/bls'
+import { aggregateSignatures, hashToPoint, SecretKey } from '@wisp/bls'
+import { submitTask } from '@wisp/chain'
 import { deployLocalNetwork, startAnvil } from '@wisp/contracts/dev'
 import { createBlsAuthSigner, createNodePeer, peerIdFromSeed, type WispNetwork } from '@wisp/p2p/node'
-import { keccak256, stringToHex } from 'viem'
+import { DOMAIN_TASKS, taskHash, voteHash, type WireTaskSubmitted } from '@wisp/protocol'
+import { createWalletClient, http, keccak256, stringToHex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 
@@ -191,7 +193,7 @@ describe('wisp-relay', () => {
     })
   })
 
-  it('chain mode: refuses a dead RPC and an address without a contract with coded errors, starts against a real AttestationCenter', async () => {
+  it('chain mode: refuses a dead RPC, an address without a contract, a contract that is not an AttestationCenter and a wrong chain id with coded errors; starts against a real AttestationCenter', async () => {
     const run = (args: string[]) =>
       new Promise<{ code: number | null; stderr: string }>((resolve) => {
         const child = spawn(process.execPath, ['--conditions=@wisp/source', '--import', 'tsx', cli, ...args])
@@ -211,6 +213,20 @@ describe('wisp-relay', () => {
       stderr: expect.stringContaining('CHAIN_RPC_FAILED'),
     })
 
+    // chain mode reads the definitions itself: a static list beside it is a config error
+    const both = join(dir, 'chain-and-definitions.json')
+    writeFileSync(
+      both,
+      JSON.stringify({
+        chain: { rpcUrl: 'http://127.0.0.1:9', attestationCenter: somewhere },
+        definitions: [1],
+      }),
+    )
+    expect(await run(['--config', both])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('RELAY_INVALID_CONFIG'),
+    })
+
     const anvil = await startAnvil({ port: 0 })
     try {
       const net = await deployLocalNetwork({
@@ -224,6 +240,36 @@ describe('wisp-relay', () => {
         code: 1,
         stderr: expect.stringContaining('CHAIN_NOT_A_CONTRACT'),
       })
+      // a contract, but not an AttestationCenter (the registry); the right contract on another chain id
+      expect(
+        await run(['--rpc', anvil.rpcUrl, '--attestation-center', net.contracts.registry, '--port', '0']),
+      ).toMatchObject({ code: 1, stderr: expect.stringContaining('CHAIN_NOT_AN_ATTESTATION_CENTER') })
+      expect(
+        await run([
+          '--rpc',
+          anvil.rpcUrl,
+          '--attestation-center',
+          net.contracts.attestationCenter,
+          '--chain-id',
+          '1',
+          '--port',
+          '0',
+        ]),
+      ).toMatchObject({ code: 1, stderr: expect.stringContaining('CHAIN_WRONG_CHAIN') })
+      // listed deployments that leave out the AttestationCenter it reads
+      const elsewhere = join(dir, 'chain-elsewhere.json')
+      writeFileSync(
+        elsewhere,
+        JSON.stringify({
+          listen: ['/ip4/127.0.0.1/tcp/0/ws'],
+          deployments: [{ chainId: 17000, attestationCenter: net.contracts.attestationCenter }],
+          chain: { rpcUrl: anvil.rpcUrl, attestationCenter: net.contracts.attestationCenter },
+        }),
+      )
+      expect(await run(['--config', elsewhere])).toMatchObject({
+        code: 2,
+        stderr: expect.stringContaining('RELAY_INVALID_CONFIG'),
+      })
       const relay = await start([
         '--rpc',
         anvil.rpcUrl,
@@ -234,6 +280,113 @@ describe('wisp-relay', () => {
         '--json',
       ])
       expect(JSON.parse(relay.lines.find((l) => l.startsWith('{'))!)).toMatchObject({ mode: 'chain' })
+      expect(await stop(relay)).toBe(0)
+    } finally {
+      await anvil.stop()
+    }
+  }, 90_000)
+  it('chain mode judges gossip by the chain: a real TaskSubmitted announcement is forwarded, a made-up one rejected', async () => {
+    const anvil = await startAnvil({ port: 0 })
+    try {
+      const net = await deployLocalNetwork({
+        rpcUrl: anvil.rpcUrl,
+        operators: [{}, {}],
+        taskDefinitions: [{ name: 'one' }],
+      })
+      const center = net.contracts.attestationCenter
+      // a real submission: operator 1 performs, both operators approve
+      const [op1, op2] = net.operators as [(typeof net.operators)[0], (typeof net.operators)[0]]
+      const task = {
+        proofOfTask: 'relay-chain-mode',
+        data: '0x01' as const,
+        taskPerformer: op1.address,
+        taskDefinitionId: 1,
+      }
+      const point = hashToPoint(
+        DOMAIN_TASKS,
+        voteHash(task, { attestationCenter: center, chainId: net.chainId, isApproved: true }),
+      )
+      const votes = [op1, op2].map((o) => SecretKey.fromBytes(o.blsSecretKey).signPoint(point))
+      const wallet = createWalletClient({
+        account: privateKeyToAccount(op1.ecdsaKey),
+        transport: http(anvil.rpcUrl),
+      })
+      const submitted = await submitTask(wallet, {
+        attestationCenter: center,
+        task,
+        performerSignature: {
+          type: 'ecdsa',
+          signature: await privateKeyToAccount(op1.ecdsaKey).sign({ hash: taskHash(task) }),
+        },
+        isApproved: true,
+        aggregateSignature: aggregateSignatures(votes).toEvm(),
+        attesterIds: [op1.id, op2.id],
+      })
+
+      // the config file's chain section, with a short outcome window (anvil mines at once)
+      const config = join(dir, 'chain.json')
+      writeFileSync(
+        config,
+        JSON.stringify({
+          listen: ['/ip4/127.0.0.1/tcp/0/ws'],
+          topicNamespace: NAMESPACE,
+          metricsPort: 0,
+          chain: {
+            rpcUrl: anvil.rpcUrl,
+            attestationCenter: center,
+            chainId: net.chainId,
+            outcomeWindowMs: 300,
+          },
+        }),
+      )
+      const relay = await start(['--config', config, '--json'])
+      const info = JSON.parse(relay.lines.find((l) => l.startsWith('{'))!) as {
+        multiaddrs: string[]
+        metrics: string
+        mode: string
+      }
+      expect(info.mode).toBe('chain')
+      const [a, b] = [
+        await createNodePeer({ topicNamespace: NAMESPACE }),
+        await createNodePeer({ topicNamespace: NAMESPACE }),
+      ]
+      peers.push(a, b)
+      await a.dial(info.multiaddrs[0]!)
+      await b.dial(info.multiaddrs[0]!)
+      const atB: WireTaskSubmitted[] = []
+      b.onMessage('taskSubmitted', (r) => atB.push(r.message))
+
+      const good: WireTaskSubmitted = {
+        taskId: taskHash(task),
+        txHash: submitted.txHash,
+        performerAddress: op1.address,
+        operatorIds: [op1.id, op2.id],
+        definitionId: 1,
+        isApproved: true,
+      }
+      // the relay grafts both peers on a heartbeat: publish until the real one arrives
+      const deadline = Date.now() + 15_000
+      while (!atB.some((m) => m.txHash === good.txHash) && Date.now() < deadline) {
+        await a.publish('taskSubmitted', good).catch(() => undefined)
+        await new Promise((r) => setTimeout(r, 300))
+      }
+      expect(atB).toContainEqual(good)
+
+      const madeUp = { ...good, txHash: keccak256(stringToHex('made-up')) }
+      const wrongVerdict = { ...good, isApproved: false }
+      await a.publish('taskSubmitted', madeUp).catch(() => undefined)
+      await a.publish('taskSubmitted', wrongVerdict).catch(() => undefined)
+      const rejected =
+        /wisp_p2p_messages_total\{topic="taskSubmitted",outcome="reject",reason="false_outcome"\} (\d+)/
+      let text = ''
+      const until = Date.now() + 15_000
+      while (Number(rejected.exec(text)?.[1] ?? 0) < 2 && Date.now() < until) {
+        text = await (await fetch(info.metrics)).text()
+        await new Promise((r) => setTimeout(r, 100))
+      }
+      expect(Number(rejected.exec(text)?.[1] ?? 0)).toBe(2)
+      // b only ever saw the real announcement
+      for (const m of atB) expect(m).toEqual(good)
       expect(await stop(relay)).toBe(0)
     } finally {
       await anvil.stop()

@@ -285,6 +285,13 @@ export async function startNetwork(
   // Graylisted peers: gossipsub only stops listening to them. Once per score decay interval, hang
   // up every connected peer below the graylist threshold and ban it (bans.firstMs, doubling per
   // repeat offence up to bans.maxMs): the gater refuses it meanwhile, keepBootstrapPeers skips it.
+  // Never our bootstrap relays: a light peer's relay is often its only connection, so banning it
+  // cuts the peer off entirely — and a restarting relay breaks its IWANT promises in flight (P7),
+  // which can push an honest relay below the threshold for a moment. Gossipsub still ignores a
+  // graylisted relay's messages; replacing a bad relay is the operator's call (its config).
+  const bootstrapIds = new Set(
+    options.bootstrap.map((address) => /\/p2p\/([^/]+)$/.exec(address)?.[1]).filter((id) => id !== undefined),
+  )
   let stopped = false
   let sweepTimer: TimerHandle | undefined
   const sweep = () => {
@@ -295,7 +302,7 @@ export async function startNetwork(
       if (checked.has(peerId)) continue
       checked.add(peerId)
       const score = internals.getScore?.(peerId) ?? 0
-      if (score >= graylist || bans.isBanned(peerId)) continue
+      if (score >= graylist || bans.isBanned(peerId) || bootstrapIds.has(peerId)) continue
       const banMs = bans.ban(peerId)
       metrics.peerDisconnected('graylisted')
       logger.warn('peer below the graylist threshold: disconnected and banned', { peerId, score, banMs })

@@ -15,9 +15,11 @@ import {
   type NodeCommand,
   packageVersion,
   parseCommandLine,
+  type ToolCommand,
   USAGE,
 } from './flags.js'
 import { createConsoleLogger } from './logger.js'
+import type { ToolIo } from './tool-io.js'
 
 /** Codes of bad input (flags, keys): exit code 2. Any other coded error: 1. */
 const BAD_INPUT = new Set(['NODE_BAD_FLAGS', 'NODE_BAD_KEY', 'OPERATOR_INVALID_CONFIG'])
@@ -78,6 +80,24 @@ async function relay(values: FlagValues): Promise<void> {
   stopOnSignal(() => started.stop())
 }
 
+/**
+ * `wisp deploy | keystore | operator`: each lives in ./commands/<name>.ts and exports
+ * `run(argv, io)`; loaded only when asked for, so the node commands do not pay for them.
+ */
+async function runTool(tool: ToolCommand, argv: string[]): Promise<void> {
+  const io: ToolIo = {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    cwd: process.cwd(),
+  }
+  const module = (await import(`./commands/${tool}.js`)) as {
+    run: (args: string[], io: ToolIo) => Promise<void>
+  }
+  await module.run(argv, io)
+}
+
 export async function main(argv: string[]): Promise<void> {
   const line = parseCommandLine(argv)
   switch (line.kind) {
@@ -92,6 +112,8 @@ export async function main(argv: string[]): Promise<void> {
       return
     case 'devnet':
       return devnet(line.argv)
+    case 'tool':
+      return runTool(line.tool, line.argv)
     case 'run':
       return line.command === 'relay' ? relay(line.values) : node(line.command, line.values)
   }

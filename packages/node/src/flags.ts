@@ -161,8 +161,11 @@ export type FlagName = keyof typeof FLAGS
 /** Parsed flag values: strings, string lists (repeatable flags) or booleans. */
 export type FlagValues = Partial<Record<FlagName, string | string[] | boolean>>
 
-const SUMMARY: Record<Command | 'devnet', string> = {
+const SUMMARY: Record<Command | 'devnet' | ToolCommand, string> = {
   devnet: 'the whole local network: anvil, contracts, relay, performer, aggregator, attesters',
+  deploy: "deploy Wisp's contracts to an EVM chain and write the network file",
+  keystore: 'create | import | export | show an encrypted operator key',
+  operator: 'register | deregister | status | update-bls-key | rewards',
   attester: 'run an attester     (validates tasks, BLS-signs votes)',
   aggregator: 'run an aggregator   (collects votes, submits to the AttestationCenter)',
   performer: 'run a performer     (executes tasks when elected)',
@@ -224,6 +227,8 @@ export type CommandLine =
   | { kind: 'help'; command: Command }
   /** the devnet parses its own flags: its argv, untouched */
   | { kind: 'devnet'; argv: string[] }
+  /** chain tools (deploy, keystore, operator) parse their own flags in ./commands/<name>.ts */
+  | { kind: 'tool'; tool: ToolCommand; argv: string[] }
   | { kind: 'run'; command: Command; values: FlagValues }
 
 function bad(message: string): never {
@@ -231,6 +236,11 @@ function bad(message: string): never {
 }
 
 const isCommand = (s: string): s is Command => (ALL as readonly string[]).includes(s)
+
+/** Commands with subcommands of their own (`wisp operator register …`): each parses its own argv. */
+export const TOOL_COMMANDS = ['deploy', 'keystore', 'operator'] as const
+export type ToolCommand = (typeof TOOL_COMMANDS)[number]
+const isTool = (s: string): s is ToolCommand => (TOOL_COMMANDS as readonly string[]).includes(s)
 
 /** The parser's own errors, reworded to name the flag and the command. */
 function reword(err: Error & { code?: string }, command: Command): never {
@@ -263,10 +273,12 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     const about = rest[0]
     if (about === undefined) return { kind: 'usage' }
     if (about === 'devnet') return { kind: 'devnet', argv: ['--help'] }
+    if (isTool(about)) return { kind: 'tool', tool: about, argv: ['--help'] }
     if (isCommand(about)) return { kind: 'help', command: about }
     bad(`unknown command "${about}" (try wisp --help)`)
   }
   if (first === 'devnet') return { kind: 'devnet', argv: rest }
+  if (isTool(first)) return { kind: 'tool', tool: first, argv: rest }
   if (!isCommand(first)) {
     if (first.startsWith('-')) bad(`a command comes first: wisp <command> ${first} … (try wisp --help)`)
     bad(`unknown command "${first}" (try wisp --help)`)

@@ -56,6 +56,12 @@ export interface OperatorConfig {
   chain: {
     /** JSON-RPC over HTTP(S) (reachable from browsers with CORS for web attesters) */
     rpcUrl: string
+    /** fallbacks after `rpcUrl` (first is rpcUrl): a failing or rate-limiting RPC hands over to the next */
+    rpcUrls?: string[]
+    /** which contracts: Wisp's own, an Othentic deployment, or `auto` (asked from the AttestationCenter) */
+    backend: 'wisp' | 'othentic' | 'auto'
+    /** the deployment block: event logs (e.g. Othentic's task definitions) are scanned from here */
+    fromBlock: number
     chainId: number
     attestationCenter: Address
     /** a block explorer's transaction page with `{tx}` in it */
@@ -119,8 +125,8 @@ export interface OperatorConfig {
     everyBlocks: number
   }
   plugins: PluginSpec[]
-  /** one-click registration offered by a local network (web attester); relative to the page */
-  registration?: { url: string }
+  /** a local network's faucet (funds a new operator's address); relative to the page */
+  faucet?: { url: string }
   /** Node: where the databases live */
   dataDir?: string
   /** Node: JSON-RPC (`sendTask`, `sendCustomMessage`) */
@@ -142,6 +148,8 @@ export type OperatorConfigInput = {
   aggregator?: Partial<OperatorConfig['aggregator']>
   performer?: Partial<OperatorConfig['performer']>
   plugins?: PluginSpec[]
+  faucet?: { url: string }
+  /** the earlier name of `faucet` (read as it) */
   registration?: { url: string }
   dataDir?: string
   jsonRpc?: { port: number; host?: string }
@@ -156,6 +164,8 @@ export const OPERATOR_DEFAULTS = Object.freeze({
     rpcRetryCount: 2,
     rpcTimeoutMs: 15_000,
     outcomeWindowMs: 12_000,
+    backend: 'auto' as const,
+    fromBlock: 0,
   }),
   p2p: Object.freeze({ topicNamespace: 'othentic', auth: false, validation: 'full' as const }),
   election: Object.freeze({ windowBlocks: 16, roundRobinInterval: 1 }),
@@ -353,6 +363,7 @@ export function parseOperatorConfig(value: unknown): OperatorConfig {
       'aggregator',
       'performer',
       'plugins',
+      'faucet',
       'registration',
       'dataDir',
       'jsonRpc',
@@ -388,6 +399,9 @@ export function parseOperatorConfig(value: unknown): OperatorConfig {
       'rpcRetryCount',
       'rpcTimeoutMs',
       'outcomeWindowMs',
+      'rpcUrls',
+      'backend',
+      'fromBlock',
     ],
     'config.chain',
   )
@@ -454,9 +468,21 @@ export function parseOperatorConfig(value: unknown): OperatorConfig {
       'a performer needs the task definitions it runs',
     )
 
-  const registration = optional(root, 'registration', 'config', (v, p) => ({
+  const faucetOf = (v: unknown, p: string) => ({
     url: readUrl(readObject(v, p).url, `${p}.url`, /^https?:/i, true),
-  }))
+  })
+  const faucet =
+    optional(root, 'faucet', 'config', faucetOf) ?? optional(root, 'registration', 'config', faucetOf)
+  const backend = chain.backend ?? d.chain.backend
+  if (backend !== 'wisp' && backend !== 'othentic' && backend !== 'auto')
+    throw invalidConfig('config.chain.backend', 'must be wisp, othentic or auto')
+  const rpcUrl = readUrl(chain.rpcUrl, 'config.chain.rpcUrl', /^(https?|wss?):/i)
+  const rpcUrls = optional(chain, 'rpcUrls', 'config.chain', (v, p) => {
+    const urls = readList(v, p, (u, q) => readUrl(u, q, /^(https?|wss?):/i))
+    if (urls.length === 0) throw invalidConfig(p, 'must list at least one URL (or be left out)')
+    if (urls[0] !== rpcUrl) throw invalidConfig(p, 'must start with config.chain.rpcUrl')
+    return urls
+  })
   const dataDir = optional(root, 'dataDir', 'config', (v, p) => readString(v, p))
   const jsonRpc = optional(root, 'jsonRpc', 'config', endpoint)
   const metrics = optional(root, 'metrics', 'config', endpoint)
@@ -466,7 +492,10 @@ export function parseOperatorConfig(value: unknown): OperatorConfig {
     network: { name: readString(network.name, 'config.network.name'), kind },
     roles: [...new Set(roles)],
     chain: {
-      rpcUrl: readUrl(chain.rpcUrl, 'config.chain.rpcUrl', /^(https?|wss?):/i),
+      rpcUrl,
+      ...(rpcUrls && rpcUrls.length > 1 ? { rpcUrls } : {}),
+      backend,
+      fromBlock: integerOr(chain, 'fromBlock', 'config.chain', 0, Number.MAX_SAFE_INTEGER, d.chain.fromBlock),
       chainId: readInteger(chain.chainId, 'config.chain.chainId', 1, Number.MAX_SAFE_INTEGER),
       attestationCenter: readString(
         chain.attestationCenter,
@@ -577,7 +606,7 @@ export function parseOperatorConfig(value: unknown): OperatorConfig {
       ),
     },
     plugins: root.plugins === undefined ? [] : readList(root.plugins, 'config.plugins', plugin),
-    ...(registration ? { registration } : {}),
+    ...(faucet ? { faucet } : {}),
     ...(dataDir ? { dataDir } : {}),
     ...(jsonRpc ? { jsonRpc } : {}),
     ...(metrics ? { metrics } : {}),

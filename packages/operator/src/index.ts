@@ -29,6 +29,18 @@ export {
 } from './config.js'
 export { OperatorError, type OperatorErrorCode } from './errors.js'
 export {
+  type ChainBackendName,
+  type FetchLike,
+  loadNetworkFile,
+  NETWORK_FILE_VERSION,
+  type NetworkFile,
+  type NetworkOverrides,
+  type NetworkTaskDefinition,
+  operatorConfigFromNetwork,
+  parseNetworkFile,
+  parseNetworkFileText,
+} from './network-file.js'
+export {
   BOOTSTRAP_WARNING_MS,
   createOperator,
   type LoadedPlugins,

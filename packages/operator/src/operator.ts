@@ -29,6 +29,7 @@ import {
   bytesToHex,
   createPublicClient,
   createWalletClient,
+  fallback,
   http,
   type PublicClient,
   parseAbi,
@@ -179,10 +180,11 @@ export async function createOperator(config: OperatorConfig, runtime: OperatorRu
         `config.attester.validationService: the ${runtime.kind} runtime supplied no fetch to call it`,
       )
     mark('chain')
-    const transport = http(config.chain.rpcUrl, {
-      retryCount: config.chain.rpcRetryCount,
-      timeout: config.chain.rpcTimeoutMs,
-    })
+    const rpc = (url: string) =>
+      http(url, { retryCount: config.chain.rpcRetryCount, timeout: config.chain.rpcTimeoutMs })
+    // several RPCs: a failing or rate-limited one hands the request to the next (viem's fallback)
+    const rpcUrls = config.chain.rpcUrls ?? [config.chain.rpcUrl]
+    const transport = rpcUrls.length > 1 ? fallback(rpcUrls.map(rpc)) : rpc(config.chain.rpcUrl)
     const publicClient = createPublicClient({ transport, pollingInterval: config.chain.pollingIntervalMs })
     const walletClient = runtime.chainAccount
       ? createWalletClient({ account: runtime.chainAccount, transport })

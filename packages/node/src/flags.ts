@@ -30,6 +30,12 @@ export const FLAGS = {
     help: 'the operator config (JSON, the same file web and edge attesters read); flags override it',
     for: ROLES,
   },
+  network: {
+    type: 'string',
+    arg: '<file|url>',
+    help: 'the network file `wisp deploy` wrote (chain, RPCs, contracts, relays, plugins); flags override it',
+    for: ROLES,
+  },
   'chain-rpc': {
     type: 'string',
     arg: '<url>',

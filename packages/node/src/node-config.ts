@@ -24,6 +24,8 @@ export function nodeConfigOf(plan: NodePlan, chainId: number): WispNodeConfig {
     roles: [plan.command],
     chain: {
       ...base?.chain,
+      // --chain-rpc replaces the file's RPC list, fallbacks included
+      ...(base?.chain.rpcUrls && base.chain.rpcUrl !== plan.chain.rpcUrl ? { rpcUrls: undefined } : {}),
       rpcUrl: plan.chain.rpcUrl,
       chainId,
       attestationCenter: plan.chain.attestationCenter,

@@ -9,7 +9,13 @@ import { createServer } from 'node:net'
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { multiaddr } from '@multiformats/multiaddr'
-import { type OperatorConfig, parseOperatorConfigText } from '@wisp/operator'
+import {
+  loadNetworkFile,
+  type NetworkFile,
+  type OperatorConfig,
+  operatorConfigFromNetwork,
+  parseOperatorConfigText,
+} from '@wisp/operator'
 import { NodeError } from './errors.js'
 import type { FlagName, FlagValues, NodeCommand } from './flags.js'
 import type { LogLevel } from './logger.js'
@@ -276,6 +282,35 @@ async function readOperatorConfig(file: string, cwd: string): Promise<OperatorCo
   }
 }
 
+/**
+ * --network: the network file (path or URL) as this command's operator config. A performer runs
+ * every definition the file gives a plugin to, unless --task-definition says otherwise.
+ */
+async function readNetworkConfig(
+  location: string,
+  command: NodeCommand,
+  cwd: string,
+): Promise<OperatorConfig> {
+  const isUrl = /^https?:\/\//i.test(location)
+  let network: NetworkFile
+  try {
+    network = await loadNetworkFile(isUrl ? location : resolve(cwd, location))
+  } catch (err) {
+    bad(`--network: ${(err as Error).message}`)
+  }
+  const performed = network.taskDefinitions.filter((d) => d.plugin !== undefined).map((d) => d.id)
+  try {
+    return operatorConfigFromNetwork(network, {
+      roles: [command],
+      ...(command === 'performer' && performed.length > 0
+        ? { config: { performer: { taskDefinitionIds: performed } } }
+        : {}),
+    })
+  } catch (err) {
+    bad(`--network ${location}: ${(err as Error).message}`)
+  }
+}
+
 /** attester | aggregator | performer: every check, in the order a user can fix them. */
 export async function preflightNode(
   command: NodeCommand,
@@ -287,7 +322,15 @@ export async function preflightNode(
 
   // the operator config file, when given: what the flags do not say comes from it
   const configFlag = str(values, 'config')
-  const base = configFlag === undefined ? undefined : await readOperatorConfig(configFlag, context.cwd)
+  const networkFlag = str(values, 'network')
+  if (configFlag !== undefined && networkFlag !== undefined)
+    bad('give --network or --config, not both (an operator config already names its network)')
+  const base =
+    networkFlag !== undefined
+      ? await readNetworkConfig(networkFlag, command, context.cwd)
+      : configFlag === undefined
+        ? undefined
+        : await readOperatorConfig(configFlag, context.cwd)
 
   // values given, cheapest first
   const rpc = str(values, 'chain-rpc')
@@ -331,9 +374,11 @@ export async function preflightNode(
   const aggregatorDelayMs = optionalInt('delay', 600_000)
 
   // what must be there
-  const chainRpc = rpcUrl ?? base?.chain.rpcUrl ?? bad('--chain-rpc is required (or --config)')
+  const chainRpc = rpcUrl ?? base?.chain.rpcUrl ?? bad('--chain-rpc is required (or --network / --config)')
   const chainCenter =
-    center ?? base?.chain.attestationCenter ?? bad('--attestation-center is required (or --config)')
+    center ??
+    base?.chain.attestationCenter ??
+    bad('--attestation-center is required (or --network / --config)')
   const chainIdOrBase = chainId ?? base?.chain.chainId
   if ((privateKey === undefined) === (keystore === undefined))
     bad('give exactly one of --private-key and --keystore')

@@ -6,9 +6,13 @@
 import { LOG_LEVEL_RANK, type LogLevel } from '@wisp/interface'
 import {
   BUNDLED_PLUGINS,
+  type FetchLike,
   isUrlPlugin,
+  loadNetworkFile,
+  type NetworkFile,
   type OperatorConfig,
   OperatorError,
+  operatorConfigFromNetwork,
   parseOperatorConfig,
 } from '@wisp/operator'
 import { type Address, getAddress, type Hex, isAddress } from 'viem'
@@ -22,6 +26,8 @@ export interface EdgeEnv {
   ATTESTER: DurableObjectNamespace
   /** the operator config (JSON text or an object): chain, relays (`p2p.bootstrap`), plugins, election… */
   WISP_CONFIG?: unknown
+  /** or: the URL of the network file `wisp deploy` wrote (fetched at start; instead of WISP_CONFIG) */
+  WISP_NETWORK_URL?: unknown
   /** secret: the operator's ECDSA key; the BLS key is derived from it like Othentic's services do */
   OPERATOR_PRIVATE_KEY?: unknown
   /** secret: a raw 32-byte BLS key (big-endian), instead of the derivation */
@@ -203,14 +209,61 @@ export function parseWispConfig(value: unknown): OperatorConfig {
   return config
 }
 
-/** Reads and checks every binding; throws EDGE_INVALID_CONFIG naming the first bad one (and field). */
-export function parseEdgeConfig(env: EdgeEnv): { config: EdgeConfig; secrets: EdgeSecrets } {
+/**
+ * WISP_NETWORK_URL → the network file, fetched (workerd has fetch). Unset: undefined, and the
+ * config comes from WISP_CONFIG. An unreadable or invalid file is EDGE_INVALID_CONFIG naming it.
+ */
+export async function loadEdgeNetwork(env: EdgeEnv, fetchFn?: FetchLike): Promise<NetworkFile | undefined> {
+  const url = text(env, 'WISP_NETWORK_URL')
+  if (url === undefined) return undefined
+  if (!/^https?:\/\//i.test(url)) throw invalid('WISP_NETWORK_URL', 'must be an http(s) URL')
+  if (
+    text(env, 'WISP_CONFIG') !== undefined ||
+    (env.WISP_CONFIG !== undefined && typeof env.WISP_CONFIG === 'object')
+  )
+    throw invalid('WISP_NETWORK_URL', 'give WISP_NETWORK_URL or WISP_CONFIG, not both')
+  try {
+    return await loadNetworkFile(url, fetchFn ? { fetch: fetchFn } : {})
+  } catch (err) {
+    if (!(err instanceof OperatorError)) throw err
+    throw new EdgeError('EDGE_INVALID_CONFIG', `WISP_NETWORK_URL: ${err.message}`, {
+      details: { binding: 'WISP_NETWORK_URL', ...err.details },
+      cause: err,
+    })
+  }
+}
+
+/**
+ * Reads and checks every binding; throws EDGE_INVALID_CONFIG naming the first bad one (and field).
+ * With a network file (loadEdgeNetwork), the operator config is derived from it.
+ */
+export function parseEdgeConfig(
+  env: EdgeEnv,
+  network?: NetworkFile,
+): { config: EdgeConfig; secrets: EdgeSecrets } {
   for (const [binding, field] of Object.entries(MOVED_BINDINGS)) {
     if ((env as unknown as Record<string, unknown>)[binding] !== undefined) {
       throw invalid(binding, `is no longer read: set config.${field} in WISP_CONFIG instead`)
     }
   }
-  const operator = parseWispConfig(env.WISP_CONFIG)
+  let operator: OperatorConfig
+  if (network === undefined) operator = parseWispConfig(env.WISP_CONFIG)
+  else {
+    let derived: OperatorConfig
+    try {
+      derived = operatorConfigFromNetwork(network, { roles: ['attester'] })
+    } catch (err) {
+      if (!(err instanceof OperatorError)) throw err
+      throw invalid('WISP_NETWORK_URL', err.message)
+    }
+    try {
+      operator = parseWispConfig(derived)
+    } catch (err) {
+      throw err instanceof EdgeError
+        ? invalid('WISP_NETWORK_URL', err.message.replace(/^WISP_CONFIG: /, ''))
+        : err
+    }
+  }
 
   const ecdsaKey = secretKey(env, 'OPERATOR_PRIVATE_KEY')
   const blsKey = secretKey(env, 'BLS_PRIVATE_KEY')

@@ -13,6 +13,7 @@ export {
   type EdgeEnv,
   type EdgeSecrets,
   hostOf,
+  loadEdgeNetwork,
   MOVED_BINDINGS,
   parseEdgeConfig,
   parseWispConfig,

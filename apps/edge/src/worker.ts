@@ -21,6 +21,7 @@ import {
   type EdgeEnv,
   type EdgeSecrets,
   hostOf,
+  loadEdgeNetwork,
   parseEdgeConfig,
   type ShownConfig,
   shownConfig,
@@ -140,7 +141,7 @@ export class EdgeAttesterObject {
       let config: EdgeConfig
       let secrets: EdgeSecrets
       try {
-        ;({ config, secrets } = parseEdgeConfig(this.#env))
+        ;({ config, secrets } = parseEdgeConfig(this.#env, await loadEdgeNetwork(this.#env)))
         this.#config = config
         this.#secrets = secrets
         this.#logger = createConsoleLogger(config.logLevel, 'edge', undefined, this.#redact)

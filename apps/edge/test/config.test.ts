@@ -7,7 +7,7 @@ import { SecretKey } from '@wisp/bls'
 import { bundledPlugins, OPERATOR_DEFAULTS } from '@wisp/operator'
 import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, it } from 'vitest'
-import { type EdgeEnv, parseEdgeConfig, parseWispConfig, shownConfig } from '../src/index.js'
+import { type EdgeEnv, loadEdgeNetwork, parseEdgeConfig, parseWispConfig, shownConfig } from '../src/index.js'
 
 const KEY = `0x${'11'.repeat(32)}` as const
 const RELAY = '/ip4/127.0.0.1/tcp/9090/ws/p2p/12D3KooWQB1718wsf67xMEDpTEgnPgDBTGFZHQLCoL1W8ZYK98j4'
@@ -239,6 +239,58 @@ describe('parseEdgeConfig', () => {
     expect(text).not.toContain('secret-api-key')
     expect(text).not.toContain('hunter2')
     expect(text).not.toContain('admin-token')
+  })
+})
+
+describe('WISP_NETWORK_URL: the network file instead of WISP_CONFIG', () => {
+  const network = (patch: Record<string, unknown> = {}) => ({
+    version: 1,
+    name: 'test network',
+    kind: 'testnet',
+    chainId: 17000,
+    rpcUrls: ['https://rpc-a.example', 'https://rpc-b.example'],
+    backend: 'wisp',
+    contracts: { attestationCenter: CENTER },
+    deploymentBlock: 7,
+    taskDefinitions: [{ id: 1, name: 'hash', plugin: { package: '@wisp/plugin-hash-chain' }, config: {} }],
+    relays: [RELAY],
+    ...patch,
+  })
+  const serve =
+    (body: unknown, status = 200) =>
+    async (url: string) => {
+      expect(url).toBe('https://net.example/network.json')
+      return { ok: status === 200, status, text: async () => JSON.stringify(body) }
+    }
+  const env = (): EdgeEnv => ({
+    ATTESTER: undefined as never,
+    WISP_NETWORK_URL: 'https://net.example/network.json',
+    OPERATOR_PRIVATE_KEY: KEY,
+  })
+
+  it('fetches it and derives the attester config (RPC fallbacks, relays, plugins)', async () => {
+    const file = await loadEdgeNetwork(env(), serve(network()))
+    const { config } = parseEdgeConfig(env(), file)
+    expect(config.operator.chain).toMatchObject({ chainId: 17000, rpcUrls: network().rpcUrls, fromBlock: 7 })
+    expect(config.operator.p2p.bootstrap).toEqual([RELAY])
+    expect(config.operator.plugins).toEqual([
+      { package: '@wisp/plugin-hash-chain', config: {}, taskDefinitionIds: [1] },
+    ])
+  })
+
+  it('names the binding and the field; refuses both bindings', async () => {
+    await expect(loadEdgeNetwork(env(), serve(network({ backend: 'x' })))).rejects.toThrow(
+      /^WISP_NETWORK_URL: network\.backend: must be wisp or othentic/,
+    )
+    await expect(loadEdgeNetwork(env(), serve({}, 404))).rejects.toMatchObject({
+      code: 'EDGE_INVALID_CONFIG',
+      message: expect.stringMatching(/WISP_NETWORK_URL: cannot read the network file .*HTTP 404/),
+    })
+    await expect(loadEdgeNetwork({ ...env(), WISP_CONFIG: '{}' }, serve(network()))).rejects.toThrow(
+      /not both/,
+    )
+    const tcp = await loadEdgeNetwork(env(), serve(network({ relays: [RELAY.replace('/ws', '')] })))
+    expect(() => parseEdgeConfig(env(), tcp)).toThrow(/^WISP_NETWORK_URL: config\.p2p\.bootstrap\[0\]/)
   })
 })
 

@@ -22,8 +22,8 @@ import { randomSeed, type WispNetwork } from '@wisp/p2p'
 import { createRelay } from '@wisp/p2p/node'
 import { type LocalPriceSource, startLocalPriceSource } from '@wisp/plugin-price-oracle/local-source'
 import {
-  createAnvilRegistrar,
-  DEFAULT_REGISTRATION_PATH,
+  createLocalFaucet,
+  DEFAULT_FAUCET_PATH,
   startWebServer,
   type WebServer,
 } from '@wisp/web/server'
@@ -287,8 +287,9 @@ export async function startDevnet(
       },
       aggregator: { delayMs: options.aggregatorDelayMs },
       plugins: devnetPlugins(taskDefinitions, priceSource, options.hashChainIterations),
-      // the web attester's one-click registration (same origin as the app; Node and edge ignore it)
-      ...(options.web ? { registration: { url: DEFAULT_REGISTRATION_PATH.replace(/^\//, '') } } : {}),
+      // the web attester's faucet (same origin as the app; Node and edge ignore it): it funds, the
+      // operator then registers from its wallet
+      ...(options.web ? { faucet: { url: DEFAULT_FAUCET_PATH.replace(/^\//, '') } } : {}),
     })
     const networkConfigPath = join(options.dataDir, 'network.json')
     await writeFile(networkConfigPath, `${JSON.stringify(networkConfig, null, 2)}\n`)
@@ -361,16 +362,15 @@ export async function startDevnet(
         port: options.ports.web,
         // the page loads network.json as it is, at /wisp-config.json
         config: networkConfig,
-        registration: {
-          handler: createAnvilRegistrar({
+        faucet: {
+          handler: createLocalFaucet({
             rpcUrl: anvil.rpcUrl,
-            attestationCenter: chain.contracts.attestationCenter,
             stakeToken: chain.contracts.stakeToken,
             funderKey: ANVIL_DEV_KEYS[0] as Hex,
             stake: 10n * WAD,
           }),
         },
-        onError: (error) => logger.warn('web registration failed', { error: error.message }),
+        onError: (error) => logger.warn('web faucet failed', { error: error.message }),
       })
       started.push(() => web!.close())
     }

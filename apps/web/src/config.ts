@@ -1,6 +1,6 @@
 // The network configuration the web attester fetches at startup (`/wisp-config.json` by default):
 // the same operator config every runtime reads (@wisp/operator), written by whoever serves the app:
-// the local network with its anvil, contracts, relay and registration endpoint; a public
+// the local network with its anvil, contracts, relay and faucet; a public
 // deployment with its RPC, AttestationCenter and relays. The key is never in it: it lives in the
 // signer worker. Portable (no DOM, no Node): the page, the engine worker and the server import it.
 import {
@@ -9,7 +9,6 @@ import {
   type OperatorConfig,
   type PluginSpec,
   parseOperatorConfig,
-  readList,
   readObject,
   readString,
   type UrlPluginSpec,
@@ -33,49 +32,36 @@ export function parseConfig(value: unknown): WispWebConfig {
 }
 
 /**
- * `POST registration.url` body. The devnet funds `address`, stakes for it and registers it on the
- * OperatorRegistry with this key (on anvil it can send `registerAsOperator` as `address` through
- * `anvil_impersonateAccount`, so the browser needs no ECDSA-signed transaction).
+ * `POST faucet.url` body (a local network only): the server tops up `address` with ETH and stake
+ * tokens by plain transfers from its funded account. Registration then goes through the operator's
+ * wallet, exactly as on a public network.
  */
-export interface RegistrationRequest {
+export interface FaucetRequest {
   /** the operator's address (checksummed or lower case) */
   address: Address
-  /** G2 key as uint256[4] = [x.re, x.im, y.re, y.im], each a 0x-prefixed 32-byte hex word */
-  blsPublicKey: [Address, Address, Address, Address]
-  /**
-   * Proof of possession: G1 signature [x, y] (0x-hex words) of
-   * `hashToPoint(DOMAIN_AUTH, keccak(abi.encode(address, registry, chainId)))` — what
-   * `registerAsOperator(blsKey, {signature})` checks.
-   */
-  proofOfPossession: [Address, Address]
 }
 
-/** 200 answer of the registration endpoint. */
-export interface RegistrationResponse {
-  operatorId: number
-  /** the registration transaction; absent when the operator was already registered */
-  txHash?: Address
-  /** decimal string */
-  votingPower: string
+/** 200 answer of the faucet: what the address holds afterwards, and the transfers made. */
+export interface FaucetResponse {
+  address: Address
+  /** the stake token the faucet hands out (registered as a staking contract) */
+  stakeToken: Address
+  /** wei, decimal strings */
+  ethBalance: string
+  stakeTokenBalance: string
+  /** the transfers sent (none when the address already held enough) */
+  txHashes: Address[]
 }
 
-/** 4xx/5xx answer of the registration endpoint. */
-export interface RegistrationError {
+/** 4xx/5xx answer of the faucet. */
+export interface FaucetError {
   error: { code: string; message: string }
 }
 
-/** Checks a registration request body (the devnet's side of the contract). */
-export function parseRegistrationRequest(value: unknown): RegistrationRequest {
+/** Checks a faucet request body (the server's side of the contract). */
+export function parseFaucetRequest(value: unknown): FaucetRequest {
   const o = readObject(value, 'request')
-  const word = (v: unknown, p: string) =>
-    readString(v, p, /^0x[0-9a-fA-F]{64}$/, 'a 32-byte 0x-hex word') as Address
-  const key = readList(o.blsPublicKey, 'request.blsPublicKey', word)
-  const pop = readList(o.proofOfPossession, 'request.proofOfPossession', word)
-  if (key.length !== 4) throw invalidConfig('request.blsPublicKey', 'must be 4 words')
-  if (pop.length !== 2) throw invalidConfig('request.proofOfPossession', 'must be 2 words')
   return {
     address: readString(o.address, 'request.address', ADDRESS_RE, 'a 0x-prefixed 20-byte address') as Address,
-    blsPublicKey: key as RegistrationRequest['blsPublicKey'],
-    proofOfPossession: pop as RegistrationRequest['proofOfPossession'],
   }
 }

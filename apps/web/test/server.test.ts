@@ -1,11 +1,12 @@
 // The Node side the local network uses: the config schema's checks, and startWebServer serving the
-// built app, its config and the registration endpoint (with its error answers).
+// built app, its config and the faucet endpoint (with its error answers); the old one-click
+// registration option refused with a coded error.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type OperatorConfigInput, OperatorError, parseOperatorConfig } from '@wisp/operator'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { parseConfig, parseRegistrationRequest, type WispWebConfig } from '../src/config.ts'
+import { parseConfig, parseFaucetRequest, type WispWebConfig } from '../src/config.ts'
 import { startWebServer, type WebServer } from '../src/server/index.ts'
 
 const config: OperatorConfigInput = {
@@ -15,8 +16,6 @@ const config: OperatorConfigInput = {
   p2p: { bootstrap: ['/ip4/127.0.0.1/tcp/9090/ws/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'] },
   plugins: [{ package: '@wisp/plugin-hash-chain', taskDefinitionIds: [1], config: { iterations: 10 } }],
 }
-
-const word = (n: number) => `0x${n.toString(16).padStart(64, '0')}`
 
 const pathOf = (fn: () => unknown): unknown => {
   try {
@@ -34,24 +33,23 @@ describe('the web config', () => {
     expect(pathOf(() => parseConfig({ ...config, p2p: { bootstrap: [] } }))).toBe('config.p2p.bootstrap')
   })
 
-  it('checks registration requests', () => {
-    const request = {
-      address: `0x${'ab'.repeat(20)}`,
-      blsPublicKey: [word(1), word(2), word(3), word(4)],
-      proofOfPossession: [word(5), word(6)],
-    }
-    expect(parseRegistrationRequest(request)).toEqual(request)
-    expect(pathOf(() => parseRegistrationRequest({ ...request, blsPublicKey: [word(1)] }))).toBe(
-      'request.blsPublicKey',
-    )
-    expect(pathOf(() => parseRegistrationRequest({ ...request, address: 'me' }))).toBe('request.address')
+  it('checks faucet requests', () => {
+    const request = { address: `0x${'ab'.repeat(20)}` }
+    expect(parseFaucetRequest(request)).toEqual(request)
+    expect(pathOf(() => parseFaucetRequest({ address: 'me' }))).toBe('request.address')
+    expect(pathOf(() => parseFaucetRequest('me'))).toBe('request')
+  })
+
+  it('reads the old `registration` key as the faucet', () => {
+    const old = parseConfig({ ...config, registration: { url: 'api/register' } })
+    expect(old.faucet).toEqual({ url: 'api/register' })
   })
 })
 
 describe('startWebServer', () => {
   let dir: string
   let server: WebServer
-  const registered: unknown[] = []
+  const funded: unknown[] = []
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'wisp-web-serve-'))
@@ -62,10 +60,16 @@ describe('startWebServer', () => {
       config,
       dir,
       build: 'never',
-      registration: {
+      faucet: {
         handler: async (request) => {
-          registered.push(request)
-          return { operatorId: 7, txHash: `0x${'cd'.repeat(32)}`, votingPower: '1000' }
+          funded.push(request)
+          return {
+            address: request.address,
+            stakeToken: `0x${'22'.repeat(20)}`,
+            ethBalance: '1',
+            stakeTokenBalance: '2',
+            txHashes: [`0x${'cd'.repeat(32)}`],
+          }
         },
       },
     })
@@ -91,27 +95,30 @@ describe('startWebServer', () => {
     )
   })
 
-  it('serves the config, pointing registration at its own endpoint', async () => {
+  it('serves the config, pointing the faucet at its own endpoint', async () => {
     const served = (await (await fetch(new URL('wisp-config.json', server.url))).json()) as WispWebConfig
-    expect(served).toEqual(parseOperatorConfig({ ...config, registration: { url: 'api/register' } }))
+    expect(served).toEqual(parseOperatorConfig({ ...config, faucet: { url: 'api/faucet' } }))
   })
 
-  it('answers registrations, and bad requests with a coded error', async () => {
-    const body = {
-      address: `0x${'ab'.repeat(20)}`,
-      blsPublicKey: [word(1), word(2), word(3), word(4)],
-      proofOfPossession: [word(5), word(6)],
-    }
-    const ok = await fetch(new URL('api/register', server.url), {
-      method: 'POST',
-      body: JSON.stringify(body),
-    })
+  it('answers faucet requests, and bad requests with a coded error', async () => {
+    const body = { address: `0x${'ab'.repeat(20)}` }
+    const ok = await fetch(new URL('api/faucet', server.url), { method: 'POST', body: JSON.stringify(body) })
     expect(ok.status).toBe(200)
-    expect(await ok.json()).toEqual({ operatorId: 7, txHash: `0x${'cd'.repeat(32)}`, votingPower: '1000' })
-    expect(registered).toEqual([body])
-    const bad = await fetch(new URL('api/register', server.url), { method: 'POST', body: '{"address":"x"}' })
+    expect(((await ok.json()) as { stakeTokenBalance: string }).stakeTokenBalance).toBe('2')
+    expect(funded).toEqual([body])
+    const bad = await fetch(new URL('api/faucet', server.url), { method: 'POST', body: '{"address":"x"}' })
     expect(bad.status).toBe(400)
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('OPERATOR_INVALID_CONFIG')
-    expect((await fetch(new URL('api/register', server.url))).status).toBe(405)
+    expect((await fetch(new URL('api/faucet', server.url))).status).toBe(405)
+    // the one-click registration endpoint is gone
+    expect((await fetch(new URL('api/register', server.url), { method: 'POST', body: '{}' })).status).toBe(
+      405,
+    )
+  })
+
+  it('refuses the removed `registration` option with a coded error', async () => {
+    await expect(
+      startWebServer({ config, dir, build: 'never', registration: {} as never }),
+    ).rejects.toMatchObject({ code: 'WEB_REGISTRATION_REMOVED' })
   })
 })

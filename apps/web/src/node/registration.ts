@@ -1,13 +1,22 @@
-// Is this browser's operator registered? Register it on the local network (one click: the devnet's
-// registration endpoint), or explain how on other networks (the registerAsOperator call the user
-// sends from the operator's wallet, with the proof of possession the signer worker made).
+// Is this browser's operator registered? And, for someone without a browser wallet, the
+// registerAsOperator call to send from any wallet (with the proof of possession the signer worker
+// made). Registration from an injected wallet is in ./wallet.ts.
 import { getOperatorByAddress, getRegistryAddress } from '@wisp/chain'
 import { operatorRegistryAbi } from '@wisp/contracts'
 import type { Remote } from 'comlink'
 import { type Address, createPublicClient, encodeFunctionData, http, type PublicClient } from 'viem'
-import type { RegistrationRequest, RegistrationResponse, WispWebConfig } from '../config.js'
+import type { WispWebConfig } from '../config.js'
 import { unwrap } from '../signer/client.js'
 import type { KeyProfile, SignerService } from '../signer/protocol.js'
+
+/** The operator's BLS key and its proof of possession, as the registry takes them (0x-hex words). */
+export interface RegistrationRequest {
+  address: Address
+  /** G2 key as uint256[4] = [x.re, x.im, y.re, y.im] */
+  blsPublicKey: [Address, Address, Address, Address]
+  /** G1 signature [x, y] bound to (address, registry, chain id) */
+  proofOfPossession: [Address, Address]
+}
 
 export interface OperatorState {
   registered: boolean
@@ -68,33 +77,7 @@ export async function registrationRequest(
   }
 }
 
-/** POSTs to the local network's registration endpoint. */
-export async function registerOnLocalNetwork(
-  config: WispWebConfig,
-  signer: Remote<SignerService>,
-  profile: KeyProfile,
-  baseUrl: string,
-): Promise<RegistrationResponse> {
-  if (config.registration === undefined) throw new Error('this network offers no registration endpoint')
-  const { address, blsPublicKey, proofOfPossession } = await registrationRequest(config, signer, profile)
-  const body: RegistrationRequest = { address, blsPublicKey, proofOfPossession }
-  const response = await fetch(new URL(config.registration.url, baseUrl), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  })
-  const answer = (await response.json().catch(() => ({}))) as Partial<RegistrationResponse> & {
-    error?: { code?: string; message?: string }
-  }
-  if (!response.ok || typeof answer.operatorId !== 'number') {
-    throw new Error(
-      `registration failed (HTTP ${response.status}): ${answer.error?.message ?? answer.error?.code ?? 'no operator id in the answer'}`,
-    )
-  }
-  return answer as RegistrationResponse
-}
-
-/** What to do on a network without a registration endpoint. */
+/** The calldata to send from the operator's address with any wallet (or `wisp operator register`). */
 export async function registrationInstructions(
   config: WispWebConfig,
   signer: Remote<SignerService>,

@@ -1,22 +1,22 @@
 /// <reference types="node" />
 // Node side of the web attester, for the local network (devnet) and anyone hosting it:
-// `startWebServer` serves the built app (dist/web), its `/wisp-config.json` and, optionally, the
-// one-click registration endpoint; `createAnvilRegistrar` implements that endpoint on anvil.
+// `startWebServer` serves the built app (dist/web), its `/wisp-config.json` and, optionally, a
+// local network's faucet endpoint; `createLocalFaucet` implements that endpoint with plain transfers.
 
 export type {
+  FaucetError,
+  FaucetRequest,
+  FaucetResponse,
   PluginSpec,
-  RegistrationError,
-  RegistrationRequest,
-  RegistrationResponse,
   UrlPluginSpec,
   WispWebConfig,
 } from '../config.js'
-export { parseConfig, parseRegistrationRequest } from '../config.js'
-export { type AnvilRegistrarOptions, createAnvilRegistrar } from './registrar.js'
+export { parseConfig, parseFaucetRequest } from '../config.js'
+export { createLocalFaucet, FaucetFailure, type LocalFaucetOptions } from './faucet.js'
 export {
   buildWebApp,
-  DEFAULT_REGISTRATION_PATH,
-  type RegistrationHandler,
+  DEFAULT_FAUCET_PATH,
+  type FaucetHandler,
   startWebServer,
   type WebServer,
   type WebServerOptions,

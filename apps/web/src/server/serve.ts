@@ -1,6 +1,6 @@
 /// <reference types="node" />
 // A small static server for the built app: dist/web, the network config at /wisp-config.json and,
-// when a handler is given, the registration endpoint (same origin, so the page needs no CORS).
+// when a handler is given, a local network's faucet endpoint (same origin, so the page needs no CORS).
 import { existsSync } from 'node:fs'
 import { readFile, stat } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
@@ -10,16 +10,16 @@ import { fileURLToPath } from 'node:url'
 import type { OperatorConfigInput } from '@wisp/operator'
 import {
   DEFAULT_CONFIG_PATH,
+  type FaucetRequest,
+  type FaucetResponse,
   parseConfig,
-  parseRegistrationRequest,
-  type RegistrationRequest,
-  type RegistrationResponse,
+  parseFaucetRequest,
   type WispWebConfig,
 } from '../config.js'
 
-export const DEFAULT_REGISTRATION_PATH = '/api/register'
+export const DEFAULT_FAUCET_PATH = '/api/faucet'
 
-export type RegistrationHandler = (request: RegistrationRequest) => Promise<RegistrationResponse>
+export type FaucetHandler = (request: FaucetRequest) => Promise<FaucetResponse>
 
 export interface WebServerOptions {
   /** 0 = any free port (default) */
@@ -31,13 +31,15 @@ export interface WebServerOptions {
   /** the built app; default: this package's dist/web */
   dir?: string
   /**
-   * Serves `POST <path>` with this handler and points `config.registration.url` at it (unless
-   * the config already names another URL). See createAnvilRegistrar for the local network's.
+   * Serves `POST <path>` with this handler and points `config.faucet.url` at it (unless the config
+   * already names another URL). See createLocalFaucet for the local network's.
    */
-  registration?: { handler: RegistrationHandler; path?: string }
+  faucet?: { handler: FaucetHandler; path?: string }
+  /** the earlier one-click registration: refused with WEB_REGISTRATION_REMOVED (use `faucet`) */
+  registration?: never
   /** build the app first if dist/web is missing ('if-missing', default), always, or never */
   build?: 'if-missing' | 'always' | 'never'
-  /** called for every registration failure (logging) */
+  /** called for every faucet failure (logging) */
   onError?: (error: Error) => void
 }
 
@@ -122,11 +124,19 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     if (options.dir !== undefined) throw new Error(`no built app in ${dir}`)
     dir = await buildWebApp()
   }
-  const registrationPath = options.registration?.path ?? DEFAULT_REGISTRATION_PATH
+  if ((options as { registration?: unknown }).registration !== undefined)
+    throw Object.assign(
+      new Error(
+        'startWebServer: `registration` was removed; pass `faucet: { handler: createLocalFaucet(…) }` (operators register from their wallet)',
+      ),
+      { code: 'WEB_REGISTRATION_REMOVED' },
+    )
+  const faucetPath = options.faucet?.path ?? DEFAULT_FAUCET_PATH
+  const given = options.config as { faucet?: unknown; registration?: unknown }
   const config = parseConfig({
     ...options.config,
-    ...(options.registration && options.config.registration === undefined
-      ? { registration: { url: registrationPath.replace(/^\//, '') } }
+    ...(options.faucet && given.faucet === undefined && given.registration === undefined
+      ? { faucet: { url: faucetPath.replace(/^\//, '') } }
       : {}),
   })
   const configBody = JSON.stringify(config, null, 2)
@@ -143,15 +153,15 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         })
         return
       }
-      if (options.registration && url.pathname === registrationPath) {
+      if (options.faucet && url.pathname === faucetPath) {
         if (req.method !== 'POST') {
-          json(res, 405, { error: { code: 'METHOD_NOT_ALLOWED', message: 'POST a registration request' } })
+          json(res, 405, { error: { code: 'METHOD_NOT_ALLOWED', message: 'POST {"address": "0x…"}' } })
           return
         }
         try {
-          const request = parseRegistrationRequest(JSON.parse(await readBody(req)))
-          // one registration at a time: they share the funding account's nonces
-          const run = () => options.registration!.handler(request)
+          const request = parseFaucetRequest(JSON.parse(await readBody(req)))
+          // one request at a time: they share the funding account's nonces
+          const run = () => options.faucet!.handler(request)
           const result = queue.then(run, run)
           queue = result.catch(() => undefined)
           json(res, 200, await result)
@@ -161,7 +171,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
           const status = e.status ?? (e.name === 'OperatorError' || e instanceof SyntaxError ? 400 : 500)
           json(res, status, {
             error: {
-              code: e.code ?? (status === 400 ? 'BAD_REQUEST' : 'REGISTRATION_FAILED'),
+              code: e.code ?? (status === 400 ? 'BAD_REQUEST' : 'FAUCET_FAILED'),
               message: e.message,
             },
           })

@@ -11,7 +11,7 @@ import { createRelay } from '@wisp/p2p/node'
 // @wisp/node has no package entry yet (its exports point at a missing src/index.ts): import its modules
 import { startWispNode } from '../../../../packages/node/src/run.ts'
 import { keysFromEcdsa } from '../../../../packages/node/src/signers.ts'
-import { createAnvilRegistrar, startWebServer } from '../../src/server/index.ts'
+import { createLocalFaucet, startWebServer } from '../../src/server/index.ts'
 import type { LocalNetworkInfo } from './types.ts'
 
 export const NAMESPACE = 'wisp-web-test'
@@ -105,15 +105,15 @@ try {
     config,
     dir: outDir,
     build: 'never',
-    registration: {
-      handler: createAnvilRegistrar({
+    // ETH and 10 stake tokens per browser operator, by plain transfers; it registers from its wallet
+    faucet: {
+      handler: createLocalFaucet({
         rpcUrl: anvil.rpcUrl,
-        attestationCenter: net.contracts.attestationCenter,
         stakeToken: net.contracts.stakeToken,
         funderKey: ANVIL_DEV_KEYS[0],
       }),
     },
-    onError: (err) => process.stderr.write(`[registration] ${err.message}\n`),
+    onError: (err) => process.stderr.write(`[faucet] ${err.message}\n`),
   })
   stops.unshift(() => web.close())
 

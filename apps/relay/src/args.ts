@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util'
 import {
   type ConfigFile,
   chainOf,
+  chainOfNetworkFile,
   operatorsOf,
   type RelayConfig,
   readConfigFile,
@@ -25,6 +26,8 @@ Usage: wisp-relay [--config relay.json] [flags]
   --namespace <ns>         gossip topic namespace (default othentic)
   --bootstrap <multiaddr>  other relays to stay connected to, repeatable
   --max-reservations <n>   circuit reservations for browsers (default 256)
+  --network <file>         chain mode from the network file \`wisp deploy\` wrote (RPCs,
+                           AttestationCenter, chain id, backend); --rpc etc. then not given
   --rpc <url>              chain mode: read operators, task definitions and announced
                            outcomes from this RPC (what a public network's relay runs)
   --attestation-center <address>
@@ -47,6 +50,7 @@ const FLAGS = {
   namespace: { type: 'string' },
   bootstrap: { type: 'string', multiple: true },
   'max-reservations': { type: 'string' },
+  network: { type: 'string' },
   rpc: { type: 'string' },
   'attestation-center': { type: 'string' },
   'chain-id': { type: 'string' },
@@ -97,17 +101,24 @@ export function parseRelayArgs(
   const operators = file.operators !== undefined ? operatorsOf(file.operators) : undefined
   const chainFlags =
     v.rpc !== undefined || v['attestation-center'] !== undefined || v['chain-id'] !== undefined
+  if (v.network !== undefined && (chainFlags || file.chain !== undefined))
+    throw new RelayError(
+      'RELAY_INVALID_CONFIG',
+      '--network names the chain: drop --rpc / --attestation-center / --chain-id and the file\'s "chain"',
+    )
   const chain =
-    chainFlags || file.chain !== undefined
-      ? chainOf({
-          ...file.chain,
-          ...(v.rpc !== undefined ? { rpcUrl: v.rpc } : {}),
-          ...(v['attestation-center'] !== undefined ? { attestationCenter: v['attestation-center'] } : {}),
-          ...(v['chain-id'] !== undefined
-            ? { chainId: integer(v['chain-id'], 'chain-id', 1, 2 ** 53 - 1) }
-            : {}),
-        })
-      : undefined
+    v.network !== undefined
+      ? chainOfNetworkFile(v.network)
+      : chainFlags || file.chain !== undefined
+        ? chainOf({
+            ...file.chain,
+            ...(v.rpc !== undefined ? { rpcUrl: v.rpc } : {}),
+            ...(v['attestation-center'] !== undefined ? { attestationCenter: v['attestation-center'] } : {}),
+            ...(v['chain-id'] !== undefined
+              ? { chainId: integer(v['chain-id'], 'chain-id', 1, 2 ** 53 - 1) }
+              : {}),
+          })
+        : undefined
   if (chain !== undefined && operators !== undefined) {
     throw new RelayError(
       'RELAY_INVALID_CONFIG',

@@ -2,6 +2,7 @@
 // The relay's configuration: a JSON file, overridden by flags. Everything is validated here so a
 // typo fails at start with a clear message instead of surfacing as a network oddity later.
 import { readFileSync } from 'node:fs'
+import { type NetworkFile, parseNetworkFileText } from '@wisp/operator'
 import type { Deployment, OperatorInfo, PartialRelayOptions } from '@wisp/p2p/node'
 import { type Address, getAddress, hexToBytes, isHex } from 'viem'
 import { RelayError } from './errors.js'
@@ -25,6 +26,12 @@ export interface RelayConfig {
 
 export interface RelayChainConfig {
   rpcUrl: string
+  /** fallbacks after rpcUrl (from a network file): a failing or rate-limiting RPC hands over */
+  rpcUrls?: string[]
+  /** which contracts (from a network file); default: asked from the AttestationCenter */
+  backend?: 'wisp' | 'othentic'
+  /** the deployment block: event logs are scanned from here */
+  fromBlock?: number
   attestationCenter: Address
   /** the chain id the RPC must report (checked at start) */
   chainId?: number
@@ -129,6 +136,37 @@ export function operatorsOf(list: NonNullable<ConfigFile['operators']>): Operato
       active: op.active ?? true,
     }
   })
+}
+
+/**
+ * --network: chain mode from the network file `wisp deploy` wrote (its RPCs, AttestationCenter,
+ * chain id, backend and deployment block). A file that cannot be read or does not parse is
+ * RELAY_INVALID_CONFIG naming the file and the field.
+ */
+export function chainOfNetworkFile(path: string): RelayChainConfig {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (cause) {
+    throw invalid(
+      `--network ${path}: cannot read it (${(cause as { code?: string }).code ?? (cause as Error).message})`,
+    )
+  }
+  let network: NetworkFile
+  try {
+    network = parseNetworkFileText(text, path)
+  } catch (cause) {
+    const message = (cause as Error).message
+    throw invalid(`--network ${message.startsWith(`${path}: `) ? message : `${path}: ${message}`}`)
+  }
+  return {
+    rpcUrl: network.rpcUrls[0]!,
+    ...(network.rpcUrls.length > 1 ? { rpcUrls: network.rpcUrls } : {}),
+    attestationCenter: getAddress(network.contracts.attestationCenter),
+    chainId: network.chainId,
+    backend: network.backend,
+    fromBlock: network.deploymentBlock,
+  }
 }
 
 /** The chain section, checked: an http(s) RPC URL, an address, a positive chain id. */

@@ -13,7 +13,7 @@ import {
   startMetricsServer,
   type WispNetwork,
 } from '@wisp/p2p/node'
-import { createPublicClient, http } from 'viem'
+import { createPublicClient, fallback, http } from 'viem'
 import type { RelayChainConfig, RelayConfig } from './config.js'
 import { RelayError } from './errors.js'
 import { resolveSeed } from './identity.js'
@@ -111,8 +111,10 @@ export async function runRelay(config: RelayConfig, print: (line: string) => voi
 
 /** Chain mode: the contract checked, then the nodes' own directory (operators, definitions, outcomes). */
 async function chainComponents(config: RelayChainConfig) {
+  const rpc = (url: string) => http(url, { retryCount: 2, timeout: 15_000 })
+  const urls = config.rpcUrls ?? [config.rpcUrl]
   const publicClient = createPublicClient({
-    transport: http(config.rpcUrl, { retryCount: 2, timeout: 15_000 }),
+    transport: urls.length > 1 ? fallback(urls.map(rpc)) : rpc(config.rpcUrl),
   })
   const { chainId } = await verifyAttestationCenter(publicClient, {
     attestationCenter: config.attestationCenter,

@@ -281,6 +281,40 @@ describe('wisp-relay', () => {
       ])
       expect(JSON.parse(relay.lines.find((l) => l.startsWith('{'))!)).toMatchObject({ mode: 'chain' })
       expect(await stop(relay)).toBe(0)
+
+      // --network: the network file's chain; its first RPC is dead, the fallback answers
+      const networkFile = join(dir, 'network.json')
+      const network = {
+        version: 1,
+        name: 'relay test',
+        kind: 'local',
+        chainId: 31337,
+        rpcUrls: ['http://127.0.0.1:9', anvil.rpcUrl],
+        backend: 'wisp',
+        contracts: { attestationCenter: net.contracts.attestationCenter },
+        deploymentBlock: 0,
+        taskDefinitions: [],
+        relays: [],
+      }
+      writeFileSync(networkFile, JSON.stringify(network))
+      const fromFile = await start([
+        '--network',
+        networkFile,
+        '--listen',
+        '/ip4/127.0.0.1/tcp/0/ws',
+        '--json',
+      ])
+      expect(JSON.parse(fromFile.lines.find((l) => l.startsWith('{'))!)).toMatchObject({ mode: 'chain' })
+      expect(await stop(fromFile)).toBe(0)
+      writeFileSync(networkFile, JSON.stringify({ ...network, chainId: 'x' }))
+      expect(await run(['--network', networkFile])).toMatchObject({
+        code: 2,
+        stderr: expect.stringMatching(/--network .*network\.json: network\.chainId: .*RELAY_INVALID_CONFIG/),
+      })
+      expect(await run(['--network', networkFile, '--rpc', anvil.rpcUrl])).toMatchObject({
+        code: 2,
+        stderr: expect.stringContaining('drop --rpc'),
+      })
     } finally {
       await anvil.stop()
     }

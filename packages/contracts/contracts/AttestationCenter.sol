@@ -138,10 +138,15 @@ contract AttestationCenter is AttestationCenterStorage {
     {
         uint32 number = taskNumber;
         uint16 defId = _taskInfo.taskDefinitionId;
+        // `operator` is the task performer (as Othentic emits it), not the aggregator (msg.sender)
         if (_isApproved) {
-            emit TaskSubmitted(msg.sender, number, _taskInfo.proofOfTask, _taskInfo.data, defId, _attestersIds);
+            emit TaskSubmitted(
+                _taskInfo.taskPerformer, number, _taskInfo.proofOfTask, _taskInfo.data, defId, _attestersIds
+            );
         } else {
-            emit TaskRejected(msg.sender, number, _taskInfo.proofOfTask, _taskInfo.data, defId, _attestersIds);
+            emit TaskRejected(
+                _taskInfo.taskPerformer, number, _taskInfo.proofOfTask, _taskInfo.data, defId, _attestersIds
+            );
         }
         _tasks[_hash] =
             TaskRecord(_isApproved ? TaskStatus.APPROVED : TaskStatus.REJECTED, uint64(block.number), number);

@@ -102,8 +102,9 @@ describe('an aggregate of N operators’ votes', () => {
       })
       const ev = decodeTaskEvent(receipt.logs)
       expect(ev.eventName).toBe('TaskSubmitted')
+      // `operator` is the task performer (as on Othentic), not the aggregator that sent the transaction
       expect(ev.args).toMatchObject({
-        operator: ops[6]!.address,
+        operator: ops[0]!.address,
         taskNumber: 0,
         proofOfTask: task.proofOfTask,
         data: task.data,
@@ -178,9 +179,15 @@ describe('an aggregate of N operators’ votes', () => {
   it('emits TaskRejected for a reject verdict', async () => {
     const ops = await registerOperators(net, [E, E, E])
     const task = makeTask(ops[0]!)
-    const receipt = await submit(net, task, { performer: ops[0]!, signers: [ops[1]!], isApproved: false })
+    const receipt = await submit(net, task, {
+      performer: ops[0]!,
+      signers: [ops[1]!],
+      isApproved: false,
+      from: ops[2]!.account,
+    })
     const ev = decodeTaskEvent(receipt.logs)
     expect(ev.eventName).toBe('TaskRejected')
+    expect(ev.args).toMatchObject({ operator: ops[0]!.address, attestersIds: [ops[1]!.id] })
     const record = await readAc<{ status: number }>(net, 'getTaskRecord', [taskHash(task)])
     expect(record.status).toBe(2)
   })

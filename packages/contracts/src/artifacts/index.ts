@@ -7,6 +7,8 @@ export * from './MockAvsLogic.js'
 export * from './MockBaseFeeCalculator.js'
 export * from './MockPerIdFeeCalculator.js'
 export * from './OperatorRegistry.js'
+export * from './OthenticShapedAttestationCenter.js'
+export * from './OthenticShapedOBLS.js'
 export * from './TestERC20.js'
 
 export const solcVersion = '0.8.37+commit.f401782d.Emscripten.clang' as const

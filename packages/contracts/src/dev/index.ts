@@ -20,3 +20,12 @@ export {
 } from './deploy.js'
 export { DEV_ERROR_CODES, DevError, type DevErrorCode } from './errors.js'
 export { ANVIL_DEV_KEYS, ANVIL_DEV_MNEMONIC } from './keys.js'
+export {
+  DEFAULT_OTHENTIC_VOTING_POWER,
+  deployOthenticShapedNetwork,
+  type OthenticShapedNetwork,
+  type OthenticShapedNetworkOptions,
+  type OthenticShapedOperator,
+  type OthenticShapedOperatorSpec,
+  type OthenticShapedTaskDefinitionSpec,
+} from './othentic.js'

@@ -1,5 +1,5 @@
 // The app end to end on the local network, in real headless Chromium: boot, create a key,
-// one-click registration, attest tasks (verdict, signed vote, on-chain outcome with our operator
+// registration from the wallet (the test's wallet double; see wallet.test.ts), attest tasks (verdict, signed vote, on-chain outcome with our operator
 // in attestersIds), the dashboard at desktop and phone size, and a reload that keeps history.
 import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -37,7 +37,7 @@ afterAll(async () => {
 })
 
 describe('web attester on the local network', () => {
-  it('boots, creates a key in the signer worker and registers with one click', async () => {
+  it('boots, creates a key in the signer worker and registers from the wallet', async () => {
     page = await openApp(context, net.webUrl, 'app')
     expect((await wisp(page)).view).toBe('onboarding')
     await expect(page.getByTestId('network').textContent()).resolves.toContain('Wisp test network')

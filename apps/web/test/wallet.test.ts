@@ -1,0 +1,158 @@
+// Registration from a browser wallet, in real headless Chromium against the local network (anvil).
+// There is no wallet extension here: the double of one (test/support/wallet.ts) is a provider
+// object injected on the page as `window.ethereum` that forwards JSON-RPC to anvil and signs
+// eth_sendTransaction in Node with the account's private key. Everything else is real: the page's
+// viem wallet client, @wisp/chain's approve/deposit/register, the signer worker's proof of
+// possession, the faucet's transfers, the contracts, the relay and the aggregator that includes the
+// page's vote on chain.
+import { mkdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { getOperatorByAddress, getTaskEvents } from '@wisp/chain'
+import { launchChromium } from '@wisp/test-utils'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { createPublicClient, type Hex, http } from 'viem'
+import { generatePrivateKey } from 'viem/accounts'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { openApp, PASSPHRASE, pageWallet, waitForWisp, wisp } from './support/browser.ts'
+import { sendTask } from './support/tasks.ts'
+import { addWalletKey, type WalletDouble } from './support/wallet.ts'
+
+const net = inject('wisp')
+const shots = fileURLToPath(new URL('../test-results/screenshots/', import.meta.url))
+const chain = createPublicClient({ transport: http(net.rpcUrl) })
+let browser: Browser
+let context: BrowserContext
+let page: Page
+let wallet: WalletDouble
+let operator: Hex
+
+beforeAll(async () => {
+  mkdirSync(shots, { recursive: true })
+  browser = await launchChromium()
+  context = await browser.newContext({ viewport: { width: 1280, height: 1000 } })
+})
+
+afterAll(async () => {
+  await browser?.close()
+})
+
+/** The operator's wallet key, imported into the page too (its BLS key is derived from it there). */
+async function importKey(p: Page, key: Hex): Promise<void> {
+  await p.getByTestId('onboard-import-ecdsa').click()
+  await p.getByTestId('secret-text').fill(key)
+  await p.getByTestId('passphrase').fill(PASSPHRASE)
+  await p.getByTestId('passphrase-confirm').fill(PASSPHRASE)
+  await p.getByTestId('onboard-submit').click()
+}
+
+async function registerError(p: Page, code: string) {
+  const w = await waitForWisp(p, `w.registerError?.code === '${code}'`)
+  await expect.poll(() => p.getByTestId('register-error').textContent()).toContain(code)
+  return w.registerError!
+}
+
+describe('registration from a browser wallet', () => {
+  it('says so when there is no wallet', async () => {
+    const other = await browser.newContext()
+    const p = await openApp(other, net.webUrl, 'no wallet')
+    await importKey(p, generatePrivateKey())
+    await waitForWisp(p, "w.view === 'register'")
+    await p.getByTestId('wallet-connect').click()
+    expect((await registerError(p, 'WALLET_NOT_FOUND')).message).toContain('window.ethereum')
+    await other.close()
+  })
+
+  it('connects, switches the wallet from another chain (adding it), shows account and chain', async () => {
+    const key = generatePrivateKey()
+    operator = addWalletKey(key)
+    page = await openApp(context, net.webUrl, 'wallet')
+    // the wallet starts on chain 1 and has never heard of the local chain: switch → 4902 → add
+    wallet = await pageWallet(page, { startChainId: 1, knowsChain: false })
+    await importKey(page, key)
+    const w = await waitForWisp(page, "w.view === 'register' && w.funds !== undefined")
+    expect(w.profile?.address).toBe(operator)
+    expect(w.funds).toMatchObject({ eth: '0', tokens: '0', staked: '0' })
+    await page.getByTestId('wallet-connect').click()
+    const connected = await waitForWisp(page, `w.wallet?.chainId === ${net.chainId}`)
+    expect(connected.wallet?.account).toBe(operator)
+    expect(wallet.calls).toEqual(
+      expect.arrayContaining([
+        'eth_requestAccounts',
+        'wallet_switchEthereumChain',
+        'wallet_addEthereumChain',
+      ]),
+    )
+    expect(wallet.chainId()).toBe(net.chainId)
+    await expect.poll(() => page.getByTestId('wallet-account').textContent()).toContain('this operator')
+    await expect.poll(() => page.getByTestId('wallet-chain').textContent()).toContain('right chain')
+    expect(connected.registerError).toBeUndefined()
+  })
+
+  it('refuses to register without ETH for gas, before the wallet is asked for anything', async () => {
+    const before = wallet.calls.length
+    await page.getByTestId('register-submit').click()
+    await registerError(page, 'WALLET_INSUFFICIENT_FUNDS')
+    expect(wallet.calls.slice(before)).not.toContain('eth_sendTransaction')
+    expect(wallet.sent).toEqual([])
+  })
+
+  it('funds the address from the local faucet (plain transfers)', async () => {
+    await page.getByTestId('faucet-submit').click()
+    const w = await waitForWisp(page, 'w.funds !== undefined && BigInt(w.funds.tokens) > 0n')
+    expect(w.funds).toMatchObject({ eth: String(10n ** 18n), tokens: String(10n * 10n ** 18n), staked: '0' })
+    expect(await page.getByTestId('stake-amount').inputValue()).toBe('10')
+    await page.getByTestId('register').screenshot({ path: `${shots}register-wallet.png` })
+  })
+
+  it('the user rejects the first transaction (4001): a coded message, nothing sent', async () => {
+    wallet.rejectNext('eth_sendTransaction')
+    await page.getByTestId('register-submit').click()
+    const error = await registerError(page, 'WALLET_USER_REJECTED')
+    expect(error.message).toContain('Approve the stake token')
+    expect(wallet.sent).toEqual([])
+    expect(await chain.getTransactionCount({ address: operator })).toBe(0)
+    expect(
+      await getOperatorByAddress(chain, { attestationCenter: net.attestationCenter, address: operator }),
+    ).toBeUndefined()
+    expect((await wisp(page)).view).toBe('register')
+  })
+
+  it('stakes and registers from the wallet, then attests: its vote is included on chain', async () => {
+    await page.getByTestId('register-submit').click()
+    const running = await waitForWisp(
+      page,
+      "w.view === 'dashboard' && w.status?.phase === 'running' && w.status.p2p.relayConnected && w.status.p2p.meshPeers > 0",
+    )
+    // approve, deposit, register: three transactions, all signed by the wallet
+    expect(wallet.sent).toHaveLength(3)
+    expect(await chain.getTransactionCount({ address: operator })).toBe(3)
+    const record = await getOperatorByAddress(chain, {
+      attestationCenter: net.attestationCenter,
+      address: operator,
+    })
+    expect(record?.active).toBe(true)
+    expect(record?.votingPower).toBe(10n * 10n ** 18n)
+    const operatorId = running.status!.operator.operatorId
+    expect(operatorId).toBe(record!.id)
+
+    // The aggregator learns about a new operator on its first vote: one task first, then one more
+    // (sendTask is idempotent per seed, so each is a fresh task)
+    const from = await chain.getBlockNumber()
+    const tasks = [await sendTask(net)]
+    await waitForWisp(
+      page,
+      `w.status.tasks.some((t) => t.taskHash === '${tasks[0]!.taskHash}' && t.outcome?.confirmed)`,
+    )
+    tasks.push(await sendTask(net))
+    await waitForWisp(
+      page,
+      `${JSON.stringify(tasks.map((t) => t.taskHash))}.every((h) => w.status.tasks.some((t) => t.taskHash === h && t.outcome?.confirmed))`,
+    )
+    const events = await getTaskEvents(chain, { attestationCenter: net.attestationCenter, fromBlock: from })
+    const ours = events.filter((e) => tasks.some((t) => t.data === e.data))
+    expect(ours).toHaveLength(tasks.length)
+    for (const e of ours) expect(e.event).toBe('TaskSubmitted')
+    // the page's vote made it into at least one submission (the aggregator waits after the threshold)
+    expect(ours.some((e) => e.attesterIds.includes(operatorId!))).toBe(true)
+  })
+})

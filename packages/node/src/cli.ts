@@ -21,8 +21,18 @@ import {
 import { createConsoleLogger } from './logger.js'
 import type { ToolIo } from './tool-io.js'
 
+// @wisp/deploy's DEPLOY_BAD_INPUT_CODES, spelled out so that `wisp` does not load the deployer to start
+const DEPLOY_BAD_INPUT = [
+  'DEPLOY_INVALID_PLAN',
+  'DEPLOY_UNKNOWN_PLUGIN',
+  'DEPLOY_WRONG_CHAIN',
+  'DEPLOY_RECORD_MISMATCH',
+  'DEPLOY_RECORD_INVALID',
+  'DEPLOY_BAD_KEY',
+  'KEYSTORE_DECRYPT_FAILED',
+]
 /** Codes of bad input (flags, keys): exit code 2. Any other coded error: 1. */
-const BAD_INPUT = new Set(['NODE_BAD_FLAGS', 'NODE_BAD_KEY', 'OPERATOR_INVALID_CONFIG'])
+const BAD_INPUT = new Set(['NODE_BAD_FLAGS', 'NODE_BAD_KEY', 'OPERATOR_INVALID_CONFIG', ...DEPLOY_BAD_INPUT])
 
 function exitCodeOf(err: unknown): number {
   return err instanceof WispError && BAD_INPUT.has(err.code) ? 2 : 1

@@ -1,0 +1,4 @@
+import { mergeConfig } from 'vite'
+import shared from '../../vite.config.ts'
+
+export default mergeConfig(shared, {})

@@ -1,6 +1,7 @@
 // The app end to end on the local network, in real headless Chromium: boot, create a key,
-// registration from the wallet (the test's wallet double; see wallet.test.ts), attest tasks (verdict, signed vote, on-chain outcome with our operator
-// in attestersIds), the dashboard at desktop and phone size, and a reload that keeps history.
+// faucet + registration from the wallet (a wallet double: there is no wallet extension here; see
+// wallet.test.ts), attest tasks (verdict, signed vote, on-chain outcome with our operator in
+// attestersIds), the dashboard at desktop and phone size, and a reload that keeps history.
 import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { launchChromium } from '@wisp/test-utils'

@@ -102,6 +102,12 @@ describe('registration from a browser wallet', () => {
     expect(w.funds).toMatchObject({ eth: String(10n ** 18n), tokens: String(10n * 10n ** 18n), staked: '0' })
     expect(await page.getByTestId('stake-amount').inputValue()).toBe('10')
     await page.getByTestId('register').screenshot({ path: `${shots}register-wallet.png` })
+    await page.setViewportSize({ width: 390, height: 844 })
+    await page.screenshot({ path: `${shots}register-wallet-phone.png`, fullPage: true })
+    expect(
+      await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth),
+    ).toBeLessThanOrEqual(0)
+    await page.setViewportSize({ width: 1280, height: 1000 })
   })
 
   it('the user rejects the first transaction (4001): a coded message, nothing sent', async () => {
@@ -115,6 +121,10 @@ describe('registration from a browser wallet', () => {
       await getOperatorByAddress(chain, { attestationCenter: net.attestationCenter, address: operator }),
     ).toBeUndefined()
     expect((await wisp(page)).view).toBe('register')
+    expect(await page.locator('#register-steps [data-step="approve"]').getAttribute('data-state')).toBe(
+      'failed',
+    )
+    await page.getByTestId('register').screenshot({ path: `${shots}register-rejected.png` })
   })
 
   it('stakes and registers from the wallet, then attests: its vote is included on chain', async () => {

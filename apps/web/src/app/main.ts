@@ -399,34 +399,35 @@ async function showRegistration(reg: RegistrationModule): Promise<void> {
     `
 <section class="card narrow register" data-testid="register">
   <h1>Register this operator</h1>
-  <p class="lead"><span class="mono">${esc(p.address)}</span> is not an active operator of ${esc(config.network.name)} yet. Stake and register it from your wallet: the BLS key and its proof of possession are made in this browser's signer worker and never leave it.</p>
+  <p class="lead"><span class="mono">${esc(short(p.address, 10, 8))}</span> is not an active operator of ${esc(config.network.name)} yet. Stake and register it from your wallet; the BLS key stays in this browser's signer worker, which only hands out its proof of possession.</p>
   <div class="panel wallet" data-testid="wallet">
-    <div class="row between"><strong>Wallet</strong><button type="button" id="wallet-connect" data-testid="wallet-connect">Connect wallet</button></div>
+    <div class="panel-head"><strong>Wallet</strong><button type="button" id="wallet-connect" data-testid="wallet-connect">Connect wallet</button></div>
     <dl class="facts" id="wallet-facts" hidden>
-      <dt>Account</dt><dd id="wallet-account" data-testid="wallet-account"></dd>
-      <dt>Chain</dt><dd id="wallet-chain" data-testid="wallet-chain"></dd>
+      <div><dt>Account</dt><dd id="wallet-account" data-testid="wallet-account"></dd></div>
+      <div><dt>Chain</dt><dd id="wallet-chain" data-testid="wallet-chain"></dd></div>
     </dl>
   </div>
   <div class="panel funds" data-testid="funds">
-    <dl class="facts">
-      <dt>ETH for gas</dt><dd id="funds-eth" data-testid="funds-eth">…</dd>
-      <dt>Stake token</dt><dd id="funds-tokens" data-testid="funds-tokens">…</dd>
-      <dt>Staked</dt><dd id="funds-staked" data-testid="funds-staked">…</dd>
-    </dl>
-    ${
+    <div class="panel-head"><strong>Operator funds</strong>${
       faucet
-        ? `<div class="row faucet"><button type="button" class="secondary" id="faucet-submit" data-testid="faucet-submit">Fund from the local faucet</button><span class="hint" id="faucet-result" data-testid="faucet-result">This local network sends ETH and stake tokens to the operator's address.</span></div>`
+        ? '<button type="button" class="secondary" id="faucet-submit" data-testid="faucet-submit">Local faucet</button>'
         : ''
-    }
+    }</div>
+    <dl class="facts">
+      <div><dt>ETH for gas</dt><dd id="funds-eth" data-testid="funds-eth">…</dd></div>
+      <div><dt>Stake token</dt><dd id="funds-tokens" data-testid="funds-tokens">…</dd></div>
+      <div><dt>Staked</dt><dd id="funds-staked" data-testid="funds-staked">…</dd></div>
+    </dl>
+    ${faucet ? `<p class="hint" id="faucet-result" data-testid="faucet-result">This local network's faucet sends ETH and stake tokens to the operator's address.</p>` : ''}
   </div>
   <form id="register-form" class="stack">
-    <label>Stake now <span class="hint" id="stake-unit"></span><input id="stake-amount" data-testid="stake-amount" inputmode="decimal" autocomplete="off" spellcheck="false" placeholder="0"></label>
+    <label>Stake now<input id="stake-amount" data-testid="stake-amount" inputmode="decimal" autocomplete="off" spellcheck="false" placeholder="0"><span class="hint" id="stake-unit"></span></label>
     <button type="submit" id="register-submit" data-testid="register-submit">Stake and register from the wallet</button>
   </form>
   <ol class="progress" id="register-steps" data-testid="register-steps">${steps}</ol>
   <p class="hint error" id="register-error" data-testid="register-error" role="alert"></p>
-  <details id="manual" data-testid="register-manual"><summary>No browser wallet? Register from the CLI or another wallet</summary><div id="manual-body" class="stack"><p class="hint">Loading…</p></div></details>
-  <button type="button" id="register-check" class="link" data-testid="register-check">Check again</button>
+  <details id="manual" class="manual" data-testid="register-manual"><summary>No browser wallet? Register from the CLI or another wallet</summary><div id="manual-body"><p class="hint">Loading…</p></div></details>
+  <div class="row"><span class="hint">Registered elsewhere meanwhile?</span><button type="button" id="register-check" class="link" data-testid="register-check">Check again</button></div>
 </section>`,
   )
   let session: import('../node/wallet.js').WalletSession | undefined
@@ -476,7 +477,7 @@ async function showRegistration(reg: RegistrationModule): Promise<void> {
     $('funds-eth')!.textContent = `${w.formatAmount(f.eth, 18)} ETH`
     $('funds-tokens')!.textContent = `${w.formatAmount(f.tokens, f.decimals)} ${f.symbol}`
     $('funds-staked')!.textContent = `${w.formatAmount(f.staked, f.decimals)} ${f.symbol}`
-    $('stake-unit')!.textContent = `(${f.symbol}; ${w.formatAmount(f.tokens, f.decimals)} in the wallet)`
+    $('stake-unit')!.textContent = `${f.symbol} · ${w.formatAmount(f.tokens, f.decimals)} available`
     const input = $<HTMLInputElement>('stake-amount')!
     if (input.dataset.touched !== 'true') input.value = w.formatAmount(f.tokens, f.decimals)
     state.funds = {

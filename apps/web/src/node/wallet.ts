@@ -290,7 +290,7 @@ export interface RegisterFromWalletParams {
   profile: KeyProfile
   /** stake to deposit now (smallest unit); 0 when the address has staked already */
   stake: bigint
-  onStep?: (step: RegistrationStep, state: 'active' | 'done' | 'skipped', txHash?: string) => void
+  onStep?: (step: RegistrationStep, state: 'active' | 'done' | 'skipped' | 'failed', txHash?: string) => void
 }
 
 /**
@@ -337,6 +337,7 @@ export async function registerFromWallet(
     try {
       return await fn()
     } catch (err) {
+      onStep?.(step, 'failed')
       if (rpcCode(err) === 4001) throw rejected(`"${STEP_LABELS[step]}"`, err)
       const code = isChainError(err) ? err.code : undefined
       if (code === 'CHAIN_INSUFFICIENT_FUNDS')

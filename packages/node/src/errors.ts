@@ -8,6 +8,8 @@ export type NodeErrorCode =
   | 'NODE_RPC_UNREACHABLE'
   /** this node's address is not a registered operator but its role needs one */
   | 'NODE_NOT_AN_OPERATOR'
+  /** the user answered no (or nothing) to "send? [y/N]": nothing was sent */
+  | 'NODE_ABORTED'
 
 export class NodeError extends WispError<NodeErrorCode> {
   constructor(

@@ -3,6 +3,10 @@
 // MESSAGE_HANDLER (a re-registration gets a new id), updateBlsKey's proof of possession, and real Wisp
 // aggregates (@wisp/bls votes over @wisp/protocol hashes) through both submitTask overloads, the
 // threshold, the per-definition snapshot, internal task 10001, and the v1 mode.
+import { spawnSync } from 'node:child_process'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { aggregateSignatures, hashToPointEvm, SecretKey, signProofOfPossession } from '@wisp/bls'
 import { DOMAIN_TASKS, type TaskInfo, taskHash, voteHash } from '@wisp/protocol'
 import {
@@ -736,4 +740,28 @@ describe('deployOthenticShapedNetwork input', () => {
       'DEV_RPC_FAILED',
     )
   })
+})
+
+describe('README', () => {
+  it('the Othentic-shaped example runs and prints the performer as the event operator', () => {
+    const dir = join(dirname(fileURLToPath(import.meta.url)), '..')
+    const blocks = [...readFileSync(join(dir, 'README.md'), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)]
+    const example = blocks.map((m) => m[1]!).find((code) => code.includes('deployOthenticShapedNetwork'))
+    expect(example).toBeDefined()
+    const file = join(dir, `.readme-othentic-${process.pid}.ts`)
+    writeFileSync(file, example!)
+    try {
+      const run = spawnSync(process.execPath, ['--conditions=@wisp/source', '--import', 'tsx', file], {
+        cwd: dir,
+        encoding: 'utf8',
+        timeout: 120_000,
+      })
+      expect(run.status, run.stderr).toBe(0)
+      expect(run.stdout).toContain('TaskSubmitted operator is the performer')
+      expect(run.stdout).toContain('attesters 1,2,3')
+      expect(run.stdout).toContain('OBLS key of operator 1 matches: true')
+    } finally {
+      rmSync(file, { force: true })
+    }
+  }, 130_000)
 })

@@ -21,8 +21,6 @@ export const DEPLOY_ERROR_CODES = [
   'DEPLOY_RECORD_INVALID',
   /** the deployer key is missing or malformed, or the keystore cannot be opened */
   'DEPLOY_BAD_KEY',
-  /** the operator answered no at the prompt */
-  'DEPLOY_ABORTED',
 ] as const
 export type DeployErrorCode = (typeof DEPLOY_ERROR_CODES)[number]
 

@@ -199,7 +199,7 @@ describe('wisp deploy', () => {
     ]
     const no = await wisp([...args, '--passphrase-file', 'passphrase'], { stdin: 'n\n' }).done
     expect(no.stderr).toMatch(
-      /send \d+ transaction\(s\) from 0x\w+ on chain 31337\? \[y\/N\] wisp: DEPLOY_ABORTED/,
+      /send \d+ transaction\(s\) from 0x\w+ on chain 31337\? \[y\/N\] wisp: NODE_ABORTED/,
     )
     expect(no.code).toBe(1)
     const wrong = await wisp(args, { env: { WISP_PASSPHRASE: 'wrong' } }).done

@@ -4,7 +4,6 @@
 // (it would show in `ps` and the shell history).
 import { readFile, rename, writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import type { DeploymentPreview } from '@wisp/deploy'
 import { decryptKey, parseKeystore } from '@wisp/storage'
@@ -12,6 +11,7 @@ import { bytesToHex, formatEther, formatGwei, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { NodeError } from '../errors.js'
 import type { ToolIo } from '../tool-io.js'
+import { confirmOrAbort, readPassphrase } from './prompt.js'
 
 export const DEPLOY_USAGE = `Usage: wisp deploy --plan <plan.json> --rpc <url> [options]
 
@@ -73,17 +73,10 @@ async function deployerKey(
 ): Promise<Hex> {
   if (values.keystore !== undefined) {
     if (io.env.PRIVATE_KEY) throw bad('give --keystore or PRIVATE_KEY, not both')
-    let passphrase: string | undefined
-    if (values['passphrase-file'] !== undefined) {
-      passphrase = (await readText(resolve(io.cwd, values['passphrase-file']), '--passphrase-file')).split(
-        /\r?\n/,
-      )[0]
-    } else passphrase = io.env.WISP_PASSPHRASE
-    if (!passphrase)
-      throw new NodeError(
-        'NODE_BAD_KEY',
-        '--keystore needs a passphrase: WISP_PASSPHRASE or --passphrase-file',
-      )
+    const passphrase = await readPassphrase(io, {
+      purpose: `the keystore ${values.keystore}`,
+      ...(values['passphrase-file'] === undefined ? {} : { passphraseFile: values['passphrase-file'] }),
+    })
     const path = resolve(io.cwd, values.keystore)
     let file: unknown
     try {
@@ -130,23 +123,6 @@ export function formatPreview(p: DeploymentPreview): string {
   const left = p.steps.filter((s) => s.status === 'pending').length
   lines.push(`total: ${left} step(s) to send, ${p.totalGas} gas, at most ${eth(p.totalCost)} ETH`)
   return `${lines.join('\n')}\n`
-}
-
-/** One line from stdin; undefined at its end. */
-function ask(io: ToolIo, question: string): Promise<string | undefined> {
-  io.stderr.write(question)
-  return new Promise((resolveAnswer) => {
-    const rl = createInterface({ input: io.stdin, terminal: false })
-    let answered = false
-    rl.once('line', (line) => {
-      answered = true
-      rl.close()
-      resolveAnswer(line)
-    })
-    rl.once('close', () => {
-      if (!answered) resolveAnswer(undefined)
-    })
-  })
 }
 
 export async function run(argv: string[], io: ToolIo): Promise<void> {
@@ -221,15 +197,14 @@ export async function run(argv: string[], io: ToolIo): Promise<void> {
   }
   deployment.checkFunds()
   const left = preview.steps.filter((s) => s.status !== 'done').length
-  if (left > 0 && !values.yes) {
-    const answer = await ask(
+  if (left > 0) {
+    await confirmOrAbort(
       io,
-      `send ${left} transaction(s) from ${account.address} on chain ${preview.chainId}? [y/N] `,
+      `send ${left} transaction(s) from ${account.address} on chain ${preview.chainId}?`,
+      {
+        yes: values.yes === true,
+      },
     )
-    if (!/^y(es)?$/i.test(answer?.trim() ?? '')) {
-      const { DeployError } = await import('@wisp/deploy')
-      throw new DeployError('DEPLOY_ABORTED', 'nothing was sent (answer y to deploy, or pass --yes)')
-    }
   }
   const result = await deployment.run((e) => {
     if (e.kind === 'sent') io.stdout.write(`sent  ${e.step}  ${e.txHash}\n`)

@@ -63,7 +63,13 @@ export const FLAGS = {
   keystore: {
     type: 'string',
     arg: '<file>',
-    help: 'or: an encrypted wisp keystore; passphrase from WISP_PASSPHRASE',
+    help: 'or: an encrypted wisp keystore (wisp keystore create); passphrase as below',
+    for: ROLES,
+  },
+  'passphrase-file': {
+    type: 'string',
+    arg: '<file>',
+    help: "the keystore's passphrase (first line)   [else WISP_PASSPHRASE, else asked on a terminal]",
     for: ROLES,
   },
   'bls-private-key': {

@@ -16,6 +16,7 @@ import {
   operatorConfigFromNetwork,
   parseOperatorConfigText,
 } from '@wisp/operator'
+import { type PassphraseOptions, readPassphrase } from './commands/prompt.js'
 import { NodeError } from './errors.js'
 import type { FlagName, FlagValues, NodeCommand } from './flags.js'
 import type { LogLevel } from './logger.js'
@@ -59,6 +60,23 @@ export interface RelayPlan {
 export interface PreflightContext {
   env: Record<string, string | undefined>
   cwd: string
+  /** how a keystore's passphrase is read (default: --passphrase-file, WISP_PASSPHRASE, or the terminal) */
+  passphrase?: (options: PassphraseOptions) => Promise<string>
+}
+
+/** The passphrase from the process: the same rules as `wisp keystore` (commands/prompt.ts). */
+function readPassphraseOf(context: PreflightContext) {
+  return (options: PassphraseOptions) =>
+    readPassphrase(
+      {
+        stdin: process.stdin,
+        stdout: process.stdout,
+        stderr: process.stderr,
+        env: context.env,
+        cwd: context.cwd,
+      },
+      options,
+    )
 }
 
 function bad(message: string): never {
@@ -296,7 +314,8 @@ async function readNetworkConfig(
   try {
     network = await loadNetworkFile(isUrl ? location : resolve(cwd, location))
   } catch (err) {
-    bad(`--network: ${(err as Error).message}`)
+    const message = (err as Error).message
+    bad(message.includes(location) ? `--network: ${message}` : `--network ${location}: ${message}`)
   }
   const performed = network.taskDefinitions.filter((d) => d.plugin !== undefined).map((d) => d.id)
   try {
@@ -388,8 +407,6 @@ export async function preflightNode(
   // files and key material
   let keys: OperatorKeys
   if (keystore !== undefined) {
-    const passphrase = context.env.WISP_PASSPHRASE
-    if (passphrase === undefined) bad('--keystore needs the passphrase in WISP_PASSPHRASE')
     const path = resolve(context.cwd, keystore)
     try {
       await readFile(path)
@@ -397,6 +414,12 @@ export async function preflightNode(
       const code = (err as { code?: string }).code
       badKey(`--keystore ${keystore}: ${code === 'ENOENT' ? 'no such file' : `cannot read it (${code})`}`)
     }
+    const passphrase = await (context.passphrase ?? readPassphraseOf(context))({
+      purpose: `the keystore ${keystore}`,
+      ...(str(values, 'passphrase-file') !== undefined
+        ? { passphraseFile: str(values, 'passphrase-file')! }
+        : {}),
+    })
     try {
       keys = await keysFromKeystore(path, passphrase)
     } catch (err) {

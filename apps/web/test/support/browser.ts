@@ -1,11 +1,9 @@
 // Driving the app in real headless Chromium.
-import { decryptKey, type KeystoreFile } from '@wisp/storage'
 import { watchMainThreads } from '@wisp/test-utils'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { bytesToHex } from 'viem'
 import { expect, inject } from 'vitest'
 import type { NodeStatus } from '../../src/node/status.ts'
-import { addWalletKey, installWallet, type WalletDouble } from './wallet.ts'
+import { installWallet, registerWithWalletDouble, type WalletDouble } from './wallet.ts'
 
 export const PASSPHRASE = 'correct horse battery staple'
 
@@ -109,37 +107,11 @@ export async function openApp(context: BrowserContext, url: string, name = 'page
   return page
 }
 
-/**
- * Creates a key in the signer worker. The test then stands in for an operator who also holds that
- * key in their wallet: it reads the encrypted keystore back from idb and decrypts it here, in Node,
- * for the wallet double (the page itself never sees the key).
- */
 export async function createKey(page: Page, passphrase = PASSPHRASE): Promise<void> {
   await page.getByTestId('onboard-create').click()
   await page.getByTestId('passphrase').fill(passphrase)
   await page.getByTestId('passphrase-confirm').fill(passphrase)
   await page.getByTestId('onboard-submit').click()
-  const w = await waitForWisp(page, 'w.profile !== undefined')
-  const file = (await readKeystore(page, w.profile!.address.toLowerCase())) as KeystoreFile
-  addWalletKey(bytesToHex(await decryptKey(file, passphrase)))
-}
-
-/** The encrypted keystore `name` as the signer worker stored it in idb. */
-export async function readKeystore(page: Page, name: string): Promise<unknown> {
-  return page.evaluate(async (key) => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const r = indexedDB.open('wisp-web')
-      r.onsuccess = () => resolve(r.result)
-      r.onerror = () => reject(r.error)
-    })
-    const value = await new Promise<Uint8Array>((resolve, reject) => {
-      const r = db.transaction('kv').objectStore('kv').get(key)
-      r.onsuccess = () => resolve(r.result as Uint8Array)
-      r.onerror = () => reject(r.error)
-    })
-    db.close()
-    return JSON.parse(new TextDecoder().decode(value))
-  }, `keystore/${name}`)
 }
 
 export async function unlock(page: Page, passphrase = PASSPHRASE): Promise<void> {
@@ -156,23 +128,11 @@ export function pageWallet(
   return installWallet(page, { rpcUrl: net.rpcUrl, chainId: net.chainId, ...options })
 }
 
-/** The register view, the way an operator goes through it: connect the wallet, use the faucet, register. */
-export async function registerFromWallet(page: Page): Promise<void> {
-  const net = inject('wisp')
-  await pageWallet(page)
-  await page.getByTestId('wallet-connect').click()
-  await waitForWisp(page, `w.wallet?.chainId === ${net.chainId}`)
-  if ((await page.getByTestId('faucet-submit').count()) > 0) {
-    await page.getByTestId('faucet-submit').click()
-    await waitForWisp(page, 'w.funds !== undefined && BigInt(w.funds.tokens) > 0n')
-  }
-  await page.getByTestId('register-submit').click()
-}
-
 /** From unlocked to a running, relay-connected attester (registering from the wallet if needed). */
 export async function registerAndRun(page: Page): Promise<WispWindow> {
   const w = await waitForWisp(page, "w.view === 'register' || w.view === 'dashboard' || w.view === 'standby'")
-  if (w.view === 'register') await registerFromWallet(page)
+  // the wallet double registers it (there is no wallet extension here): see ./wallet.ts
+  if (w.view === 'register') await registerWithWalletDouble(page, PASSPHRASE)
   return waitForWisp(
     page,
     "w.view === 'dashboard' && w.status?.phase === 'running' && w.status.p2p.relayConnected && w.status.p2p.meshPeers > 0",

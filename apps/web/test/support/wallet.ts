@@ -5,8 +5,9 @@
 // as eth_sendRawTransaction). Like a real wallet it has a current chain (it may start on another
 // one), answers 4902 for a chain it does not know until `wallet_addEthereumChain`, emits
 // `chainChanged`, and can be told to reject the next request of a method with 4001.
+import { decryptKey, type KeystoreFile } from '@wisp/storage'
 import type { Page } from 'playwright-core'
-import { type Address, createWalletClient, defineChain, type Hex, http } from 'viem'
+import { type Address, bytesToHex, createWalletClient, defineChain, type Hex, http } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 
 /** Every key a test gave "its wallet", by lower-case address (shared by all pages, like one extension). */
@@ -182,4 +183,62 @@ export async function installWallet(page: Page, options: WalletDoubleOptions): P
   await page.evaluate(provider).catch(() => undefined)
   installed.set(page, double)
   return double
+}
+
+/** The encrypted keystore `name` as the signer worker stored it in idb. */
+export async function readKeystore(page: Page, name: string): Promise<unknown> {
+  return page.evaluate(async (key) => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const r = indexedDB.open('wisp-web')
+      r.onsuccess = () => resolve(r.result)
+      r.onerror = () => reject(r.error)
+    })
+    const value = await new Promise<Uint8Array>((resolve, reject) => {
+      const r = db.transaction('kv').objectStore('kv').get(key)
+      r.onsuccess = () => resolve(r.result as Uint8Array)
+      r.onerror = () => reject(r.error)
+    })
+    db.close()
+    return JSON.parse(new TextDecoder().decode(value))
+  }, `keystore/${name}`)
+}
+
+const until = (page: Page, predicate: string, timeout = 60_000) =>
+  page.waitForFunction(`(() => { const w = window.__wisp; return (${predicate}) })()`, undefined, {
+    timeout,
+    polling: 250,
+  })
+
+/**
+ * The register view as an operator goes through it: connect the wallet, ask the faucet (when the
+ * network has one), stake and register. Self-contained (the chain comes from the page's config), so
+ * the e2e suite uses it too. When the wallet double does not hold the page's operator key yet (a key
+ * created in the page), the test reads the encrypted keystore back from idb and decrypts it here
+ * with `passphrase` — standing in for a user who holds that key in their wallet as well; the page
+ * itself never sees it.
+ */
+export async function registerWithWalletDouble(page: Page, passphrase: string): Promise<void> {
+  const address = (await page.evaluate(
+    () => (window as unknown as { __wisp: { profile?: { address: string } } }).__wisp.profile?.address,
+  )) as string | undefined
+  if (address === undefined) throw new Error('registerWithWalletDouble: the page has no unlocked operator')
+  if (!keys.has(address.toLowerCase())) {
+    const file = (await readKeystore(page, address.toLowerCase())) as KeystoreFile
+    addWalletKey(bytesToHex(await decryptKey(file, passphrase)))
+  }
+  const config = (await page.evaluate(async () => {
+    const param = new URLSearchParams(location.search).get('config')
+    return (await fetch(new URL(param ?? 'wisp-config.json', location.href))).json()
+  })) as { chain: { rpcUrl: string; chainId: number } }
+  await installWallet(page, { rpcUrl: config.chain.rpcUrl, chainId: config.chain.chainId })
+  await page.getByTestId('wallet-connect').click()
+  await until(page, `w.wallet?.chainId === ${config.chain.chainId} || w.registerError !== undefined`)
+  if ((await page.getByTestId('faucet-submit').count()) > 0) {
+    await page.getByTestId('faucet-submit').click()
+    await until(
+      page,
+      '(w.funds !== undefined && BigInt(w.funds.tokens) > 0n) || w.registerError !== undefined',
+    )
+  }
+  await page.getByTestId('register-submit').click()
 }

@@ -2,6 +2,7 @@
 // `window.__wisp` contract are the app's own test interface (apps/web/README.md, "For end-to-end
 // tests"); these helpers follow apps/web/test/support/browser.ts.
 import type { BrowserContext, Page } from 'playwright-core'
+import { registerWithWalletDouble } from '../../../apps/web/test/support/wallet.ts'
 
 export const PASSPHRASE = 'correct horse battery staple'
 
@@ -248,14 +249,14 @@ export async function unlock(page: Page, passphrase = PASSPHRASE): Promise<void>
   await page.getByTestId('unlock-submit').click()
 }
 
-/** From an unlocked key to a running, relay-connected attester (one-click registration if needed). */
+/** From an unlocked key to a running, relay-connected attester (registering from the wallet if needed). */
 export async function registerAndRun(page: Page, options: { timeoutMs?: number } = {}): Promise<WispWindow> {
   const w = await waitForWisp(
     page,
     "w.view === 'register' || w.view === 'dashboard' || w.view === 'standby'",
     options,
   )
-  if (w.view === 'register') await page.getByTestId('register-submit').click()
+  if (w.view === 'register') await registerWithWalletDouble(page, PASSPHRASE) // faucet + wallet (a double)
   return waitForRunning(page, options)
 }
 

@@ -50,10 +50,10 @@ export async function readPassphrase(io: ToolIo, options: PassphraseOptions): Pr
       'NODE_BAD_KEY',
       `${options.purpose} needs a passphrase: give ${flag} <file> or set ${PASSPHRASE_ENV} (stdin is not a terminal to ask on)`,
     )
-  const first = await readHidden(io, `passphrase for ${options.purpose}: `)
+  const first = await readHiddenLine(io, `passphrase for ${options.purpose}: `)
   if (first === '') throw new NodeError('NODE_BAD_KEY', `the passphrase for ${options.purpose} is empty`)
   if (options.confirm) {
-    const again = await readHidden(io, 'the same passphrase again: ')
+    const again = await readHiddenLine(io, 'the same passphrase again: ')
     if (again !== first)
       throw new NodeError('NODE_BAD_KEY', `the two passphrases for ${options.purpose} differ`)
   }
@@ -108,42 +108,54 @@ export async function readAllStdin(io: ToolIo): Promise<string> {
 class LineReader {
   #buffer = ''
   #ended = false
+  /** the pending next(), woken by data or the end */
+  #wake: (() => void) | undefined
   readonly #stream: NodeJS.ReadableStream
 
   constructor(stream: NodeJS.ReadableStream) {
     this.#stream = stream
+    // kept for good: the end can come while no prompt waits (a pipe closed after its last line),
+    // and listening for it does not make the stream flow
+    stream.once('end', () => {
+      this.#ended = true
+      this.#wake?.()
+    })
+    if ((stream as { readableEnded?: boolean }).readableEnded) this.#ended = true
   }
 
-  next(): Promise<string | undefined> {
-    const ready = this.#take()
-    if (ready !== null) return Promise.resolve(ready)
-    return new Promise((resolveLine, reject) => {
+  async next(): Promise<string | undefined> {
+    for (;;) {
+      const line = this.#take()
+      if (line !== null) return line
+      if (this.#ended) return undefined
+      await this.#more()
+    }
+  }
+
+  /** Resolves at the next chunk or the end; the stream flows only meanwhile. */
+  #more(): Promise<void> {
+    return new Promise((resolveMore, reject) => {
       const stream = this.#stream
       const done = () => {
+        this.#wake = undefined
         stream.off('data', onData)
-        stream.off('end', onEnd)
         stream.off('error', onError)
         stream.pause()
       }
       const onData = (chunk: Buffer | string) => {
         this.#buffer += typeof chunk === 'string' ? chunk : chunk.toString('utf8')
-        const line = this.#take()
-        if (line !== null) {
-          done()
-          resolveLine(line)
-        }
-      }
-      const onEnd = () => {
-        this.#ended = true
         done()
-        resolveLine(this.#take() ?? undefined)
+        resolveMore()
       }
       const onError = (err: Error) => {
         done()
         reject(new NodeError('NODE_BAD_FLAGS', `stdin: ${err.message}`, { cause: err }))
       }
+      this.#wake = () => {
+        done()
+        resolveMore()
+      }
       stream.on('data', onData)
-      stream.on('end', onEnd)
       stream.on('error', onError)
       stream.resume()
     })
@@ -178,7 +190,7 @@ function lineReader(stream: NodeJS.ReadableStream): LineReader {
 }
 
 /** A line typed on a terminal in raw mode, echoing nothing; Ctrl-C aborts, Ctrl-D ends it. */
-function readHidden(io: ToolIo, question: string): Promise<string> {
+export function readHiddenLine(io: ToolIo, question: string): Promise<string> {
   const stdin = io.stdin
   io.stderr.write(question)
   stdin.setRawMode?.(true)

@@ -141,9 +141,10 @@ async function devnetMain(argv: string[]): Promise<void> {
         `  task definitions   hash-chain=${i.taskDefinitions.hashChain} price-oracle=${i.taskDefinitions.priceOracle}`,
         `  operators          ${i.operators.map((o) => `${o.name}#${o.id} (power ${o.votingPower})`).join(', ')}`,
         ...(i.web
-          ? [`  web attester       ${i.web}   (open it, create a key, register with one click)`]
+          ? [`  web attester       ${i.web}   (open it, create a key, fund it from the faucet, register)`]
           : []),
-        `  network config     ${i.networkConfigPath}   (wisp attester --config it; the web app and edge read it too)`,
+        `  network file       ${i.networkFilePath}   (wisp attester --network it; written by wisp deploy's code)`,
+        `  operator config    ${i.networkConfigPath}   (derived from it: wisp attester --config; the web app and edge read it)`,
         `  data               ${devnet.options.dataDir}`,
         '  Ctrl-C stops everything.',
         '',

@@ -10,24 +10,25 @@ import { createChainDirectory } from '@wisp/chain'
 import {
   ANVIL_DEV_KEYS,
   type Anvil,
-  deployLocalNetwork,
   type LocalNetwork,
   type LocalSlashingConfig,
   startAnvil,
   WAD,
 } from '@wisp/contracts/dev'
+import { networkFileOf } from '@wisp/deploy'
 import { keysFromEcdsa, type NodeLogger, startWispNode, type WispNode, type WispNodeConfig } from '@wisp/node'
-import { type OperatorConfig, type PackagePluginSpec, parseOperatorConfig } from '@wisp/operator'
+import {
+  type NetworkFile,
+  type OperatorConfig,
+  operatorConfigFromNetwork,
+  type PackagePluginSpec,
+} from '@wisp/operator'
 import { randomSeed, type WispNetwork } from '@wisp/p2p'
 import { createRelay } from '@wisp/p2p/node'
 import { type LocalPriceSource, startLocalPriceSource } from '@wisp/plugin-price-oracle/local-source'
-import {
-  createLocalFaucet,
-  DEFAULT_FAUCET_PATH,
-  startWebServer,
-  type WebServer,
-} from '@wisp/web/server'
+import { createLocalFaucet, DEFAULT_FAUCET_PATH, startWebServer, type WebServer } from '@wisp/web/server'
 import { createPublicClient, http } from 'viem'
+import { deployDevnetChain } from './chain.js'
 
 type Hex = `0x${string}`
 
@@ -101,8 +102,14 @@ export interface Devnet {
   /** what a client (the web attester, the e2e tests) needs to join */
   readonly info: DevnetInfo
   /**
-   * The network's operator config: what every node, browser and edge worker of this network
-   * reads (each with its own roles and key). Written to `<dataDir>/network.json`.
+   * The network file, as `wisp deploy` writes it (contracts, definitions with their plugins, this
+   * run's relay, the faucet). Written to `<dataDir>/network.json`.
+   */
+  readonly networkFile: NetworkFile
+  /**
+   * The network's operator config, derived from the network file: what every node, browser and
+   * edge worker of this network reads (each with its own roles and key). Written to
+   * `<dataDir>/operator-config.json`.
    */
   readonly networkConfig: OperatorConfig
   /** the config a node was started with, to restart it on the same data directory */
@@ -126,8 +133,10 @@ export interface DevnetInfo {
   /** registered operators no node runs (local dev keys: never use them elsewhere) */
   spares: Array<{ id: number; address: Hex; ecdsaKey: Hex; blsSecretKey: Hex; votingPower: string }>
   web?: string
-  /** the network's operator config file (every runtime can start from it) */
+  /** the network's operator config file (every runtime can start from it: `--config`) */
   networkConfigPath: string
+  /** the network file (`wisp attester --network` it) */
+  networkFilePath: string
   /** what the contracts punish and pay on this network (see DEVNET_SLASHING) */
   slashing: {
     doubleAttestation: LocalSlashingConfig
@@ -203,34 +212,50 @@ export async function startDevnet(
 
     const anvil = await startAnvil({ port: options.ports.anvil, blockTime: options.blockTimeSeconds })
     started.push(() => anvil.stop())
-    const chain = await deployLocalNetwork({
+    // the price oracle's source first: its URL is part of the definitions' plugin configs
+    const priceSource = await startLocalPriceSource({ port: options.ports.priceSource })
+    started.push(() => priceSource.close())
+    // plugin configs by definition name (ids are the deployment's; devnetPlugins keys them by id)
+    const [hashChainPlugin, priceOraclePlugin] = devnetPlugins(
+      { hashChain: 0, priceOracle: 0 },
+      priceSource,
+      options.hashChainIterations,
+    )
+    const pluginRef = ({ taskDefinitionIds: _ids, config, ...plugin }: PackagePluginSpec) => ({
+      plugin,
+      config,
+    })
+    // deployed with `wisp deploy`'s code; operators funded and registered as on a real chain
+    const deployed = await deployDevnetChain({
       rpcUrl: anvil.rpcUrl,
-      openAggregator: true,
-      slashing: { doubleAttestation: DEVNET_SLASHING.doubleAttestation },
-      challengerRewardFee: DEVNET_SLASHING.challengerRewardFee,
-      // spare operators get the voting power one-click registration gives a browser (10 WAD of stake)
-      operators: [
+      dataDir: options.dataDir,
+      // spare operators get the voting power the faucet gives a browser (10 WAD of stake)
+      powers: [
         options.performerPower,
         ...options.attesterPowers,
         ...Array<number>(options.spareOperators).fill(10),
-      ].map((p) => ({
-        votingPower: BigInt(p) * WAD,
-      })),
+      ],
       // rewards per task (WRWD, 18 decimals), so attesters see fees accrue on the dashboard
-      taskDefinitions: ['hash-chain', 'price-oracle'].map((name) => ({
-        name,
-        baseRewardFeeForAttesters: WAD / 100n,
-        baseRewardFeeForPerformer: WAD / 50n,
-        baseRewardFeeForAggregator: WAD / 200n,
+      taskDefinitions: [
+        { name: 'hash-chain', ...pluginRef(hashChainPlugin!) },
+        { name: 'price-oracle', ...pluginRef(priceOraclePlugin!) },
+      ].map((d) => ({
+        ...d,
+        rewards: { attesters: WAD / 100n, performer: WAD / 50n, aggregator: WAD / 200n },
       })),
+      slashing: DEVNET_SLASHING,
+      // the web attester's faucet (same origin as the app; Node and edge ignore it): it funds, the
+      // operator then registers from its wallet
+      ...(options.web ? { faucetUrl: DEFAULT_FAUCET_PATH.replace(/^\//, '') } : {}),
+      operatorEth: 10n * WAD,
+      pollingIntervalMs: 100,
     })
+    const chain = deployed.network
     const taskDefinitions = {
       hashChain: chain.taskDefinitions.find((d) => d.name === 'hash-chain')!.id,
       priceOracle: chain.taskDefinitions.find((d) => d.name === 'price-oracle')!.id,
     }
 
-    const priceSource = await startLocalPriceSource({ port: options.ports.priceSource })
-    started.push(() => priceSource.close())
     // a fixed seed for this run, so a restarted relay keeps its peer id and address
     const relaySeed = randomSeed()
     const relayPort = options.ports.relay === 0 ? await freeTcpPort() : options.ports.relay
@@ -268,30 +293,26 @@ export async function startDevnet(
     const spares = chain.operators.slice(1 + options.attesterPowers.length)
     // One designated performer: browsers and edge workers that join as operators attest, they do not perform.
     const performerIds = [chain.operators[0]!.id]
-    // The one config of this network: Node nodes, browsers and edge workers all start from it.
-    const networkConfig = parseOperatorConfig({
-      version: 1,
-      network: { name: 'Wisp local network', kind: 'local' },
-      chain: {
-        rpcUrl: anvil.rpcUrl,
-        chainId: chain.chainId,
-        attestationCenter: chain.contracts.attestationCenter,
-        pollingIntervalMs: 250,
-        outcomeWindowMs: DEVNET_OUTCOME_WINDOW_MS,
-      },
-      p2p: { bootstrap },
-      election: {
-        windowBlocks: options.electionWindowBlocks,
-        roundRobinInterval: options.roundRobinInterval,
-        performerIds,
-      },
-      aggregator: { delayMs: options.aggregatorDelayMs },
-      plugins: devnetPlugins(taskDefinitions, priceSource, options.hashChainIterations),
-      // the web attester's faucet (same origin as the app; Node and edge ignore it): it funds, the
-      // operator then registers from its wallet
-      ...(options.web ? { faucet: { url: DEFAULT_FAUCET_PATH.replace(/^\//, '') } } : {}),
+    // The network file, as `wisp deploy` writes it (with this run's relay), and the one operator
+    // config of this network derived from it: Node nodes, browsers and edge workers start from it.
+    const networkFile = networkFileOf(deployed.plan, deployed.deployment, {
+      rpcUrls: [anvil.rpcUrl],
+      relays: bootstrap,
     })
-    const networkConfigPath = join(options.dataDir, 'network.json')
+    const networkFilePath = join(options.dataDir, 'network.json')
+    await writeFile(networkFilePath, `${JSON.stringify(networkFile, null, 2)}\n`)
+    const networkConfig = operatorConfigFromNetwork(networkFile, {
+      config: {
+        chain: { pollingIntervalMs: 250, outcomeWindowMs: DEVNET_OUTCOME_WINDOW_MS },
+        election: {
+          windowBlocks: options.electionWindowBlocks,
+          roundRobinInterval: options.roundRobinInterval,
+          performerIds,
+        },
+        aggregator: { delayMs: options.aggregatorDelayMs },
+      },
+    })
+    const networkConfigPath = join(options.dataDir, 'operator-config.json')
     await writeFile(networkConfigPath, `${JSON.stringify(networkConfig, null, 2)}\n`)
     const nodeConfig = (name: string, patch: Partial<OperatorConfig>): OperatorConfig => ({
       ...networkConfig,
@@ -395,6 +416,7 @@ export async function startDevnet(
       })),
       ...(web ? { web: web.url } : {}),
       networkConfigPath,
+      networkFilePath,
       slashing: {
         doubleAttestation: DEVNET_SLASHING.doubleAttestation,
         challengerRewardFee: String(DEVNET_SLASHING.challengerRewardFee),
@@ -473,6 +495,7 @@ export async function startDevnet(
       taskDefinitions,
       web,
       info,
+      networkFile,
       networkConfig,
       configOf: (name) => {
         const config = configs.get(name)

@@ -1,3 +1,11 @@
+export {
+  type DevnetChain,
+  type DevnetChainOptions,
+  type DevnetDefinition,
+  deployDevnetChain,
+  devnetOperatorKey,
+  devnetPlan,
+} from './chain.js'
 export { runDevnetCli } from './cli.js'
 export {
   DEFAULT_DEVNET_OPTIONS,

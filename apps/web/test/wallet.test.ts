@@ -15,7 +15,7 @@ import { generatePrivateKey } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { openApp, PASSPHRASE, pageWallet, waitForWisp, wisp } from './support/browser.ts'
 import { sendTask } from './support/tasks.ts'
-import { addWalletKey, type WalletDouble } from './support/wallet.ts'
+import { addWalletKey, installWallet, type WalletDouble } from './support/wallet.ts'
 
 const net = inject('wisp')
 const shots = fileURLToPath(new URL('../test-results/screenshots/', import.meta.url))
@@ -62,6 +62,21 @@ describe('registration from a browser wallet', () => {
     await other.close()
   })
 
+  it('says so when the wallet holds another account than the operator', async () => {
+    const other = await browser.newContext()
+    const p = await openApp(other, net.webUrl, 'other account')
+    const stranger = addWalletKey(generatePrivateKey())
+    await installWallet(p, { rpcUrl: net.rpcUrl, chainId: net.chainId, accounts: () => [stranger] })
+    await importKey(p, generatePrivateKey())
+    await waitForWisp(p, "w.view === 'register'")
+    await p.getByTestId('wallet-connect').click()
+    await waitForWisp(p, `w.wallet?.account === '${stranger}'`)
+    await expect.poll(() => p.getByTestId('wallet-account').textContent()).toContain('not this operator')
+    await p.getByTestId('register-submit').click()
+    expect((await registerError(p, 'WALLET_WRONG_ACCOUNT')).message).toContain(stranger)
+    await other.close()
+  })
+
   it('connects, switches the wallet from another chain (adding it), shows account and chain', async () => {
     const key = generatePrivateKey()
     operator = addWalletKey(key)
@@ -88,10 +103,18 @@ describe('registration from a browser wallet', () => {
     expect(connected.registerError).toBeUndefined()
   })
 
-  it('refuses to register without ETH for gas, before the wallet is asked for anything', async () => {
+  it('refuses to register with nothing to stake or too little, before the wallet is asked for anything', async () => {
     const before = wallet.calls.length
+    // nothing staked and no stake entered: the operator would have no voting power
     await page.getByTestId('register-submit').click()
-    await registerError(page, 'WALLET_INSUFFICIENT_FUNDS')
+    await registerError(page, 'WALLET_NO_STAKE')
+    // more than the operator holds (none yet)
+    await page.getByTestId('stake-amount').fill('5')
+    await page.getByTestId('register-submit').click()
+    expect((await registerError(page, 'WALLET_INSUFFICIENT_FUNDS')).message).toContain('less than the')
+    await page.getByTestId('stake-amount').fill('five')
+    await page.getByTestId('register-submit').click()
+    await registerError(page, 'WALLET_INVALID_AMOUNT')
     expect(wallet.calls.slice(before)).not.toContain('eth_sendTransaction')
     expect(wallet.sent).toEqual([])
   })

@@ -174,6 +174,8 @@ export async function showRegistration(ctx: RegisterContext): Promise<void> {
       .then(async (r) => {
         $('faucet-result')!.textContent =
           `Funded (${r.txHashes.length} transfer${r.txHashes.length === 1 ? '' : 's'}).`
+        // the tokens just received are what the operator means to stake
+        delete $('stake-amount')!.dataset.touched
         await renderFunding()
       })
       .catch((err) => {

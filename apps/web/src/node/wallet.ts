@@ -5,12 +5,13 @@
 // lazily by the register view, so none of this weighs on the attester's chunks. The same module
 // asks a local network's faucet for ETH and stake tokens (its only one-click service).
 import {
-  approveToken,
-  depositStake,
+  executeOnboardingPlan,
   getOperatorByAddress,
   getRegistryAddress,
   isChainError,
-  registerOperator,
+  type OnboardingPlan,
+  planOperatorRegistration,
+  proofOfPossessionContext,
 } from '@wisp/chain'
 import { operatorRegistryAbi, testERC20Abi } from '@wisp/contracts'
 import { WispError } from '@wisp/protocol'
@@ -60,9 +61,9 @@ export class WalletError extends WispError<WalletErrorCode> {
 export type RegistrationStep = 'approve' | 'deposit' | 'proof' | 'register'
 
 export const STEP_LABELS: Record<RegistrationStep, string> = {
+  proof: 'Proof of possession (signer worker)',
   approve: 'Approve the stake token for the registry',
   deposit: 'Deposit the stake',
-  proof: 'Proof of possession (signer worker)',
   register: 'registerAsOperator',
 }
 
@@ -293,14 +294,50 @@ export interface RegisterFromWalletParams {
   onStep?: (step: RegistrationStep, state: 'active' | 'done' | 'skipped' | 'failed', txHash?: string) => void
 }
 
+/** A chain error of planning or of a step → the page's WalletError, naming the step. */
+function walletError(
+  err: unknown,
+  step: RegistrationStep | 'plan',
+  operator: Address,
+  chainId: number,
+): WalletError {
+  const what = step === 'plan' ? 'planning the registration' : `"${STEP_LABELS[step]}"`
+  if (rpcCode(err) === 4001) return rejected(what, err)
+  const code = isChainError(err) ? err.code : undefined
+  if (code === 'CHAIN_INSUFFICIENT_FUNDS')
+    return new WalletError(
+      'WALLET_INSUFFICIENT_FUNDS',
+      `${operator} cannot pay for ${what}: ${firstLine(err)}`,
+      { cause: err },
+    )
+  if (code === 'CHAIN_WRONG_CHAIN')
+    return new WalletError('WALLET_WRONG_CHAIN', `the wallet left chain ${chainId} during ${what}`, {
+      cause: err,
+    })
+  if (step === 'plan' && code === 'CHAIN_INVALID_INPUT' && /stake/.test(firstLine(err)))
+    return new WalletError('WALLET_NO_STAKE', firstLine(err), { cause: err })
+  return new WalletError(
+    'WALLET_STEP_FAILED',
+    `${what} failed: ${code ? `${code}: ` : ''}${firstLine(err)}`,
+    {
+      details: { step, ...(code ? { chainCode: code } : {}) },
+      cause: err,
+    },
+  )
+}
+
 /**
- * Stakes and registers the operator from the wallet. Each step's failure is a WalletError naming
- * the step: rejected in the wallet, not enough ETH or tokens, or reverted (with the contract's error).
+ * Stakes and registers the operator from the wallet, the CLI's way: @wisp/chain plans the steps
+ * (approve when the allowance is short, deposit, registerAsOperator) and checks tokens, ETH for gas
+ * and the proof before anything is sent, then executes the plan through the wallet. The proof of
+ * possession comes from the signer worker. Failures are WalletErrors naming the step: rejected in
+ * the wallet, not enough ETH or tokens, or reverted (with the contract's error).
  */
 export async function registerFromWallet(
   params: RegisterFromWalletParams,
-): Promise<{ operatorId: number; txHash: string }> {
+): Promise<{ operatorId: number | undefined; txHash?: string }> {
   const { config, profile, stake, onStep } = params
+  const chainId = config.chain.chainId
   const session = await ensureChain(params.session, config)
   const operator = getAddress(profile.address)
   if (!session.accounts.some((a) => isAddressEqual(a, operator)))
@@ -309,94 +346,72 @@ export async function registerFromWallet(
       `the wallet's account ${session.account} is not this operator (${operator}): select ${operator} in the wallet`,
       { details: { walletAccounts: session.accounts, operator } },
     )
-  const funding = await readFunding(config, operator)
-  if (funding.eth === 0n)
-    throw new WalletError(
-      'WALLET_INSUFFICIENT_FUNDS',
-      `${operator} has no ETH to pay for gas on chain ${config.chain.chainId}`,
+  const client = publicClient(config)
+  const attestationCenter = config.chain.attestationCenter
+
+  // the proof binds the key to (operator, registry, chain id); the worker signs it, the key stays there
+  onStep?.('proof', 'active')
+  let proofOfPossession: readonly [bigint, bigint]
+  try {
+    const context = await proofOfPossessionContext(client, {
+      attestationCenter,
+      account: operator,
+      action: 'register',
+    })
+    const [x, y] = unwrap(
+      await params.signer.proofOfPossession({ contract: context.contract, chainId: context.chainId }),
     )
-  if (stake === 0n && funding.staked === 0n)
+    proofOfPossession = [BigInt(x), BigInt(y)]
+  } catch (err) {
+    onStep?.('proof', 'failed')
+    throw walletError(err, 'proof', operator, chainId)
+  }
+  onStep?.('proof', 'done')
+  const key = profile.blsPublicKey.slice(2)
+  const blsPublicKey = [0, 1, 2, 3].map((i) =>
+    BigInt(`0x${key.slice(i * 64, (i + 1) * 64)}`),
+  ) as unknown as readonly [bigint, bigint, bigint, bigint]
+
+  let plan: OnboardingPlan
+  try {
+    plan = await planOperatorRegistration(client, {
+      attestationCenter,
+      account: operator,
+      stake,
+      blsPublicKey,
+      proofOfPossession,
+    })
+  } catch (err) {
+    throw walletError(err, 'plan', operator, chainId)
+  }
+  if (plan.chainId !== chainId)
     throw new WalletError(
-      'WALLET_NO_STAKE',
-      `nothing is staked for ${operator}: stake some ${funding.symbol} to get voting power`,
+      'WALLET_WRONG_CHAIN',
+      `the network's RPC is chain ${plan.chainId}, the config says ${chainId}`,
     )
-  if (stake > funding.tokens)
-    throw new WalletError(
-      'WALLET_INSUFFICIENT_FUNDS',
-      `${operator} holds ${funding.tokens} ${funding.symbol} (smallest unit), less than the ${stake} to stake`,
-    )
+  for (const step of ['approve', 'deposit', 'register'] as const)
+    if (!plan.steps.some((s) => s.kind === step)) onStep?.(step, 'skipped')
+  if (plan.steps.length === 0) return { operatorId: plan.operatorId }
 
   const wallet = createWalletClient({
     account: operator,
     chain: chainOf(config),
     transport: custom(session.provider, { retryCount: 0 }),
   })
-  const center = { attestationCenter: config.chain.attestationCenter, registry: funding.registry }
-  const run = async <T>(step: RegistrationStep, fn: () => Promise<T>): Promise<T> => {
-    onStep?.(step, 'active')
-    try {
-      return await fn()
-    } catch (err) {
-      onStep?.(step, 'failed')
-      if (rpcCode(err) === 4001) throw rejected(`"${STEP_LABELS[step]}"`, err)
-      const code = isChainError(err) ? err.code : undefined
-      if (code === 'CHAIN_INSUFFICIENT_FUNDS')
-        throw new WalletError(
-          'WALLET_INSUFFICIENT_FUNDS',
-          `${operator} cannot pay for "${STEP_LABELS[step]}": ${firstLine(err)}`,
-          { cause: err },
-        )
-      if (code === 'CHAIN_WRONG_CHAIN')
-        throw new WalletError(
-          'WALLET_WRONG_CHAIN',
-          `the wallet left chain ${config.chain.chainId} during "${STEP_LABELS[step]}"`,
-          { cause: err },
-        )
-      throw new WalletError(
-        'WALLET_STEP_FAILED',
-        `"${STEP_LABELS[step]}" failed: ${code ? `${code}: ` : ''}${firstLine(err)}`,
-        {
-          details: { step, ...(code ? { chainCode: code } : {}) },
-          cause: err,
-        },
-      )
-    }
+  let last: string | undefined
+  let current: RegistrationStep = 'register'
+  try {
+    const result = await executeOnboardingPlan(wallet, plan, {
+      onStep: (step, state, info) => {
+        current = step.kind as RegistrationStep
+        if (state === 'done') last = info.result?.txHash
+        onStep?.(current, state === 'sending' ? 'active' : state, info.result?.txHash)
+      },
+    })
+    return { operatorId: result.operatorId, ...(last ? { txHash: last } : {}) }
+  } catch (err) {
+    throw walletError(err, current, operator, chainId)
   }
-
-  if (stake > 0n) {
-    if (funding.allowance < stake) {
-      const r = await run('approve', () =>
-        approveToken(wallet, { token: funding.stakeToken, spender: funding.registry, amount: stake }),
-      )
-      onStep?.('approve', 'done', r.txHash)
-    } else onStep?.('approve', 'skipped')
-    const r = await run('deposit', () =>
-      depositStake(wallet, { ...center, stakingContract: funding.stakeToken, amount: stake }),
-    )
-    onStep?.('deposit', 'done', r.txHash)
-  } else {
-    onStep?.('approve', 'skipped')
-    onStep?.('deposit', 'skipped')
-  }
-  const proof = await run('proof', async () =>
-    unwrap(
-      await params.signer.proofOfPossession({ contract: funding.registry, chainId: config.chain.chainId }),
-    ),
-  )
-  onStep?.('proof', 'done')
-  const key = profile.blsPublicKey.slice(2)
-  const blsPublicKey = [0, 1, 2, 3].map((i) =>
-    BigInt(`0x${key.slice(i * 64, (i + 1) * 64)}`),
-  ) as unknown as readonly [bigint, bigint, bigint, bigint]
-  const result = await run('register', () =>
-    registerOperator(wallet, {
-      ...center,
-      blsPublicKey,
-      proofOfPossession: [BigInt(proof[0]), BigInt(proof[1])] as const,
-    }),
-  )
-  onStep?.('register', 'done', result.txHash)
-  return { operatorId: result.operatorId, txHash: result.txHash }
 }
 
 /** Token units for people: at most 4 decimals. */

@@ -20,6 +20,29 @@ export {
   simulateSubmitTask,
   submitTask,
 } from './actions/submit.js'
+export {
+  affectsChainSnapshot,
+  type ChainCache,
+  type ChainCacheOptions,
+  type ChainSnapshot,
+  createChainCache,
+  DEFAULT_CACHE_MAX_AGE_MS,
+} from './backends/cache.js'
+export { type CreateChainBackendParams, createChainBackend, detectChainBackend } from './backends/detect.js'
+export { createOthenticBackend, type OthenticBackendParams } from './backends/othentic.js'
+export {
+  othenticAttestationCenterAbi,
+  othenticOblsAbi,
+  taskRejectedV1EventAbi,
+  taskSubmittedV1EventAbi,
+} from './backends/othentic-abi.js'
+export {
+  CHAIN_BACKEND_KINDS,
+  type ChainBackend,
+  type ChainBackendKind,
+  type ChainBackendOption,
+} from './backends/types.js'
+export { createWispBackend } from './backends/wisp.js'
 export * from './errors.js'
 export * from './port.js'
 export {
@@ -36,3 +59,8 @@ export {
   waitForReceipt,
   writeAndWait,
 } from './transact.js'
+export {
+  type ChainTransportOptions,
+  createChainTransport,
+  DEFAULT_CHAIN_TRANSPORT_OPTIONS,
+} from './transport.js'

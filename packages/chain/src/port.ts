@@ -1,6 +1,5 @@
 // The engine's ChainPort and the network layer's operator / task-definition directories, on viem.
 // Both are structural: this package does not import @wisp/core or @wisp/p2p (they depend on it).
-import { attestationCenterAbi, operatorRegistryAbi } from '@wisp/contracts'
 import type {
   ChainPort,
   DoubleAttestationProof,
@@ -16,11 +15,7 @@ import { getBlockNumber, getChainId, getCode } from 'viem/actions'
 import { g1Words } from './actions/encoding.js'
 import { createOutcomeChecker } from './actions/outcome.js'
 import {
-  getNetworkTotal,
-  getOperators,
-  getRegistryAddress,
-  getTaskDefinition,
-  getTaskDefinitionCount,
+  internalTaskDefinition,
   isInternalTaskDefinition,
   type OperatorRecord,
   type TaskDefinitionRecord,
@@ -31,8 +26,16 @@ import {
   slashOperatorForIncorrectAttestation,
 } from './actions/slashing.js'
 import { sendSubmitTask } from './actions/submit.js'
+import {
+  type ChainCache,
+  type ChainSnapshot,
+  createChainCache,
+  DEFAULT_CACHE_MAX_AGE_MS,
+} from './backends/cache.js'
+import { createChainBackend } from './backends/detect.js'
+import type { ChainBackend, ChainBackendKind, ChainBackendOption } from './backends/types.js'
 import { ChainError, toChainError } from './errors.js'
-import { type AnyClient, DEFAULT_RECEIPT_OPTIONS, read } from './transact.js'
+import { type AnyClient, DEFAULT_RECEIPT_OPTIONS } from './transact.js'
 
 export interface ChainPortOptions {
   attestationCenter: Address
@@ -48,6 +51,14 @@ export interface ChainPortOptions {
   bumpAfterMs: number
   /** How long `checkTaskOutcome` waits for an announced transaction's receipt (see below). */
   outcomeWindowMs: number
+  /** Which contract set to read: detected from the AttestationCenter by default ('auto'). */
+  backend: ChainBackendOption
+  /** othentic: first block to scan for TaskDefinitionCreated logs (the network's deployment block) */
+  fromBlock?: bigint
+  /** Safety-net reload of the cached operators and definitions (events reload them first). */
+  cacheMaxAgeMs: number
+  /** How often the cache looks for events that change operators or definitions; default pollingIntervalMs. */
+  watchIntervalMs?: number
 }
 
 /**
@@ -63,6 +74,8 @@ export const DEFAULT_CHAIN_PORT_OPTIONS: Omit<ChainPortOptions, 'attestationCent
   receiptTimeoutMs: DEFAULT_RECEIPT_OPTIONS.receiptTimeoutMs,
   bumpAfterMs: DEFAULT_RECEIPT_OPTIONS.bumpAfterMs,
   outcomeWindowMs: DEFAULT_OUTCOME_WINDOW_MS,
+  backend: 'auto',
+  cacheMaxAgeMs: DEFAULT_CACHE_MAX_AGE_MS,
 }
 
 export interface ChainPortComponents {
@@ -72,11 +85,22 @@ export interface ChainPortComponents {
   walletClient?: AnyClient
 }
 
-/** The engine's ChainPort, with the registry it resolved and the contracts' full records. */
+/** The engine's ChainPort, with the backend and registry it resolved and the contracts' full records. */
 export interface WispChainPort extends ChainPort {
+  /** the contract set read: 'wisp' or 'othentic' */
+  readonly backend: ChainBackendKind
+  /** `obls()`: Wisp's OperatorRegistry or Othentic's OBLS */
   readonly registry: Address
+  /** the cached reads (share it with {@link createChainDirectory} through its `cache` component) */
+  readonly cache: ChainCache
+  /** cached; Wisp: every operator ever registered, Othentic: the active ones */
   getOperators(): Promise<OperatorRecord[]>
+  /** cached */
   getTaskDefinition(id: number): Promise<TaskDefinitionRecord | undefined>
+  /** reload operators, totals and definitions now */
+  refresh(): Promise<void>
+  /** stop the cache's event watch */
+  close(): void
   /**
    * Simulates, sends, waits for the receipt. `MessageAlreadySigned` (in simulation, or after
    * losing a race on chain) is `{status: 'already-submitted'}`; any other revert throws a
@@ -93,14 +117,14 @@ export interface WispChainPort extends ChainPort {
 
 /**
  * Checks that the RPC answers with the expected chain id (CHAIN_WRONG_CHAIN), that there is code
- * at the address (CHAIN_NOT_A_CONTRACT) and that it answers `obls()` with a registry that has
- * code (CHAIN_NOT_AN_ATTESTATION_CENTER). An unreachable RPC is CHAIN_RPC_FAILED. Returns the
- * chain id and the registry.
+ * at the address (CHAIN_NOT_A_CONTRACT), and finds the backend: detected ('auto', the default) or
+ * named, and checked either way — a contract that answers as neither, or not as the one named, is
+ * CHAIN_NOT_AN_ATTESTATION_CENTER. An unreachable RPC is CHAIN_RPC_FAILED.
  */
 export async function verifyAttestationCenter(
   client: AnyClient,
-  params: { attestationCenter: Address; chainId?: number },
-): Promise<{ chainId: number; registry: Address }> {
+  params: { attestationCenter: Address; chainId?: number; backend?: ChainBackendOption; fromBlock?: bigint },
+): Promise<{ chainId: number; registry: Address; backend: ChainBackend }> {
   if (!isAddress(params.attestationCenter, { strict: false })) {
     throw new ChainError(
       'CHAIN_INVALID_INPUT',
@@ -128,25 +152,12 @@ export async function verifyAttestationCenter(
       details: { address: center, chainId },
     })
   }
-  let registry: Address
-  try {
-    registry = await getRegistryAddress(client, { attestationCenter: center })
-    await read<bigint>(client, {
-      address: registry,
-      abi: operatorRegistryAbi,
-      functionName: 'numOfTotalOperators',
-    })
-    await read<number>(client, { address: center, abi: attestationCenterAbi, functionName: 'taskNumber' })
-  } catch (err) {
-    const error = toChainError(err, { address: center })
-    if (error.code === 'CHAIN_RPC_FAILED') throw error
-    throw new ChainError(
-      'CHAIN_NOT_AN_ATTESTATION_CENTER',
-      `the contract at ${center} does not answer as an AttestationCenter (${error.message})`,
-      { details: { address: center, chainId }, cause: error },
-    )
-  }
-  return { chainId, registry }
+  const backend = await createChainBackend(client, {
+    attestationCenter: center,
+    ...(params.backend === undefined ? {} : { backend: params.backend }),
+    ...(params.fromBlock === undefined ? {} : { fromBlock: params.fromBlock }),
+  })
+  return { chainId, registry: backend.registry, backend }
 }
 
 /**
@@ -162,10 +173,15 @@ export async function createChainPort(
   const { publicClient, walletClient } = components
   const attestationCenter = getAddress(opts.attestationCenter)
   let chainId: number
-  let registry: Address
+  let backend: ChainBackend
+  const choice = {
+    backend: opts.backend,
+    ...(opts.fromBlock === undefined ? {} : { fromBlock: opts.fromBlock }),
+  }
   if (opts.verifyContract) {
-    ;({ chainId, registry } = await verifyAttestationCenter(publicClient, {
+    ;({ chainId, backend } = await verifyAttestationCenter(publicClient, {
       attestationCenter,
+      ...choice,
       ...(opts.chainId === undefined ? {} : { chainId: opts.chainId }),
     }))
   } else {
@@ -175,7 +191,7 @@ export async function createChainPort(
       (await getChainId(publicClient).catch((err: unknown) => {
         throw toChainError(err, { functionName: 'eth_chainId' })
       }))
-    registry = await getRegistryAddress(publicClient, { attestationCenter })
+    backend = await createChainBackend(publicClient, { attestationCenter, ...choice, verify: false })
   }
   if (walletClient?.chain && walletClient.chain.id !== chainId) {
     throw new ChainError(
@@ -184,7 +200,10 @@ export async function createChainPort(
       { details: { expected: chainId, actual: walletClient.chain.id } },
     )
   }
-  const center = { attestationCenter, registry }
+  const cache = createChainCache(publicClient, backend, {
+    maxAgeMs: opts.cacheMaxAgeMs,
+    watchIntervalMs: opts.watchIntervalMs ?? opts.pollingIntervalMs,
+  })
   let queue: Promise<unknown> = Promise.resolve()
   const checkOutcome = createOutcomeChecker(publicClient, {
     attestationCenter,
@@ -210,7 +229,13 @@ export async function createChainPort(
   return {
     chainId,
     attestationCenter,
-    registry,
+    backend: backend.kind,
+    registry: backend.registry,
+    cache,
+    refresh: async () => {
+      await cache.refresh()
+    },
+    close: () => cache.close(),
     async getBlockNumber() {
       try {
         return await getBlockNumber(publicClient, { cacheTime: 0 })
@@ -218,13 +243,17 @@ export async function createChainPort(
         throw toChainError(err, { functionName: 'eth_blockNumber' })
       }
     },
-    getOperators: () => getOperators(publicClient, center),
-    getNetworkTotal: () => getNetworkTotal(publicClient, center),
-    // an id that cannot be a uint16 cannot name a definition
-    getTaskDefinition: async (id: number) =>
-      Number.isInteger(id) && id >= 0 && id <= 0xffff
-        ? getTaskDefinition(publicClient, { ...center, id })
-        : undefined,
+    getOperators: async () => (await cache.get()).operators,
+    getNetworkTotal: async () => (await cache.get()).networkTotal,
+    async getTaskDefinition(id: number) {
+      // an id that cannot be a uint16 cannot name a definition
+      if (!Number.isInteger(id) || id < 0 || id > 0xffff) return undefined
+      if (isInternalTaskDefinition(id)) return internalTaskDefinition(id)
+      const known = (await cache.get()).definitions.get(id)
+      if (known !== undefined) return known
+      // created since the last event look: ask the chain itself (not cached: an unknown id is cheap to refuse)
+      return backend.getTaskDefinition(id)
+    },
     submitTask(params: SubmitTaskParams): Promise<SubmitTaskOutcome> {
       if (!walletClient?.account) {
         return Promise.reject(
@@ -314,8 +343,17 @@ export async function createChainPort(
 
 export interface ChainDirectoryOptions {
   attestationCenter: Address
-  /** how old the cached operator set and definition count may get before a lookup reloads them */
+  /** Which contract set to read: detected from the AttestationCenter by default ('auto'). */
+  backend: ChainBackendOption
+  /** othentic: first block to scan for TaskDefinitionCreated logs (the network's deployment block) */
+  fromBlock?: bigint
+  /**
+   * Safety-net reload of the cached operator set and definitions: events (registrations, key and
+   * voting-power changes, definition changes) reload them first.
+   */
   maxAgeMs: number
+  /** how often to look for those events; default the client's pollingInterval */
+  watchIntervalMs?: number
   /** at most one reload per this interval when an unknown id or address is looked up */
   unknownRefreshMs: number
   /** how long `checkTaskOutcome` waits for an announced transaction's receipt */
@@ -325,7 +363,8 @@ export interface ChainDirectoryOptions {
 }
 
 export const DEFAULT_CHAIN_DIRECTORY_OPTIONS: Omit<ChainDirectoryOptions, 'attestationCenter'> = {
-  maxAgeMs: 12_000,
+  backend: 'auto',
+  maxAgeMs: DEFAULT_CACHE_MAX_AGE_MS,
   unknownRefreshMs: 2_000,
   outcomeWindowMs: DEFAULT_OUTCOME_WINDOW_MS,
   outcomePollingIntervalMs: 1_000,
@@ -336,96 +375,107 @@ export interface ChainDirectory {
   getOperator(id: number): Promise<OperatorRecord | undefined>
   getOperatorByAddress(address: Address): Promise<OperatorRecord | undefined>
   hasTaskDefinition(id: number): Promise<boolean>
-  /** every operator ever registered (cached) */
+  /** the cached operators (Wisp: every operator ever registered; Othentic: the active ones) */
   getOperators(): Promise<OperatorRecord[]>
+  /** the backend in use, once known (the first read detects it when 'auto') */
+  backend(): Promise<ChainBackendKind>
   /** reload now (concurrent callers share one reload) */
   refresh(): Promise<void>
   /** p2p's TaskOutcomeChecker: a gossiped TaskSubmitted checked against its receipt (cached) */
   checkTaskOutcome: TaskOutcomeChecker['checkTaskOutcome']
+  /** stop the event watch (only of a cache this directory created) */
+  close(): void
 }
 
 /**
  * Operators and task definitions from the chain, for the network layer's validators: a cached
- * snapshot, reloaded when older than `maxAgeMs` or (rate-limited) when an unknown operator or
- * definition is looked up, so a flood of garbage ids cannot hammer the RPC.
+ * snapshot reloaded when an event says it changed (or after `maxAgeMs`), and (rate-limited) when
+ * an unknown operator or definition is looked up, so a flood of garbage ids cannot hammer the RPC.
+ * Pass a port's `cache` to share its snapshot and watch; otherwise the backend is resolved (and
+ * detected, for 'auto') on first use.
  */
 export function createChainDirectory(
   options: Partial<ChainDirectoryOptions> & Pick<ChainDirectoryOptions, 'attestationCenter'>,
-  components: { publicClient: AnyClient; now?: () => number },
+  components: { publicClient: AnyClient; now?: () => number; cache?: ChainCache },
 ): ChainDirectory {
   const opts: ChainDirectoryOptions = { ...DEFAULT_CHAIN_DIRECTORY_OPTIONS, ...options }
   const { publicClient } = components
   const now = components.now ?? Date.now
-  const center = { attestationCenter: getAddress(opts.attestationCenter) }
-  let byId = new Map<number, OperatorRecord>()
-  let byAddress = new Map<string, OperatorRecord>()
-  let definitionCount = -1
-  let loadedAt = Number.NEGATIVE_INFINITY
+  const attestationCenter = getAddress(opts.attestationCenter)
+  const shared = components.cache
+  let own: Promise<ChainCache> | undefined
+  let closed = false
+  const cacheOf = (): Promise<ChainCache> => {
+    if (shared) return Promise.resolve(shared)
+    own ??= createChainBackend(publicClient, {
+      attestationCenter,
+      backend: opts.backend,
+      verify: false,
+      ...(opts.fromBlock === undefined ? {} : { fromBlock: opts.fromBlock }),
+    }).then(
+      (backend) => {
+        const cache = createChainCache(publicClient, backend, {
+          maxAgeMs: opts.maxAgeMs,
+          now,
+          ...(opts.watchIntervalMs === undefined ? {} : { watchIntervalMs: opts.watchIntervalMs }),
+        })
+        if (closed) cache.close()
+        return cache
+      },
+      (err: unknown) => {
+        own = undefined // detection failed (RPC down?): try again on the next read
+        throw err
+      },
+    )
+    return own
+  }
+  const snapshot = async () => (await cacheOf()).get()
   let lastUnknownRefresh = Number.NEGATIVE_INFINITY
-  let inflight: Promise<void> | undefined
-
-  const refresh = (): Promise<void> => {
-    inflight ??= (async () => {
-      try {
-        const [operators, count] = await Promise.all([
-          getOperators(publicClient, center),
-          getTaskDefinitionCount(publicClient, center),
-        ])
-        byId = new Map(operators.map((o) => [o.id, o]))
-        byAddress = new Map(operators.map((o) => [o.address.toLowerCase(), o]))
-        definitionCount = count
-        loadedAt = now()
-      } finally {
-        inflight = undefined
-      }
-    })()
-    return inflight
-  }
-  const fresh = async () => {
-    if (now() - loadedAt > opts.maxAgeMs) await refresh()
-  }
-  const retryUnknown = async () => {
-    // a reload already under way may bring the newcomer: wait for it rather than answer "unknown"
-    if (inflight !== undefined) {
-      await inflight
-      return true
-    }
-    if (now() - lastUnknownRefresh < opts.unknownRefreshMs) return false
+  /** An unknown id: reload once (rate-limited) in case it is a newcomer the watch has not seen yet. */
+  const retryUnknown = async (): Promise<ChainSnapshot | undefined> => {
+    if (now() - lastUnknownRefresh < opts.unknownRefreshMs) return undefined
     lastUnknownRefresh = now()
-    await refresh()
-    return true
+    return (await cacheOf()).refresh()
   }
 
   const checkOutcome = createOutcomeChecker(publicClient, {
-    attestationCenter: center.attestationCenter,
+    attestationCenter,
     windowMs: opts.outcomeWindowMs,
     pollingIntervalMs: opts.outcomePollingIntervalMs,
   })
 
   return {
-    refresh,
+    async refresh() {
+      await (await cacheOf()).refresh()
+    },
+    async backend() {
+      return (await cacheOf()).backend.kind
+    },
+    close() {
+      closed = true
+      void own?.then(
+        (cache) => cache.close(),
+        () => undefined,
+      )
+    },
     checkTaskOutcome: (outcome) => checkOutcome(outcome),
     async getOperators() {
-      await fresh()
-      return [...byId.values()]
+      return [...(await snapshot()).operators]
     },
     async getOperator(id) {
       if (!Number.isSafeInteger(id) || id < 1) return undefined
-      await fresh()
-      return byId.get(id) ?? ((await retryUnknown()) ? byId.get(id) : undefined)
+      return (await snapshot()).byId.get(id) ?? (await retryUnknown())?.byId.get(id)
     },
     async getOperatorByAddress(address) {
       if (typeof address !== 'string' || !isAddress(address, { strict: false })) return undefined
-      await fresh()
       const key = address.toLowerCase()
-      return byAddress.get(key) ?? ((await retryUnknown()) ? byAddress.get(key) : undefined)
+      return (await snapshot()).byAddress.get(key) ?? (await retryUnknown())?.byAddress.get(key)
     },
     async hasTaskDefinition(id) {
       if (!Number.isInteger(id) || id < 0 || id > 0xffff) return false
       if (isInternalTaskDefinition(id)) return true
-      await fresh()
-      if (id <= definitionCount) return true
-      return (await retryUnknown()) ? id <= definitionCount : false
+      if ((await snapshot()).definitions.has(id)) return true
+      return (await retryUnknown())?.definitions.has(id) ?? false
     },
   }
 }

@@ -477,7 +477,9 @@ describe('events', () => {
       expect(seen.map((e) => e.event)).toEqual(['TaskSubmitted', 'TaskRejected'])
       expect(seen[0]).toMatchObject({
         isApproved: true,
-        operator: s.ops[0]!.address,
+        // the task performer (not the aggregator, which is operator 1 here too)
+        performer: approved.taskPerformer,
+        version: 2,
         taskNumber: 0,
         proofOfTask: approved.proofOfTask,
         data: '0x01',

@@ -1,23 +1,39 @@
-// TaskSubmitted / TaskRejected: parse them from receipts, query them, watch them.
+// TaskSubmitted / TaskRejected: parse them from receipts, query them, watch them. Both shapes:
+// v2 `(address indexed operator, uint32 taskNumber, string proofOfTask, bytes data, uint16 indexed
+// taskDefinitionId, uint256[] attestersIds)` and the v1 shape older Othentic deployments still emit
+// (nothing indexed, no attestersIds: another topic0). In both, `operator` is the task performer.
 import { taskRejectedEventAbi, taskSubmittedEventAbi } from '@wisp/protocol'
 import { type Address, decodeEventLog, getAddress, type Hex, isAddressEqual, type Log } from 'viem'
 import { getLogs, watchContractEvent } from 'viem/actions'
+import { taskRejectedV1EventAbi, taskSubmittedV1EventAbi } from '../backends/othentic-abi.js'
 import { toChainError } from '../errors.js'
 import type { AnyClient } from '../transact.js'
 import { toSafeNumber } from './encoding.js'
 
-export const taskEventsAbi = [taskSubmittedEventAbi, taskRejectedEventAbi] as const
+/** Both event versions; viem tells them apart by topic0. */
+export const taskEventsAbi = [
+  taskSubmittedEventAbi,
+  taskRejectedEventAbi,
+  taskSubmittedV1EventAbi,
+  taskRejectedV1EventAbi,
+] as const
 
 export interface TaskOutcomeEvent {
   event: 'TaskSubmitted' | 'TaskRejected'
   isApproved: boolean
-  /** the indexed `operator`: msg.sender of submitTask, i.e. the aggregator */
-  operator: Address
+  /**
+   * The event's `operator`: the **task performer** (`taskInfo.taskPerformer`), on Othentic and on
+   * Wisp's own AttestationCenter alike — not the aggregator that sent the transaction.
+   */
+  performer: Address
   taskNumber: number
   proofOfTask: string
   data: Hex
   taskDefinitionId: number
+  /** the attesters whose aggregate was accepted; always empty for a v1 event (it has no list) */
   attesterIds: number[]
+  /** 2: the current shape; 1: the older shape without `attestersIds` */
+  version: 1 | 2
   blockNumber: bigint
   transactionHash: Hex
   logIndex: number
@@ -27,15 +43,17 @@ function toOutcome(log: Log): TaskOutcomeEvent | undefined {
   try {
     const decoded = decodeEventLog({ abi: taskEventsAbi, data: log.data, topics: log.topics, strict: true })
     const a = decoded.args
+    const v2 = 'attestersIds' in a
     return {
       event: decoded.eventName,
       isApproved: decoded.eventName === 'TaskSubmitted',
-      operator: getAddress(a.operator),
+      performer: getAddress(a.operator),
       taskNumber: Number(a.taskNumber),
       proofOfTask: a.proofOfTask,
       data: a.data,
       taskDefinitionId: Number(a.taskDefinitionId),
-      attesterIds: a.attestersIds.map((id) => toSafeNumber(id)),
+      attesterIds: v2 ? a.attestersIds.map((id) => toSafeNumber(id)) : [],
+      version: v2 ? 2 : 1,
       blockNumber: log.blockNumber ?? 0n,
       transactionHash: log.transactionHash ?? '0x',
       logIndex: log.logIndex ?? 0,
@@ -60,19 +78,22 @@ function filterEvents(events: TaskOutcomeEvent[], filter: TaskEventFilter): Task
   return events.filter(
     (e) =>
       (filter.taskDefinitionId === undefined || e.taskDefinitionId === filter.taskDefinitionId) &&
-      (filter.operator === undefined || isAddressEqual(e.operator, filter.operator)),
+      (filter.performer === undefined || isAddressEqual(e.performer, filter.performer)),
   )
 }
 
 export interface TaskEventFilter {
   attestationCenter: Address
-  /** only this definition (an indexed topic) */
+  /** only this definition */
   taskDefinitionId?: number
-  /** only this aggregator (an indexed topic) */
-  operator?: Address
+  /** only tasks of this performer (the events' `operator`) */
+  performer?: Address
 }
 
-/** TaskSubmitted / TaskRejected events in a block range, in chain order. */
+/**
+ * TaskSubmitted / TaskRejected events (v1 and v2) in a block range, in chain order. The filters
+ * apply after decoding: v1 events index nothing.
+ */
 export async function getTaskEvents(
   client: AnyClient,
   params: TaskEventFilter & { fromBlock?: bigint; toBlock?: bigint },
@@ -102,7 +123,7 @@ export interface WatchTaskEventsParams extends TaskEventFilter {
   pollingIntervalMs?: number
 }
 
-/** Calls `onEvents` for every new TaskSubmitted / TaskRejected. Returns the function that stops watching. */
+/** Calls `onEvents` for every new TaskSubmitted / TaskRejected (v1 and v2). Returns the function that stops watching. */
 export function watchTaskEvents(client: AnyClient, params: WatchTaskEventsParams): () => void {
   return watchContractEvent(client, {
     address: params.attestationCenter,

@@ -2,12 +2,17 @@
 // transaction that put its outcome on chain; anyone can make one up. The transaction's receipt is
 // the authority: it must be mined, succeeded, and carry the task's TaskSubmitted or TaskRejected
 // from our AttestationCenter. The event names the task by its fields, not its hash, so the hash is
-// recomputed with the announced performer.
+// recomputed with the announced performer, and the event's performer must be that performer.
+// A v1 event (older Othentic deployments) carries no attester list: the ids are then read from the
+// transaction's own `submitTask` calldata, which is what the contract checked the aggregate
+// against; when the transaction did not call submitTask directly (a relayer contract, a multisig),
+// they cannot be told and the answer is "unknown" (neither trusted nor punished).
 import type { AnnouncedOutcome, OutcomeCheck } from '@wisp/interface'
-import { taskHash as computeTaskHash } from '@wisp/protocol'
-import type { Address, Hex, Log } from 'viem'
+import { taskHash as computeTaskHash, submitTaskBlsAbi, submitTaskEcdsaAbi } from '@wisp/protocol'
+import { type Address, decodeFunctionData, type Hex, isAddressEqual, type Log } from 'viem'
 import { getTransaction, getTransactionReceipt } from 'viem/actions'
 import type { AnyClient } from '../transact.js'
+import { toSafeNumber } from './encoding.js'
 import { parseTaskEvents } from './events.js'
 
 export interface CheckTaskOutcomeParams extends AnnouncedOutcome {
@@ -44,7 +49,7 @@ export async function checkTaskOutcome(
       // viem throws TransactionReceiptNotFoundError for "not mined (yet)"; anything else is our RPC
       if ((err as { name?: string }).name !== 'TransactionReceiptNotFoundError') return { status: 'unknown' }
     }
-    if (receipt !== undefined && receipt !== null) return judge(receipt, params)
+    if (receipt !== undefined && receipt !== null) return judge(client, receipt, params)
     if (Date.now() >= deadline) return notMined(client, params.txHash)
     // the last wait ends at the deadline: the window is not overshot by an interval
     const waitMs = Math.max(0, Math.min(intervalMs, deadline - Date.now()))
@@ -52,13 +57,15 @@ export async function checkTaskOutcome(
   }
 }
 
-function judge(
+async function judge(
+  client: AnyClient,
   receipt: { status: 'success' | 'reverted'; logs: readonly unknown[]; blockNumber: bigint },
   params: CheckTaskOutcomeParams,
-): OutcomeCheck {
+): Promise<OutcomeCheck> {
   if (receipt.status !== 'success') return { status: 'refuted', reason: 'reverted' }
   const wanted = params.taskHash.toLowerCase()
   for (const event of parseTaskEvents(receipt.logs as Log[], params.attestationCenter)) {
+    if (!isAddressEqual(event.performer, params.performer)) continue
     const hash = computeTaskHash({
       proofOfTask: event.proofOfTask,
       data: event.data,
@@ -66,6 +73,16 @@ function judge(
       taskDefinitionId: event.taskDefinitionId,
     })
     if (hash.toLowerCase() === wanted) {
+      if (event.version === 1) {
+        const attesterIds = await attesterIdsOfCall(client, params)
+        if (attesterIds === undefined) return { status: 'unknown' }
+        return {
+          status: 'confirmed',
+          isApproved: event.isApproved,
+          attesterIds,
+          blockNumber: receipt.blockNumber,
+        }
+      }
       return {
         status: 'confirmed',
         isApproved: event.isApproved,
@@ -75,6 +92,24 @@ function judge(
     }
   }
   return { status: 'refuted', reason: 'no_matching_event' }
+}
+
+/**
+ * The attester ids a transaction sent to `submitTask` (either overload), when it called the
+ * AttestationCenter directly; undefined when that cannot be told (indirect call, RPC failure).
+ */
+async function attesterIdsOfCall(
+  client: AnyClient,
+  params: { txHash: Hex; attestationCenter: Address },
+): Promise<number[] | undefined> {
+  try {
+    const tx = await getTransaction(client, { hash: params.txHash })
+    if (tx.to == null || !isAddressEqual(tx.to, params.attestationCenter)) return undefined
+    const { args } = decodeFunctionData({ abi: [submitTaskEcdsaAbi, submitTaskBlsAbi], data: tx.input })
+    return (args[1] as { attestersIds: readonly bigint[] }).attestersIds.map((id) => toSafeNumber(id))
+  } catch {
+    return undefined
+  }
 }
 
 /** No receipt within the window: still pending in the mempool is "cannot tell yet", unknown is made up. */

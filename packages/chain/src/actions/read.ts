@@ -258,13 +258,35 @@ export function isInternalTaskDefinition(id: number): boolean {
   return id === INTERNAL_TASKS.VOTING_POWER_SYNC || id === INTERNAL_TASKS.TASK_DEFINITION_TOTALS
 }
 
-function checkDefinitionId(id: number): number {
+export function checkDefinitionId(id: number): number {
   if (!Number.isInteger(id) || id < 0 || id > 0xffff) {
     throw new ChainError('CHAIN_INVALID_INPUT', `task definition id must be a uint16, got ${id}`, {
       details: { id },
     })
   }
   return id
+}
+
+/**
+ * An internal task (10001 voting-power sync, 10002 totals refresh) has no stored definition: the
+ * open rules the contract applies to it (no minimum, no restricted set, network total).
+ */
+export function internalTaskDefinition(id: number): TaskDefinitionRecord {
+  return {
+    id,
+    name:
+      id === INTERNAL_TASKS.VOTING_POWER_SYNC ? 'internal:voting-power-sync' : 'internal:definition-totals',
+    blockExpiry: 0n,
+    baseRewardFeeForAttesters: 0n,
+    baseRewardFeeForPerformer: 0n,
+    baseRewardFeeForAggregator: 0n,
+    disputePeriodBlocks: 0n,
+    minimumVotingPower: 0n,
+    restrictedAttesterIds: [],
+    maximumNumberOfAttesters: 0,
+    definitionTotal: 0n,
+    internal: true,
+  }
 }
 
 interface RawDefinition {
@@ -290,23 +312,7 @@ export async function getTaskDefinition(
   params: CenterParams & { id: number },
 ): Promise<TaskDefinitionRecord | undefined> {
   const id = checkDefinitionId(params.id)
-  if (isInternalTaskDefinition(id)) {
-    return {
-      id,
-      name:
-        id === INTERNAL_TASKS.VOTING_POWER_SYNC ? 'internal:voting-power-sync' : 'internal:definition-totals',
-      blockExpiry: 0n,
-      baseRewardFeeForAttesters: 0n,
-      baseRewardFeeForPerformer: 0n,
-      baseRewardFeeForAggregator: 0n,
-      disputePeriodBlocks: 0n,
-      minimumVotingPower: 0n,
-      restrictedAttesterIds: [],
-      maximumNumberOfAttesters: 0,
-      definitionTotal: 0n,
-      internal: true,
-    }
-  }
+  if (isInternalTaskDefinition(id)) return internalTaskDefinition(id)
   // two plain eth_calls, not a deployless multicall: a large restricted set could push the
   // multicall's result past the 24 KiB code-size limit
   const at = params.blockNumber === undefined ? {} : { blockNumber: params.blockNumber }

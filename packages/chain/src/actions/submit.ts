@@ -121,7 +121,15 @@ export async function sendSubmitTask(
     overload: encoded.overload,
     async confirmed() {
       const result = await sent.confirmed()
-      const event = parseTaskEvents(result.receipt.logs, params.attestationCenter)[0]
+      // v1 and v2 shapes both parse; the event of this task (a hook could emit others)
+      const events = parseTaskEvents(result.receipt.logs, params.attestationCenter)
+      const event =
+        events.find(
+          (e) =>
+            e.proofOfTask === params.task.proofOfTask &&
+            e.taskDefinitionId === params.task.taskDefinitionId &&
+            e.performer.toLowerCase() === params.task.taskPerformer.toLowerCase(),
+        ) ?? events[0]
       if (!event) {
         throw new ChainError(
           'CHAIN_UNEXPECTED',

@@ -1,0 +1,449 @@
+// The othentic backend against our Othentic-shaped test contracts (v2 and v1) on anvil, and
+// backend detection against Wisp's own contracts and a contract that is neither: operators, totals
+// and definitions read through the documented views and logs, caches reloaded by events (not by
+// age), v1 events, submitTask through both overloads.
+import { SecretKey } from '@wisp/bls'
+import { othenticShapedAttestationCenterAbi } from '@wisp/contracts'
+import {
+  ANVIL_DEV_KEYS,
+  type Anvil,
+  deployLocalNetwork,
+  deployOthenticShapedNetwork,
+  type LocalNetwork,
+  type OthenticShapedNetwork,
+  startAnvil,
+} from '@wisp/contracts/dev'
+import { type TaskInfo, taskHash } from '@wisp/protocol'
+import { waitFor } from '@wisp/test-utils'
+import { bytesToHex, type Hex } from 'viem'
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
+import { writeContract } from 'viem/actions'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  type ChainError,
+  createChainBackend,
+  createChainDirectory,
+  createChainPort,
+  detectChainBackend,
+  getTaskEvents,
+  submitTask,
+  updateBlsKey,
+  type WispChainPort,
+} from '../src/index.js'
+import { clientsFor, codeOf, makeTask, performerSignature, signVotes } from './support/network.js'
+
+const E = 10n ** 18n
+let anvil: Anvil
+let v2: OthenticShapedNetwork
+let v1: OthenticShapedNetwork
+let wisp: LocalNetwork
+let clients: ReturnType<typeof clientsFor>
+
+const operatorKeys = ANVIL_DEV_KEYS.slice(1, 5)
+
+beforeAll(async () => {
+  anvil = await startAnvil()
+  // one deployer, one nonce sequence: the three deployments go one after the other
+  v2 = await deployOthenticShapedNetwork({
+    rpcUrl: anvil.rpcUrl,
+    eventVersion: 2,
+    operators: operatorKeys.map((ecdsaKey, i) => ({ ecdsaKey, votingPower: BigInt(10 * (i + 1)) * E })),
+    taskDefinitions: [
+      {
+        name: 'restricted',
+        blockExpiry: 1_000_000n,
+        fees: { attesters: 3n, performer: 5n, aggregator: 7n },
+        disputePeriodBlocks: 11n,
+        minimumVotingPower: 20n * E,
+        restrictedAttesterIds: [3, 2, 4],
+        maximumNumberOfAttesters: 3,
+      },
+    ],
+  })
+  v1 = await deployOthenticShapedNetwork({
+    rpcUrl: anvil.rpcUrl,
+    eventVersion: 1,
+    operators: operatorKeys.slice(0, 3).map((ecdsaKey) => ({ ecdsaKey })),
+  })
+  wisp = await deployLocalNetwork({ rpcUrl: anvil.rpcUrl, operators: [{}, {}, {}] })
+  clients = clientsFor(anvil.rpcUrl, v2.chainId)
+}, 120_000)
+
+afterAll(async () => {
+  await anvil?.stop()
+})
+
+const deployer = () => clients.walletOf(ANVIL_DEV_KEYS[0])
+const opsOf = (net: OthenticShapedNetwork) =>
+  net.operators.map((o) => ({
+    ...o,
+    bls: SecretKey.fromBytes(o.blsSecretKey),
+    wallet: clients.walletOf(o.ecdsaKey),
+  }))
+
+async function registerToNetwork(net: OthenticShapedNetwork, key: Hex, bls: SecretKey, power: bigint) {
+  const address = privateKeyToAccount(key).address
+  const hash = await writeContract(deployer(), {
+    address: net.contracts.attestationCenter,
+    abi: othenticShapedAttestationCenterAbi,
+    functionName: 'registerToNetwork',
+    args: [address, power, bls.publicKey.toEvm(), address],
+    chain: clients.chain,
+    account: deployer().account,
+  })
+  await clients.publicClient.waitForTransactionReceipt({ hash })
+  return address
+}
+
+describe('detection', () => {
+  it("tells Wisp's contracts from an Othentic deployment (v2 and v1) in one probe", async () => {
+    const c = clients.publicClient
+    expect(await detectChainBackend(c, { attestationCenter: v2.contracts.attestationCenter })).toBe(
+      'othentic',
+    )
+    expect(await detectChainBackend(c, { attestationCenter: v1.contracts.attestationCenter })).toBe(
+      'othentic',
+    )
+    expect(await detectChainBackend(c, { attestationCenter: wisp.contracts.attestationCenter })).toBe('wisp')
+  })
+
+  it('a contract that is neither, or the wrong backend named, is CHAIN_NOT_AN_ATTESTATION_CENTER naming what was probed', async () => {
+    const c = clients.publicClient
+    // the OBLS has code but is no AttestationCenter
+    const error = (await detectChainBackend(c, { attestationCenter: v2.contracts.obls }).catch(
+      (e: unknown) => e,
+    )) as ChainError
+    expect(error.code).toBe('CHAIN_NOT_AN_ATTESTATION_CENTER')
+    expect(error.message).toContain('obls()')
+    expect(error.message).toContain(v2.contracts.obls)
+    expect(
+      await codeOf(createChainPort({ attestationCenter: wisp.contracts.stakeToken }, { publicClient: c })),
+    ).toBe('CHAIN_NOT_AN_ATTESTATION_CENTER')
+    // named backends are checked too: Wisp's registry is no OBLS, an OBLS no Wisp registry
+    const asOthentic = (await createChainBackend(c, {
+      attestationCenter: wisp.contracts.attestationCenter,
+      backend: 'othentic',
+    }).catch((e: unknown) => e)) as ChainError
+    expect(asOthentic.code).toBe('CHAIN_NOT_AN_ATTESTATION_CENTER')
+    expect(asOthentic.message).toContain('obls.isActive(0)')
+    expect(
+      await codeOf(
+        createChainBackend(c, { attestationCenter: v2.contracts.attestationCenter, backend: 'wisp' }),
+      ),
+    ).toBe('CHAIN_NOT_AN_ATTESTATION_CENTER')
+    expect(
+      await codeOf(
+        createChainBackend(c, {
+          attestationCenter: v2.contracts.attestationCenter,
+          backend: 'othentik' as 'othentic',
+        }),
+      ),
+    ).toBe('CHAIN_INVALID_INPUT')
+  })
+
+  it('the port says which backend it uses', async () => {
+    const onWisp = await createChainPort(
+      { attestationCenter: wisp.contracts.attestationCenter },
+      { publicClient: clients.publicClient },
+    )
+    expect(onWisp.backend).toBe('wisp')
+    expect(await onWisp.getOperators()).toHaveLength(3)
+    onWisp.close()
+  })
+})
+
+describe('reads', () => {
+  it('operators, totals and definitions through the views and the creation logs', async () => {
+    const port = await createChainPort(
+      { attestationCenter: v2.contracts.attestationCenter, fromBlock: v2.startBlock },
+      { publicClient: clients.publicClient },
+    )
+    try {
+      expect(port.backend).toBe('othentic')
+      expect(port.registry).toBe(v2.contracts.obls)
+      const operators = await port.getOperators()
+      expect(operators.map((o) => [o.id, o.address, o.votingPower, o.active])).toEqual(
+        v2.operators.map((o) => [o.id, o.address, o.votingPower, true]),
+      )
+      expect(operators.map((o) => bytesToHex(o.blsPublicKey))).toEqual(
+        v2.operators.map((o) => o.blsPublicKey),
+      )
+      expect(await port.getNetworkTotal()).toBe(100n * E)
+      expect(await port.getTaskDefinition(1)).toEqual({
+        id: 1,
+        name: 'restricted',
+        blockExpiry: 1_000_000n,
+        baseRewardFeeForAttesters: 3n,
+        baseRewardFeeForPerformer: 5n,
+        baseRewardFeeForAggregator: 7n,
+        disputePeriodBlocks: 11n,
+        minimumVotingPower: 20n * E,
+        restrictedAttesterIds: [2, 3, 4],
+        maximumNumberOfAttesters: 3,
+        // the deployer stored the snapshot task 10002 would: operators 2..4 (20 + 30 + 40)
+        definitionTotal: 90n * E,
+        internal: false,
+      })
+      // the default definition has no stored total: the OBLS answers the network's
+      expect(await port.getTaskDefinition(0)).toMatchObject({
+        id: 0,
+        definitionTotal: 100n * E,
+        internal: false,
+      })
+      expect(await port.getTaskDefinition(2)).toBeUndefined()
+      expect(await port.getTaskDefinition(10001)).toMatchObject({ internal: true })
+    } finally {
+      port.close()
+    }
+  })
+
+  it('an address that is not registered is no operator (OperatorNotRegistered read as "not registered")', async () => {
+    const backend = await createChainBackend(clients.publicClient, {
+      attestationCenter: v2.contracts.attestationCenter,
+    })
+    const stranger = privateKeyToAccount(generatePrivateKey()).address
+    expect(await backend.getOperatorId(stranger)).toBeUndefined()
+    expect(await backend.getOperatorId(v2.operators[2]!.address)).toBe(3)
+    const directory = createChainDirectory(
+      { attestationCenter: v2.contracts.attestationCenter },
+      { publicClient: clients.publicClient },
+    )
+    expect(await directory.getOperatorByAddress(stranger)).toBeUndefined()
+    expect(await directory.getOperatorByAddress(v2.operators[0]!.address)).toMatchObject({ id: 1 })
+    expect(await directory.backend()).toBe('othentic')
+    directory.close()
+  })
+})
+
+describe('caches follow events', () => {
+  it('a registration, a BLS key update and a definition creation reload the snapshot; nothing else does', async () => {
+    let now = 0
+    // no age-based reload and no unknown-id reload in this test: only events can refresh
+    const directory = createChainDirectory(
+      {
+        attestationCenter: v2.contracts.attestationCenter,
+        fromBlock: v2.startBlock,
+        maxAgeMs: 1e12,
+        unknownRefreshMs: 1e12,
+        watchIntervalMs: 50,
+      },
+      { publicClient: clients.publicClient, now: () => now },
+    )
+    const port = await createChainPort(
+      {
+        attestationCenter: v2.contracts.attestationCenter,
+        fromBlock: v2.startBlock,
+        cacheMaxAgeMs: 1e12,
+        watchIntervalMs: 50,
+      },
+      { publicClient: clients.publicClient },
+    )
+    try {
+      // an unknown id spends the one allowed reload: from here only events can bring newcomers
+      expect(await directory.getOperator(99)).toBeUndefined()
+      now = 1
+      const before = port.cache.loads
+      expect((await port.getOperators()).length).toBe(v2.operators.length)
+      const loaded = port.cache.loads
+      // quiet chain: no reload however often it is asked
+      for (let i = 0; i < 5; i++) await port.getOperators()
+      await new Promise((r) => setTimeout(r, 200))
+      await port.getOperators()
+      expect(port.cache.loads).toBe(loaded)
+      expect(loaded).toBe(before + 1)
+
+      // a registration (OperatorRegisteredToNetwork)
+      const newKey = generatePrivateKey()
+      const newBls = SecretKey.fromEcdsaPrivateKey(newKey)
+      const newcomer = await registerToNetwork(v2, newKey, newBls, 5n * E)
+      await waitFor(
+        'the newcomer in the directory',
+        async () => (await directory.getOperatorByAddress(newcomer))?.id === 5,
+        { timeoutMs: 5_000 },
+      )
+      await waitFor('the new network total', async () => (await port.getNetworkTotal()) === 105n * E, {
+        timeoutMs: 5_000,
+      })
+
+      // a BLS key update (OperatorBlsKeyUpdated)
+      const ops = opsOf(v2)
+      const rotated = SecretKey.fromBytes(bytesToHex(new Uint8Array(32).fill(7)))
+      await updateBlsKey(ops[1]!.wallet, {
+        attestationCenter: v2.contracts.attestationCenter,
+        blsSecretKey: rotated,
+      })
+      const rotatedHex = rotated.publicKey.toHex()
+      await waitFor(
+        'the rotated key',
+        async () => bytesToHex((await directory.getOperator(2))!.blsPublicKey) === rotatedHex,
+        {
+          timeoutMs: 5_000,
+        },
+      )
+      // and back, so that later tests sign with the deployed key
+      await updateBlsKey(ops[1]!.wallet, {
+        attestationCenter: v2.contracts.attestationCenter,
+        blsSecretKey: ops[1]!.bls,
+      })
+
+      // a definition creation (TaskDefinitionCreated), name from the log
+      expect(await directory.hasTaskDefinition(2)).toBe(false)
+      const hash = await writeContract(deployer(), {
+        address: v2.contracts.attestationCenter,
+        abi: othenticShapedAttestationCenterAbi,
+        functionName: 'createNewTaskDefinition',
+        args: [
+          'late',
+          {
+            blockExpiry: 0n,
+            baseRewardFeeForAttesters: 1n,
+            baseRewardFeeForPerformer: 2n,
+            baseRewardFeeForAggregator: 3n,
+            disputePeriodBlocks: 4n,
+            minimumVotingPower: 0n,
+            restrictedOperatorIndexes: [],
+          },
+        ],
+        chain: clients.chain,
+        account: deployer().account,
+      })
+      await clients.publicClient.waitForTransactionReceipt({ hash })
+      await waitFor('definition 2 in the directory', () => directory.hasTaskDefinition(2), {
+        timeoutMs: 5_000,
+      })
+      await waitFor(
+        'definition 2 from the port',
+        async () => (await port.getTaskDefinition(2))?.name === 'late',
+        { timeoutMs: 5_000 },
+      )
+      expect(await port.getTaskDefinition(2)).toMatchObject({
+        baseRewardFeeForAggregator: 3n,
+        disputePeriodBlocks: 4n,
+      })
+    } finally {
+      directory.close()
+      port.close()
+    }
+  })
+})
+
+/** What signVotes reads of a network: where votes are bound (AttestationCenter and chain id). */
+const votingOn = (net: OthenticShapedNetwork) =>
+  ({ center: net.contracts.attestationCenter, net: { chainId: net.chainId } }) as Parameters<
+    typeof signVotes
+  >[0]
+
+async function submitThrough(
+  port: WispChainPort,
+  net: OthenticShapedNetwork,
+  task: TaskInfo,
+  type: 'ecdsa' | 'bls',
+  signers = opsOf(net),
+) {
+  const performer = opsOf(net).find((o) => o.address === task.taskPerformer)!
+  return port.submitTask({
+    task,
+    performerSignature: await performerSignature(performer, task, type),
+    isApproved: true,
+    ...signVotes(votingOn(net), task, signers, true),
+  })
+}
+
+describe('submitTask', () => {
+  it('v2: both overloads are included; the event names the performer, not the aggregator', async () => {
+    const ops = opsOf(v2)
+    // operator 1 aggregates, operator 3 performs
+    const port = await createChainPort(
+      { attestationCenter: v2.contracts.attestationCenter, pollingIntervalMs: 50 },
+      { publicClient: clients.publicClient, walletClient: ops[0]!.wallet },
+    )
+    try {
+      const from = await clients.publicClient.getBlockNumber()
+      const ecdsaTask = makeTask(ops[2]!.address)
+      const blsTask = makeTask(ops[2]!.address)
+      expect(await submitThrough(port, v2, ecdsaTask, 'ecdsa')).toMatchObject({
+        status: 'included',
+        event: 'TaskSubmitted',
+      })
+      const bls = await submitThrough(port, v2, blsTask, 'bls')
+      expect(bls).toMatchObject({ status: 'included' })
+      const events = await getTaskEvents(clients.publicClient, {
+        attestationCenter: v2.contracts.attestationCenter,
+        fromBlock: from,
+        performer: ops[2]!.address,
+      })
+      expect(events.map((e) => [e.proofOfTask, e.performer, e.version])).toEqual([
+        [ecdsaTask.proofOfTask, ops[2]!.address, 2],
+        [blsTask.proofOfTask, ops[2]!.address, 2],
+      ])
+      expect(events[0]!.attesterIds.length).toBeGreaterThan(0)
+      // the same transaction, announced: confirmed with its attesters
+      const check = await port.checkTaskOutcome({
+        taskHash: taskHash(blsTask),
+        txHash: (bls as { txHash: Hex }).txHash,
+        performer: ops[2]!.address,
+      })
+      expect(check).toMatchObject({
+        status: 'confirmed',
+        isApproved: true,
+        attesterIds: events[1]!.attesterIds,
+      })
+      // announced with another performer: no such task in that transaction
+      expect(
+        await port.checkTaskOutcome({
+          taskHash: taskHash({ ...blsTask, taskPerformer: ops[1]!.address }),
+          txHash: (bls as { txHash: Hex }).txHash,
+          performer: ops[1]!.address,
+        }),
+      ).toMatchObject({ status: 'refuted', reason: 'no_matching_event' })
+    } finally {
+      port.close()
+    }
+  })
+
+  it('v1: the ECDSA overload is included and its v1 event parsed; the BLS overload does not exist there', async () => {
+    const ops = opsOf(v1)
+    const port = await createChainPort(
+      { attestationCenter: v1.contracts.attestationCenter, pollingIntervalMs: 50 },
+      { publicClient: clients.publicClient, walletClient: ops[0]!.wallet },
+    )
+    try {
+      expect(port.backend).toBe('othentic')
+      const task = makeTask(ops[1]!.address)
+      const from = await clients.publicClient.getBlockNumber()
+      const outcome = await submitThrough(port, v1, task, 'ecdsa')
+      expect(outcome).toMatchObject({ status: 'included', event: 'TaskSubmitted' })
+      const [event] = await getTaskEvents(clients.publicClient, {
+        attestationCenter: v1.contracts.attestationCenter,
+        fromBlock: from,
+      })
+      expect(event).toMatchObject({
+        version: 1,
+        performer: ops[1]!.address,
+        proofOfTask: task.proofOfTask,
+        attesterIds: [],
+      })
+      // the action itself returns the v1 event (no CHAIN_UNEXPECTED for a missing v2 event)
+      const task2 = makeTask(ops[2]!.address)
+      const direct = await submitTask(ops[0]!.wallet, {
+        attestationCenter: v1.contracts.attestationCenter,
+        task: task2,
+        performerSignature: await performerSignature(ops[2]!, task2, 'ecdsa'),
+        isApproved: true,
+        ...signVotes(votingOn(v1), task2, ops, true),
+      })
+      expect(direct.event).toMatchObject({ version: 1, performer: ops[2]!.address, isApproved: true })
+      // a v1 event has no attester list: the checker reads it from the submitTask calldata
+      expect(
+        await port.checkTaskOutcome({
+          taskHash: taskHash(task2),
+          txHash: direct.txHash,
+          performer: ops[2]!.address,
+        }),
+      ).toMatchObject({ status: 'confirmed', isApproved: true, attesterIds: [1, 2, 3] })
+      expect(await codeOf(submitThrough(port, v1, makeTask(ops[1]!.address), 'bls'))).toBe('CHAIN_REVERTED')
+    } finally {
+      port.close()
+    }
+  })
+})

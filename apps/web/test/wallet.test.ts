@@ -10,12 +10,12 @@ import { fileURLToPath } from 'node:url'
 import { getOperatorByAddress, getTaskEvents } from '@wisp/chain'
 import { launchChromium } from '@wisp/test-utils'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { createPublicClient, type Hex, http } from 'viem'
+import { bytesToHex, createPublicClient, type Hex, http } from 'viem'
 import { generatePrivateKey } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { openApp, PASSPHRASE, pageWallet, waitForWisp, wisp } from './support/browser.ts'
 import { sendTask } from './support/tasks.ts'
-import { addWalletKey, installWallet, type WalletDouble } from './support/wallet.ts'
+import { addWalletKey, installWallet, registerWithWalletDouble, type WalletDouble } from './support/wallet.ts'
 
 const net = inject('wisp')
 const shots = fileURLToPath(new URL('../test-results/screenshots/', import.meta.url))
@@ -187,5 +187,31 @@ describe('registration from a browser wallet', () => {
     for (const e of ours) expect(e.event).toBe('TaskSubmitted')
     // the page's vote made it into at least one submission (the aggregator waits after the threshold)
     expect(ours.some((e) => e.attesterIds.includes(operatorId!))).toBe(true)
+  })
+
+  it("creates a BLS key in the worker for the wallet's account, which registers it", async () => {
+    const other = await browser.newContext()
+    const p = await openApp(other, net.webUrl, 'created for wallet')
+    const account = addWalletKey(generatePrivateKey())
+    await installWallet(p, { rpcUrl: net.rpcUrl, chainId: net.chainId, accounts: () => [account] })
+    await p.getByTestId('onboard-create').click()
+    await p.getByTestId('create-use-wallet').click()
+    await expect.poll(() => p.getByTestId('create-address').inputValue()).toBe(account)
+    await p.getByTestId('passphrase').fill(PASSPHRASE)
+    await p.getByTestId('passphrase-confirm').fill(PASSPHRASE)
+    await p.getByTestId('onboard-submit').click()
+    const w = await waitForWisp(p, "w.view === 'register'")
+    expect(w.profile).toMatchObject({ address: account, derivation: 'raw-bls' })
+    await registerWithWalletDouble(p, PASSPHRASE)
+    const running = await waitForWisp(p, "w.view === 'dashboard' && w.status?.phase === 'running'")
+    const record = await getOperatorByAddress(chain, {
+      attestationCenter: net.attestationCenter,
+      address: account,
+    })
+    expect(record?.active).toBe(true)
+    expect(running.status?.operator.operatorId).toBe(record!.id)
+    // the key the worker made is the one registered
+    expect(bytesToHex(record!.blsPublicKey).toLowerCase()).toBe(w.profile!.blsPublicKey.toLowerCase())
+    await other.close()
   })
 })

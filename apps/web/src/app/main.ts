@@ -173,7 +173,8 @@ function showOnboarding(canGoBack: boolean): void {
     <button type="button" role="tab" data-kind="bls" data-testid="onboard-import-bls">Import BLS</button>
   </div>
   <form id="onboard-form" class="stack" autocomplete="off">
-    <p class="hint" data-for="create">A new secp256k1 key is generated in the worker; the BLS key is derived from it the way Othentic's services do (SHA-256 of the hex key).</p>
+    <p class="hint" data-for="create">A new secp256k1 key is generated in the worker; the BLS key is derived from it the way Othentic's services do (SHA-256 of the hex key). With your wallet's account as the operator address, a new BLS key is made for it instead: the wallet registers, this browser signs votes.</p>
+    <div class="stack tight" data-for="create"><label for="create-address">Operator address (optional)</label><div class="inline-form"><input id="create-address" data-testid="create-address" placeholder="0x… or empty for a new one" spellcheck="false"><button type="button" class="secondary" id="create-use-wallet" data-testid="create-use-wallet">From wallet</button></div></div>
     <p class="hint" data-for="ecdsa" hidden>The operator's ECDSA private key; its BLS key is derived Othentic-style. Or a wisp keystore backup (then give its passphrase below).</p>
     <p class="hint" data-for="bls" hidden>A raw BN254 secret key (32 bytes, big-endian hex) and the operator address it is registered for — or a wisp keystore backup.</p>
     <label data-for="ecdsa bls" hidden>Key file <input type="file" id="secret-file" data-testid="secret-file" accept=".txt,.json,.key,text/plain,application/json"></label>
@@ -203,10 +204,27 @@ function showOnboarding(canGoBack: boolean): void {
     })
   }
   $('back-to-unlock')?.addEventListener('click', () => void signer.profiles().then((p) => showUnlock(p)))
+  $('create-use-wallet')!.addEventListener('click', () => {
+    $('onboard-error')!.textContent = ''
+    import('../node/wallet.js')
+      .then((w) => w.connectWallet('0x0000000000000000000000000000000000000000'))
+      .then((session) => {
+        $<HTMLInputElement>('create-address')!.value = session.accounts[0]!
+      })
+      .catch((err: Error & { code?: string }) => {
+        $('onboard-error')!.textContent = `${err.message}${err.code ? ` (${err.code})` : ''}`
+      })
+  })
   form.addEventListener('submit', (event) => {
     event.preventDefault()
     void onboard(kind)
   })
+}
+
+/** The Create tab's optional operator address (a wallet's account). */
+function walletAddress(): { address?: `0x${string}` } {
+  const value = $<HTMLInputElement>('create-address')?.value.trim() ?? ''
+  return value === '' ? {} : { address: value as `0x${string}` }
 }
 
 async function onboard(kind: OnboardKind): Promise<void> {
@@ -236,7 +254,7 @@ async function onboard(kind: OnboardKind): Promise<void> {
   const passphrase = pass.value
   const result =
     kind === 'create'
-      ? await signer.create({ passphrase })
+      ? await signer.create({ passphrase, ...walletAddress() })
       : kind === 'ecdsa'
         ? await signer.importEcdsa({ secret: secret!, passphrase })
         : await signer.importBls({

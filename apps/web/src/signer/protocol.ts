@@ -27,8 +27,11 @@ export type SecretInput = { text: string } | { file: Blob }
 
 export interface SignerService {
   profiles(): Promise<KeyProfile[]>
-  /** A fresh random ECDSA key, BLS derived from it (Othentic-compatible). */
-  create(params: { passphrase: string }): Promise<Result<KeyProfile>>
+  /**
+   * A fresh random ECDSA key, BLS derived from it (Othentic-compatible); or, with `address` (the
+   * operator's wallet account), a fresh random BLS key for that address (`raw-bls`).
+   */
+  create(params: { passphrase: string; address?: Hex }): Promise<Result<KeyProfile>>
   /** An ECDSA private key (0x-hex), or a wisp-keystore backup of one (decrypted with `passphrase`). */
   importEcdsa(params: { secret: SecretInput; passphrase: string }): Promise<Result<KeyProfile>>
   /** A raw 32-byte big-endian BLS key for an operator `address`, or a wisp-keystore backup of one. */

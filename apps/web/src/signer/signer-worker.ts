@@ -165,10 +165,14 @@ const service: SignerService = {
     return out.sort((a, b) => a.createdAt - b.createdAt)
   },
 
-  create: ({ passphrase }) =>
+  create: ({ passphrase, address }) =>
     run(async () => {
       checkPassphrase(passphrase)
-      return storeEcdsa(generatePrivateKey(), passphrase)
+      if (address === undefined) return storeEcdsa(generatePrivateKey(), passphrase)
+      // a BLS key for an address a wallet holds: the wallet sends the transactions, this worker signs votes
+      if (!/^0x[0-9a-fA-F]{40}$/.test(address))
+        throw new SignerError('SIGNER_INVALID_ADDRESS', `the operator address ${address} is not an address`)
+      return storeBls(hex(SecretKey.random().toBytes()), address, passphrase)
     }),
 
   importEcdsa: ({ secret, passphrase }) =>

@@ -10,6 +10,8 @@ export type NodeErrorCode =
   | 'NODE_NOT_AN_OPERATOR'
   /** the user answered no (or nothing) to "send? [y/N]": nothing was sent */
   | 'NODE_ABORTED'
+  /** the network's chain backend has no such operation here (Othentic registers operators on L1) */
+  | 'NODE_UNSUPPORTED_BACKEND'
 
 export class NodeError extends WispError<NodeErrorCode> {
   constructor(

@@ -460,7 +460,7 @@ export async function planOperatorRegistration(
 
   const token =
     params.stakingContract === undefined
-      ? await firstStakingContract(client, registry)
+      ? await getStakeToken(client, { attestationCenter, registry })
       : addressParam(params.stakingContract, 'stakingContract')
   const t = { address: token, abi: testERC20Abi } as const
   const [tokenBalance, allowance, staked, powerNow] = await Promise.all([
@@ -558,7 +558,16 @@ export async function planOperatorRegistration(
   })
 }
 
-async function firstStakingContract(client: AnyClient, registry: Address): Promise<Address> {
+/** The token staked to register: the registry's first staking contract with a multiplier. */
+export async function getStakeToken(
+  client: AnyClient,
+  params: { attestationCenter: Address; registry?: Address },
+): Promise<Address> {
+  const registry = await registryOf(
+    client,
+    addressParam(params.attestationCenter, 'attestationCenter'),
+    params.registry,
+  )
   const [contracts, multipliers] = await read<readonly [readonly Address[], readonly bigint[]]>(client, {
     address: registry,
     abi: operatorRegistryAbi,

@@ -4,7 +4,7 @@
 // through the real bin/wisp.mjs for the exit code and the one-line error. The newcomer registers,
 // a real BLS-aggregated task includes it, it reads its rewards, rotates its key and leaves.
 import { spawn } from 'node:child_process'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
@@ -35,6 +35,7 @@ import {
 } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { run as runKeystore } from '../src/commands/keystore.js'
 import { run } from '../src/commands/operator.js'
 import type { ToolIo } from '../src/tool-io.js'
 
@@ -389,6 +390,52 @@ describe('wisp operator (Wisp contracts)', () => {
     expect(
       (await fails(['status', '--network', 'net.json', '--stake', '1', '--keystore', 'new.json'])).message,
     ).toBe('wisp operator: --stake is not a flag of wisp operator status')
+  })
+})
+
+describe("the README's session", () => {
+  it('runs: keystore create → (funding) → register → status → rewards → deregister', async () => {
+    const readme = await readFile(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8')
+    const block = /## Joining a network[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme)?.[1]
+    expect(block).toBeDefined()
+    const lines = block!
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l.startsWith('wisp '))
+    // the attester is a long-running node (its own tests start it): every other line runs here
+    expect(lines.filter((l) => !/^wisp (keystore|operator) /.test(l))).toEqual([
+      'wisp attester --network network.json --keystore operator.json',
+    ])
+    await writeFile(join(dir, 'network.json'), JSON.stringify(networkFile()))
+    const env = { WISP_PASSPHRASE: 'readme passphrase' }
+    const outputs: string[] = []
+    for (const line of lines.filter((l) => /^wisp (keystore|operator) /.test(l))) {
+      const [, tool, ...args] = line.split(/\s+/)
+      if (line.startsWith('wisp operator register')) {
+        // what the comment asks for: ETH for gas and the stake token, by plain transfers
+        const address = /address +(0x[0-9a-fA-F]{40})/.exec(outputs.join(''))![1] as Address
+        const funder = walletOf(ANVIL_DEV_KEYS[0])
+        await client.waitForTransactionReceipt({
+          hash: await funder.sendTransaction({ to: address, value: E }),
+        })
+        await client.waitForTransactionReceipt({
+          hash: await funder.writeContract({
+            address: net.contracts.stakeToken,
+            abi: erc20Abi,
+            functionName: 'transfer',
+            args: [address, 10n * E],
+          }),
+        })
+      }
+      const f = fake({ env, stdin: 'y\n' })
+      await (tool === 'keystore' ? runKeystore : run)(args, f.io)
+      outputs.push(f.out())
+    }
+    const text = outputs.join('')
+    expect(text).toMatch(/registered: operator \d+/)
+    expect(text).toContain(`voting power   ${10n * E}`)
+    expect(text).toContain('accrued        0 WRWD')
+    expect(text).toMatch(/unregistered: operator \d+ .* is inactive/)
   })
 })
 

@@ -6,6 +6,7 @@ import type { TaskInput } from '@wisp/plugin-sdk'
 import { type Remote, wrap } from 'comlink'
 import {
   DEFAULT_CONFIG_PATH,
+  isNetworkFile,
   type PluginSpec,
   parseConfig,
   type UrlPluginSpec,
@@ -132,12 +133,16 @@ function dashboardContext(): DashboardContext {
 
 // ---------------------------------------------------------------- config
 
+/** `?network=<url>` (a network file), `?config=<url>`, or /wisp-config.json; either kind of file. */
 async function loadConfig(): Promise<WispWebConfig> {
-  const param = new URLSearchParams(location.search).get('config')
-  const url = new URL(param ?? DEFAULT_CONFIG_PATH, location.href)
+  const params = new URLSearchParams(location.search)
+  const url = new URL(params.get('network') ?? params.get('config') ?? DEFAULT_CONFIG_PATH, location.href)
   const response = await fetch(url, { cache: 'no-store' })
   if (!response.ok) throw new Error(`cannot load ${url.pathname}: HTTP ${response.status}`)
-  return parseConfig(await response.json())
+  const value: unknown = await response.json()
+  // a network file (wisp deploy, the devnet) becomes the attester's config in a chunk of its own
+  if (isNetworkFile(value)) return (await import('./network.js')).configFromNetworkFile(value)
+  return parseConfig(value)
 }
 
 function userPlugins(): UrlPluginSpec[] {
@@ -569,10 +574,11 @@ async function boot(): Promise<void> {
   try {
     config = await loadConfig()
   } catch (err) {
-    state.error = (err as Error).message
+    const e = err as Error & { code?: string }
+    state.error = e.code ? `${e.message} (${e.code})` : e.message
     setView(
       'error',
-      `<section class="card narrow" data-testid="config-error"><h1>No network configuration</h1><p class="hint error">${esc(state.error)}</p><p>The server that hosts this app must serve <code>${esc(DEFAULT_CONFIG_PATH)}</code> (see the README for its schema), or open the page with <code>?config=&lt;url&gt;</code>.</p></section>`,
+      `<section class="card narrow" data-testid="config-error"><h1>No network configuration</h1><p class="hint error">${esc(state.error)}</p><p>The server that hosts this app must serve <code>${esc(DEFAULT_CONFIG_PATH)}</code> (see the README for its schema), or open the page with <code>?network=&lt;url&gt;</code> (a network file) or <code>?config=&lt;url&gt;</code>.</p></section>`,
     )
     return
   }

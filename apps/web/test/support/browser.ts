@@ -9,6 +9,8 @@ export const PASSPHRASE = 'correct horse battery staple'
 
 export interface WispWindow {
   view: string
+  error?: string
+  network?: { name: string; kind: string }
   lock: string
   mode: 'page' | 'worker'
   profile?: { address: `0x${string}`; blsPublicKey: `0x${string}`; derivation: string }

@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util'
 import { SecretKey } from '@wisp/bls'
 import {
   type ChainError,
+  createChainTransport,
   executeOnboardingPlan,
   getOperatorPaymentDetail,
   getOperatorStanding,
@@ -43,6 +44,7 @@ import {
   type PublicClient,
   parseUnits,
   type Transport,
+  webSocket,
 } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { NodeError } from '../errors.js'
@@ -137,13 +139,16 @@ async function connect(io: ToolIo, location: string, timeoutMs: number): Promise
     rpcUrls: { default: { http: network.rpcUrls } },
   })
   // the file's RPC URLs in order: one that fails or rate-limits hands over to the next
-  const transport =
-    network.rpcUrls.length === 1
-      ? http(network.rpcUrls[0], { retryCount: 1, timeout: timeoutMs })
-      : fallback(
-          network.rpcUrls.map((url) => http(url, { retryCount: 0, timeout: timeoutMs })),
-          { retryCount: 1 },
-        )
+  const transport = network.rpcUrls.some((u) => /^wss?:/i.test(u))
+    ? fallback(
+        network.rpcUrls.map((u) =>
+          /^wss?:/i.test(u)
+            ? webSocket(u, { retryCount: 0, timeout: timeoutMs })
+            : http(u, { retryCount: 0, timeout: timeoutMs }),
+        ),
+        { retryCount: 1 },
+      )
+    : createChainTransport(network.rpcUrls, { retryCount: 1, timeoutMs })
   const pollingIntervalMs = network.kind === 'local' ? 100 : 1000
   const client = createPublicClient({ chain, transport, pollingInterval: pollingIntervalMs })
   let chainId: number

@@ -160,6 +160,20 @@ describe('wisp keystore', () => {
     expect(t.out() + t.err()).not.toContain('secret')
     expect(t.raw).toEqual([true, false, true, false])
 
+    // import typed on the terminal: the key, then the passphrase twice, none of it echoed
+    const typedKey = generatePrivateKey()
+    const typed = fake({ tty: true })
+    const importing = run(['import', '--keystore', 'typed.json'], typed.io)
+    await until(() => typed.err().includes('private key (0x-hex, not shown)'))
+    typed.stdin.write(`${typedKey}\r`)
+    await until(() => typed.err().includes('passphrase for'))
+    typed.stdin.write('typed pass\r')
+    await until(() => typed.err().includes('again'))
+    typed.stdin.write('typed pass\r')
+    await importing
+    expect(typed.out()).toContain(`address        ${privateKeyToAccount(typedKey).address}`)
+    expect(typed.err()).not.toContain(typedKey.slice(2, 10))
+
     const mismatch = fake({ tty: true })
     const failing = fails(run(['create', '--keystore', 'm.json'], mismatch.io))
     await until(() => mismatch.err().includes('passphrase for'))

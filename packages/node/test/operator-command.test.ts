@@ -361,6 +361,14 @@ describe('wisp operator (Wisp contracts)', () => {
         /^--network down\.json: no answer from its RPC \(http:\/\/127\.0\.0\.1:9\)/,
       ),
     })
+    // a dead first URL hands over to the next one
+    await writeFile(
+      join(dir, 'fallback.json'),
+      JSON.stringify(networkFile({ rpcUrls: ['http://127.0.0.1:9', anvil.rpcUrl] })),
+    )
+    expect(await wisp(['status', '--network', 'fallback.json', '--keystore', 'new.json'])).toContain(
+      'operator       2 · ',
+    )
     await writeFile(join(dir, 'other-chain.json'), JSON.stringify(networkFile({ chainId: 5 })))
     expect(
       (await fails(['status', '--network', 'other-chain.json', '--keystore', 'new.json'])).message,

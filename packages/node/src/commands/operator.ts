@@ -313,7 +313,9 @@ async function inclusion(
 ): Promise<Inclusion> {
   const toBlock = await client.getBlockNumber()
   const floor = BigInt(network.deploymentBlock)
-  const fromBlock = toBlock - BigInt(blocks) > floor ? toBlock - BigInt(blocks) : floor
+  // from the deployment at the earliest (and never past the head: a file written before a reorg)
+  const start = toBlock - BigInt(blocks) > floor ? toBlock - BigInt(blocks) : floor
+  const fromBlock = start > toBlock ? toBlock : start
   let events: TaskOutcomeEvent[]
   try {
     events = await getTaskEvents(client, {

@@ -4,6 +4,7 @@
 // plain transfers from anvil's first dev account (the local faucet: ETH, and stake tokens minted
 // by the deploy plan) and register themselves with `wisp operator register`'s code (@wisp/chain's
 // planOperatorRegistration + executeOnboardingPlan: approve, deposit, register).
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { SecretKey } from '@wisp/bls'
 import { executeOnboardingPlan, getOperators, planOperatorRegistration } from '@wisp/chain'
@@ -56,9 +57,12 @@ export function devnetOperatorKey(index: number): Hex {
   return keccak256(stringToHex(`wisp-local/operator/${index}`))
 }
 
-/** The deployment plan of the local network: what `wisp deploy --plan` would read from a file. */
-export function devnetPlan(options: DevnetChainOptions, operators: Array<{ address: Hex; stake: bigint }>) {
-  return parseDeploymentPlan({
+/** The deployment plan of the local network, as the JSON `wisp deploy --plan` reads from a file. */
+export function devnetPlanInput(
+  options: DevnetChainOptions,
+  operators: Array<{ address: Hex; stake: bigint }>,
+) {
+  return {
     version: 1,
     network: {
       name: 'Wisp local network',
@@ -89,7 +93,7 @@ export function devnetPlan(options: DevnetChainOptions, operators: Array<{ addre
         aggregator: String(d.rewards.aggregator),
       },
     })),
-  })
+  }
 }
 
 export async function deployDevnetChain(options: DevnetChainOptions): Promise<DevnetChain> {
@@ -105,10 +109,13 @@ export async function deployDevnetChain(options: DevnetChainOptions): Promise<De
       stake: BigInt(power) * WAD,
     }
   })
-  const plan = devnetPlan(
+  const planInput = devnetPlanInput(
     options,
     specs.map((s) => ({ address: s.account.address, stake: s.stake })),
   )
+  const plan = parseDeploymentPlan(planInput)
+  // next to its record: `wisp deploy --plan <this> --record <that>` finds nothing left to do
+  await writeFile(join(options.dataDir, 'deployment-plan.json'), `${JSON.stringify(planInput, null, 2)}\n`)
   const deployment = await Deployment.open({
     plan,
     rpcUrls: [options.rpcUrl],

@@ -4,7 +4,7 @@ export {
   type DevnetDefinition,
   deployDevnetChain,
   devnetOperatorKey,
-  devnetPlan,
+  devnetPlanInput,
 } from './chain.js'
 export { runDevnetCli } from './cli.js'
 export {

@@ -1,7 +1,7 @@
 /// <reference types="node" />
 import type { BlsVerifier } from '@wisp/bls'
 import { createNodeVerifierPool } from '@wisp/bls/pool/node'
-import { createChainDirectory, verifyAttestationCenter } from '@wisp/chain'
+import { createChainDirectory, createChainTransport, verifyAttestationCenter } from '@wisp/chain'
 import {
   createMemoryOperatorDirectory,
   createMemoryTaskDefinitions,
@@ -13,7 +13,7 @@ import {
   startMetricsServer,
   type WispNetwork,
 } from '@wisp/p2p/node'
-import { createPublicClient, fallback, http } from 'viem'
+import { createPublicClient } from 'viem'
 import type { RelayChainConfig, RelayConfig } from './config.js'
 import { RelayError } from './errors.js'
 import { resolveSeed } from './identity.js'
@@ -111,18 +111,21 @@ export async function runRelay(config: RelayConfig, print: (line: string) => voi
 
 /** Chain mode: the contract checked, then the nodes' own directory (operators, definitions, outcomes). */
 async function chainComponents(config: RelayChainConfig) {
-  const rpc = (url: string) => http(url, { retryCount: 2, timeout: 15_000 })
-  const urls = config.rpcUrls ?? [config.rpcUrl]
   const publicClient = createPublicClient({
-    transport: urls.length > 1 ? fallback(urls.map(rpc)) : rpc(config.rpcUrl),
+    transport: createChainTransport(config.rpcUrls ?? [config.rpcUrl], { retryCount: 2, timeoutMs: 15_000 }),
   })
-  const { chainId } = await verifyAttestationCenter(publicClient, {
+  const fromBlock = config.fromBlock === undefined ? {} : { fromBlock: BigInt(config.fromBlock) }
+  const { chainId, backend } = await verifyAttestationCenter(publicClient, {
     attestationCenter: config.attestationCenter,
     ...(config.chainId !== undefined ? { chainId: config.chainId } : {}),
+    ...(config.backend !== undefined ? { backend: config.backend } : {}),
+    ...fromBlock,
   })
   const directory = createChainDirectory(
     {
       attestationCenter: config.attestationCenter,
+      backend: backend.kind,
+      ...fromBlock,
       ...(config.outcomeWindowMs !== undefined ? { outcomeWindowMs: config.outcomeWindowMs } : {}),
     },
     { publicClient },

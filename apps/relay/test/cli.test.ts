@@ -318,7 +318,7 @@ describe('wisp-relay', () => {
     } finally {
       await anvil.stop()
     }
-  }, 90_000)
+  }, 180_000)
   it('chain mode judges gossip by the chain: a real TaskSubmitted announcement is forwarded, a made-up one rejected', async () => {
     const anvil = await startAnvil({ port: 0 })
     try {

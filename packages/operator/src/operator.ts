@@ -7,6 +7,7 @@ import type { BlsVerifier } from '@wisp/bls'
 import {
   createChainDirectory,
   createChainPort,
+  createChainTransport,
   getOperatorPaymentDetail,
   type TaskOutcomeEvent,
   type WispChainPort,
@@ -29,8 +30,6 @@ import {
   bytesToHex,
   createPublicClient,
   createWalletClient,
-  fallback,
-  http,
   type PublicClient,
   parseAbi,
   zeroAddress,
@@ -180,11 +179,11 @@ export async function createOperator(config: OperatorConfig, runtime: OperatorRu
         `config.attester.validationService: the ${runtime.kind} runtime supplied no fetch to call it`,
       )
     mark('chain')
-    const rpc = (url: string) =>
-      http(url, { retryCount: config.chain.rpcRetryCount, timeout: config.chain.rpcTimeoutMs })
-    // several RPCs: a failing or rate-limited one hands the request to the next (viem's fallback)
-    const rpcUrls = config.chain.rpcUrls ?? [config.chain.rpcUrl]
-    const transport = rpcUrls.length > 1 ? fallback(rpcUrls.map(rpc)) : rpc(config.chain.rpcUrl)
+    // several RPCs: a failing or rate-limited one hands the request to the next
+    const transport = createChainTransport(config.chain.rpcUrls ?? [config.chain.rpcUrl], {
+      retryCount: config.chain.rpcRetryCount,
+      timeoutMs: config.chain.rpcTimeoutMs,
+    })
     const publicClient = createPublicClient({ transport, pollingInterval: config.chain.pollingIntervalMs })
     const walletClient = runtime.chainAccount
       ? createWalletClient({ account: runtime.chainAccount, transport })
@@ -195,6 +194,9 @@ export async function createOperator(config: OperatorConfig, runtime: OperatorRu
         attestationCenter: config.chain.attestationCenter,
         chainId: config.chain.chainId,
         outcomeWindowMs: config.chain.outcomeWindowMs,
+        // Wisp's own contracts or an Othentic deployment (asked from the contract when 'auto')
+        backend: config.chain.backend,
+        fromBlock: BigInt(config.chain.fromBlock),
       },
       { publicClient, ...(walletClient ? { walletClient } : {}) },
     )
@@ -204,6 +206,8 @@ export async function createOperator(config: OperatorConfig, runtime: OperatorRu
     const directory = createChainDirectory(
       {
         attestationCenter: chain.attestationCenter,
+        backend: chain.backend,
+        fromBlock: BigInt(config.chain.fromBlock),
         outcomeWindowMs: config.chain.outcomeWindowMs,
         outcomePollingIntervalMs: Math.min(config.chain.pollingIntervalMs, 1000),
       },

@@ -322,6 +322,9 @@ describe('wisp operator (Wisp contracts)', () => {
       message: 'wisp operator: --stake lots is not an amount of tokens like 10 or 2.5',
     })
 
+    expect((await fails(['register', ...NEW, '--stake', `0.${'0'.repeat(18)}1`])).message).toBe(
+      `wisp operator: --stake 0.${'0'.repeat(18)}1 has more decimals than WSTK's 18`,
+    )
     await writeFile(join(dir, 'wrong'), 'not it\n')
     expect(
       await fails([

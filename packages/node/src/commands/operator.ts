@@ -602,11 +602,10 @@ export async function run(argv: string[], io: ToolIo): Promise<void> {
         const token = await tokenInfo(client, tokenAddress)
         let stake = 0n
         if (values.stake !== undefined) {
-          try {
-            stake = parseUnits(values.stake, token.decimals)
-          } catch {
+          // parseUnits would round a digit the token cannot hold: refuse it instead
+          if ((values.stake.split('.')[1]?.length ?? 0) > token.decimals)
             throw bad(`--stake ${values.stake} has more decimals than ${token.symbol}'s ${token.decimals}`)
-          }
+          stake = parseUnits(values.stake, token.decimals)
         }
         const plan = await planOperatorRegistration(client, {
           ...center,

@@ -57,7 +57,7 @@ export interface ChainPortOptions {
   fromBlock?: bigint
   /** Safety-net reload of the cached operators and definitions (events reload them first). */
   cacheMaxAgeMs: number
-  /** How often the cache looks for events that change operators or definitions; default pollingIntervalMs. */
+  /** How often the cache looks for events that change operators or definitions; default the public client's pollingInterval. */
   watchIntervalMs?: number
 }
 
@@ -202,7 +202,8 @@ export async function createChainPort(
   }
   const cache = createChainCache(publicClient, backend, {
     maxAgeMs: opts.cacheMaxAgeMs,
-    watchIntervalMs: opts.watchIntervalMs ?? opts.pollingIntervalMs,
+    // the client's polling interval (what the operator configures for the chain), not the receipt polling
+    ...(opts.watchIntervalMs === undefined ? {} : { watchIntervalMs: opts.watchIntervalMs }),
   })
   let queue: Promise<unknown> = Promise.resolve()
   const checkOutcome = createOutcomeChecker(publicClient, {

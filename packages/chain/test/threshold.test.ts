@@ -61,7 +61,12 @@ beforeAll(async () => {
     ],
   })
   center = { attestationCenter: s.center }
-  port = await createChainPort({ attestationCenter: s.center }, { publicClient: s.publicClient })
+  // live reads: these tests change definitions and operators and read them back at once (a
+  // cached port would see the change one event look later)
+  port = await createChainPort(
+    { attestationCenter: s.center, cacheMaxAgeMs: 0 },
+    { publicClient: s.publicClient },
+  )
 })
 afterAll(() => s?.stop())
 beforeEach(() => s.reset())

@@ -18,7 +18,7 @@ import type { ChainBackend } from './types.js'
 export const DEFAULT_CACHE_MAX_AGE_MS = 600_000
 
 export interface ChainCacheOptions {
-  /** reload a snapshot older than this even without an event */
+  /** reload a snapshot older than this even without an event (0: reload on every read) */
   maxAgeMs: number
   /** how often to look for events; default the client's pollingInterval */
   watchIntervalMs?: number
@@ -135,6 +135,12 @@ export function createChainCache(
     try {
       if (next === undefined) return
       const latest = await getBlockNumber(client, { cacheTime: 0 })
+      if (latest + 1n < next) {
+        // the chain went back (a reorg, a dev chain reverted): what was read may be gone
+        stale = true
+        next = latest + 1n
+        return
+      }
       if (latest < next) return
       const logs = await getLogs(client, { address: [...backend.watched], fromBlock: next, toBlock: latest })
       if ((logs as Log[]).some((log) => affectsChainSnapshot(log, backend))) stale = true
@@ -168,7 +174,8 @@ export function createChainCache(
     async get() {
       startWatching()
       const old = snapshot
-      const due = stale || old === undefined || now() - old.loadedAt > options.maxAgeMs
+      // maxAgeMs 0: every read reloads (live reads, e.g. for tests that change the chain and read back)
+      const due = stale || old === undefined || now() - old.loadedAt >= options.maxAgeMs
       if (!due) return old
       if (old !== undefined && now() < retryAt && inflight === undefined) return old
       try {

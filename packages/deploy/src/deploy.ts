@@ -21,6 +21,7 @@ import {
   isAddressEqual,
   keccak256,
   type LocalAccount,
+  parseTransaction,
   type TransactionReceipt,
 } from 'viem'
 import {
@@ -32,6 +33,7 @@ import {
   getCode,
   getGasPrice,
   getTransactionCount,
+  getTransactionReceipt,
   sendRawTransaction,
   waitForTransactionReceipt,
 } from 'viem/actions'
@@ -391,6 +393,44 @@ export class Deployment {
     await this.writer.save(this.record)
   }
 
+  private async sign(step: Step, nonce: number, gasLimit?: bigint): Promise<Hex> {
+    const { to, data } = step.encode(this.ctx)
+    const gas = gasLimit ?? this.gas.get(step.id)!.gas
+    const common = { chainId: this.chainId, nonce, gas, data, ...(to ? { to } : {}) }
+    return 'gasPrice' in this.fees
+      ? this.params.account.signTransaction({ ...common, type: 'legacy', gasPrice: this.fees.gasPrice })
+      : this.params.account.signTransaction({ ...common, type: 'eip1559', ...this.fees })
+  }
+
+  /**
+   * A step an earlier run signed: landed already, or the same bytes broadcast again. Bytes the
+   * RPC now refuses (their fee below today's base fee, say) are signed again at the same nonce —
+   * same contract address — with this run's fees; a nonce taken by another transaction is
+   * DEPLOY_STEP_FAILED.
+   */
+  private async resume(step: Step): Promise<void> {
+    const r = this.record.steps[step.id]!
+    const landed = await getTransactionReceipt(this.client, { hash: r.txHash }).catch(() => undefined)
+    if (landed) return
+    try {
+      await this.broadcast(step.id, r.raw)
+    } catch (err) {
+      if (!(err instanceof DeployError) || err.code !== 'DEPLOY_STEP_FAILED') throw err
+      if (/nonce too low|nonce has already been used|NonceTooLow/i.test(err.message)) {
+        throw new DeployError(
+          'DEPLOY_STEP_FAILED',
+          `step ${step.id}: nonce ${r.nonce} was used by another transaction of ${this.ctx.deployer}, not by ${r.txHash} (the record no longer matches the chain)`,
+          { details: { step: step.id, nonce: r.nonce, txHash: r.txHash } },
+        )
+      }
+      // the same gas limit as the recorded bytes (a deployment's estimate is not redone)
+      const raw = await this.sign(step, r.nonce, parseTransaction(r.raw).gas)
+      Object.assign(r, { raw, txHash: keccak256(raw) })
+      await this.save()
+      await this.broadcast(step.id, raw)
+    }
+  }
+
   private async broadcast(id: string, raw: Hex): Promise<void> {
     try {
       await sendRawTransaction(this.client, { serializedTransaction: raw })
@@ -514,9 +554,16 @@ export class Deployment {
       const r = this.record.steps[step.id]
       if (r?.status !== 'sent') continue
       onEvent({ kind: 'resumed', step: step.id, label: step.label })
-      track(this.broadcast(step.id, r.raw).then(() => this.confirm(step, onEvent)))
+      // in nonce order, before any new step: a node may refuse a nonce gap
+      try {
+        await this.resume(step)
+      } catch (err) {
+        failure ??= err
+        break
+      }
+      track(this.confirm(step, onEvent))
     }
-    for (const step of this.todo()) {
+    for (const step of failure === undefined ? this.todo() : []) {
       while (inFlight.size >= maxInFlight && failure === undefined) await Promise.race(inFlight)
       if (failure !== undefined) break
       const nonce = this.nextNonce

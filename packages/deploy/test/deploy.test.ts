@@ -174,6 +174,53 @@ describe('deploy', () => {
     )
   })
 
+  it('recorded bytes the RPC now refuses are signed again at the same nonce, with the fees of this run', async () => {
+    const from = account(7)
+    const plan = parseDeploymentPlan(planInput())
+    const path = record()
+    const first = await startRpcProxy(anvil.rpcUrl, (method, i) =>
+      method === 'eth_sendRawTransaction' && i >= 2 ? { status: 503 } : 'forward',
+    )
+    try {
+      await codeOf(
+        deploy({
+          plan,
+          rpcUrls: [first.url],
+          account: from,
+          recordPath: path,
+          rpc: { pollingIntervalMs: 50 },
+        }),
+      )
+    } finally {
+      await first.close()
+    }
+    const stopped = (await readRecord(path))!.steps['deploy:operatorRegistry']!
+    expect(stopped.status).toBe('sent')
+    // the node refuses those bytes once, as geth does when the base fee rose above their max fee
+    const second = await startRpcProxy(anvil.rpcUrl, (method, i) =>
+      method === 'eth_sendRawTransaction' && i === 0
+        ? { error: { code: -32000, message: 'max fee per gas less than block base fee' } }
+        : 'forward',
+    )
+    try {
+      const { result } = await deploy({
+        plan,
+        rpcUrls: [second.url],
+        account: from,
+        recordPath: path,
+        rpc: { pollingIntervalMs: 50 },
+      })
+      const registry = result.record.steps['deploy:operatorRegistry']!
+      expect(registry.status).toBe('done')
+      expect(registry.nonce).toBe(stopped.nonce)
+      // (the bytes differ when the fees moved between the runs; the nonce, hence the address, does not)
+      expect(second.counts.get('eth_sendRawTransaction')).toBeGreaterThan(1)
+      expect(result.contracts.operatorRegistry).toBe(stopped.address)
+    } finally {
+      await second.close()
+    }
+  })
+
   it('an unfunded deployer is refused before anything is sent', async () => {
     const poor = privateKeyToAccount(generatePrivateKey())
     const path = record()

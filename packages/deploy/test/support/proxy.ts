@@ -2,7 +2,12 @@
 // forwarding, so the deployer sees what a flaky public RPC does (429, no answer, 503).
 import { createServer, type Server } from 'node:http'
 
-export type ProxyAction = 'forward' | 'hold' | { status: number }
+export type ProxyAction =
+  | 'forward'
+  | 'hold'
+  | { status: number }
+  /** a JSON-RPC error answer, as a node refusing the request would give */
+  | { error: { code: number; message: string } }
 
 export interface RpcProxy {
   url: string
@@ -34,6 +39,13 @@ export async function startRpcProxy(
       }
       if (action === 'hold') {
         held.push(() => res.destroy())
+        return
+      }
+      if (typeof action === 'object' && 'error' in action) {
+        const id = Array.isArray(parsed) ? undefined : (parsed as { id?: unknown }).id
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ jsonrpc: '2.0', id, error: action.error }))
         return
       }
       if (typeof action === 'object') {

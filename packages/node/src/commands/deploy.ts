@@ -206,8 +206,10 @@ export async function run(argv: string[], io: ToolIo): Promise<void> {
       },
     )
   }
+  const link = (tx: string) =>
+    plan.network.explorerTxUrl ? `  ${plan.network.explorerTxUrl.replace('{tx}', tx)}` : ''
   const result = await deployment.run((e) => {
-    if (e.kind === 'sent') io.stdout.write(`sent  ${e.step}  ${e.txHash}\n`)
+    if (e.kind === 'sent') io.stdout.write(`sent  ${e.step}  ${e.txHash}${link(e.txHash)}\n`)
     else if (e.kind === 'resumed') io.stdout.write(`again ${e.step}  (signed by an earlier run)\n`)
     else io.stdout.write(`done  ${e.step}  block ${e.block}${e.address ? `  ${e.address}` : ''}\n`)
   })

@@ -354,6 +354,9 @@ export function parseDeploymentPlan(value: unknown): DeploymentPlan {
     confirmations: integer(o.confirmations, 'plan.confirmations', 1, 1000, 1),
   }
   if (o.chainId !== undefined) plan.chainId = integer(o.chainId, 'plan.chainId', 1, Number.MAX_SAFE_INTEGER)
+  // real money: the plan itself says which chain, so a wrong --rpc cannot deploy it elsewhere
+  if (kind === 'mainnet' && plan.chainId === undefined)
+    throw invalid('plan.chainId', 'a mainnet plan must name its chain')
   return plan
 }
 

@@ -374,6 +374,9 @@ describe('plan', () => {
       /^DEPLOY_INVALID_PLAN: plan\.governor: unknown field/,
     )
     expect(bad({ ...planInput(), version: 2 })).toMatch(/plan\.version: must be 1/)
+    expect(bad(planInput({ network: { name: 'x', kind: 'mainnet' } }))).toMatch(
+      /plan\.chainId: a mainnet plan must name its chain/,
+    )
     expect(
       bad(
         planInput({

@@ -1,9 +1,10 @@
 // Onboarding plans on a real anvil: register (approve + deposit + register), deregister and
 // update-bls-key as data first (nothing sent while planning: the nonce says so), then executed
 // step by step; the checks that must stop a plan before it spends gas; and the Othentic-shaped
-// contracts for standing and key updates.
+// contracts for standing and key updates. Standing is read through the package's ChainBackend:
+// 'auto' detects it, a backend that does not fit the contract is refused.
 import { SecretKey, signProofOfPossession } from '@wisp/bls'
-import { operatorRegistryAbi, testERC20Abi } from '@wisp/contracts'
+import { operatorRegistryAbi, othenticShapedAttestationCenterAbi, testERC20Abi } from '@wisp/contracts'
 import { deployOthenticShapedNetwork } from '@wisp/contracts/dev'
 import { type Address, encodeFunctionData, type Hex, parseEther } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
@@ -216,6 +217,28 @@ describe('register', () => {
         }),
       ),
     ).toBe('OperatorIsEjected')
+    // read through the detected backend: ejected, inactive, its key still readable
+    const ejected = await getOperatorStanding(s.publicClient, {
+      attestationCenter: s.center,
+      account: first.address,
+      backend: 'auto',
+    })
+    expect(ejected).toMatchObject({
+      backend: 'wisp',
+      registry: s.net.contracts.registry,
+      operatorId: 1,
+      active: false,
+      ejected: true,
+    })
+    expect(ejected.blsPublicKey).toEqual(first.bls.publicKey.toEvm())
+    // a registry given is used as is: the same answer
+    expect(
+      await getOperatorStanding(s.publicClient, {
+        attestationCenter: s.center,
+        account: first.address,
+        registry: s.net.contracts.registry,
+      }),
+    ).toEqual(ejected)
   })
 
   it('names the field: an address with no code, a contract that is not an AttestationCenter, a bad address', async () => {
@@ -340,5 +363,66 @@ describe('Othentic-shaped contracts', () => {
     await executeOnboardingPlan(wallet, plan, { pollingIntervalMs: 20 })
     const updated = await getOperatorStanding(s.publicClient, { ...center, account: op.address })
     expect(updated.blsPublicKey).toEqual(next.publicKey.toEvm())
+  })
+
+  it("'auto' finds the Othentic backend, 'wisp' does not fit it; an unregistered operator has no standing", async () => {
+    const net = await deployOthenticShapedNetwork({
+      rpcUrl: s.anvil.rpcUrl,
+      operators: [
+        { ecdsaKey: generatePrivateKey(), votingPower: 2n * E },
+        { ecdsaKey: generatePrivateKey(), votingPower: 3n * E },
+      ],
+      eventVersion: 1,
+      operatorEth: parseEther('1'),
+    })
+    const op = net.operators[0]!
+    const attestationCenter = net.contracts.attestationCenter
+    const auto = await getOperatorStanding(s.publicClient, {
+      attestationCenter,
+      account: op.address,
+      backend: 'auto',
+    })
+    expect(auto).toMatchObject({
+      backend: 'othentic',
+      registry: net.contracts.obls,
+      operatorId: 1,
+      active: true,
+      ejected: false,
+      votingPower: 2n * E,
+      totalVotingPower: 5n * E,
+    })
+    const given = await getOperatorStanding(s.publicClient, {
+      attestationCenter,
+      account: op.address,
+      backend: 'othentic',
+      registry: net.contracts.obls,
+    })
+    expect(given).toEqual(auto)
+    // the default backend is Wisp's: its registry checks fail on an OBLS, before any plan is made
+    expect(
+      await codeOf(getOperatorStanding(s.publicClient, { attestationCenter, account: op.address })),
+    ).toBe('CHAIN_NOT_AN_ATTESTATION_CENTER')
+    expect(
+      await codeOf(planOperatorDeregistration(s.publicClient, { attestationCenter, account: op.address })),
+    ).toBe('CHAIN_NOT_AN_ATTESTATION_CENTER')
+
+    // unregistered from L1: the id is gone (OperatorNotRegistered reads as not registered)
+    await writeAndWait(s.deployer, {
+      address: attestationCenter,
+      abi: othenticShapedAttestationCenterAbi,
+      functionName: 'unRegisterOperatorFromNetwork',
+      args: [op.address],
+    })
+    const center = { attestationCenter, account: op.address, backend: 'othentic' as const }
+    expect(await getOperatorStanding(s.publicClient, center)).toMatchObject({
+      operatorId: undefined,
+      active: false,
+      votingPower: 0n,
+      totalVotingPower: 3n * E,
+      blsPublicKey: undefined,
+    })
+    expect(
+      await codeOf(planBlsKeyUpdate(s.publicClient, { ...center, blsSecretKey: SecretKey.random() })),
+    ).toBe('OperatorNotRegistered')
   })
 })

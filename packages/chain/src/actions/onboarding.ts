@@ -4,7 +4,9 @@
 // registered, ejected, not enough tokens, not enough ETH for the gas). Nothing is sent while
 // planning, so a CLI can print the plan and ask, and a browser wallet can show it; executing sends
 // the steps in order, each after the previous one's receipt. viem actions only (no Node APIs): the
-// CLI and the web app's EIP-1193 wallet share it.
+// CLI and the web app's EIP-1193 wallet share it. Who the account is on the network (id, active,
+// voting power, key) is read through the package's ChainBackend (backends/), the one reader per
+// contract set; only what registering needs beyond it (stake token, allowance, stake) is read here.
 import { signProofOfPossession } from '@wisp/bls'
 import { attestationCenterAbi, operatorRegistryAbi, testERC20Abi } from '@wisp/contracts'
 import {
@@ -15,10 +17,13 @@ import {
   type Hex,
   isAddress,
   isAddressEqual,
-  parseAbi,
 } from 'viem'
 import { estimateFeesPerGas, estimateGas, getBalance, getChainId, getCode, getGasPrice } from 'viem/actions'
-import { ChainError, isChainError, toChainError } from '../errors.js'
+import { createChainBackend, detectChainBackend } from '../backends/detect.js'
+import { createOthenticBackend } from '../backends/othentic.js'
+import type { ChainBackend, ChainBackendKind, ChainBackendOption } from '../backends/types.js'
+import { createWispBackend } from '../backends/wisp.js'
+import { ChainError, toChainError } from '../errors.js'
 import { type AnyClient, type ReceiptOptions, read, type WriteResult } from '../transact.js'
 import { g1Words, g2Words } from './encoding.js'
 import {
@@ -29,10 +34,10 @@ import {
   unregisterOperator,
   updateBlsKey,
 } from './operators.js'
-import { getOperator, getRegistryAddress } from './read.js'
+import { getRegistryAddress } from './read.js'
 
 /** Which contracts the AttestationCenter is: Wisp's own, or an Othentic deployment's L2 side. */
-export type OnboardingBackend = 'wisp' | 'othentic'
+export type OnboardingBackend = ChainBackendKind
 
 export type OnboardingAction = 'register' | 'deregister' | 'update-bls-key'
 export type OnboardingStepKind = 'approve' | 'deposit' | 'register' | 'unregister' | 'update-bls-key'
@@ -98,21 +103,6 @@ export interface OnboardingPlan {
 /** Upper bound on a deposit's gas when it cannot be estimated before its approval lands. */
 export const DEPOSIT_GAS_LIMIT = 250_000n
 
-/**
- * The L2 surface of an Othentic deployment that onboarding reads (OTHENTIC-INTEROP.md §1): the
- * AttestationCenter's id lookup (reverts for an unknown address) and the OBLS's per-id views.
- */
-export const othenticOnboardingAbi = parseAbi([
-  'function obls() view returns (address)',
-  'function operatorsIdsByAddress(address operator) view returns (uint256)',
-  'function isActive(uint256 operatorId) view returns (bool)',
-  'function votingPower(uint256 operatorId) view returns (uint256)',
-  'function totalVotingPower() view returns (uint256)',
-  'function getOperatorBLSPubKey(uint256 operatorId) view returns (uint256[4])',
-  'function updateBlsKey(uint256[4] blsKey, (uint256[2] signature) authSignature)',
-  'error OperatorNotRegistered(address operator)',
-])
-
 /** How the account stands with the network, for both backends. */
 export interface OperatorStanding {
   backend: OnboardingBackend
@@ -124,6 +114,10 @@ export interface OperatorStanding {
   active: boolean
   /** Wisp only: ejected for good (cannot register again) */
   ejected: boolean
+  /**
+   * Wisp: the stored voting power (kept while inactive). Othentic: an active operator's; 0 for an
+   * inactive one (the backend lists active operators only).
+   */
   votingPower: bigint
   /** the network's total (active operators) */
   totalVotingPower: bigint
@@ -131,7 +125,8 @@ export interface OperatorStanding {
   blsPublicKey: readonly [bigint, bigint, bigint, bigint] | undefined
 }
 
-const ZERO = '0x0000000000000000000000000000000000000000'
+/** The backend to read through: a kind, or 'auto' (detected from the AttestationCenter); default 'wisp'. */
+export type OnboardingBackendOption = ChainBackendOption
 
 function addressParam(value: unknown, field: string): Address {
   if (typeof value !== 'string' || !isAddress(value, { strict: false }))
@@ -238,7 +233,31 @@ async function priced(
   return { ...plan, feePerGas, totalGas, maxCost, balance }
 }
 
-interface WispStatus {
+/**
+ * The backend behind the AttestationCenter (backends/detect.ts): `obls()` read and the registry /
+ * OBLS checked to answer as that backend's (CHAIN_NOT_AN_ATTESTATION_CENTER otherwise). A
+ * `registry` given is taken as is (no `obls()` read, no check).
+ */
+async function backendOf(
+  client: AnyClient,
+  attestationCenter: Address,
+  option: ChainBackendOption | undefined,
+  registry: Address | undefined,
+): Promise<ChainBackend> {
+  const wanted = option ?? 'wisp'
+  if (registry === undefined) return createChainBackend(client, { attestationCenter, backend: wanted })
+  if (wanted !== 'auto' && wanted !== 'wisp' && wanted !== 'othentic')
+    throw new ChainError(
+      'CHAIN_INVALID_INPUT',
+      `backend must be 'wisp', 'othentic' or 'auto', not ${JSON.stringify(wanted)}`,
+      { details: { field: 'backend' } },
+    )
+  const center = { attestationCenter, registry: addressParam(registry, 'registry') }
+  const kind = wanted === 'auto' ? await detectChainBackend(client, { attestationCenter }) : wanted
+  return kind === 'wisp' ? createWispBackend(client, center) : createOthenticBackend(client, center)
+}
+
+interface Status {
   operatorId: number | undefined
   active: boolean
   ejected: boolean
@@ -246,113 +265,49 @@ interface WispStatus {
   key: readonly [bigint, bigint, bigint, bigint] | undefined
 }
 
-async function wispStatus(client: AnyClient, registry: Address, account: Address): Promise<WispStatus> {
-  const [id, active, power] = await read<readonly [bigint, boolean, bigint]>(client, {
-    address: registry,
-    abi: operatorRegistryAbi,
-    functionName: 'operatorStatus',
-    args: [account],
-  })
-  if (id === 0n)
-    return { operatorId: undefined, active: false, ejected: false, votingPower: 0n, key: undefined }
-  const record = await getOperator(client, { attestationCenter: ZERO, registry, id: Number(id) })
-  const key = record ? g2Words(record.blsPublicKey, 'registered BLS key') : undefined
-  return { operatorId: Number(id), active, ejected: record?.ejected ?? false, votingPower: power, key }
-}
-
-/** Othentic: `operatorsIdsByAddress` reverts OperatorNotRegistered for an unknown address. */
-async function othenticId(client: AnyClient, attestationCenter: Address, account: Address) {
-  try {
-    const id = await read<bigint>(client, {
-      address: attestationCenter,
-      abi: othenticOnboardingAbi,
-      functionName: 'operatorsIdsByAddress',
-      args: [account],
-    })
-    return id === 0n ? undefined : Number(id)
-  } catch (err) {
-    if (isChainError(err) && err.code === 'OperatorNotRegistered') return undefined
-    throw err
+/**
+ * The account's id and record, through the backend: `getOperatorId` (Othentic's
+ * OperatorNotRegistered reads as undefined) and the operator list. Wisp lists every operator ever
+ * registered; Othentic the active ones only, so an id not among them is inactive, its key unreadable.
+ */
+async function statusOf(backend: ChainBackend, account: Address): Promise<Status> {
+  const [operatorId, operators] = await Promise.all([backend.getOperatorId(account), backend.getOperators()])
+  if (operatorId === undefined)
+    return { operatorId, active: false, ejected: false, votingPower: 0n, key: undefined }
+  const record = operators.find((o) => o.id === operatorId)
+  return {
+    operatorId,
+    active: record?.active ?? false,
+    ejected: record?.ejected ?? false,
+    votingPower: record?.votingPower ?? 0n,
+    key: record ? g2Words(record.blsPublicKey, 'registered BLS key') : undefined,
   }
-}
-
-async function othenticStatus(
-  client: AnyClient,
-  attestationCenter: Address,
-  obls: Address,
-  account: Address,
-) {
-  const operatorId = await othenticId(client, attestationCenter, account)
-  if (operatorId === undefined) return { operatorId, active: false, votingPower: 0n, key: undefined }
-  const o = { address: obls, abi: othenticOnboardingAbi } as const
-  const [active, votingPower] = await Promise.all([
-    read<boolean>(client, { ...o, functionName: 'isActive', args: [BigInt(operatorId)] }),
-    read<bigint>(client, { ...o, functionName: 'votingPower', args: [BigInt(operatorId)] }),
-  ])
-  // the OBLS reverts for an inactive id: no key to show then
-  const key = active
-    ? await read<readonly [bigint, bigint, bigint, bigint]>(client, {
-        ...o,
-        functionName: 'getOperatorBLSPubKey',
-        args: [BigInt(operatorId)],
-      })
-    : undefined
-  return { operatorId, active, votingPower, key }
 }
 
 /**
  * Where the account stands: its operator id (undefined when it never registered), active, voting
- * power against the network's total, the registered BLS key. Read-only; both backends.
+ * power against the network's total, the registered BLS key. Read-only; both backends, read
+ * through the package's ChainBackend (`backend` default 'wisp'; 'auto' detects it).
  */
 export async function getOperatorStanding(
   client: AnyClient,
   params: {
     attestationCenter: Address
     account: Account | Address
-    backend?: OnboardingBackend
+    backend?: OnboardingBackendOption
     registry?: Address
   },
 ): Promise<OperatorStanding> {
   const attestationCenter = addressParam(params.attestationCenter, 'attestationCenter')
   const account = accountAddress(params.account)
-  const backend = params.backend ?? 'wisp'
   await requireCode(client, attestationCenter, 'attestationCenter')
-  const registry = await registryOf(client, attestationCenter, params.registry)
-  if (backend === 'othentic') {
-    const [s, total] = await Promise.all([
-      othenticStatus(client, attestationCenter, registry, account),
-      read<bigint>(client, {
-        address: registry,
-        abi: othenticOnboardingAbi,
-        functionName: 'totalVotingPower',
-      }),
-    ])
-    return {
-      backend,
-      account,
-      attestationCenter,
-      registry,
-      operatorId: s.operatorId,
-      active: s.active,
-      ejected: false,
-      votingPower: s.votingPower,
-      totalVotingPower: total,
-      blsPublicKey: s.key,
-    }
-  }
-  const [s, total] = await Promise.all([
-    wispStatus(client, registry, account),
-    read<bigint>(client, {
-      address: attestationCenter,
-      abi: attestationCenterAbi,
-      functionName: 'totalVotingPower',
-    }),
-  ])
+  const backend = await backendOf(client, attestationCenter, params.backend, params.registry)
+  const [s, total] = await Promise.all([statusOf(backend, account), backend.getNetworkTotal()])
   return {
-    backend,
+    backend: backend.kind,
     account,
     attestationCenter,
-    registry,
+    registry: backend.registry,
     operatorId: s.operatorId,
     active: s.active,
     ejected: s.ejected,
@@ -432,8 +387,9 @@ export async function planOperatorRegistration(
     })
   const chainId = await chainIdOf(client)
   await requireCode(client, attestationCenter, 'attestationCenter')
-  const registry = await registryOf(client, attestationCenter, params.registry)
-  const status = await wispStatus(client, registry, account)
+  const backend = await backendOf(client, attestationCenter, 'wisp', params.registry)
+  const registry = backend.registry
+  const status = await statusOf(backend, account)
   const base = {
     action: 'register' as const,
     backend: 'wisp' as const,
@@ -597,8 +553,9 @@ export async function planOperatorDeregistration(
   const account = accountAddress(params.account)
   const chainId = await chainIdOf(client)
   await requireCode(client, attestationCenter, 'attestationCenter')
-  const registry = await registryOf(client, attestationCenter, params.registry)
-  const status = await wispStatus(client, registry, account)
+  const backend = await backendOf(client, attestationCenter, 'wisp', params.registry)
+  const registry = backend.registry
+  const status = await statusOf(backend, account)
   const base = {
     action: 'deregister' as const,
     backend: 'wisp' as const,
@@ -650,21 +607,25 @@ export async function planBlsKeyUpdate(
   params: {
     attestationCenter: Address
     account: Account | Address
-    backend?: OnboardingBackend
+    backend?: OnboardingBackendOption
     registry?: Address
   } & BlsKeyInput,
 ): Promise<OnboardingPlan> {
   const attestationCenter = addressParam(params.attestationCenter, 'attestationCenter')
   const account = accountAddress(params.account)
-  const backend = params.backend ?? 'wisp'
   const chainId = await chainIdOf(client)
   await requireCode(client, attestationCenter, 'attestationCenter')
-  const registry = await registryOf(client, attestationCenter, params.registry)
-  const status =
-    backend === 'othentic'
-      ? { ...(await othenticStatus(client, attestationCenter, registry, account)), ejected: false }
-      : await wispStatus(client, registry, account)
-  const base = { action: 'update-bls-key' as const, backend, chainId, account, attestationCenter, registry }
+  const backend = await backendOf(client, attestationCenter, params.backend, params.registry)
+  const registry = backend.registry
+  const status = await statusOf(backend, account)
+  const base = {
+    action: 'update-bls-key' as const,
+    backend: backend.kind,
+    chainId,
+    account,
+    attestationCenter,
+    registry,
+  }
   if (status.operatorId === undefined)
     throw new ChainError(
       'OperatorNotRegistered',
@@ -686,8 +647,9 @@ export async function planBlsKeyUpdate(
       nothingToDo: `operator ${status.operatorId} already has this BLS key`,
       blsKey,
     })
+  // the same `updateBlsKey(uint256[4], (uint256[2]))` on both backends' AttestationCenter
   const data = encodeFunctionData({
-    abi: othenticOnboardingAbi,
+    abi: attestationCenterAbi,
     functionName: 'updateBlsKey',
     args: [blsKey.publicKey, { signature: blsKey.proofOfPossession }],
   })

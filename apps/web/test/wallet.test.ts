@@ -77,6 +77,30 @@ describe('registration from a browser wallet', () => {
     await other.close()
   })
 
+  it('says so when the wallet cannot be put on the chain', async () => {
+    const other = await browser.newContext()
+    const p = await openApp(other, net.webUrl, 'wrong chain')
+    const key = generatePrivateKey()
+    addWalletKey(key)
+    await installWallet(p, {
+      rpcUrl: net.rpcUrl,
+      chainId: net.chainId,
+      startChainId: 1,
+      knowsChain: false,
+      canAddChain: false,
+    })
+    await importKey(p, key)
+    await waitForWisp(p, "w.view === 'register'")
+    await p.getByTestId('wallet-connect').click()
+    expect((await registerError(p, 'WALLET_WRONG_CHAIN')).message).toContain(
+      `could not add chain ${net.chainId}`,
+    )
+    await expect
+      .poll(() => p.getByTestId('wallet-chain').textContent())
+      .toContain(`wrong: needs ${net.chainId}`)
+    await other.close()
+  })
+
   it('connects, switches the wallet from another chain (adding it), shows account and chain', async () => {
     const key = generatePrivateKey()
     operator = addWalletKey(key)
@@ -150,15 +174,30 @@ describe('registration from a browser wallet', () => {
     await page.getByTestId('register').screenshot({ path: `${shots}register-rejected.png` })
   })
 
+  it('a step that fails on chain is named (the user cut its gas limit in the wallet)', async () => {
+    wallet.gasLimitNext(25_000n)
+    await page.getByTestId('register-submit').click()
+    const error = await registerError(page, 'WALLET_STEP_FAILED')
+    expect(error.message).toContain('Approve the stake token')
+    // e.g. "… failed: CHAIN_TX_FAILED: transaction 0x… reverted (gas used 25000) and the replay gives no reason"
+    expect(error.message).toMatch(/CHAIN_TX_FAILED.*reverted \(gas used 25000\)/)
+    expect(wallet.sent).toHaveLength(1)
+    const receipt = await chain.getTransactionReceipt({ hash: wallet.sent[0]! })
+    expect(receipt.status).toBe('reverted')
+    expect(await page.locator('#register-steps [data-step="approve"]').getAttribute('data-state')).toBe(
+      'failed',
+    )
+  })
+
   it('stakes and registers from the wallet, then attests: its vote is included on chain', async () => {
     await page.getByTestId('register-submit').click()
     const running = await waitForWisp(
       page,
       "w.view === 'dashboard' && w.status?.phase === 'running' && w.status.p2p.relayConnected && w.status.p2p.meshPeers > 0",
     )
-    // approve, deposit, register: three transactions, all signed by the wallet
-    expect(wallet.sent).toHaveLength(3)
-    expect(await chain.getTransactionCount({ address: operator })).toBe(3)
+    // the failed approve, then approve, deposit, register: all signed by the wallet
+    expect(wallet.sent).toHaveLength(4)
+    expect(await chain.getTransactionCount({ address: operator })).toBe(4)
     const record = await getOperatorByAddress(chain, {
       attestationCenter: net.attestationCenter,
       address: operator,

@@ -33,6 +33,8 @@ export interface WalletDoubleOptions {
   knowsChain?: boolean
   /** the accounts it shares (default: every key added) */
   accounts?: () => Address[]
+  /** can it add a chain? (default true; false: wallet_addEthereumChain fails, as on a wallet without that feature) */
+  canAddChain?: boolean
 }
 
 export interface WalletDouble {
@@ -43,6 +45,8 @@ export interface WalletDouble {
   chainId(): number
   /** the next request of `method` is rejected by "the user" (4001) */
   rejectNext(method: string): void
+  /** the next transaction is sent with this gas limit (a user editing it in the wallet) */
+  gasLimitNext(gas: bigint): void
 }
 
 const installed = new WeakMap<Page, WalletDouble>()
@@ -54,6 +58,7 @@ export async function installWallet(page: Page, options: WalletDoubleOptions): P
   let current = options.startChainId ?? options.chainId
   const known = new Set<number>([current, ...(options.knowsChain === false ? [] : [options.chainId])])
   const rejects = new Set<string>()
+  let nextGas: bigint | undefined
   const chain = defineChain({
     id: options.chainId,
     name: 'anvil',
@@ -65,6 +70,9 @@ export async function installWallet(page: Page, options: WalletDoubleOptions): P
     sent: [],
     chainId: () => current,
     rejectNext: (method) => rejects.add(method),
+    gasLimitNext: (gas) => {
+      nextGas = gas
+    },
   }
   const accounts = () => options.accounts?.() ?? [...keys.values()].map((k) => privateKeyToAccount(k).address)
   const emit = (event: string, arg: unknown) =>
@@ -107,6 +115,8 @@ export async function installWallet(page: Page, options: WalletDoubleOptions): P
         const p = params[0] as { chainId: string; rpcUrls?: string[] }
         const id = Number(p.chainId)
         // a real wallet checks the RPC answers with that chain id; this one only has anvil
+        if (options.canAddChain === false)
+          return { error: { code: -32603, message: 'this wallet cannot add networks' } }
         if (id !== options.chainId || !p.rpcUrls?.length)
           return { error: { code: -32602, message: `cannot add chain ${id} (rpcUrls ${p.rpcUrls})` } }
         known.add(id)
@@ -127,12 +137,14 @@ export async function installWallet(page: Page, options: WalletDoubleOptions): P
         chain,
         transport: http(options.rpcUrl),
       })
+      const gas = nextGas ?? (tx.gas ? BigInt(tx.gas) : undefined)
+      nextGas = undefined
       try {
         const hash = await wallet.sendTransaction({
           to: tx.to,
           ...(tx.data ? { data: tx.data } : {}),
           ...(tx.value ? { value: BigInt(tx.value) } : {}),
-          ...(tx.gas ? { gas: BigInt(tx.gas) } : {}),
+          ...(gas === undefined ? {} : { gas }),
         })
         double.sent.push(hash)
         return { result: hash }

@@ -236,6 +236,7 @@ describe('registration from a browser wallet', () => {
     await p.getByTestId('onboard-create').click()
     await p.getByTestId('create-use-wallet').click()
     await expect.poll(() => p.getByTestId('create-address').inputValue()).toBe(account)
+    await p.getByTestId('onboarding').screenshot({ path: `${shots}onboarding-create-for-wallet.png` })
     await p.getByTestId('passphrase').fill(PASSPHRASE)
     await p.getByTestId('passphrase-confirm').fill(PASSPHRASE)
     await p.getByTestId('onboard-submit').click()

@@ -173,7 +173,7 @@ export async function showRegistration(ctx: RegisterContext): Promise<void> {
     w.requestFaucet(config, p.address, location.href)
       .then(async (r) => {
         $('faucet-result')!.textContent =
-          `Funded (${r.txHashes.length} transfer${r.txHashes.length === 1 ? '' : 's'}).`
+          `Funded (${r.txHashes.length} transaction${r.txHashes.length === 1 ? '' : 's'}).`
         // the tokens just received are what the operator means to stake
         delete $('stake-amount')!.dataset.touched
         await renderFunding()

@@ -2,6 +2,8 @@
 // backend detection against Wisp's own contracts and a contract that is neither: operators, totals
 // and definitions read through the documented views and logs, caches reloaded by events (not by
 // age), v1 events, submitTask through both overloads.
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { SecretKey } from '@wisp/bls'
 import { othenticShapedAttestationCenterAbi } from '@wisp/contracts'
 import {
@@ -15,13 +17,14 @@ import {
 } from '@wisp/contracts/dev'
 import { type TaskInfo, taskHash } from '@wisp/protocol'
 import { waitFor } from '@wisp/test-utils'
-import { bytesToHex, type Hex } from 'viem'
+import { bytesToHex, createPublicClient, type Hex, http } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { writeContract } from 'viem/actions'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   type ChainError,
   createChainBackend,
+  createChainCache,
   createChainDirectory,
   createChainPort,
   detectChainBackend,
@@ -251,6 +254,20 @@ describe('caches follow events', () => {
       await port.getOperators()
       expect(port.cache.loads).toBe(loaded)
       expect(loaded).toBe(before + 1)
+      // a task outcome and its RewardAccumulated events change nothing the cache holds
+      const ops = opsOf(v2)
+      const task = makeTask(ops[0]!.address, 1)
+      const submitted = await submitTask(ops[0]!.wallet, {
+        attestationCenter: v2.contracts.attestationCenter,
+        task,
+        performerSignature: await performerSignature(ops[0]!, task, 'ecdsa'),
+        isApproved: true,
+        ...signVotes(votingOn(v2), task, ops.slice(1, 4), true),
+      })
+      expect(submitted.receipt.logs.length).toBeGreaterThan(1) // the outcome and the rewards
+      await new Promise((r) => setTimeout(r, 300))
+      await port.getOperators()
+      expect(port.cache.loads).toBe(loaded)
 
       // a registration (OperatorRegisteredToNetwork)
       const newKey = generatePrivateKey()
@@ -266,7 +283,6 @@ describe('caches follow events', () => {
       })
 
       // a BLS key update (OperatorBlsKeyUpdated)
-      const ops = opsOf(v2)
       const rotated = SecretKey.fromBytes(bytesToHex(new Uint8Array(32).fill(7)))
       await updateBlsKey(ops[1]!.wallet, {
         attestationCenter: v2.contracts.attestationCenter,
@@ -332,6 +348,59 @@ const votingOn = (net: OthenticShapedNetwork) =>
   ({ center: net.contracts.attestationCenter, net: { chainId: net.chainId } }) as Parameters<
     typeof signVotes
   >[0]
+
+describe('cache resilience', () => {
+  it('a failed reload serves the last snapshot (and says why through refresh); it recovers with the RPC', async () => {
+    let down = false
+    // a proxy in front of anvil that can start answering 503
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = []
+      req.on('data', (c: Buffer) => chunks.push(c))
+      req.on('end', () => {
+        if (down) return void res.writeHead(503).end('down')
+        fetch(anvil.rpcUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: Buffer.concat(chunks),
+        })
+          .then(async (r) =>
+            res.writeHead(r.status, { 'content-type': 'application/json' }).end(await r.text()),
+          )
+          .catch(() => res.writeHead(502).end())
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+      const client = createPublicClient({ transport: http(url, { retryCount: 0 }), pollingInterval: 50 })
+      const backend = await createChainBackend(client, { attestationCenter: v2.contracts.attestationCenter })
+      let now = 0
+      const errors: string[] = []
+      const cache = createChainCache(client, backend, {
+        maxAgeMs: 1_000,
+        now: () => now,
+        onError: (e) => errors.push(e.code),
+      })
+      const first = await cache.get()
+      down = true
+      now = 5_000 // past the max age: a reload is due, and fails
+      expect(await cache.get()).toBe(first)
+      expect(await codeOf(cache.refresh())).toBe('CHAIN_RPC_FAILED')
+      await waitFor('the watch to report the dead RPC', () => errors.includes('CHAIN_RPC_FAILED'), {
+        timeoutMs: 5_000,
+      })
+      down = false
+      now = 10_000
+      const again = await cache.get()
+      expect(again).not.toBe(first)
+      expect(again.operators.map((o) => o.id)).toEqual(first.operators.map((o) => o.id))
+      cache.close()
+    } finally {
+      server.closeAllConnections()
+      server.close()
+    }
+  })
+})
 
 async function submitThrough(
   port: WispChainPort,

@@ -163,25 +163,30 @@ const nonceOf = (address: Address) => client.getTransactionCount({ address })
 
 /** A real task through the BLS overload's sibling (ECDSA performer): both operators' votes aggregated. */
 async function submitWithVotes(signers: Array<{ id: number; ecdsaKey: Hex }>) {
-  const aggregator = net.operators[0]!
+  return submitVotes(net.contracts.attestationCenter, net.operators[0]!.ecdsaKey, signers, 1)
+}
+
+/** The aggregator (also the performer) submits a task of `taskDefinitionId` the signers voted for. */
+async function submitVotes(
+  attestationCenter: Address,
+  aggregatorKey: Hex,
+  signers: Array<{ id: number; ecdsaKey: Hex }>,
+  taskDefinitionId: number,
+) {
+  const account = privateKeyToAccount(aggregatorKey)
   const task: TaskInfo = {
     proofOfTask: `operator-command-${Date.now()}`,
     data: '0x01',
-    taskPerformer: aggregator.address,
-    taskDefinitionId: 1,
+    taskPerformer: account.address,
+    taskDefinitionId,
   }
   const hashed = hashToPoint(
     DOMAIN_TASKS,
-    voteHash(task, {
-      attestationCenter: net.contracts.attestationCenter,
-      chainId: net.chainId,
-      isApproved: true,
-    }),
+    voteHash(task, { attestationCenter, chainId: net.chainId, isApproved: true }),
   )
   const sorted = [...signers].sort((a, b) => a.id - b.id)
-  const account = privateKeyToAccount(aggregator.ecdsaKey)
-  return submitTask(walletOf(aggregator.ecdsaKey), {
-    attestationCenter: net.contracts.attestationCenter,
+  return submitTask(walletOf(aggregatorKey), {
+    attestationCenter,
     task,
     performerSignature: { type: 'ecdsa', signature: await account.sign({ hash: taskHash(task) }) },
     isApproved: true,
@@ -512,6 +517,48 @@ describe('wisp operator (Othentic-shaped contracts)', () => {
     ])
     expect(stranger).toContain(
       'operator       not registered: this address is not an operator of this AVS (Othentic registers on L1',
+    )
+  })
+
+  it('status on a v1 network: its TaskSubmitted names no attesters, so those tasks are not counted', async () => {
+    const v1 = await deployOthenticShapedNetwork({
+      rpcUrl: anvil.rpcUrl,
+      operators: [
+        { ecdsaKey: generatePrivateKey(), votingPower: 4n * E },
+        { ecdsaKey: generatePrivateKey() },
+      ],
+      eventVersion: 1,
+    })
+    await keystore('oth1.json', v1.operators[0]!.ecdsaKey)
+    await writeFile(
+      join(dir, 'oth1-net.json'),
+      JSON.stringify(
+        networkFile({
+          name: 'othentic v1',
+          backend: 'othentic',
+          contracts: {
+            attestationCenter: v1.contracts.attestationCenter,
+            operatorRegistry: v1.contracts.obls,
+          },
+          deploymentBlock: Number(v1.startBlock),
+          taskDefinitions: [],
+        }),
+      ),
+    )
+    const signers = v1.operators.map((o) => ({ id: o.id, ecdsaKey: o.ecdsaKey }))
+    await submitVotes(v1.contracts.attestationCenter, v1.operators[0]!.ecdsaKey, signers, 0)
+    const V1 = ['--network', 'oth1-net.json', '--keystore', 'oth1.json']
+    expect(JSON.parse(await wisp(['status', ...V1, '--json']))).toMatchObject({
+      backend: 'othentic',
+      operatorId: 1,
+      active: true,
+      votingPower: String(4n * E),
+      recentTasks: { submitted: 1, included: 0, withoutAttesterIds: 1 },
+    })
+    const text = await wisp(['status', ...V1])
+    expect(text).toContain('operator       1 · active')
+    expect(text).toMatch(
+      /recent tasks {3}in 0 of 1 submitted task\(s\), blocks \d+–\d+; 1 of them v1 events, which name no attesters: not counted/,
     )
   })
 })

@@ -301,6 +301,12 @@ interface Inclusion {
   submitted: number
   included: number
   lastIncluded: number | undefined
+  /**
+   * Submitted tasks whose event is the v1 shape (older Othentic deployments): it names no
+   * attesters, so they are not counted either way (@wisp/chain exports no reader of the ids from
+   * the submitTask calldata yet).
+   */
+  withoutAttesterIds: number
   /** why inclusion is unknown (an RPC that refuses the range) */
   unknown?: string
 }
@@ -331,6 +337,7 @@ async function inclusion(
       submitted: 0,
       included: 0,
       lastIncluded: undefined,
+      withoutAttesterIds: 0,
       unknown: (err as Error).message.split('\n')[0],
     }
   }
@@ -342,6 +349,7 @@ async function inclusion(
     submitted: submitted.length,
     included: mine.length,
     lastIncluded: mine.at(-1)?.taskNumber,
+    withoutAttesterIds: submitted.filter((e) => e.version === 1).length,
   }
 }
 
@@ -399,6 +407,7 @@ async function status(io: ToolIo, c: Connection, values: Values, account: Addres
                 submitted: seen.submitted,
                 included: seen.included,
                 lastIncludedTask: seen.lastIncluded ?? null,
+                ...(seen.withoutAttesterIds > 0 ? { withoutAttesterIds: seen.withoutAttesterIds } : {}),
                 ...(seen.unknown ? { unknown: seen.unknown } : {}),
               },
             }
@@ -429,7 +438,7 @@ async function status(io: ToolIo, c: Connection, values: Values, account: Addres
     lines.push(
       seen.unknown
         ? `recent tasks   unknown (${seen.unknown})`
-        : `recent tasks   in ${seen.included} of ${seen.submitted} submitted task(s), blocks ${seen.fromBlock}–${seen.toBlock}${seen.lastIncluded === undefined ? '' : ` (last: task ${seen.lastIncluded})`}`,
+        : `recent tasks   in ${seen.included} of ${seen.submitted} submitted task(s), blocks ${seen.fromBlock}–${seen.toBlock}${seen.lastIncluded === undefined ? '' : ` (last: task ${seen.lastIncluded})`}${seen.withoutAttesterIds === 0 ? '' : `; ${seen.withoutAttesterIds} of them v1 events, which name no attesters: not counted`}`,
     )
   }
   io.stdout.write(`${lines.join('\n')}\n`)

@@ -109,10 +109,14 @@ export interface WispChainPort extends ChainPort {
   submitTask(params: SubmitTaskParams): Promise<SubmitTaskOutcome>
   /** Receipt-based, cached; waits up to `outcomeWindowMs` for a receipt. Never throws. */
   checkTaskOutcome: TaskOutcomeChecker['checkTaskOutcome']
-  /** `slashOperatorForDoubleAttestation`, sent in turn with submissions (one account, one nonce sequence). */
-  proveDoubleAttestation(proof: DoubleAttestationProof): Promise<SlashOutcome>
-  /** `slashOperatorForIncorrectAttestation`, likewise */
-  proveIncorrectAttestation(proof: IncorrectAttestationProof): Promise<SlashOutcome>
+  /**
+   * `slashOperatorForDoubleAttestation`, sent in turn with submissions (one account, one nonce
+   * sequence). Wisp backend only: an Othentic deployment has no public slashing entry point of that
+   * shape, so the othentic port leaves both out and the engine's watchtower files nothing.
+   */
+  proveDoubleAttestation?(proof: DoubleAttestationProof): Promise<SlashOutcome>
+  /** `slashOperatorForIncorrectAttestation`, likewise (Wisp backend only) */
+  proveIncorrectAttestation?(proof: IncorrectAttestationProof): Promise<SlashOutcome>
 }
 
 /**
@@ -227,7 +231,7 @@ export async function createChainPort(
       details: { functionName },
     })
 
-  return {
+  const port: WispChainPort = {
     chainId,
     attestationCenter,
     backend: backend.kind,
@@ -340,6 +344,11 @@ export async function createChainPort(
       )
     },
   }
+  if (backend.kind === 'othentic') {
+    delete port.proveDoubleAttestation
+    delete port.proveIncorrectAttestation
+  }
+  return port
 }
 
 export interface ChainDirectoryOptions {

@@ -150,6 +150,7 @@ describe('detection', () => {
       { publicClient: clients.publicClient },
     )
     expect(onWisp.backend).toBe('wisp')
+    expect(onWisp.proveDoubleAttestation).toBeTypeOf('function')
     expect(await onWisp.getOperators()).toHaveLength(3)
     onWisp.close()
   })
@@ -164,6 +165,9 @@ describe('reads', () => {
     try {
       expect(port.backend).toBe('othentic')
       expect(port.registry).toBe(v2.contracts.obls)
+      // no Wisp slashing functions on an Othentic deployment: the watchtower files nothing there
+      expect(port.proveDoubleAttestation).toBeUndefined()
+      expect(port.proveIncorrectAttestation).toBeUndefined()
       const operators = await port.getOperators()
       expect(operators.map((o) => [o.id, o.address, o.votingPower, o.active])).toEqual(
         v2.operators.map((o) => [o.id, o.address, o.votingPower, true]),

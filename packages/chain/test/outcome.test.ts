@@ -266,7 +266,7 @@ describe('proveDoubleAttestation', () => {
       rejectSignature: bytes64(signVotes(s, task, [offender], false).signatures[0]!),
     }
     // a submission and the proof from one account at once: no nonce collision
-    const [landed, slashed] = await Promise.all([land(true), port.proveDoubleAttestation(proof)])
+    const [landed, slashed] = await Promise.all([land(true), port.proveDoubleAttestation!(proof)])
     expect(landed.txHash).toMatch(/^0x/)
     expect(slashed).toMatchObject({ slashedStake: 15n * E, challengerReward: 3n * E, ejected: false })
     expect(await getOperator(s.publicClient, { attestationCenter: s.center, id: offender.id })).toMatchObject(
@@ -278,15 +278,15 @@ describe('proveDoubleAttestation', () => {
     // a malformed proof is a coded error at once, nothing sent, the queue not held
     const nonce = await s.publicClient.getTransactionCount({ address: s.ops[0]!.address })
     await expect(
-      port.proveDoubleAttestation({ ...proof, approveSignature: proof.approveSignature.subarray(0, 63) }),
+      port.proveDoubleAttestation!({ ...proof, approveSignature: proof.approveSignature.subarray(0, 63) }),
     ).rejects.toMatchObject({ code: 'CHAIN_INVALID_INPUT' })
     await expect(
-      port.proveDoubleAttestation({ ...proof, rejectSignature: 'x' as unknown as Uint8Array }),
+      port.proveDoubleAttestation!({ ...proof, rejectSignature: 'x' as unknown as Uint8Array }),
     ).rejects.toMatchObject({ code: 'CHAIN_INVALID_INPUT' })
     expect(await s.publicClient.getTransactionCount({ address: s.ops[0]!.address })).toBe(nonce)
 
     const readOnly = await createChainPort({ attestationCenter: s.center }, { publicClient: s.publicClient })
-    await expect(readOnly.proveDoubleAttestation(proof)).rejects.toMatchObject({ code: 'CHAIN_NO_ACCOUNT' })
+    await expect(readOnly.proveDoubleAttestation!(proof)).rejects.toMatchObject({ code: 'CHAIN_NO_ACCOUNT' })
   })
 })
 
@@ -304,7 +304,7 @@ describe('proveIncorrectAttestation', () => {
       attesterIds: consensus.attesterIds,
     }
     const before = await s.publicClient.getTransactionCount({ address: s.ops[0]!.address })
-    await expect(port.proveIncorrectAttestation(proof)).rejects.toMatchObject({ code: 'SlashingNotEnabled' })
+    await expect(port.proveIncorrectAttestation!(proof)).rejects.toMatchObject({ code: 'SlashingNotEnabled' })
     // refused in simulation: nothing was sent
     expect(await s.publicClient.getTransactionCount({ address: s.ops[0]!.address })).toBe(before)
     await setSlashingConfig(s.deployer, {
@@ -320,7 +320,7 @@ describe('proveIncorrectAttestation', () => {
       condition: 'incorrectAttestation',
       enabled: true,
     })
-    expect(await port.proveIncorrectAttestation(proof)).toMatchObject({
+    expect(await port.proveIncorrectAttestation!(proof)).toMatchObject({
       slashedStake: 1n * E,
       ejected: false,
     })

@@ -6,7 +6,6 @@
 // asks a local network's faucet for ETH and stake tokens (its only one-click service).
 import {
   executeOnboardingPlan,
-  getOperatorByAddress,
   getRegistryAddress,
   isChainError,
   type OnboardingPlan,
@@ -427,15 +426,6 @@ export function parseAmount(text: string, decimals: number): bigint {
   if (!/^\d+(\.\d+)?$/.test(t))
     throw new WalletError('WALLET_INVALID_AMOUNT', `the stake "${text}" is not an amount like 10 or 2.5`)
   return parseUnits(t, decimals)
-}
-
-/** Is the operator registered and active now (read from the network's RPC)? */
-export async function isActiveOperator(config: WispWebConfig, address: Address): Promise<boolean> {
-  const record = await getOperatorByAddress(publicClient(config), {
-    attestationCenter: config.chain.attestationCenter,
-    address,
-  })
-  return record?.active === true
 }
 
 /** A local network's faucet: ETH and stake tokens for `address` (plain transfers on the server). */

@@ -406,6 +406,68 @@ describe('cache resilience', () => {
   })
 })
 
+describe('creation logs on an RPC that limits eth_getLogs ranges', () => {
+  it('splits a refused range and still finds every definition', async () => {
+    const LIMIT = 20n
+    let refused = 0
+    let widest = 0n
+    // a proxy in front of anvil that refuses eth_getLogs over more than LIMIT blocks, as public RPCs do
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = []
+      req.on('data', (c: Buffer) => chunks.push(c))
+      req.on('end', () => {
+        const body = Buffer.concat(chunks)
+        const call = JSON.parse(body.toString()) as {
+          id: number
+          method: string
+          params: [{ fromBlock: Hex; toBlock: Hex }]
+        }
+        if (call.method === 'eth_getLogs') {
+          const width = BigInt(call.params[0].toBlock) - BigInt(call.params[0].fromBlock) + 1n
+          if (width > LIMIT) {
+            refused += 1
+            res.writeHead(200, { 'content-type': 'application/json' })
+            return void res.end(
+              JSON.stringify({
+                jsonrpc: '2.0',
+                id: call.id,
+                error: { code: -32005, message: 'block range too wide' },
+              }),
+            )
+          }
+          if (width > widest) widest = width
+        }
+        fetch(anvil.rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+          .then(async (r) =>
+            res.writeHead(r.status, { 'content-type': 'application/json' }).end(await r.text()),
+          )
+          .catch(() => res.writeHead(502).end())
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+      const client = createPublicClient({ transport: http(url, { retryCount: 0 }) })
+      expect(await client.getBlockNumber()).toBeGreaterThan(LIMIT)
+      const backend = await createChainBackend(client, {
+        attestationCenter: v2.contracts.attestationCenter,
+        backend: 'othentic',
+        fromBlock: 0n,
+      })
+      const definitions = await backend.getTaskDefinitions()
+      expect(definitions.find((d) => d.id === 1)).toMatchObject({
+        name: 'restricted',
+        blockExpiry: 1_000_000n,
+      })
+      expect(refused).toBeGreaterThan(0)
+      expect(widest).toBeLessThanOrEqual(LIMIT)
+    } finally {
+      server.closeAllConnections()
+      server.close()
+    }
+  })
+})
+
 async function submitThrough(
   port: WispChainPort,
   net: OthenticShapedNetwork,

@@ -17,6 +17,19 @@ import { type AnyClient, read } from '../transact.js'
 import { othenticAttestationCenterAbi, othenticOblsAbi } from './othentic-abi.js'
 import type { ChainBackend } from './types.js'
 
+/** The narrowest eth_getLogs range tried before a refusal counts as a failure. */
+const MIN_LOG_SPAN = 16n
+
+/** The RPC answered, with a JSON-RPC error (a refused range, too many results), rather than failing to answer. */
+function answeredWithAnError(err: unknown): boolean {
+  for (let e = err as { name?: string; cause?: unknown } | undefined, depth = 0; e && depth < 16; depth++) {
+    if (e.name === 'HttpRequestError' || e.name === 'TimeoutError' || e.name === 'WebSocketRequestError')
+      return false
+    e = e.cause as typeof e
+  }
+  return true
+}
+
 /** Calldata bytes per deployless multicall chunk: 3 calls per operator, results well under 24 KiB. */
 const BATCH_BYTES = 1440
 
@@ -52,34 +65,52 @@ export async function createOthenticBackend(
   )
   const obls = { address: registry, abi: othenticOblsAbi } as const
 
-  // Creation logs are scanned once and then only from where the last scan stopped.
+  // Creation logs are scanned once and then only from where the last scan stopped. Public RPCs
+  // limit eth_getLogs ranges (a few thousand blocks, or a result count): a refused range is split
+  // (an eighth at a time, down to MIN_LOG_SPAN) and the span that worked is kept for later scans.
   const created = new Map<number, CreatedMeta>()
   let scannedTo = (params.fromBlock ?? 0n) - 1n
+  let span: bigint | undefined
   let scanning: Promise<void> | undefined
+  const scanRange = async (fromBlock: bigint, toBlock: bigint) => {
+    const logs = await getContractEvents(client, {
+      ...ac,
+      eventName: 'TaskDefinitionCreated',
+      fromBlock,
+      toBlock,
+      strict: true,
+    })
+    for (const log of logs) {
+      const a = log.args
+      created.set(Number(a.taskDefinitionId), {
+        name: a.name,
+        blockExpiry: a.blockExpiry,
+        baseRewardFeeForAttesters: a.baseRewardFeeForAttesters,
+        baseRewardFeeForPerformer: a.baseRewardFeeForPerformer,
+        baseRewardFeeForAggregator: a.baseRewardFeeForAggregator,
+        disputePeriodBlocks: a.disputePeriodBlocks,
+      })
+    }
+  }
   const scanCreated = (): Promise<void> => {
     scanning ??= (async () => {
       try {
         const latest = await getBlockNumber(client, { cacheTime: 0 })
-        if (latest <= scannedTo) return
-        const logs = await getContractEvents(client, {
-          ...ac,
-          eventName: 'TaskDefinitionCreated',
-          fromBlock: scannedTo + 1n,
-          toBlock: latest,
-          strict: true,
-        })
-        for (const log of logs) {
-          const a = log.args
-          created.set(Number(a.taskDefinitionId), {
-            name: a.name,
-            blockExpiry: a.blockExpiry,
-            baseRewardFeeForAttesters: a.baseRewardFeeForAttesters,
-            baseRewardFeeForPerformer: a.baseRewardFeeForPerformer,
-            baseRewardFeeForAggregator: a.baseRewardFeeForAggregator,
-            disputePeriodBlocks: a.disputePeriodBlocks,
-          })
+        while (scannedTo < latest) {
+          const from = scannedTo + 1n
+          const width = span ?? latest - from + 1n
+          const to = from + width - 1n < latest ? from + width - 1n : latest
+          try {
+            await scanRange(from, to)
+            scannedTo = to
+            // a span that works may grow again (a burst of logs made the provider refuse once)
+            if (span !== undefined) span *= 2n
+          } catch (err) {
+            // an unreachable or rate-limiting RPC is not a range problem: fail (the fallback transport retries)
+            if (!answeredWithAnError(err) || width <= MIN_LOG_SPAN) throw err
+            span = width / 8n > MIN_LOG_SPAN ? width / 8n : MIN_LOG_SPAN
+          }
         }
-        scannedTo = latest
       } catch (err) {
         throw toChainError(err, { address: attestationCenter, functionName: 'TaskDefinitionCreated logs' })
       } finally {

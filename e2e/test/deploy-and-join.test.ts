@@ -100,9 +100,11 @@ describe('deploy, register, join — the CLI only', () => {
   const operatorIds: Record<string, number> = {}
 
   it('makes the keystores: three operators (new keys), the deployer and the aggregator (funded accounts)', async () => {
-    for (const name of ['alice', 'bob', 'carol']) {
-      await wisp(['keystore', 'create', '--keystore', keystore(name), ...withPassphrase])
-    }
+    await Promise.all(
+      ['alice', 'bob', 'carol'].map((name) =>
+        wisp(['keystore', 'create', '--keystore', keystore(name), ...withPassphrase]),
+      ),
+    )
     // anvil's dev accounts have ETH: the deployer and the aggregator (open aggregation, no stake)
     await wisp(['keystore', 'import', '--keystore', keystore('deployer'), ...withPassphrase], {
       PRIVATE_KEY: ANVIL_DEV_KEYS[0],
@@ -110,14 +112,12 @@ describe('deploy, register, join — the CLI only', () => {
     await wisp(['keystore', 'import', '--keystore', keystore('aggregator'), ...withPassphrase], {
       PRIVATE_KEY: ANVIL_DEV_KEYS[1],
     })
-    for (const name of ['alice', 'bob', 'carol', 'deployer', 'aggregator']) {
-      const shown = JSON.parse(
-        (await wisp(['keystore', 'show', '--keystore', keystore(name), '--json'])).stdout,
-      ) as {
-        address: Hex
-      }
-      addresses[name] = shown.address
-    }
+    await Promise.all(
+      ['alice', 'bob', 'carol', 'deployer', 'aggregator'].map(async (name) => {
+        const shown = await wisp(['keystore', 'show', '--keystore', keystore(name), '--json'])
+        addresses[name] = (JSON.parse(shown.stdout) as { address: Hex }).address
+      }),
+    )
     expect(addresses.deployer).toBe(privateKeyToAccount(ANVIL_DEV_KEYS[0]).address)
   })
 

@@ -317,6 +317,7 @@ async function readNetworkConfig(
     const message = (err as Error).message
     bad(message.includes(location) ? `--network: ${message}` : `--network ${location}: ${message}`)
   }
+  await checkNetworkPlugins(network, location)
   const performed = network.taskDefinitions.filter((d) => d.plugin !== undefined).map((d) => d.id)
   try {
     return operatorConfigFromNetwork(network, {
@@ -327,6 +328,26 @@ async function readNetworkConfig(
     })
   } catch (err) {
     bad(`--network ${location}: ${(err as Error).message}`)
+  }
+}
+
+/**
+ * Every plugin package the network file names is bundled or importable here; otherwise the node
+ * could not validate (or perform) that definition's tasks. Names the file's field.
+ */
+async function checkNetworkPlugins(network: NetworkFile, location: string): Promise<void> {
+  const { BUNDLED_PLUGINS } = await import('@wisp/operator')
+  for (const [i, definition] of network.taskDefinitions.entries()) {
+    const plugin = definition.plugin
+    if (plugin === undefined || !('package' in plugin) || BUNDLED_PLUGINS.has(plugin.package)) continue
+    try {
+      await import(plugin.package)
+    } catch {
+      bad(
+        `--network ${location}: network.taskDefinitions[${i}].plugin.package: ${plugin.package} is neither bundled ` +
+          `(${[...BUNDLED_PLUGINS.keys()].join(', ')}) nor installed here`,
+      )
+    }
   }
 }
 

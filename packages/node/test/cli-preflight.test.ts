@@ -143,6 +143,38 @@ describe('plugins', () => {
     )
   })
 
+  it('a --network file: a bad field, an unknown plugin, --config beside it — each NODE_BAD_FLAGS naming the file and field', () => {
+    const file = join(dir, 'network.json')
+    const network = {
+      version: 1,
+      name: 'preflight',
+      kind: 'testnet',
+      chainId: 17000,
+      rpcUrls: ['http://127.0.0.1:1'],
+      backend: 'wisp',
+      contracts: { attestationCenter: center },
+      deploymentBlock: 0,
+      taskDefinitions: [{ id: 1, name: 'a', plugin: { package: '@acme/nope' }, config: {} }],
+      relays: [],
+    }
+    const run = (...args: string[]) =>
+      wisp(['attester', '--private-key', key, '--p2p.datadir', dataDir, ...args])
+    writeFileSync(file, JSON.stringify(network))
+    expectRefused(
+      run('--network', 'network.json'),
+      'wisp: NODE_BAD_FLAGS: --network network.json: network.taskDefinitions[0].plugin.package: @acme/nope is neither bundled (@wisp/plugin-hash-chain, @wisp/plugin-price-oracle) nor installed here',
+    )
+    writeFileSync(file, JSON.stringify({ ...network, rpcUrls: [] }))
+    expectRefused(
+      run('--network', 'network.json'),
+      'wisp: NODE_BAD_FLAGS: --network network.json: network.rpcUrls: must list at least one JSON-RPC URL',
+    )
+    expectRefused(
+      run('--network', 'network.json', '--config', 'x.json'),
+      'wisp: NODE_BAD_FLAGS: give --network or --config, not both (an operator config already names its network)',
+    )
+  })
+
   it('an unknown plugin package is NODE_BAD_FLAGS, exit 2', () => {
     expectRefused(
       attester('--plugin', '@wisp/plugin-nope'),

@@ -205,23 +205,26 @@ describe('deploy, register, join — the CLI only', () => {
       const hash = await faucet.sendTransaction({ to: addresses[name]!, value: parseEther('1'), chain: null })
       await publicClient.waitForTransactionReceipt({ hash })
     }
-    for (const name of ['alice', 'bob', 'carol']) {
-      const registered = await wisp([
-        'operator',
-        'register',
-        '--network',
-        networkFile,
-        '--keystore',
-        keystore(name),
-        ...withPassphrase,
-        '--stake',
-        '10',
-        '--yes',
-      ])
-      const id = /^registered: operator (\d+) /m.exec(registered.stdout)?.[1]
-      expect(id, registered.stdout).toBeDefined()
-      operatorIds[name] = Number(id)
-    }
+    // each from its own account: all three at once (ids in the order they land)
+    await Promise.all(
+      ['alice', 'bob', 'carol'].map(async (name) => {
+        const registered = await wisp([
+          'operator',
+          'register',
+          '--network',
+          networkFile,
+          '--keystore',
+          keystore(name),
+          ...withPassphrase,
+          '--stake',
+          '10',
+          '--yes',
+        ])
+        const id = /^registered: operator (\d+) /m.exec(registered.stdout)?.[1]
+        expect(id, registered.stdout).toBeDefined()
+        operatorIds[name] = Number(id)
+      }),
+    )
     expect(Object.values(operatorIds).sort()).toEqual([1, 2, 3])
   })
 

@@ -105,12 +105,15 @@ try {
     config,
     dir: outDir,
     build: 'never',
-    // ETH and 10 stake tokens per browser operator, by plain transfers; it registers from its wallet
+    // ETH and 1 stake token (voting power 1) per browser operator, by plain transfers; it
+    // registers from its wallet. Small next to the Node operator's 20: the browsers the test files
+    // leave registered and offline must not keep the network below its threshold
     faucet: {
       handler: createLocalFaucet({
         rpcUrl: anvil.rpcUrl,
         stakeToken: net.contracts.stakeToken,
         funderKey: ANVIL_DEV_KEYS[0],
+        stake: 10n ** 18n,
       }),
     },
     onError: (err) => process.stderr.write(`[faucet] ${err.message}\n`),

@@ -211,8 +211,13 @@ export async function createOperator(config: OperatorConfig, runtime: OperatorRu
         outcomeWindowMs: config.chain.outcomeWindowMs,
         outcomePollingIntervalMs: Math.min(config.chain.pollingIntervalMs, 1000),
       },
-      { publicClient, now },
+      // one snapshot and one event watch for the engine and the network layer
+      { publicClient, now, cache: chain.cache },
     )
+    closers.push(() => {
+      directory.close()
+      chain.close()
+    })
     const me = await directory.getOperatorByAddress(runtime.address)
     if (me === undefined && (wants('attester') || wants('performer'))) {
       throw new OperatorError(
@@ -393,7 +398,8 @@ export async function createOperator(config: OperatorConfig, runtime: OperatorRu
         })
         if (tick++ % 5 !== 0) return
         const [op, total, payment] = await Promise.all([
-          directory.refresh().then(() => directory.getOperatorByAddress(runtime.address)),
+          // cached, and reloaded by the contracts' events (registrations, key and power changes)
+          directory.getOperatorByAddress(runtime.address),
           chain.getNetworkTotal(),
           me
             ? getOperatorPaymentDetail(publicClient, {

@@ -1,10 +1,10 @@
 // Is this browser's operator registered? And, for someone without a browser wallet, the
 // registerAsOperator call to send from any wallet (with the proof of possession the signer worker
 // made). Registration from an injected wallet is in ./wallet.ts.
-import { getOperatorByAddress, getRegistryAddress } from '@wisp/chain'
+import { createChainTransport, getOperatorStanding, getRegistryAddress } from '@wisp/chain'
 import { operatorRegistryAbi } from '@wisp/contracts'
 import type { Remote } from 'comlink'
-import { type Address, createPublicClient, encodeFunctionData, http, type PublicClient } from 'viem'
+import { type Address, createPublicClient, encodeFunctionData, type PublicClient } from 'viem'
 import type { WispWebConfig } from '../config.js'
 import { unwrap } from '../signer/client.js'
 import type { KeyProfile, SignerService } from '../signer/protocol.js'
@@ -27,30 +27,38 @@ export interface OperatorState {
 
 const clients = new WeakMap<WispWebConfig, PublicClient>()
 
-function client(config: WispWebConfig): PublicClient {
+/** The page's reads of the chain: the config's RPC list (the later URLs take over on a failure or a 429). */
+export function chainClient(config: WispWebConfig): PublicClient {
   let c = clients.get(config)
   if (c === undefined) {
-    c = createPublicClient({ transport: http(config.chain.rpcUrl, { retryCount: 1, timeout: 10_000 }) })
+    c = createPublicClient({
+      transport: createChainTransport(config.chain.rpcUrls ?? [config.chain.rpcUrl], {
+        retryCount: 1,
+        timeoutMs: 10_000,
+      }),
+    })
     clients.set(config, c)
   }
   return c
 }
 
 async function registryOf(config: WispWebConfig): Promise<Address> {
-  return getRegistryAddress(client(config), { attestationCenter: config.chain.attestationCenter })
+  return getRegistryAddress(chainClient(config), { attestationCenter: config.chain.attestationCenter })
 }
 
+/** Through the config's chain backend: Wisp's contracts or an Othentic deployment. */
 export async function readOperatorState(config: WispWebConfig, address: Address): Promise<OperatorState> {
-  const record = await getOperatorByAddress(client(config), {
+  const standing = await getOperatorStanding(chainClient(config), {
     attestationCenter: config.chain.attestationCenter,
-    address,
+    account: address,
+    backend: config.chain.backend,
   })
-  if (record === undefined) return { registered: false, active: false, votingPower: '0' }
+  if (standing.operatorId === undefined) return { registered: false, active: false, votingPower: '0' }
   return {
     registered: true,
-    operatorId: record.id,
-    active: record.active,
-    votingPower: record.votingPower.toString(),
+    operatorId: standing.operatorId,
+    active: standing.active,
+    votingPower: standing.votingPower.toString(),
   }
 }
 

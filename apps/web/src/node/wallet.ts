@@ -18,21 +18,19 @@ import type { Remote } from 'comlink'
 import {
   type Address,
   type Chain,
-  createPublicClient,
   createWalletClient,
   custom,
   defineChain,
   type EIP1193Provider,
   formatUnits,
   getAddress,
-  http,
   isAddressEqual,
-  type PublicClient,
   parseUnits,
 } from 'viem'
 import type { FaucetResponse, WispWebConfig } from '../config.js'
 import { unwrap } from '../signer/client.js'
 import type { KeyProfile, SignerService } from '../signer/protocol.js'
+import { chainClient } from './registration.js'
 
 export type WalletErrorCode =
   | 'WALLET_NOT_FOUND'
@@ -132,17 +130,6 @@ function chainOf(config: WispWebConfig): Chain {
     nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
     rpcUrls: { default: { http: [config.chain.rpcUrl] } },
   })
-}
-
-const publicClients = new WeakMap<WispWebConfig, PublicClient>()
-
-function publicClient(config: WispWebConfig): PublicClient {
-  let c = publicClients.get(config)
-  if (c === undefined) {
-    c = createPublicClient({ transport: http(config.chain.rpcUrl, { retryCount: 1, timeout: 10_000 }) })
-    publicClients.set(config, c)
-  }
-  return c
 }
 
 async function chainIdOf(provider: EIP1193Provider): Promise<number> {
@@ -256,7 +243,7 @@ export async function ensureChain(session: WalletSession, config: WispWebConfig)
 
 /** The registry's first staking contract is the stake token (Wisp's deployments have one). */
 export async function readFunding(config: WispWebConfig, address: Address): Promise<Funding> {
-  const client = publicClient(config)
+  const client = chainClient(config)
   const registry = await getRegistryAddress(client, { attestationCenter: config.chain.attestationCenter })
   const [contracts] = (await client.readContract({
     address: registry,
@@ -345,7 +332,7 @@ export async function registerFromWallet(
       `the wallet's account ${session.account} is not this operator (${operator}): select ${operator} in the wallet`,
       { details: { walletAccounts: session.accounts, operator } },
     )
-  const client = publicClient(config)
+  const client = chainClient(config)
   const attestationCenter = config.chain.attestationCenter
 
   // the proof binds the key to (operator, registry, chain id); the worker signs it, the key stays there

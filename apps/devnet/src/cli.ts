@@ -144,7 +144,7 @@ async function devnetMain(argv: string[]): Promise<void> {
           ? [`  web attester       ${i.web}   (open it, create a key, fund it from the faucet, register)`]
           : []),
         `  network file       ${i.networkFilePath}   (wisp attester --network it; written by wisp deploy's code)`,
-        `  operator config    ${i.networkConfigPath}   (derived from it: wisp attester --config; the web app and edge read it)`,
+        `  operator config    ${i.networkConfigPath}   (derived from it: wisp attester --config, the edge worker's WISP_CONFIG)`,
         `  data               ${devnet.options.dataDir}`,
         '  Ctrl-C stops everything.',
         '',

@@ -102,7 +102,14 @@ export const FLAGS = {
   'json-rpc': {
     type: 'string',
     arg: '<port>',
-    help: 'serve JSON-RPC sendTask / sendCustomMessage on 127.0.0.1:<port>',
+    help: 'serve JSON-RPC sendTask / sendCustomMessage on <host>:<port>',
+    for: ROLES,
+  },
+  host: {
+    type: 'string',
+    arg: '<ip>',
+    help: 'the address JSON-RPC and metrics listen on (0.0.0.0: reachable from other containers)',
+    default: '127.0.0.1',
     for: ROLES,
   },
   metrics: {

@@ -47,8 +47,8 @@ export function nodeConfigOf(plan: NodePlan, chainId: number): WispNodeConfig {
         ? plan.plugins.map((p) => ({ package: p.package, config: p.config }))
         : base.plugins,
     dataDir: plan.dataDir,
-    ...(plan.jsonRpcPort !== undefined ? { jsonRpc: { port: plan.jsonRpcPort } } : {}),
-    ...(plan.metricsPort !== undefined ? { metrics: { port: plan.metricsPort } } : {}),
+    ...endpoint('jsonRpc', plan.jsonRpcPort, base?.jsonRpc, plan.serverHost),
+    ...endpoint('metrics', plan.metricsPort, base?.metrics, plan.serverHost),
   }
   try {
     return {
@@ -65,6 +65,22 @@ export function nodeConfigOf(plan: NodePlan, chainId: number): WispNodeConfig {
     }
     throw err
   }
+}
+
+/**
+ * A server's port and host: the flag's port over the config file's, --host over the file's host
+ * (the operator config's default host is loopback).
+ */
+function endpoint(
+  key: 'jsonRpc' | 'metrics',
+  port: number | undefined,
+  base: { port: number; host: string } | undefined,
+  host: string | undefined,
+): Partial<Record<'jsonRpc' | 'metrics', { port: number; host?: string }>> {
+  const p = port ?? base?.port
+  if (p === undefined) return {}
+  const h = host ?? base?.host
+  return { [key]: { port: p, ...(h !== undefined ? { host: h } : {}) } }
 }
 
 /** the performer's flags, over the config file's performer section */

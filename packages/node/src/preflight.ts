@@ -5,7 +5,7 @@
 // flag: NODE_BAD_FLAGS, or NODE_BAD_KEY for key material. No database, peer or server is opened
 // here, and no secret is ever echoed back.
 import { readFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
+import { createServer, isIP } from 'node:net'
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -35,6 +35,8 @@ export interface NodePlan {
   dataDir: string
   jsonRpcPort?: number
   metricsPort?: number
+  /** --host: where JSON-RPC and metrics listen (default: the config's, else loopback) */
+  serverHost?: string
   /** --avs-webapi */
   validationServiceUrl?: string
   /** `package` is what to import (a file URL for a ./path); `id` is the plugin's manifest id */
@@ -392,6 +394,9 @@ export async function preflightNode(
     const v = str(values, flag)
     return v === undefined ? undefined : integer(v, flag, 0, 65_535)
   }
+  const hostFlag = str(values, 'host')
+  if (hostFlag !== undefined && !isIP(hostFlag))
+    bad(`--host must be an IP address to listen on (e.g. 127.0.0.1 or 0.0.0.0), got "${hostFlag}"`)
   const jsonRpcPort = portOf('json-rpc')
   const metricsPort = portOf('metrics')
   if (jsonRpcPort !== undefined && jsonRpcPort !== 0 && jsonRpcPort === metricsPort)
@@ -477,7 +482,7 @@ export async function preflightNode(
     ['metrics', metricsPort],
   ] as const) {
     if (port === undefined || port === 0) continue
-    const problem = await portProblem(port, '127.0.0.1')
+    const problem = await portProblem(port, hostFlag ?? base?.jsonRpc?.host ?? '127.0.0.1')
     if (problem !== undefined) bad(`--${flag} ${port}: ${problem}`)
   }
   await checkListenPorts(listen)
@@ -495,6 +500,7 @@ export async function preflightNode(
     dataDir: str(values, 'p2p.datadir') ?? base?.dataDir ?? `.wisp/${command}`,
     ...(jsonRpcPort !== undefined ? { jsonRpcPort } : {}),
     ...(metricsPort !== undefined ? { metricsPort } : {}),
+    ...(hostFlag !== undefined ? { serverHost: hostFlag } : {}),
     ...(validationServiceUrl !== undefined ? { validationServiceUrl } : {}),
     plugins,
     performer: { taskDefinitionIds, signatureType, intervalMs, everyBlocks },

@@ -50,6 +50,12 @@ describe('nodeConfigOf', () => {
     expect(op.attester.validationService).toBeUndefined()
   })
 
+  it('--host binds JSON-RPC and metrics beyond loopback (another container can reach them)', () => {
+    const op = nodeConfigOf(plan({ jsonRpcPort: 8545, serverHost: '0.0.0.0' }), 31337).operator
+    expect(op.jsonRpc).toEqual({ port: 8545, host: '0.0.0.0' })
+    expect(op.metrics).toEqual({ port: 9464, host: '0.0.0.0' })
+  })
+
   it('an attester with --avs-webapi validates through it; an aggregator gets its --delay', () => {
     const attester = nodeConfigOf(
       plan({ command: 'attester', validationServiceUrl: 'http://127.0.0.1:4002' }),

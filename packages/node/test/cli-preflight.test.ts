@@ -98,6 +98,13 @@ describe('ports, addresses, URLs', () => {
     )
   })
 
+  it('a --host that is not an IP address is NODE_BAD_FLAGS, exit 2', () => {
+    expectRefused(
+      attester('--host', 'example.com', '--json-rpc', '0'),
+      'wisp: NODE_BAD_FLAGS: --host must be an IP address to listen on (e.g. 127.0.0.1 or 0.0.0.0), got "example.com"',
+    )
+  })
+
   it('a busy --json-rpc port is NODE_BAD_FLAGS, exit 2', () => {
     expectRefused(
       attester('--json-rpc', String(busyPort)),

@@ -123,20 +123,23 @@ export async function startWispNode(
   let metrics: MetricsServer | undefined
   try {
     jsonRpc = config.operator.jsonRpc
-      ? await startJsonRpcServer(config.operator.jsonRpc, {
-          sendTask: async (request) => {
-            if (request.targetChainId !== undefined && request.targetChainId !== chain.chainId) {
-              throw new NodeError(
-                'NODE_BAD_FLAGS',
-                `targetChainId ${request.targetChainId} is not this network's chain ${chain.chainId}`,
-              )
-            }
-            return engine.sendTask(request)
+      ? await startJsonRpcServer(
+          { ...config.operator.jsonRpc, chainId: chain.chainId },
+          {
+            sendTask: async (request) => {
+              if (request.targetChainId !== undefined && request.targetChainId !== chain.chainId) {
+                throw new NodeError(
+                  'NODE_BAD_FLAGS',
+                  `targetChainId ${request.targetChainId} is not this network's chain ${chain.chainId}`,
+                )
+              }
+              return engine.sendTask(request)
+            },
+            sendCustomMessage: async (data) => {
+              await engine.gossip.publish('customMessage', { data })
+            },
           },
-          sendCustomMessage: async (data) => {
-            await engine.gossip.publish('customMessage', { data })
-          },
-        })
+        )
       : undefined
     metrics = config.operator.metrics
       ? await startMetricsServer(config.operator.metrics, { registry })

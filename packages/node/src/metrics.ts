@@ -2,7 +2,8 @@
 // label names of that first use (the engine always uses one label set per series).
 
 import type { MetricsPort } from '@wisp/core'
-import { Counter, Histogram, type Registry } from 'prom-client'
+import type { WispNetwork } from '@wisp/p2p'
+import { Counter, collectDefaultMetrics, Gauge, Histogram, type Registry } from 'prom-client'
 
 const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30]
 
@@ -42,5 +43,74 @@ export function prometheusMetricsPort(registry: Registry): MetricsPort {
       }
       entry.metric.observe(pick(entry.labels, labels), value)
     },
+  }
+}
+
+/**
+ * prom-client's default process and Node.js series (`process_cpu_seconds_total`,
+ * `nodejs_heap_size_used_bytes`, `nodejs_eventloop_lag_p99_seconds`, …): Othentic's Grafana
+ * dashboard reads them. Once per registry: registering them twice throws.
+ */
+export function collectProcessMetrics(registry: Registry): void {
+  if (registry.getSingleMetric('process_start_time_seconds') !== undefined) return
+  collectDefaultMetrics({ register: registry })
+}
+
+/**
+ * A few of libp2p's and gossipsub's own series, under their names and labels, read from a Wisp
+ * network: Othentic's dashboard queries them, and our libp2p node is built without libp2p's or
+ * gossipsub's metrics (those pull in their own registry and ~100 series). Wisp's own
+ * `wisp_p2p_*` series stay beside them.
+ *  libp2p_connection_manager_connections{libp2p_connection_manager_connections=inbound|outbound}
+ *  gossipsub_msg_publish_count_total{topic}          messages this node published (topic string)
+ *  gossipsub_msg_received_prevalidation_total{topic} messages received, before the topic validator
+ *    judged them (gossipsub also counts copies it drops as duplicates first; we cannot see those)
+ * Call once per network, after it started (its topic validators are in place).
+ */
+export function exportLibp2pMetrics(registry: Registry, network: WispNetwork): void {
+  const { libp2p, topics } = network
+  const pubsub = libp2p.services.pubsub
+  // libp2p's connection manager reports a metric group: the label is named after the metric
+  new Gauge({
+    name: 'libp2p_connection_manager_connections',
+    help: 'Open connections by direction',
+    labelNames: ['libp2p_connection_manager_connections'],
+    registers: [registry],
+    collect() {
+      const count = { inbound: 0, outbound: 0 }
+      for (const connection of libp2p.getConnections()) count[connection.direction]++
+      for (const [direction, n] of Object.entries(count))
+        this.set({ libp2p_connection_manager_connections: direction }, n)
+    },
+  })
+  const published = new Counter({
+    name: 'gossipsub_msg_publish_count_total',
+    help: 'Total count of msg published by topic',
+    labelNames: ['topic'],
+    registers: [registry],
+  })
+  const received = new Counter({
+    name: 'gossipsub_msg_received_prevalidation_total',
+    help: 'Total count of recv msgs before any validation',
+    labelNames: ['topic'],
+    registers: [registry],
+  })
+  // every topic at 0 from the start, so a dashboard shows 0 rather than "no data"
+  for (const topic of Object.values(topics)) {
+    published.inc({ topic }, 0)
+    received.inc({ topic }, 0)
+  }
+  // gossipsub counts these inside publish() and its receive path, which we can only wrap
+  const publish = pubsub.publish.bind(pubsub)
+  pubsub.publish = async (topic: string, data?: Uint8Array) => {
+    const result = await publish(topic, data)
+    published.inc({ topic })
+    return result
+  }
+  for (const [topic, validator] of pubsub.topicValidators) {
+    pubsub.topicValidators.set(topic, (from, message) => {
+      received.inc({ topic })
+      return validator(from, message)
+    })
   }
 }

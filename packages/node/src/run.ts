@@ -27,7 +27,7 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { NodeError } from './errors.js'
 import { type JsonRpcServer, startJsonRpcServer } from './json-rpc.js'
 import { createConsoleLogger, type NodeLogger } from './logger.js'
-import { prometheusMetricsPort } from './metrics.js'
+import { collectProcessMetrics, exportLibp2pMetrics, prometheusMetricsPort } from './metrics.js'
 import { blsSigner, ecdsaSigner, type OperatorKeys } from './signers.js'
 
 type Address = `0x${string}`
@@ -83,6 +83,8 @@ export async function startWispNode(
   const account = privateKeyToAccount(config.keys.ecdsaKey)
   const dataDir = config.dataDir ?? config.operator.dataDir ?? join('.wisp', config.name)
   const registry = new Registry()
+  // Othentic's dashboard reads prom-client's process/Node.js series and libp2p's names
+  collectProcessMetrics(registry)
   const operator = await createOperator(config.operator, {
     kind: 'node',
     supportedRoles: ['attester', 'aggregator', 'performer', 'watchtower'],
@@ -119,6 +121,7 @@ export async function startWispNode(
     p2pMetrics: createPrometheusMetrics({}, { registry }),
   })
   const { engine, chain } = operator
+  exportLibp2pMetrics(registry, operator.network)
   let jsonRpc: JsonRpcServer | undefined
   let metrics: MetricsServer | undefined
   try {

@@ -7,16 +7,17 @@ import {
   createMemoryTaskDefinitions,
   createPrometheusMetrics,
   createRelay,
+  loadOrCreateSeed,
   type MetricsServer,
   type NetworkComponents,
   type PartialRelayOptions,
+  parseSeed,
   startMetricsServer,
   type WispNetwork,
 } from '@wisp/p2p/node'
 import { createPublicClient } from 'viem'
 import type { RelayChainConfig, RelayConfig } from './config.js'
 import { RelayError } from './errors.js'
-import { resolveSeed } from './identity.js'
 
 export interface RunningRelay {
   network: WispNetwork
@@ -26,7 +27,11 @@ export interface RunningRelay {
 
 /** Starts the relay a config describes; `print` gets the start-up lines. */
 export async function runRelay(config: RelayConfig, print: (line: string) => void): Promise<RunningRelay> {
-  const seed = resolveSeed(config.relay.seed, config.relay.dataDir)
+  // a given seed is checked before anything starts; without one, the peer id is kept in the data dir
+  if (config.relay.seed !== undefined) parseSeed(config.relay.seed)
+  const seed =
+    config.relay.seed ??
+    (config.relay.dataDir !== undefined ? loadOrCreateSeed(config.relay.dataDir) : undefined)
   const metrics = createPrometheusMetrics()
   // before anything starts: a wrong RPC or address is one coded line (CHAIN_*), not a relay that
   // forwards everything it cannot judge

@@ -72,18 +72,37 @@ async function node(command: NodeCommand, values: FlagValues): Promise<void> {
   const chainId = plan.chain.chainId ?? (await chainIdOf(plan.chain.rpcUrl))
   const { nodeConfigOf } = await import('./node-config.js')
   const config = nodeConfigOf(plan, chainId)
+  // the aggregator is Othentic's bootstrap node: its peer id may come from OTHENTIC_BOOTSTRAP_SEED
+  if (command === 'aggregator') config.p2pSeed ??= await bootstrapSeed()
   const { startWispNode } = await import('./run.js')
   const started = await startWispNode(config, { logger: createConsoleLogger({ level: plan.logLevel }) })
   stopOnSignal(() => started.stop())
 }
 
+/**
+ * OTHENTIC_BOOTSTRAP_SEED (32-byte Ed25519 seed, hex) for the bootstrap's peer id. Only the bootstrap
+ * takes it: Othentic's compose file gives every service the same environment, attesters included.
+ */
+async function bootstrapSeed(): Promise<string | undefined> {
+  const value = process.env.OTHENTIC_BOOTSTRAP_SEED
+  if (value === undefined || value.trim() === '') return undefined
+  const { seedFromHex } = await import('@wisp/p2p/node')
+  try {
+    return seedFromHex(value, 'OTHENTIC_BOOTSTRAP_SEED')
+  } catch (cause) {
+    throw new NodeError('NODE_BAD_FLAGS', (cause as Error).message, { cause })
+  }
+}
+
 async function relay(values: FlagValues): Promise<void> {
   const { preflightRelay } = await import('./preflight.js')
   const plan = await preflightRelay(values)
-  const { createRelay } = await import('@wisp/p2p/node')
+  const { createRelay, loadOrCreateSeed } = await import('@wisp/p2p/node')
   const logger = createConsoleLogger({ level: plan.logLevel })
+  // the peer id is in other peers' bootstrap lists: from the environment, else kept in the data dir
+  const seed = (await bootstrapSeed()) ?? loadOrCreateSeed(plan.dataDir)
   const started = await createRelay(
-    { listen: plan.listen, dataDir: plan.dataDir },
+    { listen: plan.listen, dataDir: plan.dataDir, seed },
     { logger: logger.child('relay') },
   )
   process.stdout.write(`relay ${started.peerId}\n${started.getMultiaddrs().join('\n')}\n`)

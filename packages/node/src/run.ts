@@ -17,6 +17,7 @@ import { createBlsAuthSigner } from '@wisp/p2p'
 import {
   createNodePeer,
   createPrometheusMetrics,
+  loadOrCreateSeed,
   type MetricsServer,
   startMetricsServer,
 } from '@wisp/p2p/node'
@@ -38,7 +39,7 @@ export interface WispNodeConfig {
   keys: OperatorKeys
   /** the operator config shared with every runtime (see @wisp/operator) */
   operator: OperatorConfig
-  /** 32-byte Ed25519 seed (0x-hex) of a stable peer id; random when absent */
+  /** 32-byte Ed25519 seed (0x-hex) of the peer id; else kept in `<dataDir>/identity.seed` */
   p2pSeed?: string
   /** LevelDB lives here; default `config.dataDir`, else `.wisp/<name>` */
   dataDir?: string
@@ -103,7 +104,7 @@ export async function startWispNode(
         {
           ...options,
           listen: config.operator.p2p.listen,
-          ...(config.p2pSeed ? { seed: config.p2pSeed } : {}),
+          seed: config.p2pSeed ?? loadOrCreateSeed(dataDir), // the peer id survives restarts
         },
         network,
       ),

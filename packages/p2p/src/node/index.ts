@@ -18,3 +18,4 @@ export {
   type RelayOptions,
   resolveRelayOptions,
 } from './relay.js'
+export { loadOrCreateSeed, SEED_FILE, seedFromHex } from './seed-file.js'

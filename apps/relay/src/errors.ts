@@ -1,6 +1,6 @@
 import { WispError } from '@wisp/protocol'
 
-export type RelayErrorCode = 'RELAY_INVALID_ARGS' | 'RELAY_INVALID_CONFIG' | 'RELAY_IDENTITY'
+export type RelayErrorCode = 'RELAY_INVALID_ARGS' | 'RELAY_INVALID_CONFIG'
 
 export class RelayError extends WispError<RelayErrorCode> {
   constructor(code: RelayErrorCode, message: string, options: { cause?: unknown } = {}) {

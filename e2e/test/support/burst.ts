@@ -27,17 +27,31 @@ export interface BurstReport {
     traceBytes: number
     dataLoss: boolean
   }
-  /** the positive control: a marked busy task of 150–300 ms of CPU on every page, as the trace saw it */
+  /** the positive control: a marked busy task of 150–300 ms of CPU on every page, as the trace saw
+   * it (the largest per page, as a control may have run again at twice the size) */
   controls: { pagesWithMark: number; cpuMs: number[] }
 }
 
-/** The control: a marked busy task of `iterations` steps (see @wisp/test-utils busy.ts). */
+/**
+ * The control: a marked busy task of `iterations` steps (see @wisp/test-utils busy.ts). A
+ * calibration taken while the machine was still loaded sizes the task too small for the observer
+ * to report it as ≥ 100 ms; then it runs again at twice the size, up to three times.
+ */
 async function busyLoopControl(page: Page, iterations: number): Promise<void> {
-  const before = await pageNow(page)
-  await runBusyTask(page, iterations, 'e2e-control')
-  await waitFor('the observer to report the control task', async () =>
-    (await longTasksSince(page, before)).some((t) => t.duration >= 100),
-  )
+  for (let attempt = 0, n = iterations; ; attempt++, n *= 2) {
+    const before = await pageNow(page)
+    await runBusyTask(page, n, 'e2e-control')
+    try {
+      await waitFor(
+        'the observer to report the control task',
+        async () => (await longTasksSince(page, before)).some((t) => t.duration >= 100),
+        { timeoutMs: 10_000 },
+      )
+      return
+    } catch (error) {
+      if (attempt === 2) throw error
+    }
+  }
 }
 
 export async function runBurst(
@@ -94,8 +108,14 @@ export async function runBurst(
     },
     controls: {
       pagesWithMark: new Set(traced.marks.filter((m) => m.name === 'e2e-control').map((m) => m.pid)).size,
-      cpuMs: controls.map((t) => t.cpuMs),
+      cpuMs: [...largestPerPage(controls).values()],
     },
   }
   return { report, taskHashes: tasks.map((t) => t.taskHash) }
+}
+
+function largestPerPage(tasks: Array<{ pid: number; cpuMs: number }>): Map<number, number> {
+  const largest = new Map<number, number>()
+  for (const t of tasks) largest.set(t.pid, Math.max(largest.get(t.pid) ?? 0, t.cpuMs))
+  return largest
 }

@@ -57,19 +57,17 @@ export function collectProcessMetrics(registry: Registry): void {
 }
 
 /**
- * A few of libp2p's and gossipsub's own series, under their names and labels, read from a Wisp
- * network: Othentic's dashboard queries them, and our libp2p node is built without libp2p's or
- * gossipsub's metrics (those pull in their own registry and ~100 series). Wisp's own
- * `wisp_p2p_*` series stay beside them.
+ * libp2p's connection count under its own name and labels, read from a Wisp network:
  *  libp2p_connection_manager_connections{libp2p_connection_manager_connections=inbound|outbound}
- *  gossipsub_msg_publish_count_total{topic}          messages this node published (topic string)
- *  gossipsub_msg_received_prevalidation_total{topic} messages received, before the topic validator
- *    judged them (gossipsub also counts copies it drops as duplicates first; we cannot see those)
- * Call once per network, after it started (its topic validators are in place).
+ * Othentic's dashboard queries it. libp2p reports it only through its `metrics` component, which
+ * also wraps every stream to count bytes and adds ~100 series: this one gauge is read from the
+ * connection list at scrape time instead. (gossipsub's series — `gossipsub_msg_publish_count_total`,
+ * `gossipsub_msg_received_prevalidation_total`, … — are gossipsub's own: the network's
+ * PrometheusMetrics hands gossipsub a register, see @wisp/p2p's `gossipsubMetricsRegister`.)
+ * Once per registry.
  */
 export function exportLibp2pMetrics(registry: Registry, network: WispNetwork): void {
-  const { libp2p, topics } = network
-  const pubsub = libp2p.services.pubsub
+  const { libp2p } = network
   // libp2p's connection manager reports a metric group: the label is named after the metric
   new Gauge({
     name: 'libp2p_connection_manager_connections',
@@ -83,34 +81,4 @@ export function exportLibp2pMetrics(registry: Registry, network: WispNetwork): v
         this.set({ libp2p_connection_manager_connections: direction }, n)
     },
   })
-  const published = new Counter({
-    name: 'gossipsub_msg_publish_count_total',
-    help: 'Total count of msg published by topic',
-    labelNames: ['topic'],
-    registers: [registry],
-  })
-  const received = new Counter({
-    name: 'gossipsub_msg_received_prevalidation_total',
-    help: 'Total count of recv msgs before any validation',
-    labelNames: ['topic'],
-    registers: [registry],
-  })
-  // every topic at 0 from the start, so a dashboard shows 0 rather than "no data"
-  for (const topic of Object.values(topics)) {
-    published.inc({ topic }, 0)
-    received.inc({ topic }, 0)
-  }
-  // gossipsub counts these inside publish() and its receive path, which we can only wrap
-  const publish = pubsub.publish.bind(pubsub)
-  pubsub.publish = async (topic: string, data?: Uint8Array) => {
-    const result = await publish(topic, data)
-    published.inc({ topic })
-    return result
-  }
-  for (const [topic, validator] of pubsub.topicValidators) {
-    pubsub.topicValidators.set(topic, (from, message) => {
-      received.inc({ topic })
-      return validator(from, message)
-    })
-  }
 }

@@ -1,7 +1,8 @@
 // Othentic's Grafana dashboard queries these names; a node lacking one shows a blank panel. A real
 // Node peer and relay over WebSocket on loopback exchange a gossip message each way, then
 // `/metrics` is scraped over HTTP; then the same scrape of a whole Node operator (startWispNode
-// with `metrics`) on anvil with Othentic-shaped contracts.
+// with `metrics`) on anvil with Othentic-shaped contracts. The gossipsub_* series are gossipsub's
+// own (its metricsRegister), so the relay's copies of a message count as gossipsub counts them.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -9,6 +10,7 @@ import { ANVIL_DEV_KEYS, type Anvil, deployOthenticShapedNetwork, startAnvil } f
 import { parseOperatorConfig } from '@wisp/operator'
 import {
   createNodePeer,
+  createPrometheusMetrics,
   createRelay,
   GOSSIP_KINDS,
   startMetricsServer,
@@ -81,8 +83,9 @@ let server: Awaited<ReturnType<typeof startMetricsServer>>
 
 beforeAll(async () => {
   relay = await createRelay({ listen: ['/ip4/127.0.0.1/tcp/0/ws'] })
-  peer = await createNodePeer({ bootstrap: [] })
   const registry = new Registry()
+  // gossipsub counts into the registry itself: the network's metrics hand it a register
+  peer = await createNodePeer({ bootstrap: [] }, { metrics: createPrometheusMetrics({}, { registry }) })
   collectProcessMetrics(registry)
   collectProcessMetrics(registry) // a second call must not throw (duplicate registration)
   exportLibp2pMetrics(registry, peer)

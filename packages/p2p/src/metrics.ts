@@ -1,5 +1,6 @@
 // What the network layer reports. Portable: the Node entry maps it onto Prometheus
 // (node/prometheus.ts); pages and workers can use the in-memory one.
+import type { MetricsRegister } from '@libp2p/gossipsub/metrics'
 import type { GossipTopicKind } from '@wisp/protocol'
 import type { Outcome } from './verdicts.js'
 
@@ -33,6 +34,12 @@ export interface P2PMetrics {
   peerDisconnected(reason: DisconnectReason): void
   /** Called once by a factory with its node, so gauges can be read when scraped. */
   attach(stats: NetworkStats): void
+  /**
+   * Where gossipsub keeps its own series (`gossipsub_*`, its names: Othentic's dashboard queries
+   * some), if anywhere; `topics` are the topic labels to show at 0 from the start. Called once,
+   * when the node's gossipsub service is built (`wispServices(…, metrics)`).
+   */
+  gossipsubRegister?(topics: readonly string[]): MetricsRegister
 }
 
 export interface MemoryMetrics extends P2PMetrics {

@@ -5,6 +5,7 @@ import { ping } from '@libp2p/ping'
 import { gossipTopics } from '@wisp/protocol'
 import { webRTCDiscoveryTopic } from './browser/discovery.js'
 import type { PeerDefences } from './defences.js'
+import type { P2PMetrics } from './metrics.js'
 import type { NetworkOptions } from './options.js'
 import { gossipsubScoring } from './scoring.js'
 
@@ -44,10 +45,22 @@ export function maxInboundRpcBytes(options: Pick<NetworkOptions, 'wireLimits'>):
   return RPC_FRAME_MESSAGES * (largest + RPC_ENVELOPE_BYTES) + RPC_CONTROL_BYTES
 }
 
+/**
+ * gossipsub's own metrics, when `metrics` has a place for them: labelled by topic string (the
+ * `topic` label of `gossipsub_msg_publish_count_total`, … that Othentic's dashboard reads).
+ */
+function gossipsubMetrics(topics: readonly string[], metrics: P2PMetrics | undefined): GossipsubInit {
+  const metricsRegister = metrics?.gossipsubRegister?.(topics)
+  if (metricsRegister === undefined) return {}
+  return { metricsRegister, metricsTopicStrToLabel: new Map(topics.map((t) => [t, t])) }
+}
+
+/** `metrics`: the node's P2PMetrics, so gossipsub counts into its registry (when it has one). */
 export function wispGossipsub(
   options: NetworkOptions,
   overrides: GossipsubInit = {},
   defences?: Pick<PeerDefences, 'penalties'>,
+  metrics?: P2PMetrics,
 ) {
   const topics = gossipTopics(options.topicNamespace)
   return gossipsub({
@@ -59,19 +72,24 @@ export function wispGossipsub(
     allowedTopics: [...Object.values(topics), webRTCDiscoveryTopic(options.topicNamespace)],
     maxInboundDataLength: maxInboundRpcBytes(options),
     ...gossipsubScoring(options.scoring, topics, defences?.penalties.score),
+    ...gossipsubMetrics(Object.values(topics), metrics),
     ...overrides,
   })
 }
 
-/** `defences`: the node's PeerDefences, so gossipsub reads its penalties as the P5 score. */
+/**
+ * `defences`: the node's PeerDefences, so gossipsub reads its penalties as the P5 score;
+ * `metrics`: the node's P2PMetrics, so gossipsub's own series land in its registry.
+ */
 export function wispServices(
   options: NetworkOptions,
   gossip: GossipsubInit = {},
   defences?: Pick<PeerDefences, 'penalties'>,
+  metrics?: P2PMetrics,
 ) {
   return {
     identify: identify(),
     ping: ping(),
-    pubsub: wispGossipsub(options, gossip, defences),
+    pubsub: wispGossipsub(options, gossip, defences, metrics),
   }
 }

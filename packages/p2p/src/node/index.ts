@@ -10,7 +10,7 @@ export {
   type NodePeerOptions,
   type PartialNodePeerOptions,
 } from './peer.js'
-export { createPrometheusMetrics, type PrometheusMetrics } from './prometheus.js'
+export { createPrometheusMetrics, gossipsubMetricsRegister, type PrometheusMetrics } from './prometheus.js'
 export {
   createRelay,
   DEFAULT_RELAY_OPTIONS,

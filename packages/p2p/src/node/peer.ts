@@ -70,7 +70,7 @@ export async function createNodePeer(
       options.bootstrap.length > 0
         ? [bootstrap({ list: options.bootstrap, timeout: 0, tagName: BOOTSTRAP_TAG })]
         : [],
-    services: wispServices(options, {}, defences),
+    services: wispServices(options, {}, defences, components.metrics),
   })
   return startNetwork(libp2p, options, { ...components, defences })
 }

@@ -1,11 +1,13 @@
 /// <reference types="node" />
 // The network's metrics as Prometheus series, in a registry of the caller's (never the global one).
+import type { MetricsRegister } from '@libp2p/gossipsub/metrics'
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { NetworkStats, P2PMetrics } from '../metrics.js'
 import { GOSSIP_KINDS } from '../validation/validate.js'
 
 export interface PrometheusMetrics extends P2PMetrics {
   readonly registry: Registry
+  gossipsubRegister(topics: readonly string[]): MetricsRegister
 }
 
 /**
@@ -21,6 +23,7 @@ export interface PrometheusMetrics extends P2PMetrics {
  *  disconnects_total{reason}              graylisted peers hung up, banned peers' connections refused
  *  banned_peers                           peers banned right now
  *  penalized_peers                        peers with an application-specific penalty
+ * and gossipsub's own `gossipsub_*` series in the same registry (see {@link gossipsubMetricsRegister}).
  */
 export function createPrometheusMetrics(
   options: { prefix?: string } = {},
@@ -109,6 +112,7 @@ export function createPrometheusMetrics(
 
   return {
     registry,
+    gossipsubRegister: (topics) => gossipsubMetricsRegister(registry, topics),
     messageValidated({ topic, outcome, reason, seconds }) {
       messages.inc({ topic, outcome, reason })
       validation.observe({ topic, outcome }, seconds)
@@ -132,4 +136,94 @@ export function createPrometheusMetrics(
       stats = s
     },
   }
+}
+
+type AnyLabels = Record<string, string | number>
+type CollectFn = (gauge: unknown) => void
+
+/**
+ * gossipsub's `metricsRegister` on a prom-client registry: gossipsub creates its own series
+ * (`gossipsub_msg_publish_count_total{topic}`, `gossipsub_msg_received_prevalidation_total{topic}`,
+ * mesh, score, RPC and cache series — ~90 names) and counts them where it publishes and receives.
+ * It counts with gauges (hence names ending in `_total` typed `gauge`). Its "avgMinMax" series
+ * become three gauges `<name>_avg`, `_min`, `_max`. A registry takes one gossipsub: the names
+ * would collide.
+ *
+ * `topics`: the labels of per-topic counters that start at 0, so a dashboard panel shows 0 rather
+ * than "no data" before the first message.
+ */
+export function gossipsubMetricsRegister(
+  registry: Registry,
+  topics: readonly string[] = [],
+): MetricsRegister {
+  // gossipsub refreshes its scrape-time gauges (cache sizes, scores) from one collect hook on a
+  // series registered late: run the hooks once per scrape, before the first series is read, so
+  // no gauge shows the previous scrape's value.
+  const collects: CollectFn[] = []
+  let collected = false
+  const collectOnce = () => {
+    if (collected) return
+    collected = true
+    queueMicrotask(() => {
+      collected = false
+    })
+    for (const fn of collects) fn(undefined)
+  }
+  const gauge = (config: { name: string; help: string; labelNames?: readonly string[] }) => {
+    const labelNames = [...(config.labelNames ?? [])]
+    const g = new Gauge({
+      name: config.name,
+      help: config.help,
+      labelNames,
+      registers: [registry],
+      collect: collectOnce,
+    })
+    if (labelNames.length === 1 && labelNames[0] === 'topic' && config.name.endsWith('_total')) {
+      for (const topic of topics) g.inc({ topic }, 0)
+    }
+    return Object.assign(g, {
+      addCollect(fn: CollectFn) {
+        collects.push(fn)
+      },
+    })
+  }
+  const register = {
+    gauge,
+    histogram(config: { name: string; help: string; labelNames?: readonly string[]; buckets?: number[] }) {
+      return new Histogram({
+        name: config.name,
+        help: config.help,
+        labelNames: [...(config.labelNames ?? [])],
+        ...(config.buckets ? { buckets: config.buckets } : {}),
+        registers: [registry],
+        collect: collectOnce,
+      })
+    },
+    avgMinMax(config: { name: string; help: string; labelNames?: readonly string[] }) {
+      const stat = (suffix: 'avg' | 'min' | 'max') =>
+        gauge({ ...config, name: `${config.name}_${suffix}`, help: `${config.help} (${suffix})` })
+      const avg = stat('avg')
+      const min = stat('min')
+      const max = stat('max')
+      return {
+        set(...args: [number[]] | [AnyLabels, number[]]) {
+          const [labels, values] = args.length === 1 ? [{}, args[0]] : args
+          if (values.length === 0) return
+          let sum = 0
+          let lo = Number.POSITIVE_INFINITY
+          let hi = Number.NEGATIVE_INFINITY
+          for (const v of values) {
+            sum += v
+            if (v < lo) lo = v
+            if (v > hi) hi = v
+          }
+          avg.set(labels, sum / values.length)
+          min.set(labels, lo)
+          max.set(labels, hi)
+        },
+      }
+    },
+  }
+  // the generic signatures of gossipsub's interface are structural over label records
+  return register as unknown as MetricsRegister
 }

@@ -4,6 +4,7 @@
 export * from './actions/admin.js'
 export { type G1Like, type G2Like, g1Words, g2Words, wordsToBytes } from './actions/encoding.js'
 export * from './actions/events.js'
+export * from './actions/internal-tasks.js'
 export * from './actions/onboarding.js'
 export * from './actions/operators.js'
 export { type CheckTaskOutcomeParams, checkTaskOutcome, createOutcomeChecker } from './actions/outcome.js'

@@ -5,6 +5,12 @@ import type { RoundRobinOptions, SendTaskRequest } from '@wisp/protocol'
 import { History, type KeyValueStore, SlashingProtection } from '@wisp/storage'
 import { CoreError } from './errors.js'
 import { EventBus } from './events.js'
+import type { InternalTasksPort } from './internal-tasks/port.js'
+import {
+  DEFAULT_INTERNAL_TASK_OPTIONS,
+  type InternalTaskOptions,
+  InternalTaskRunner,
+} from './internal-tasks/runner.js'
 import { withLocalLoopback } from './loopback.js'
 import { OperatorView, type OperatorViewOptions } from './operators.js'
 import {
@@ -39,6 +45,11 @@ export interface EngineOptions {
   performer?: Partial<Omit<PerformerOptions, 'operatorAddress'>> & { taskDefinitionIds: readonly number[] }
   attester?: Partial<Omit<AttesterOptions, 'operatorAddress'>>
   aggregator?: Partial<AggregatorOptions>
+  /**
+   * Run internal tasks (10001 voting-power sync, 10002 definition totals) as the aggregator does with
+   * Othentic's --internal-tasks; needs the aggregator role and the `internalTasks` component.
+   */
+  internalTasks?: Partial<Omit<InternalTaskOptions, 'operatorAddress'>>
   /**
    * Proves double attestation on chain (a role of its own). Default: on where the aggregator runs
    * (it sees every vote anyway); `false` turns it off, options or `true` turn it on anywhere.
@@ -75,6 +86,8 @@ export interface EngineComponents {
   ecdsaSigner?: EcdsaSignerPort
   fetch?: BaseFetch
   plugins?: readonly PluginRegistration[]
+  /** what differs on chain, and the attester's check of internal tasks (without it they are ignored) */
+  internalTasks?: InternalTasksPort
   logger?: Logger
   metrics?: MetricsPort
   now?: () => number
@@ -94,6 +107,8 @@ export interface Engine {
   readonly aggregator: Aggregator | undefined
   readonly watchtower: Watchtower | undefined
   readonly republisher: Republisher | undefined
+  /** the aggregator's internal tasks, when on */
+  readonly internalTasks: InternalTaskRunner | undefined
   /**
    * Publishes a task signed elsewhere (JSON-RPC `sendTask` from an AVS's performer service); this
    * node's own attester sees it too. Checked first as every attester will check it — the task
@@ -192,6 +207,7 @@ export function createEngine(options: EngineOptions, components: EngineComponent
         metrics,
         ...(components.fetch ? { fetch: components.fetch } : {}),
         ...(republisher ? { republisher } : {}),
+        ...(components.internalTasks ? { internalTasks: components.internalTasks } : {}),
         now,
       },
     )
@@ -213,6 +229,35 @@ export function createEngine(options: EngineOptions, components: EngineComponent
         metrics,
         now,
         sleep,
+      },
+    )
+  }
+
+  let internalTasks: InternalTaskRunner | undefined
+  if (options.internalTasks !== undefined) {
+    if (aggregator === undefined || components.internalTasks === undefined)
+      throw new CoreError(
+        'ENGINE_INVALID_OPTIONS',
+        'internal tasks need the aggregator role and an internalTasks component',
+      )
+    internalTasks = new InternalTaskRunner(
+      {
+        ...DEFAULT_INTERNAL_TASK_OPTIONS,
+        // ECDSA where there is a key: every submitTask overload (Othentic v1 too) takes it
+        signatureType: components.ecdsaSigner ? 'ecdsa' : 'bls',
+        ...options.internalTasks,
+        operatorAddress: options.operatorAddress,
+      },
+      {
+        internalTasks: components.internalTasks,
+        gossip,
+        operators,
+        events,
+        logger,
+        metrics,
+        ...(components.ecdsaSigner ? { ecdsa: components.ecdsaSigner } : {}),
+        ...(components.blsSigner ? { bls: components.blsSigner } : {}),
+        ...(republisher ? { republisher } : {}),
       },
     )
   }
@@ -324,6 +369,7 @@ export function createEngine(options: EngineOptions, components: EngineComponent
     aggregator,
     watchtower,
     republisher,
+    internalTasks,
     async sendTask(request) {
       await checkTask(request)
       return publishTask(
@@ -357,17 +403,20 @@ export function createEngine(options: EngineOptions, components: EngineComponent
       watchtower?.start()
       attester?.start()
       performer?.start()
+      internalTasks?.start()
       logger.info('engine started', {
         roles: [
           performer && 'performer',
           attester && 'attester',
           aggregator && 'aggregator',
           watchtower && 'watchtower',
+          internalTasks && 'internal-tasks',
         ].filter(Boolean),
       })
     },
     async stop() {
       for (const off of unsubscribe.splice(0)) off()
+      internalTasks?.stop()
       performer?.stop()
       attester?.stop()
       republisher?.stop()

@@ -8,6 +8,21 @@ export {
 } from './engine.js'
 export { CoreError, type CoreErrorCode } from './errors.js'
 export { type EngineEventName, type EngineEvents, EventBus } from './events.js'
+export {
+  DEFINITION_TOTALS_TASK,
+  type InternalTaskPlanResult,
+  type InternalTasksPort,
+  isInternalTask,
+  VOTING_POWER_SYNC_TASK,
+  validateInternalTask,
+} from './internal-tasks/port.js'
+export {
+  DEFAULT_INTERNAL_TASK_OPTIONS,
+  type InternalTaskComponents,
+  type InternalTaskOptions,
+  type InternalTaskRun,
+  InternalTaskRunner,
+} from './internal-tasks/runner.js'
 export { LOCAL_PEER, withLocalLoopback } from './loopback.js'
 export { DEFAULT_OPERATOR_VIEW_OPTIONS, OperatorView, type OperatorViewOptions } from './operators.js'
 export {

@@ -114,6 +114,10 @@ export interface OperatorConfig {
   aggregator: {
     /** wait after reaching the threshold, to include more votes */
     delayMs: number
+    /** run internal tasks (Othentic's --internal-tasks): voting-power sync and definition totals */
+    internalTasks: boolean
+    /** how often (Othentic's default: an hour; at least a minute) */
+    internalTasksIntervalMs: number
   }
   performer: {
     /** the task definitions this performer runs when elected */
@@ -170,7 +174,7 @@ export const OPERATOR_DEFAULTS = Object.freeze({
   p2p: Object.freeze({ topicNamespace: 'othentic', auth: false, validation: 'full' as const }),
   election: Object.freeze({ windowBlocks: 16, roundRobinInterval: 1 }),
   attester: Object.freeze({ validateTimeoutMs: 10_000 }),
-  aggregator: Object.freeze({ delayMs: 0 }),
+  aggregator: Object.freeze({ delayMs: 0, internalTasks: false, internalTasksIntervalMs: 3_600_000 }),
   performer: Object.freeze({ signatureType: 'ecdsa' as const, intervalMs: 0, everyBlocks: 0 }),
   /** JSON-RPC and metrics listen on loopback unless a host is given */
   host: '127.0.0.1',
@@ -446,7 +450,7 @@ export function parseOperatorConfig(value: unknown): OperatorConfig {
     return { url: readUrl(o.url, `${p}.url`, /^https?:/i) }
   })
   const aggregator = section(root, 'aggregator')
-  unknownKeys(aggregator, ['delayMs'], 'config.aggregator')
+  unknownKeys(aggregator, ['delayMs', 'internalTasks', 'internalTasksIntervalMs'], 'config.aggregator')
   const performer = section(root, 'performer')
   unknownKeys(
     performer,
@@ -584,6 +588,17 @@ export function parseOperatorConfig(value: unknown): OperatorConfig {
     },
     aggregator: {
       delayMs: integerOr(aggregator, 'delayMs', 'config.aggregator', 0, 600_000, d.aggregator.delayMs),
+      internalTasks:
+        optional(aggregator, 'internalTasks', 'config.aggregator', readBoolean) ?? d.aggregator.internalTasks,
+      // Othentic's minimum is a minute; timers cannot wait longer than 2^31 - 1 ms
+      internalTasksIntervalMs: integerOr(
+        aggregator,
+        'internalTasksIntervalMs',
+        'config.aggregator',
+        60_000,
+        2_147_483_647,
+        d.aggregator.internalTasksIntervalMs,
+      ),
     },
     performer: {
       taskDefinitionIds: performerDefinitions,

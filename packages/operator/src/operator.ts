@@ -8,6 +8,7 @@ import {
   createChainDirectory,
   createChainPort,
   createChainTransport,
+  createInternalTasks,
   getOperatorPaymentDetail,
   type TaskOutcomeEvent,
   type WispChainPort,
@@ -312,6 +313,9 @@ export async function createOperator(config: OperatorConfig, runtime: OperatorRu
           }
         : {}),
       ...(wants('aggregator') ? { aggregator: { delayMs: config.aggregator.delayMs } } : {}),
+      ...(wants('aggregator') && config.aggregator.internalTasks
+        ? { internalTasks: { intervalMs: config.aggregator.internalTasksIntervalMs } }
+        : {}),
       ...(wants('performer')
         ? { performer: { ...config.performer, blockPollMs: config.chain.pollingIntervalMs } }
         : {}),
@@ -325,6 +329,12 @@ export async function createOperator(config: OperatorConfig, runtime: OperatorRu
       ...(runtime.ecdsaSigner ? { ecdsaSigner: runtime.ecdsaSigner } : {}),
       ...(runtime.fetch ? { fetch: runtime.fetch } : {}),
       plugins: plugins.registrations,
+      // attesters check internal tasks with it whether or not this node runs them
+      internalTasks: createInternalTasks(publicClient, {
+        attestationCenter: chain.attestationCenter,
+        backend: chain.backend,
+        registry: chain.registry,
+      }),
       logger: logger.child('engine'),
       ...(runtime.metrics ? { metrics: runtime.metrics } : {}),
       now,

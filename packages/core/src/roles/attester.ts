@@ -17,6 +17,7 @@ import { hexToBytes } from 'viem'
 import { BoundedSet } from '../bounded-set.js'
 import { CoreError } from '../errors.js'
 import type { EventBus } from '../events.js'
+import { type InternalTasksPort, isInternalTask, validateInternalTask } from '../internal-tasks/port.js'
 import type { OperatorView } from '../operators.js'
 import type { PluginRegistry } from '../plugins/registry.js'
 import type { BlsSignerPort, ChainPort, GossipPort, GossipReceived, Logger, MetricsPort } from '../ports.js'
@@ -64,6 +65,8 @@ export interface AttesterComponents {
   fetch?: BaseFetch
   /** keeps published votes until the task is settled on chain (see republisher.ts) */
   republisher?: Republisher
+  /** checks internal tasks (10001, 10002) against the chain; without it they are ignored */
+  internalTasks?: InternalTasksPort
   now: () => number
 }
 
@@ -122,7 +125,12 @@ export class Attester {
       from: received.from,
     })
 
+    // internal tasks: the protocol's own data, checked against the chain here, never by a plugin or service
+    const internal = isInternalTask(task.taskDefinitionId)
+    if (internal && this.#c.internalTasks === undefined)
+      return this.#ignore(`internal task ${task.taskDefinitionId}: no chain check configured`, hash)
     if (
+      !internal &&
       this.#options.validationService === undefined &&
       this.#c.registry.forTaskDefinition(task.taskDefinitionId) === undefined
     ) {
@@ -132,14 +140,16 @@ export class Attester {
     if (performer === undefined || !performer.active)
       return this.#ignore('performer is not an active operator', hash)
     const election = { ...this.#options, windowBlocks: this.#options.electionWindowBlocks }
-    if (!(await performerWasElected(this.#c, election, task, await this.#c.operators.all())))
+    // an internal task's performer is the aggregator that runs them, not an elected leader
+    if (!internal && !(await performerWasElected(this.#c, election, task, await this.#c.operators.all())))
       return this.#ignore('performer was not elected', hash)
     if (!(await performerSignatureValid(this.#c.verifier, task, message.signature, performer.blsPublicKey))) {
       return this.#ignore('bad performer signature', hash)
     }
 
-    const verdict =
-      this.#options.validationService !== undefined
+    const verdict = internal
+      ? await validateInternalTask(this.#c.internalTasks!, task)
+      : this.#options.validationService !== undefined
         ? await validateWithService(task, this.#options.validationService, this.#c.fetch!)
         : await this.#c.registry.validate(taskInputOf(task), this.#stopping.signal)
     this.#c.events.emit('vote:decided', { taskHash: hash, verdict, latencyMs: this.#c.now() - started })

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `wisp` — the Node CLI: attester | aggregator | performer | relay | devnet.
+// `wisp` — the Node CLI: attester | aggregator | performer | relay | devnet, and Othentic's
+// grammar for the node roles (`wisp run <role> [bootstrap…]`, see flags.ts).
 //
 // Order of work: parse the command line (flags.ts), check every flag before anything is opened
 // (preflight.ts), map the flags to the node's config (node-config.ts), then start. The heavy
@@ -12,6 +13,7 @@ import { NodeError } from './errors.js'
 import {
   commandUsage,
   type FlagValues,
+  type Grammar,
   type NodeCommand,
   packageVersion,
   parseCommandLine,
@@ -65,18 +67,48 @@ async function chainIdOf(rpcUrl: string): Promise<number> {
   }
 }
 
-async function node(command: NodeCommand, values: FlagValues): Promise<void> {
+async function node(command: NodeCommand, values: FlagValues, grammar: Grammar): Promise<void> {
   const { preflightNode } = await import('./preflight.js')
   const plan = await preflightNode(command, values, { env: process.env, cwd: process.cwd() })
   for (const warning of plan.warnings) process.stderr.write(`wisp: warning: ${warning}\n`)
   const chainId = plan.chain.chainId ?? (await chainIdOf(plan.chain.rpcUrl))
   const { nodeConfigOf } = await import('./node-config.js')
-  const config = nodeConfigOf(plan, chainId)
+  const config = nodeConfigOf(plan, chainId, grammar)
   // the aggregator is Othentic's bootstrap node: its peer id may come from OTHENTIC_BOOTSTRAP_SEED
   if (command === 'aggregator') config.p2pSeed ??= await bootstrapSeed()
+  const write = await logWriter(process.env.LOG_DIR, command)
   const { startWispNode } = await import('./run.js')
-  const started = await startWispNode(config, { logger: createConsoleLogger({ level: plan.logLevel }) })
+  const started = await startWispNode(config, {
+    logger: createConsoleLogger({ level: plan.logLevel, write }),
+  })
   stopOnSignal(() => started.stop())
+}
+
+/**
+ * LOG_DIR (Othentic's variable): every log line also goes to `<LOG_DIR>/<role>.log`, appended, so
+ * a restart keeps the earlier lines. Without it, stderr only.
+ */
+async function logWriter(dir: string | undefined, role: string): Promise<(line: string) => void> {
+  const toStderr = (line: string) => process.stderr.write(`${line}\n`)
+  if (dir === undefined || dir.trim() === '') return toStderr
+  const { mkdirSync, openSync, writeSync } = await import('node:fs')
+  const { join, resolve } = await import('node:path')
+  const path = join(resolve(dir), `${role}.log`)
+  let fd: number
+  try {
+    mkdirSync(resolve(dir), { recursive: true })
+    fd = openSync(path, 'a', 0o640)
+  } catch (cause) {
+    throw new NodeError(
+      'NODE_BAD_FLAGS',
+      `LOG_DIR (environment) ${dir}: cannot write ${path} (${(cause as { code?: string }).code ?? (cause as Error).message})`,
+      { cause },
+    )
+  }
+  return (line) => {
+    toStderr(line)
+    writeSync(fd, `${new Date().toISOString().slice(0, 10)} ${line}\n`)
+  }
 }
 
 /**
@@ -137,14 +169,14 @@ export async function main(argv: string[]): Promise<void> {
       process.stdout.write(`${packageVersion()}\n`)
       return
     case 'help':
-      process.stdout.write(commandUsage(line.command))
+      process.stdout.write(commandUsage(line.command, line.grammar))
       return
     case 'devnet':
       return devnet(line.argv)
     case 'tool':
       return runTool(line.tool, line.argv)
     case 'run':
-      return line.command === 'relay' ? relay(line.values) : node(line.command, line.values)
+      return line.command === 'relay' ? relay(line.values) : node(line.command, line.values, line.grammar)
   }
 }
 

@@ -105,6 +105,20 @@ export const FLAGS = {
     help: 'serve JSON-RPC sendTask / sendCustomMessage on <host>:<port>',
     for: ROLES,
   },
+  'json-rpc.max-body-bytes': {
+    type: 'string',
+    arg: '<n>',
+    help: 'refuse larger JSON-RPC requests (HTTP 413)',
+    default: '1048576',
+    for: ROLES,
+  },
+  'json-rpc.max-in-flight': {
+    type: 'string',
+    arg: '<n>',
+    help: 'JSON-RPC calls handled at once; more get -32005 (retry later)',
+    default: '64',
+    for: ROLES,
+  },
   host: {
     type: 'string',
     arg: '<ip>',
@@ -115,13 +129,33 @@ export const FLAGS = {
   metrics: {
     type: 'string',
     arg: '<port>',
-    help: 'serve Prometheus /metrics on 127.0.0.1:<port>',
+    help: 'serve Prometheus /metrics on <host>:<port>',
+    for: ROLES,
+  },
+  'metrics.export-url': {
+    type: 'string',
+    arg: '<url>',
+    help: 'also push the metrics to this Prometheus Pushgateway',
+    for: ROLES,
+  },
+  'announced-addresses': {
+    type: 'string',
+    multiple: true,
+    arg: '<multiaddr>',
+    help: 'address other peers should dial (behind NAT or in a container; repeatable or comma-separated)',
     for: ROLES,
   },
   'avs-webapi': {
     type: 'string',
     arg: '<url>',
     help: 'validate through this service (POST /task/validate) instead of plugins',
+    for: ['attester'],
+  },
+  'avs-webapi-port': {
+    type: 'string',
+    arg: '<port>',
+    help: "the validation service's port when the --avs-webapi URL names none (as Othentic)",
+    default: '4002',
     for: ['attester'],
   },
   plugin: {
@@ -166,6 +200,16 @@ export const FLAGS = {
     default: '0',
     for: ['aggregator'],
   },
+  'internal-tasks': {
+    type: 'boolean',
+    help: 'run the voting-power sync and definition-total refresh tasks   [else INTERNAL_TASKS=true]',
+    for: ['aggregator'],
+  },
+  'aggregator.simulate-transactions': {
+    type: 'boolean',
+    help: 'simulate submitTask before sending it (wisp always does; accepted for Othentic command lines)',
+    for: ['aggregator'],
+  },
   'log-level': {
     type: 'string',
     arg: 'debug|info|warn|error',
@@ -176,11 +220,60 @@ export const FLAGS = {
   help: { type: 'boolean', help: "this command's help", for: ALL },
 } as const satisfies Record<string, FlagSpec>
 
-export type FlagName = keyof typeof FLAGS
+/**
+ * `wisp run <role> [bootstrap…]`, Othentic's grammar: these flags replace or join Wisp's own, with
+ * Othentic's meanings and defaults (`--json-rpc` and `--metrics` are switches, their ports apart).
+ * Every other flag of the role keeps its Wisp meaning. The values are then rewritten into Wisp's
+ * flags (`othenticToWisp`), so both grammars reach one config.
+ */
+export const OTHENTIC_FLAGS = {
+  'json-rpc': { type: 'boolean', help: 'serve JSON-RPC (sendTask) on --json-rpc.port', for: ROLES },
+  'json-rpc.port': { type: 'string', arg: '<port>', help: 'JSON-RPC port', default: '8545', for: ROLES },
+  'json-rpc.custom-message-enabled': {
+    type: 'boolean',
+    help: 'answer sendCustomMessage too',
+    for: ROLES,
+  },
+  metrics: { type: 'boolean', help: 'serve Prometheus /metrics on --metrics.port', for: ROLES },
+  'metrics.port': { type: 'string', arg: '<port>', help: 'metrics port', default: '6060', for: ROLES },
+  'p2p.port': {
+    type: 'string',
+    arg: '<port>',
+    help: 'libp2p TCP port (listens on /ip4/0.0.0.0/tcp/<port>)',
+    default: '9876',
+    for: ROLES,
+  },
+  host: {
+    type: 'string',
+    arg: '<ip>',
+    help: 'the address JSON-RPC and metrics listen on (127.0.0.1: this machine only)',
+    default: '0.0.0.0',
+    for: ROLES,
+  },
+  'p2p.discovery-interval': {
+    type: 'string',
+    arg: '<ms>',
+    help: "accepted for Othentic command lines; peers are found through the bootstrap's gossip",
+    for: ROLES,
+  },
+} as const satisfies Record<string, FlagSpec>
+
+export type FlagName = keyof typeof FLAGS | keyof typeof OTHENTIC_FLAGS
 /** Parsed flag values: strings, string lists (repeatable flags) or booleans. */
 export type FlagValues = Partial<Record<FlagName, string | string[] | boolean>>
+export type Grammar = 'wisp' | 'othentic'
 
-const SUMMARY: Record<Command | 'devnet' | ToolCommand, string> = {
+/** The defaults `wisp run` takes from Othentic's node. */
+export const OTHENTIC_DEFAULTS = Object.freeze({
+  jsonRpcPort: '8545',
+  metricsPort: '6060',
+  p2pPort: '9876',
+  /** services in other containers reach JSON-RPC and metrics */
+  host: '0.0.0.0',
+})
+
+const SUMMARY: Record<Command | 'devnet' | 'run' | ToolCommand, string> = {
+  run: "attester | aggregator | performer [bootstrap…] with Othentic's flags (a drop-in for its node)",
   devnet: 'the whole local network: anvil, contracts, relay, performer, aggregator, attesters',
   deploy: "deploy Wisp's contracts to an EVM chain and write the network file",
   keystore: 'create | import | export | show an encrypted operator key',
@@ -213,16 +306,18 @@ ${Object.entries(SUMMARY)
 Bad flags exit with code 2 and one line: wisp: <CODE>: <message>.
 `
 
-function flagsOf(command: Command): FlagName[] {
-  return (Object.keys(FLAGS) as FlagName[]).filter((name) =>
-    (FLAGS[name].for as readonly Command[]).includes(command),
-  )
+/** A command's flags in a grammar, each with its spec (Othentic's replacing Wisp's of one name). */
+function flagsOf(command: Command, grammar: Grammar = 'wisp'): Array<[FlagName, FlagSpec]> {
+  const table: Record<string, FlagSpec> =
+    grammar === 'othentic' ? { ...FLAGS, ...OTHENTIC_FLAGS } : { ...FLAGS }
+  return Object.entries(table).filter(([, spec]) =>
+    (spec.for as readonly Command[]).includes(command),
+  ) as Array<[FlagName, FlagSpec]>
 }
 
 /** The help text of one command: its summary and the flags it takes. */
-export function commandUsage(command: Command): string {
-  const rows = flagsOf(command).map((name) => {
-    const spec: FlagSpec = FLAGS[name]
+export function commandUsage(command: Command, grammar: Grammar = 'wisp'): string {
+  const rows = flagsOf(command, grammar).map(([name, spec]) => {
     const left = `--${name}${spec.arg ? ` ${spec.arg}` : ''}`
     const right = `${spec.help}${spec.default ? `   [${spec.default}]` : ''}`
     return `  ${left.padEnd(34)} ${right.replace('<command>', command)}`
@@ -231,6 +326,18 @@ export function commandUsage(command: Command): string {
     command === 'relay'
       ? ''
       : '\nkeys: exactly one of --private-key and --keystore. Plugin config: --plugin-config \'{"@wisp/plugin-hash-chain":{"iterations":2000}}\'.\n'
+  if (grammar === 'othentic')
+    return `wisp run ${command} — ${SUMMARY[command].replace(/\s+\(/, ' (')}, with Othentic's command line
+
+usage: wisp run ${command} [bootstrap-multiaddr…] [flags]
+
+Othentic's flags and environment (PRIVATE_KEY, L2_RPC, L2_CHAIN, ATTESTATION_CENTER_ADDRESS, …) with
+its defaults: JSON-RPC 8545, metrics 6060, p2p TCP 9876, servers on 0.0.0.0, validation service
+port 4002. See docs/migrating-from-othentic.md.
+
+flags:
+${rows.join('\n')}
+${keys}`
   return `wisp ${command} — ${SUMMARY[command].replace(/\s+\(/, ' (')}
 
 usage: wisp ${command} [flags]
@@ -243,12 +350,13 @@ ${keys}`
 export type CommandLine =
   | { kind: 'usage' }
   | { kind: 'version' }
-  | { kind: 'help'; command: Command }
+  | { kind: 'help'; command: Command; grammar: Grammar }
   /** the devnet parses its own flags: its argv, untouched */
   | { kind: 'devnet'; argv: string[] }
   /** chain tools (deploy, keystore, operator) parse their own flags in ./commands/<name>.ts */
   | { kind: 'tool'; tool: ToolCommand; argv: string[] }
-  | { kind: 'run'; command: Command; values: FlagValues }
+  /** `grammar: 'othentic'` (wisp run …): the values are already rewritten into Wisp's flags */
+  | { kind: 'run'; command: Command; values: FlagValues; grammar: Grammar }
 
 function bad(message: string): never {
   throw new NodeError('NODE_BAD_FLAGS', message)
@@ -262,25 +370,88 @@ export type ToolCommand = (typeof TOOL_COMMANDS)[number]
 const isTool = (s: string): s is ToolCommand => (TOOL_COMMANDS as readonly string[]).includes(s)
 
 /** The parser's own errors, reworded to name the flag and the command. */
-function reword(err: Error & { code?: string }, command: Command): never {
+function reword(err: Error & { code?: string }, command: Command, grammar: Grammar): never {
   const flag = /'(-[^' ]+)/.exec(err.message)?.[1]
+  const name = flag?.replace(/^-+/, '')
+  const spec = new Map(flagsOf(command, grammar)).get(name as FlagName)
+  const shown = grammar === 'othentic' ? `wisp run ${command}` : `wisp ${command}`
   if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && flag !== undefined) {
-    const name = flag.replace(/^-+/, '') as FlagName
-    const owners = name in FLAGS ? (FLAGS[name].for as readonly Command[]) : []
+    const owners =
+      name !== undefined && name in FLAGS ? (FLAGS[name as keyof typeof FLAGS].for as readonly Command[]) : []
     if (owners.length > 0)
-      bad(`${flag} is not a flag of wisp ${command} (it is a flag of wisp ${owners.join(' | ')})`)
-    bad(`unknown flag ${flag} for wisp ${command} (see wisp ${command} --help)`)
+      bad(`${flag} is not a flag of ${shown} (it is a flag of wisp ${owners.join(' | ')})`)
+    bad(`unknown flag ${flag} for ${shown} (see ${shown} --help)`)
   }
   if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && flag !== undefined) {
-    const spec = FLAGS[flag.replace(/^-+/, '') as FlagName] as FlagSpec | undefined
     if (spec?.type === 'boolean') bad(`${flag} takes no value`)
     bad(`${flag} needs a value${spec?.arg ? ` (${spec.arg})` : ''}`)
   }
   if (err.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
     const arg = /'([^']*)'/.exec(err.message)?.[1]
-    bad(`unexpected argument "${arg ?? '?'}" for wisp ${command} (flags only; see wisp ${command} --help)`)
+    bad(
+      `unexpected argument "${arg ?? '?'}" for wisp ${command} (flags only; bootstrap addresses go in --bootstrap, or use Othentic's form: wisp run ${command} <bootstrap-multiaddr>)`,
+    )
   }
   bad(err.message)
+}
+
+function parseFlags(
+  command: Command,
+  args: string[],
+  grammar: Grammar,
+): { values: FlagValues; positionals: string[] } {
+  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = {}
+  for (const [name, spec] of flagsOf(command, grammar)) {
+    options[name] = { type: spec.type, ...(spec.multiple ? { multiple: true } : {}) }
+  }
+  options.help = { type: 'boolean', short: 'h' }
+  try {
+    const parsed = parseArgs({ args, options, strict: true, allowPositionals: grammar === 'othentic' })
+    return { values: parsed.values as FlagValues, positionals: parsed.positionals }
+  } catch (err) {
+    reword(err as Error & { code?: string }, command, grammar)
+  }
+}
+
+const PORT = /^\d{1,5}$/
+
+/**
+ * Othentic's values → Wisp's flags: the positional bootstrap addresses join --bootstrap, the
+ * switches take their ports (given or Othentic's defaults), --p2p.port becomes a TCP listen
+ * address, and the servers listen on 0.0.0.0 unless --host says otherwise.
+ */
+export function othenticToWisp(values: FlagValues, positionals: string[]): FlagValues {
+  const out: FlagValues = { ...values }
+  const port = (flag: 'json-rpc.port' | 'metrics.port' | 'p2p.port', fallback: string): string => {
+    const v = (values[flag] as string | undefined) ?? fallback
+    if (!PORT.test(v) || Number(v) > 65_535) bad(`--${flag} must be a port from 0 to 65535, got "${v}"`)
+    return v
+  }
+  for (const [toggle, portFlag, fallback] of [
+    ['json-rpc', 'json-rpc.port', OTHENTIC_DEFAULTS.jsonRpcPort],
+    ['metrics', 'metrics.port', OTHENTIC_DEFAULTS.metricsPort],
+  ] as const) {
+    delete out[portFlag]
+    if (values[toggle] === true) out[toggle] = port(portFlag, fallback)
+    else {
+      delete out[toggle]
+      if (values[portFlag] !== undefined)
+        bad(`--${portFlag} is given without --${toggle} (add --${toggle} to serve it)`)
+    }
+  }
+  if (values['p2p.port'] !== undefined && values['p2p.listen'] !== undefined)
+    bad('give --p2p.port or --p2p.listen, not both')
+  delete out['p2p.port']
+  if (values['p2p.listen'] === undefined)
+    out['p2p.listen'] = [`/ip4/0.0.0.0/tcp/${port('p2p.port', OTHENTIC_DEFAULTS.p2pPort)}`]
+  const interval = values['p2p.discovery-interval'] as string | undefined
+  if (interval !== undefined && !/^\d+$/.test(interval))
+    bad(`--p2p.discovery-interval must be milliseconds, got "${interval}"`)
+  delete out['p2p.discovery-interval']
+  const bootstrap = [...positionals, ...((values.bootstrap as string[] | undefined) ?? [])]
+  if (bootstrap.length > 0) out.bootstrap = bootstrap
+  out.host ??= OTHENTIC_DEFAULTS.host
+  return out
 }
 
 /** argv (without node and the script) → what to do. Throws NODE_BAD_FLAGS; touches nothing. */
@@ -293,31 +464,39 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     if (about === undefined) return { kind: 'usage' }
     if (about === 'devnet') return { kind: 'devnet', argv: ['--help'] }
     if (isTool(about)) return { kind: 'tool', tool: about, argv: ['--help'] }
-    if (isCommand(about)) return { kind: 'help', command: about }
+    if (about === 'run' && isNodeCommand(rest[1]))
+      return { kind: 'help', command: rest[1], grammar: 'othentic' }
+    if (isCommand(about)) return { kind: 'help', command: about, grammar: 'wisp' }
     bad(`unknown command "${about}" (try wisp --help)`)
   }
   if (first === 'devnet') return { kind: 'devnet', argv: rest }
   if (isTool(first)) return { kind: 'tool', tool: first, argv: rest }
-  if (!isCommand(first)) {
+  const grammar: Grammar = first === 'run' ? 'othentic' : 'wisp'
+  const command = grammar === 'othentic' ? rest[0] : first
+  const args = grammar === 'othentic' ? rest.slice(1) : rest
+  if (grammar === 'othentic' && !isNodeCommand(command)) {
+    if (command === undefined || command.startsWith('-'))
+      bad('wisp run needs a role: wisp run attester|aggregator|performer [bootstrap…] [flags]')
+    bad(
+      `wisp run ${command}: unknown role (attester, aggregator or performer${command === 'relay' ? '; a relay is wisp relay' : ''})`,
+    )
+  }
+  if (command === undefined || !isCommand(command)) {
     if (first.startsWith('-')) bad(`a command comes first: wisp <command> ${first} … (try wisp --help)`)
     bad(`unknown command "${first}" (try wisp --help)`)
   }
   // --help wins over everything else on the line, even flags that would not parse
-  const end = rest.indexOf('--')
-  const flagsPart = end < 0 ? rest : rest.slice(0, end)
-  if (flagsPart.includes('--help') || flagsPart.includes('-h')) return { kind: 'help', command: first }
-  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = {}
-  for (const name of flagsOf(first)) {
-    const spec: FlagSpec = FLAGS[name]
-    options[name] = { type: spec.type, ...(spec.multiple ? { multiple: true } : {}) }
+  const end = args.indexOf('--')
+  const flagsPart = end < 0 ? args : args.slice(0, end)
+  if (flagsPart.includes('--help') || flagsPart.includes('-h')) return { kind: 'help', command, grammar }
+  const { values, positionals } = parseFlags(command, args, grammar)
+  return {
+    kind: 'run',
+    command,
+    grammar,
+    values: grammar === 'othentic' ? othenticToWisp(values, positionals) : values,
   }
-  options.help = { type: 'boolean', short: 'h' }
-  let values: FlagValues
-  try {
-    values = parseArgs({ args: [...rest], options, strict: true, allowPositionals: false })
-      .values as FlagValues
-  } catch (err) {
-    reword(err as Error & { code?: string }, first)
-  }
-  return { kind: 'run', command: first, values }
 }
+
+const isNodeCommand = (s: string | undefined): s is NodeCommand =>
+  s !== undefined && (NODE_COMMANDS as readonly string[]).includes(s)

@@ -39,6 +39,8 @@ export interface JsonRpcServerOptions {
   maxBodyBytes?: number
   /** sendTask/sendCustomMessage calls in flight at once; more get -32005 (`RPC_LIMIT_EXCEEDED`). */
   maxInFlight?: number
+  /** Answer `sendCustomMessage` (default true); off, it is -32601 `RPC_CUSTOM_MESSAGES_OFF`. */
+  customMessages?: boolean
 }
 
 export interface JsonRpcServer {
@@ -74,7 +76,8 @@ export async function startJsonRpcServer(
   )
   const maxInFlight = limit(options.maxInFlight, DEFAULT_JSON_RPC_MAX_IN_FLIGHT, 'maxInFlight')
   const chainId = limit(options.chainId, undefined, 'chainId')
-  const context: CallContext = { handlers, chainId, maxInFlight, inFlight: 0 }
+  const customMessages = options.customMessages ?? true
+  const context: CallContext = { handlers, chainId, maxInFlight, customMessages, inFlight: 0 }
   const tooLarge = jsonRpcError(
     null,
     JSON_RPC_LIMIT_ERRORS.RPC_BODY_TOO_LARGE,
@@ -145,6 +148,7 @@ interface CallContext {
   readonly handlers: JsonRpcHandlers
   readonly chainId: number
   readonly maxInFlight: number
+  readonly customMessages: boolean
   inFlight: number
 }
 
@@ -180,6 +184,14 @@ async function call(request: JsonRpcRequest, context: CallContext): Promise<unkn
       JSON_RPC_ERROR_CODES.METHOD_NOT_FOUND,
       `method ${shown} not found: this is an AVS node, not an Ethereum RPC (it answers eth_chainId and net_version only)`,
       { code: 'RPC_METHOD_NOT_FOUND', method: shown },
+    )
+  }
+  if (method === RPC_METHODS.sendCustomMessage && !context.customMessages) {
+    return jsonRpcError(
+      id,
+      JSON_RPC_ERROR_CODES.METHOD_NOT_FOUND,
+      'sendCustomMessage is off on this node (start it with --json-rpc.custom-message-enabled)',
+      { code: 'RPC_CUSTOM_MESSAGES_OFF', method },
     )
   }
   if (context.inFlight >= context.maxInFlight) {

@@ -3,6 +3,7 @@
 // the flag that set it, as a bad flag.
 import { type OperatorConfigInput, OperatorError, parseOperatorConfig } from '@wisp/operator'
 import { NodeError } from './errors.js'
+import type { Grammar } from './flags.js'
 import type { NodePlan } from './preflight.js'
 import type { WispNodeConfig } from './run.js'
 
@@ -10,7 +11,7 @@ import type { WispNodeConfig } from './run.js'
 const LOCAL_CHAIN_IDS = new Set([31337, 1337])
 
 /** checked flags (and the chain id, given or asked from the RPC) → the node's config */
-export function nodeConfigOf(plan: NodePlan, chainId: number): WispNodeConfig {
+export function nodeConfigOf(plan: NodePlan, chainId: number, grammar: Grammar = 'wisp'): WispNodeConfig {
   const base = plan.base
   const input: OperatorConfigInput = {
     // --config's file first; every flag given overrides its field
@@ -34,21 +35,22 @@ export function nodeConfigOf(plan: NodePlan, chainId: number): WispNodeConfig {
       ...base?.p2p,
       bootstrap: plan.p2p.bootstrap.length > 0 || !base ? plan.p2p.bootstrap : base.p2p.bootstrap,
       listen: plan.p2p.listen.length > 0 || !base ? plan.p2p.listen : base.p2p.listen,
+      ...(plan.p2p.announce.length > 0 ? { announce: plan.p2p.announce } : {}),
+      // Othentic's aggregator is the network's bootstrap node: it listens and relays for the rest
+      ...(grammar === 'othentic' && plan.command === 'aggregator' ? { bootstrapNode: true } : {}),
     },
     ...(plan.validationServiceUrl
       ? { attester: { ...base?.attester, validationService: { url: plan.validationServiceUrl } } }
       : {}),
-    ...(plan.command === 'aggregator' && (!base || plan.aggregatorDelayMs > 0)
-      ? { aggregator: { delayMs: plan.aggregatorDelayMs } }
-      : {}),
+    ...(plan.command === 'aggregator' ? { aggregator: aggregatorOf(plan) } : {}),
     ...(plan.command === 'performer' ? { performer: performerOf(plan) } : {}),
     plugins:
       plan.plugins.length > 0 || !base
         ? plan.plugins.map((p) => ({ package: p.package, config: p.config }))
         : base.plugins,
     dataDir: plan.dataDir,
-    ...endpoint('jsonRpc', plan.jsonRpcPort, base?.jsonRpc, plan.serverHost),
-    ...endpoint('metrics', plan.metricsPort, base?.metrics, plan.serverHost),
+    ...jsonRpcOf(plan, grammar),
+    ...metricsOf(plan),
   }
   try {
     return {
@@ -68,19 +70,51 @@ export function nodeConfigOf(plan: NodePlan, chainId: number): WispNodeConfig {
 }
 
 /**
- * A server's port and host: the flag's port over the config file's, --host over the file's host
- * (the operator config's default host is loopback).
+ * --json-rpc (a port) and its limits, over the config file's; --host over the file's host (the
+ * operator config's default host is loopback). Othentic's grammar answers sendCustomMessage only
+ * with --json-rpc.custom-message-enabled.
  */
-function endpoint(
-  key: 'jsonRpc' | 'metrics',
-  port: number | undefined,
-  base: { port: number; host: string } | undefined,
-  host: string | undefined,
-): Partial<Record<'jsonRpc' | 'metrics', { port: number; host?: string }>> {
-  const p = port ?? base?.port
-  if (p === undefined) return {}
-  const h = host ?? base?.host
-  return { [key]: { port: p, ...(h !== undefined ? { host: h } : {}) } }
+function jsonRpcOf(plan: NodePlan, grammar: Grammar): Pick<OperatorConfigInput, 'jsonRpc'> {
+  const base = plan.base?.jsonRpc
+  const port = plan.jsonRpcPort ?? base?.port
+  if (port === undefined) return {}
+  const host = plan.serverHost ?? base?.host
+  return {
+    jsonRpc: {
+      ...base,
+      port,
+      ...(host !== undefined ? { host } : {}),
+      ...plan.jsonRpcLimits,
+      ...(grammar === 'othentic' ? { customMessages: plan.customMessages === true } : {}),
+    },
+  }
+}
+
+/** --metrics (a port) and --metrics.export-url (a Pushgateway), over the config file's */
+function metricsOf(plan: NodePlan): Pick<OperatorConfigInput, 'metrics'> {
+  const base = plan.base?.metrics
+  const port = plan.metricsPort ?? base?.port
+  const exportUrl = plan.metricsExportUrl ?? base?.exportUrl
+  if (port === undefined && exportUrl === undefined) return {}
+  const host = plan.serverHost ?? base?.host
+  return {
+    metrics: {
+      ...base,
+      ...(port !== undefined ? { port } : {}),
+      ...(host !== undefined ? { host } : {}),
+      ...(exportUrl !== undefined ? { exportUrl } : {}),
+    },
+  }
+}
+
+/** the aggregator's flags, over the config file's aggregator section */
+function aggregatorOf(plan: NodePlan): NonNullable<OperatorConfigInput['aggregator']> {
+  const base = plan.base?.aggregator
+  return {
+    ...base,
+    ...(plan.aggregatorDelayMs > 0 || !base ? { delayMs: plan.aggregatorDelayMs } : {}),
+    ...(plan.internalTasks ? { internalTasks: true } : {}),
+  } as NonNullable<OperatorConfigInput['aggregator']>
 }
 
 /** the performer's flags, over the config file's performer section */
@@ -112,5 +146,8 @@ const FLAG_OF_PATH: Record<string, string> = {
   'config.plugins': '--plugin',
   'config.dataDir': '--p2p.datadir',
   'config.jsonRpc': '--json-rpc',
+  'config.metrics.exportUrl': '--metrics.export-url',
   'config.metrics': '--metrics',
+  'config.p2p.announce': '--announced-addresses',
+  'config.aggregator.internalTasks': '--internal-tasks',
 }

@@ -31,7 +31,7 @@ export interface NodePlan {
   base?: OperatorConfig
   keys: OperatorKeys
   chain: { rpcUrl: string; attestationCenter: Hex; chainId?: number }
-  p2p: { bootstrap: string[]; listen: string[] }
+  p2p: { bootstrap: string[]; listen: string[]; announce: string[] }
   dataDir: string
   jsonRpcPort?: number
   metricsPort?: number
@@ -48,6 +48,14 @@ export interface NodePlan {
     everyBlocks: number
   }
   aggregatorDelayMs: number
+  /** --json-rpc.custom-message-enabled (Othentic's grammar; Wisp's always answers) */
+  customMessages?: boolean
+  /** --internal-tasks / INTERNAL_TASKS (aggregator) */
+  internalTasks: boolean
+  /** --json-rpc.max-body-bytes / --json-rpc.max-in-flight */
+  jsonRpcLimits: { maxBodyBytes?: number; maxInFlight?: number }
+  /** --metrics.export-url: a Prometheus Pushgateway */
+  metricsExportUrl?: string
   logLevel: LogLevel
   /** one line each, for stderr: the node starts anyway */
   warnings: string[]
@@ -91,10 +99,13 @@ function badKey(message: string, cause?: unknown): never {
 const str = (values: FlagValues, name: FlagName) => values[name] as string | undefined
 const list = (values: FlagValues, name: FlagName) => (values[name] as string[] | undefined) ?? []
 
+/** `flag` is a flag's name (shown as --flag) or, for a value from the environment, its variable. */
+const shown = (flag: string) => (/^[A-Z0-9_]+$/.test(flag) ? `${flag} (environment)` : `--${flag}`)
+
 export function integer(value: string, flag: string, min: number, max: number): number {
   const n = Number(value)
   if (!/^\d+$/.test(value) || n < min || n > max)
-    bad(`--${flag} must be an integer from ${min} to ${max}, got "${value}"`)
+    bad(`${shown(flag)} must be an integer from ${min} to ${max}, got "${value}"`)
   return n
 }
 
@@ -112,12 +123,15 @@ const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0
 export function ecdsaKeyOf(value: string, flag: string): Hex {
   const hex = value.startsWith('0x') || value.startsWith('0X') ? value.slice(2) : value
   if (!/^[0-9a-fA-F]*$/.test(hex))
-    badKey(`--${flag} is not a private key: it must be 32 bytes of 0x-hex (it has non-hex characters)`)
+    badKey(`${shown(flag)} is not a private key: it must be 32 bytes of 0x-hex (it has non-hex characters)`)
   if (hex.length !== 64)
-    badKey(`--${flag} is not a private key: it must be 32 bytes of 0x-hex (64 digits), got ${hex.length}`)
+    badKey(
+      `${shown(flag)} is not a private key: it must be 32 bytes of 0x-hex (64 digits), got ${hex.length}`,
+    )
   const k = BigInt(`0x${hex}`)
-  if (k === 0n) badKey(`--${flag} is zero: not a valid secp256k1 private key`)
-  if (k >= SECP256K1_N) badKey(`--${flag} is not below the secp256k1 group order: not a valid private key`)
+  if (k === 0n) badKey(`${shown(flag)} is zero: not a valid secp256k1 private key`)
+  if (k >= SECP256K1_N)
+    badKey(`${shown(flag)} is not below the secp256k1 group order: not a valid private key`)
   return `0x${hex.toLowerCase()}`
 }
 
@@ -126,14 +140,14 @@ function urlOf(value: string, flag: string, what: string): string {
   try {
     url = new URL(value)
   } catch {
-    bad(`--${flag} must be ${what}, got "${value}"`)
+    bad(`${shown(flag)} must be ${what}, got "${value}"`)
   }
   if (url.protocol === 'http:' || url.protocol === 'https:') return value
-  if (flag === 'chain-rpc' && (url.protocol === 'ws:' || url.protocol === 'wss:'))
+  if ((flag === 'chain-rpc' || flag.endsWith('_RPC')) && (url.protocol === 'ws:' || url.protocol === 'wss:'))
     bad(
-      `--${flag} ${value}: the node reaches the chain over HTTP(S) only; give the node's http(s):// endpoint`,
+      `${shown(flag)} ${value}: the node reaches the chain over HTTP(S) only; give the node's http(s):// endpoint`,
     )
-  bad(`--${flag} must be ${what}, got "${value}"`)
+  bad(`${shown(flag)} must be ${what}, got "${value}"`)
 }
 
 /** Parses with @multiformats/multiaddr; a bootstrap address must name the relay's peer id. */
@@ -142,10 +156,10 @@ export function multiaddrOf(value: string, flag: string, needsPeerId: boolean): 
   try {
     components = multiaddr(value).getComponents()
   } catch (err) {
-    bad(`--${flag} "${value}" is not a multiaddr: ${(err as Error).message}`)
+    bad(`${shown(flag)} "${value}" is not a multiaddr: ${(err as Error).message}`)
   }
   if (needsPeerId && components.at(-1)?.name !== 'p2p')
-    bad(`--${flag} "${value}" must end in /p2p/<peer id> (the relay's address as it prints it)`)
+    bad(`${shown(flag)} "${value}" must end in /p2p/<peer id> (the relay's address as it prints it)`)
   return value
 }
 
@@ -353,13 +367,118 @@ async function checkNetworkPlugins(network: NetworkFile, location: string): Prom
   }
 }
 
+/** Chains that Othentic's L1_CHAIN / L2_CHAIN name, by id; a number is taken as the id itself. */
+const CHAIN_IDS_BY_NAME: Readonly<Record<string, number>> = Object.freeze({
+  mainnet: 1,
+  ethereum: 1,
+  sepolia: 11_155_111,
+  holesky: 17_000,
+  hoodi: 560_048,
+  base: 8453,
+  'base-sepolia': 84_532,
+  polygon: 137,
+  amoy: 80_002,
+  arbitrum: 42_161,
+  'arbitrum-sepolia': 421_614,
+  optimism: 10,
+  'optimism-sepolia': 11_155_420,
+  linea: 59_144,
+  'linea-sepolia': 59_141,
+  anvil: 31_337,
+  hardhat: 31_337,
+  localhost: 31_337,
+})
+
+function chainIdOfName(value: string, variable: string): string {
+  const name = value.trim().toLowerCase()
+  if (name.includes(','))
+    bad(
+      `${variable} (environment) "${value}" names several chains: a wisp node serves one; run one node per chain, each with its ${variable} and RPC`,
+    )
+  if (/^\d+$/.test(name)) return name
+  const id = CHAIN_IDS_BY_NAME[name]
+  if (id === undefined)
+    bad(
+      `${variable} (environment) "${value}" is not a chain wisp knows by name (${Object.keys(CHAIN_IDS_BY_NAME).join(', ')}); give its chain id as a number`,
+    )
+  return String(id)
+}
+
+/** Othentic's switches in the environment: true/1/yes or false/0/no/empty. */
+function envSwitch(value: string | undefined, variable: string): boolean {
+  const v = (value ?? '').trim().toLowerCase()
+  if (['true', '1', 'yes'].includes(v)) return true
+  if (['false', '0', 'no', ''].includes(v)) return false
+  bad(`${variable} (environment) must be true or false, got "${value}"`)
+}
+
+/**
+ * Othentic's environment variables, as the flags they stand for; a flag on the command line wins.
+ * The chain (L2_RPC, else L1_RPC, with its *_CHAIN and ATTESTATION_CENTER_ADDRESS) is read only
+ * when neither --network nor --config names one. `origin` maps each flag filled here to its
+ * variable, so that a bad value is reported under the name the user gave it.
+ */
+export function environmentValues(
+  command: NodeCommand,
+  values: FlagValues,
+  env: Record<string, string | undefined>,
+): { values: FlagValues; origin: Partial<Record<FlagName, string>> } {
+  const out: FlagValues = {}
+  const origin: Partial<Record<FlagName, string>> = {}
+  const take = (flag: FlagName, variable: string, value: string | boolean) => {
+    out[flag] = value
+    origin[flag] = variable
+  }
+  const set = (variable: string) => {
+    const v = env[variable]?.trim()
+    return v === undefined || v === '' ? undefined : v
+  }
+  if (values['private-key'] === undefined && values.keystore === undefined && set('PRIVATE_KEY'))
+    take('private-key', 'PRIVATE_KEY', set('PRIVATE_KEY')!)
+  const fileGiven = values.network !== undefined || values.config !== undefined
+  if (!fileGiven && values['chain-rpc'] === undefined) {
+    const variable = set('L2_RPC') ? 'L2_RPC' : set('L1_RPC') ? 'L1_RPC' : undefined
+    if (variable !== undefined) {
+      take('chain-rpc', variable, set(variable)!)
+      const chainVariable = variable === 'L2_RPC' ? 'L2_CHAIN' : 'L1_CHAIN'
+      if (values['chain-id'] === undefined && set(chainVariable))
+        take('chain-id', chainVariable, chainIdOfName(set(chainVariable)!, chainVariable))
+    }
+  }
+  if (!fileGiven && values['attestation-center'] === undefined && set('ATTESTATION_CENTER_ADDRESS'))
+    take('attestation-center', 'ATTESTATION_CENTER_ADDRESS', set('ATTESTATION_CENTER_ADDRESS')!)
+  // Othentic's compose file gives every service one environment: only the aggregator runs them
+  if (
+    command === 'aggregator' &&
+    values['internal-tasks'] === undefined &&
+    envSwitch(env.INTERNAL_TASKS, 'INTERNAL_TASKS')
+  )
+    take('internal-tasks', 'INTERNAL_TASKS', true)
+  return { values: out, origin }
+}
+
+/**
+ * A bootstrap address given without its peer id (`/ip4/…/tcp/9876`) takes OTHENTIC_BOOTSTRAP_ID,
+ * as Othentic's attesters do.
+ */
+function withBootstrapId(addr: string, env: Record<string, string | undefined>): string {
+  const id = env.OTHENTIC_BOOTSTRAP_ID?.trim()
+  if (!id || addr.includes('/p2p/')) return addr
+  return `${addr.replace(/\/$/, '')}/p2p/${id}`
+}
+
 /** attester | aggregator | performer: every check, in the order a user can fix them. */
 export async function preflightNode(
   command: NodeCommand,
-  values: FlagValues,
+  flags: FlagValues,
   context: PreflightContext,
 ): Promise<NodePlan> {
   const warnings: string[] = []
+  const environment = environmentValues(command, flags, context.env)
+  // the flags given win over the environment
+  const values: FlagValues = { ...environment.values, ...flags }
+  const source = (flag: FlagName): string =>
+    flags[flag] === undefined ? (environment.origin[flag] ?? flag) : flag
   const logLevel = logLevelOf(values)
 
   // the operator config file, when given: what the flags do not say comes from it
@@ -376,20 +495,37 @@ export async function preflightNode(
 
   // values given, cheapest first
   const rpc = str(values, 'chain-rpc')
-  const rpcUrl = rpc === undefined ? undefined : urlOf(rpc, 'chain-rpc', 'an http(s):// URL')
+  const rpcUrl = rpc === undefined ? undefined : urlOf(rpc, source('chain-rpc'), 'an http(s):// URL')
   const center = str(values, 'attestation-center')
   if (center !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(center))
-    bad(`--attestation-center must be a 0x-prefixed 20-byte address, got "${center}"`)
+    bad(`${shown(source('attestation-center'))} must be a 0x-prefixed 20-byte address, got "${center}"`)
   const chainIdFlag = str(values, 'chain-id')
-  const chainId = chainIdFlag === undefined ? undefined : integer(chainIdFlag, 'chain-id', 1, 2 ** 53 - 1)
+  const chainId =
+    chainIdFlag === undefined ? undefined : integer(chainIdFlag, source('chain-id'), 1, 2 ** 53 - 1)
   const privateKey = str(values, 'private-key')
-  const ecdsaKey = privateKey === undefined ? undefined : ecdsaKeyOf(privateKey, 'private-key')
+  const ecdsaKey = privateKey === undefined ? undefined : ecdsaKeyOf(privateKey, source('private-key'))
   const blsFlag = str(values, 'bls-private-key')
   const keystore = str(values, 'keystore')
   if (keystore !== undefined && blsFlag !== undefined)
     bad('--bls-private-key goes with --private-key, not with --keystore')
-  const bootstrap = list(values, 'bootstrap').map((a) => multiaddrOf(a, 'bootstrap', true))
+  const bootstrap = list(values, 'bootstrap').map((a) =>
+    multiaddrOf(withBootstrapId(a, context.env), 'bootstrap', true),
+  )
   const listen = list(values, 'p2p.listen').map((a) => multiaddrOf(a, 'p2p.listen', false))
+  const announce = list(values, 'announced-addresses')
+    .flatMap((a) => a.split(','))
+    .map((a) => a.trim())
+    .filter((a) => a !== '')
+    .map((a) => multiaddrOf(a, 'announced-addresses', false))
+  const limitOf = (flag: 'json-rpc.max-body-bytes' | 'json-rpc.max-in-flight', max: number) => {
+    const v = str(values, flag)
+    return v === undefined ? undefined : integer(v, flag, 1, max)
+  }
+  const maxBodyBytes = limitOf('json-rpc.max-body-bytes', 1024 * 1024)
+  const maxInFlight = limitOf('json-rpc.max-in-flight', 10_000)
+  const exportFlag = str(values, 'metrics.export-url')
+  const metricsExportUrl =
+    exportFlag === undefined ? undefined : urlOf(exportFlag, 'metrics.export-url', 'an http(s):// URL')
   const portOf = (flag: 'json-rpc' | 'metrics') => {
     const v = str(values, flag)
     return v === undefined ? undefined : integer(v, flag, 0, 65_535)
@@ -402,8 +538,11 @@ export async function preflightNode(
   if (jsonRpcPort !== undefined && jsonRpcPort !== 0 && jsonRpcPort === metricsPort)
     bad(`--json-rpc and --metrics are both ${jsonRpcPort}: give them different ports`)
   const webapi = str(values, 'avs-webapi')
+  const webapiPort = integer(str(values, 'avs-webapi-port') ?? '4002', 'avs-webapi-port', 1, 65_535)
   const validationServiceUrl =
-    webapi === undefined ? undefined : urlOf(webapi, 'avs-webapi', 'an http(s):// URL')
+    webapi === undefined
+      ? undefined
+      : withDefaultPort(urlOf(webapi, 'avs-webapi', 'an http(s):// URL'), webapiPort)
   const signatureType = str(values, 'signature-type') ?? base?.performer.signatureType ?? 'ecdsa'
   if (signatureType !== 'ecdsa' && signatureType !== 'bls')
     bad(`--signature-type must be ecdsa or bls, got "${signatureType}"`)
@@ -419,14 +558,15 @@ export async function preflightNode(
   const aggregatorDelayMs = optionalInt('delay', 600_000)
 
   // what must be there
-  const chainRpc = rpcUrl ?? base?.chain.rpcUrl ?? bad('--chain-rpc is required (or --network / --config)')
+  const chainRpc =
+    rpcUrl ?? base?.chain.rpcUrl ?? bad('--chain-rpc is required (or --network / --config, or L2_RPC)')
   const chainCenter =
     center ??
     base?.chain.attestationCenter ??
-    bad('--attestation-center is required (or --network / --config)')
+    bad('--attestation-center is required (or --network / --config, or ATTESTATION_CENTER_ADDRESS)')
   const chainIdOrBase = chainId ?? base?.chain.chainId
   if ((privateKey === undefined) === (keystore === undefined))
-    bad('give exactly one of --private-key and --keystore')
+    bad('give exactly one of --private-key and --keystore (or PRIVATE_KEY in the environment)')
   if (command === 'performer' && taskDefinitionIds.length === 0 && !base?.performer.taskDefinitionIds.length)
     bad('a performer needs --task-definition <id> (repeatable)')
 
@@ -496,7 +636,7 @@ export async function preflightNode(
       attestationCenter: chainCenter as Hex,
       ...(chainIdOrBase !== undefined ? { chainId: chainIdOrBase } : {}),
     },
-    p2p: { bootstrap, listen },
+    p2p: { bootstrap, listen, announce },
     dataDir: str(values, 'p2p.datadir') ?? base?.dataDir ?? `.wisp/${command}`,
     ...(jsonRpcPort !== undefined ? { jsonRpcPort } : {}),
     ...(metricsPort !== undefined ? { metricsPort } : {}),
@@ -505,9 +645,24 @@ export async function preflightNode(
     plugins,
     performer: { taskDefinitionIds, signatureType, intervalMs, everyBlocks },
     aggregatorDelayMs,
+    internalTasks: values['internal-tasks'] === true,
+    ...(values['json-rpc.custom-message-enabled'] === true ? { customMessages: true } : {}),
+    jsonRpcLimits: {
+      ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}),
+      ...(maxInFlight !== undefined ? { maxInFlight } : {}),
+    },
+    ...(metricsExportUrl !== undefined ? { metricsExportUrl } : {}),
     logLevel,
     warnings,
   }
+}
+
+/** Othentic's --avs-webapi is a host: a URL that names no port gets --avs-webapi-port (4002). */
+function withDefaultPort(url: string, port: number): string {
+  // read the text, not new URL(): it hides an explicit :80 / :443 as the scheme's default
+  const authority = /^(https?:\/\/(?:[^/?#@]*@)?(?:\[[^\]]*\]|[^/?#:]*))(:\d+)?/i.exec(url)
+  if (authority === null || authority[2] !== undefined) return url
+  return `${authority[1]}:${port}${url.slice(authority[1]!.length)}`
 }
 
 export const DEFAULT_RELAY_LISTEN = '/ip4/0.0.0.0/tcp/9090/ws'

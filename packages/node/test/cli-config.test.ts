@@ -11,7 +11,7 @@ const plan = (patch: Partial<NodePlan> = {}): NodePlan => ({
   command: 'performer',
   keys: keysFromEcdsa(`0x${'11'.repeat(32)}`),
   chain: { rpcUrl: 'http://127.0.0.1:8545', attestationCenter: `0x${'22'.repeat(20)}` },
-  p2p: { bootstrap: [relay], listen: [] },
+  p2p: { bootstrap: [relay], listen: [], announce: [] },
   dataDir: '.wisp/performer',
   metricsPort: 9464,
   plugins: [
@@ -19,6 +19,8 @@ const plan = (patch: Partial<NodePlan> = {}): NodePlan => ({
   ],
   performer: { taskDefinitionIds: [1], signatureType: 'bls', intervalMs: 0, everyBlocks: 3 },
   aggregatorDelayMs: 0,
+  internalTasks: false,
+  jsonRpcLimits: {},
   logLevel: 'info',
   warnings: [],
   ...patch,
@@ -73,7 +75,10 @@ describe('nodeConfigOf', () => {
 
   it('what the operator config refuses is NODE_BAD_FLAGS naming the flag', () => {
     expect(() =>
-      nodeConfigOf(plan({ p2p: { bootstrap: ['/ip4/127.0.0.1/tcp/9090/ws/p2p/x'], listen: [] } }), 1),
+      nodeConfigOf(
+        plan({ p2p: { bootstrap: ['/ip4/127.0.0.1/tcp/9090/ws/p2p/x'], listen: [], announce: [] } }),
+        1,
+      ),
     ).toThrowError(
       expect.objectContaining({
         code: 'NODE_BAD_FLAGS',

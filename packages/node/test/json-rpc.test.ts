@@ -242,4 +242,21 @@ describe('JSON-RPC limits', () => {
       code: 'NODE_BAD_FLAGS',
     })
   })
+
+  it("sendCustomMessage off (Othentic's default): -32601 RPC_CUSTOM_MESSAGES_OFF naming the flag; sendTask still served", async () => {
+    let sent = 0
+    server = await startJsonRpcServer(
+      { port: 0, chainId: ANVIL, customMessages: false },
+      { ...accept, sendCustomMessage: async () => void sent++ },
+    )
+    const off = await post({ jsonrpc: '2.0', id: 1, method: 'sendCustomMessage', params: ['0x01'] })
+    expect(off.body.error).toMatchObject({
+      code: -32601,
+      message: expect.stringContaining('--json-rpc.custom-message-enabled'),
+      data: { code: 'RPC_CUSTOM_MESSAGES_OFF' },
+    })
+    expect(sent).toBe(0)
+    const task = await post({ jsonrpc: '2.0', id: 2, method: 'sendTask', params })
+    expect(task.body).toEqual({ jsonrpc: '2.0', id: 2, result: taskHash })
+  })
 })

@@ -93,8 +93,13 @@ export interface OperatorConfig {
     iceServers: IceServerConfig[]
     /** browsers: direct WebRTC connections to open by themselves (page mode only) */
     maxDirectPeers?: number
-    /** `full`: check every gossiped signature and operator; `structural`: sizes and encodings only */
-    validation: 'full' | 'structural'
+    /**
+     * `full`: check every gossiped signature and operator; `light`: the same, except that a node
+     * that does not aggregate BLS-checks only a random sample of votes (the aggregator checks
+     * all; docs/architecture.md, "How much BLS work a vote costs"); `structural`: sizes and
+     * encodings only
+     */
+    validation: 'full' | 'light' | 'structural'
   }
   /** leader election, shared by performers and attesters' checks */
   election: {
@@ -134,9 +139,31 @@ export interface OperatorConfig {
   /** Node: where the databases live */
   dataDir?: string
   /** Node: JSON-RPC (`sendTask`, `sendCustomMessage`) */
-  jsonRpc?: { port: number; host: string }
-  /** Node: Prometheus `/metrics` */
-  metrics?: { port: number; host: string }
+  jsonRpc?: JsonRpcEndpointConfig
+  /** Node: Prometheus `/metrics` and/or a Pushgateway to push them to */
+  metrics?: MetricsConfig
+}
+
+/** Node: `/metrics` served on `port` (when given), pushed to `exportUrl` (when given). */
+export interface MetricsConfig {
+  port?: number
+  host: string
+  /** a Prometheus Pushgateway (http(s) URL): the registry is pushed there periodically and on stop */
+  exportUrl?: string
+  /** how often to push (default 15 s) */
+  exportIntervalMs?: number
+}
+
+/** Node: the JSON-RPC endpoint and its limits (unset limits: the server's defaults). */
+export interface JsonRpcEndpointConfig {
+  port: number
+  host: string
+  /** answer `sendCustomMessage` (default true; Othentic's grammar turns it on with a flag) */
+  customMessages?: boolean
+  /** larger request bodies are refused (HTTP 413) */
+  maxBodyBytes?: number
+  /** handler calls in flight at once; more are refused with -32005 */
+  maxInFlight?: number
 }
 
 /** The input form: everything with a default may be left out. */
@@ -156,8 +183,8 @@ export type OperatorConfigInput = {
   /** the earlier name of `faucet` (read as it) */
   registration?: { url: string }
   dataDir?: string
-  jsonRpc?: { port: number; host?: string }
-  metrics?: { port: number; host?: string }
+  jsonRpc?: Omit<JsonRpcEndpointConfig, 'host'> & { host?: string }
+  metrics?: Omit<MetricsConfig, 'host'> & { host?: string }
 }
 
 /** Every default in one place: runtimes and CLIs read them from here, never as literals. */
@@ -351,6 +378,38 @@ function endpoint(value: unknown, path: string): { port: number; host: string } 
   }
 }
 
+function jsonRpcEndpoint(value: unknown, path: string): JsonRpcEndpointConfig {
+  const o = readObject(value, path)
+  const { port, host } = endpoint({ port: o.port, ...(o.host !== undefined ? { host: o.host } : {}) }, path)
+  unknownKeys(o, ['port', 'host', 'customMessages', 'maxBodyBytes', 'maxInFlight'], path)
+  const customMessages = optional(o, 'customMessages', path, readBoolean)
+  const maxBodyBytes = optional(o, 'maxBodyBytes', path, (v, p) => readInteger(v, p, 1, 1024 * 1024))
+  const maxInFlight = optional(o, 'maxInFlight', path, (v, p) => readInteger(v, p, 1, 10_000))
+  return {
+    port,
+    host,
+    ...(customMessages !== undefined ? { customMessages } : {}),
+    ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}),
+    ...(maxInFlight !== undefined ? { maxInFlight } : {}),
+  }
+}
+
+function metricsSection(value: unknown, path: string): MetricsConfig {
+  const o = readObject(value, path)
+  unknownKeys(o, ['port', 'host', 'exportUrl', 'exportIntervalMs'], path)
+  // Othentic's --metrics.export-url may come alone: pushed, not served
+  if (o.port === undefined && o.exportUrl === undefined) throw invalidConfig(path, 'needs "port" or "exportUrl"')
+  const port = optional(o, 'port', path, (v, p) => readInteger(v, p, 0, 65_535))
+  const exportUrl = optional(o, 'exportUrl', path, (v, p) => readUrl(v, p, /^https?:/i))
+  const exportIntervalMs = optional(o, 'exportIntervalMs', path, (v, p) => readInteger(v, p, 100, 3_600_000))
+  return {
+    ...(port !== undefined ? { port } : {}),
+    host: o.host === undefined ? OPERATOR_DEFAULTS.host : readString(o.host, `${path}.host`),
+    ...(exportUrl !== undefined ? { exportUrl } : {}),
+    ...(exportIntervalMs !== undefined ? { exportIntervalMs } : {}),
+  }
+}
+
 /** Checks a parsed config file, fills the defaults; throws OPERATOR_INVALID_CONFIG naming the first bad field. */
 export function parseOperatorConfig(value: unknown): OperatorConfig {
   const root = readObject(value, 'config')
@@ -429,8 +488,8 @@ export function parseOperatorConfig(value: unknown): OperatorConfig {
   )
   const bootstrap = readList(p2p.bootstrap, 'config.p2p.bootstrap', (v, p) => readMultiaddr(v, p, true))
   const validation = p2p.validation ?? d.p2p.validation
-  if (validation !== 'full' && validation !== 'structural')
-    throw invalidConfig('config.p2p.validation', 'must be full or structural')
+  if (validation !== 'full' && validation !== 'light' && validation !== 'structural')
+    throw invalidConfig('config.p2p.validation', 'must be full, light or structural')
   const allowLocalNetworks = optional(p2p, 'allowLocalNetworks', 'config.p2p', readBoolean)
   const maxDirectPeers = optional(p2p, 'maxDirectPeers', 'config.p2p', (v, p) => readInteger(v, p, 0, 16))
 
@@ -488,8 +547,8 @@ export function parseOperatorConfig(value: unknown): OperatorConfig {
     return urls
   })
   const dataDir = optional(root, 'dataDir', 'config', (v, p) => readString(v, p))
-  const jsonRpc = optional(root, 'jsonRpc', 'config', endpoint)
-  const metrics = optional(root, 'metrics', 'config', endpoint)
+  const jsonRpc = optional(root, 'jsonRpc', 'config', jsonRpcEndpoint)
+  const metrics = optional(root, 'metrics', 'config', metricsSection)
 
   return {
     version: CONFIG_VERSION,

@@ -8,6 +8,7 @@ export {
   ADDRESS_RE,
   CONFIG_VERSION,
   type IceServerConfig,
+  type JsonRpcEndpointConfig,
   invalidConfig,
   OPERATOR_DEFAULTS,
   type OperatorConfig,

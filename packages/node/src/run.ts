@@ -28,7 +28,13 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { NodeError } from './errors.js'
 import { type JsonRpcServer, startJsonRpcServer } from './json-rpc.js'
 import { createConsoleLogger, type NodeLogger } from './logger.js'
-import { collectProcessMetrics, exportLibp2pMetrics, prometheusMetricsPort } from './metrics.js'
+import {
+  collectProcessMetrics,
+  exportLibp2pMetrics,
+  type MetricsPusher,
+  prometheusMetricsPort,
+  startMetricsPush,
+} from './metrics.js'
 import { blsSigner, ecdsaSigner, type OperatorKeys } from './signers.js'
 
 type Address = `0x${string}`
@@ -125,6 +131,7 @@ export async function startWispNode(
   exportLibp2pMetrics(registry, operator.network)
   let jsonRpc: JsonRpcServer | undefined
   let metrics: MetricsServer | undefined
+  let pusher: MetricsPusher | undefined
   try {
     jsonRpc = config.operator.jsonRpc
       ? await startJsonRpcServer(
@@ -145,9 +152,26 @@ export async function startWispNode(
           },
         )
       : undefined
-    metrics = config.operator.metrics
-      ? await startMetricsServer(config.operator.metrics, { registry })
-      : undefined
+    const metricsConfig = config.operator.metrics
+    metrics =
+      metricsConfig?.port !== undefined
+        ? await startMetricsServer({ port: metricsConfig.port, host: metricsConfig.host }, { registry })
+        : undefined
+    // Othentic's --metrics.export-url: pushed whether or not a port is served
+    pusher =
+      metricsConfig?.exportUrl !== undefined
+        ? startMetricsPush(
+            {
+              url: metricsConfig.exportUrl,
+              jobName: `wisp_${[...config.operator.roles].sort().join('_')}`,
+              groupings: { instance: account.address.toLowerCase() },
+              ...(metricsConfig.exportIntervalMs !== undefined
+                ? { intervalMs: metricsConfig.exportIntervalMs }
+                : {}),
+            },
+            { registry, logger: logger.child('metrics') },
+          )
+        : undefined
   } catch (err) {
     await jsonRpc?.close()
     await operator.stop()
@@ -156,6 +180,7 @@ export async function startWispNode(
   logger.info('node started', {
     ...(jsonRpc ? { jsonRpc: jsonRpc.url } : {}),
     ...(metrics ? { metrics: metrics.url } : {}),
+    ...(config.operator.metrics?.exportUrl ? { metricsExport: config.operator.metrics.exportUrl } : {}),
   })
   return {
     name: config.name,
@@ -170,6 +195,8 @@ export async function startWispNode(
       await jsonRpc?.close()
       await metrics?.close()
       await operator.stop()
+      // the final figures, after the operator's last work (a failure is a warning)
+      await pusher?.stop()
     },
   }
 }

@@ -20,47 +20,7 @@ import { Registry } from 'prom-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createConsoleLogger, keysFromEcdsa, startWispNode, type WispNode } from '../src/index.js'
 import { collectProcessMetrics, exportLibp2pMetrics } from '../src/metrics.js'
-
-const OTHENTIC_DASHBOARD_NAMES = [
-  'process_start_time_seconds',
-  'process_cpu_user_seconds_total',
-  'process_cpu_system_seconds_total',
-  'process_cpu_seconds_total',
-  'process_resident_memory_bytes',
-  'nodejs_version_info',
-  'nodejs_heap_space_size_used_bytes',
-  'nodejs_heap_size_total_bytes',
-  'nodejs_heap_size_used_bytes',
-  'nodejs_external_memory_bytes',
-  'nodejs_eventloop_lag_seconds',
-  'nodejs_eventloop_lag_p50_seconds',
-  'nodejs_eventloop_lag_p99_seconds',
-  'nodejs_gc_duration_seconds_sum',
-  'libp2p_connection_manager_connections',
-  'gossipsub_msg_publish_count_total',
-  'gossipsub_msg_received_prevalidation_total',
-]
-
-async function poll<T>(what: string, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  const deadline = Date.now() + 15_000
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
-
-/** `name{labels} value` lines of a scrape, as [labels, value] */
-function series(body: string, name: string): Array<[string, number]> {
-  return body
-    .split('\n')
-    .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
-    .map((line) => {
-      const value = Number(line.slice(line.lastIndexOf(' ') + 1))
-      return [line.slice(name.length, line.lastIndexOf(' ')), value]
-    })
-}
+import { missingDashboardNames, poll, series } from './support/othentic-dashboard.js'
 
 /**
  * prom-client observes GC asynchronously: make garbage until a collection has been reported (none
@@ -116,8 +76,7 @@ describe("metrics under Othentic's dashboard names", () => {
     await received
     const body = await scrapeAfterGc(server.url)
 
-    const missing = OTHENTIC_DASHBOARD_NAMES.filter((name) => series(body, name).length === 0)
-    expect(missing).toEqual([])
+    expect(missingDashboardNames(body)).toEqual([])
     expect(series(body, 'gossipsub_msg_publish_count_total')).toContainEqual([`{topic="${topic}"}`, 1])
     expect(series(body, 'gossipsub_msg_received_prevalidation_total')).toContainEqual([
       `{topic="${topic}"}`,
@@ -192,7 +151,7 @@ describe('a Node operator (startWispNode) with metrics', () => {
         ? text
         : undefined
     })
-    expect(OTHENTIC_DASHBOARD_NAMES.filter((name) => series(body, name).length === 0)).toEqual([])
+    expect(missingDashboardNames(body)).toEqual([])
     expect(series(body, 'gossipsub_msg_publish_count_total')).toContainEqual([`{topic="${topic}"}`, 1])
     // Wisp's own series stay beside Othentic's names
     expect(series(body, 'wisp_p2p_messages_total').length).toBeGreaterThan(0)

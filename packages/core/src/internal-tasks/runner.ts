@@ -157,11 +157,17 @@ export class InternalTaskRunner {
     }
     const hash = taskHash(task)
     const outcome = this.#outcome(hash)
+    let reason: string | undefined
     try {
-      await publishTask(this.#c, task, await this.#sign(task), 'internal-task')
+      const published = await publishTask(this.#c, task, await this.#sign(task), 'internal-task')
+      // no attester got it: nothing will come back (the next run tries again)
+      if (published.recipients === 0 && this.#c.republisher === undefined) reason = 'no peer received it'
     } catch (err) {
+      reason = (err as Error).message.split('\n')[0]!
+    }
+    if (reason !== undefined) {
       outcome.cancel()
-      const reason = (err as Error).message.split('\n')[0]!
+      this.#c.logger.warn('internal task not delivered', { taskDefinitionId: id, taskHash: hash, reason })
       return { taskDefinitionId: id, result: 'failed', taskHash: hash, ids: plan.ids, reason }
     }
     this.#c.logger.info('internal task published', { taskDefinitionId: id, taskHash: hash, ids: plan.ids })

@@ -260,13 +260,18 @@ export async function createOperator(config: OperatorConfig, runtime: OperatorRu
     mark('network')
     const verifier = runtime.createVerifier()
     closers.push(() => verifier.close())
-    const full = config.p2p.validation === 'full'
+    const full = config.p2p.validation !== 'structural'
+    // light: only a node that aggregates must BLS-check every vote (what it counts must be genuine)
+    const light = config.p2p.validation === 'light'
     const network = await runtime.createNetwork(
       {
         bootstrap: config.p2p.bootstrap,
         topicNamespace: config.p2p.topicNamespace,
         deployments: [{ chainId: chain.chainId, attestationCenter: chain.attestationCenter }],
         auth: { enabled: config.p2p.auth },
+        ...(light
+          ? { voteChecks: { mode: wants('aggregator') ? ('all' as const) : ('sample' as const), peersSample: true } }
+          : {}),
       },
       {
         verifier,

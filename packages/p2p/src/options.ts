@@ -3,6 +3,7 @@
 import type { WireLimits } from '@wisp/protocol'
 import { DEFAULT_TOPIC_NAMESPACE, DEFAULT_WIRE_LIMITS, MAX_CUSTOM_MESSAGE_DATA_BYTES } from '@wisp/protocol'
 import type { Address } from 'viem'
+import { P2PError } from './errors.js'
 import { DEFAULT_SCORING, type ScoringOptions } from './scoring.js'
 
 /** One AttestationCenter a vote may be bound to. Multi-chain AVSs list every chain they serve. */
@@ -94,6 +95,26 @@ export interface OutcomeCheckOptions {
   maxPending: number
 }
 
+/**
+ * How many attesters' BLS vote signatures this node checks (docs/architecture.md, "How much BLS
+ * work a vote costs"). `all`: every vote — an aggregator must, since what it counts must be
+ * genuine. `sample`: a vote is checked when it could be evidence (it contradicts a verified vote of
+ * its operator on the task) and otherwise with probability `sampleRate`; the others are forwarded
+ * unchecked, on the author's libp2p signature (StrictSign) and, with auth on, the gate's check
+ * that a directly connected author is the attester's operator. Every other check still runs.
+ */
+export interface VoteCheckOptions {
+  mode: 'all' | 'sample'
+  /** In `sample` mode, the share of other votes checked anyway, chosen at random (0…1). */
+  sampleRate: number
+  /**
+   * Peers of this network may sample (implied by `sample`). Then a forged vote is an ignore that
+   * charges its author (P5), never a reject: gossipsub charges a reject (P4) to every peer that
+   * delivered a copy, and honest sampling peers forward forged votes they did not check.
+   */
+  peersSample: boolean
+}
+
 export interface NetworkOptions {
   /** `othentic` interoperates with Othentic nodes; another namespace keeps a network separate. */
   topicNamespace: string
@@ -111,6 +132,7 @@ export interface NetworkOptions {
   penalties: PenaltyOptions
   bans: BanOptions
   outcomeChecks: OutcomeCheckOptions
+  voteChecks: VoteCheckOptions
   scoring: ScoringOptions
   /** Multiaddrs dialled at start and redialled when lost (the relays). */
   bootstrap: string[]
@@ -186,6 +208,13 @@ export const DEFAULT_OUTCOME_CHECK_OPTIONS: Readonly<OutcomeCheckOptions> = Obje
   maxPending: 64,
 })
 
+export const DEFAULT_VOTE_CHECK_OPTIONS: Readonly<VoteCheckOptions> = Object.freeze({
+  mode: 'all',
+  // with 16 voters a sampling node checks one vote per task on average, with 64 four
+  sampleRate: 1 / 16,
+  peersSample: false,
+})
+
 export const DEFAULT_NETWORK_OPTIONS: Readonly<NetworkOptions> = Object.freeze({
   topicNamespace: DEFAULT_TOPIC_NAMESPACE,
   deployments: [],
@@ -197,6 +226,7 @@ export const DEFAULT_NETWORK_OPTIONS: Readonly<NetworkOptions> = Object.freeze({
   penalties: DEFAULT_PENALTY_OPTIONS,
   bans: DEFAULT_BAN_OPTIONS,
   outcomeChecks: DEFAULT_OUTCOME_CHECK_OPTIONS,
+  voteChecks: DEFAULT_VOTE_CHECK_OPTIONS,
   scoring: DEFAULT_SCORING,
   bootstrap: [],
   wireLimits: DEFAULT_WIRE_LIMITS,
@@ -205,7 +235,15 @@ export const DEFAULT_NETWORK_OPTIONS: Readonly<NetworkOptions> = Object.freeze({
 export type PartialNetworkOptions = Partial<
   Omit<
     NetworkOptions,
-    'auth' | 'customMessages' | 'dedupe' | 'rateLimits' | 'penalties' | 'bans' | 'outcomeChecks' | 'scoring'
+    | 'auth'
+    | 'customMessages'
+    | 'dedupe'
+    | 'rateLimits'
+    | 'penalties'
+    | 'bans'
+    | 'outcomeChecks'
+    | 'voteChecks'
+    | 'scoring'
   >
 > & {
   auth?: Partial<AuthOptions>
@@ -215,12 +253,24 @@ export type PartialNetworkOptions = Partial<
   penalties?: Partial<PenaltyOptions>
   bans?: Partial<BanOptions>
   outcomeChecks?: Partial<OutcomeCheckOptions>
+  voteChecks?: Partial<VoteCheckOptions>
   scoring?: Partial<ScoringOptions>
 }
 
 /** Fills in defaults section by section. Never mutates its input or the (frozen) defaults. */
 export function resolveNetworkOptions(options: PartialNetworkOptions = {}): NetworkOptions {
   const d = DEFAULT_NETWORK_OPTIONS
+  const voteChecks = { ...d.voteChecks, ...options.voteChecks }
+  if (voteChecks.mode !== 'all' && voteChecks.mode !== 'sample') {
+    throw new P2PError('P2P_INVALID_OPTIONS', `voteChecks.mode must be all or sample, not ${voteChecks.mode}`)
+  }
+  const rate = voteChecks.sampleRate
+  if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) {
+    throw new P2PError(
+      'P2P_INVALID_OPTIONS',
+      `voteChecks.sampleRate must be a number from 0 to 1, not ${rate}`,
+    )
+  }
   return {
     ...d,
     ...options,
@@ -234,6 +284,7 @@ export function resolveNetworkOptions(options: PartialNetworkOptions = {}): Netw
     penalties: { ...d.penalties, ...options.penalties },
     bans: { ...d.bans, ...options.bans },
     outcomeChecks: { ...d.outcomeChecks, ...options.outcomeChecks },
+    voteChecks,
     scoring: { ...d.scoring, ...options.scoring },
   }
 }

@@ -11,7 +11,7 @@ import {
   voteHash,
   writeWord,
 } from '@wisp/protocol'
-import { hexToBytes } from 'viem'
+import { bytesToHex, hexToBytes } from 'viem'
 import type { OperatorInfo } from '../directory.js'
 import type { Deployment } from '../options.js'
 
@@ -61,6 +61,37 @@ async function ecdsaPerformerValid(task: TaskInfo, signature: `0x${string}`): Pr
   if (ecdsaMemo.size >= ECDSA_MEMO_MAX) ecdsaMemo.delete(ecdsaMemo.keys().next().value!)
   ecdsaMemo.set(key, valid)
   return valid
+}
+
+/**
+ * Every vote on a task carries the task's performer signature too: a BLS one is verified once per
+ * (task, signature, key) and the answer remembered, like ECDSA above. Without it a node that does
+ * not check every vote (voteChecks `sample`) would still verify a pairing per vote.
+ */
+const BLS_MEMO_MAX = 4096
+const performerBlsMemo = new Map<string, boolean>()
+
+function performerBlsKey(task: TaskInfo, signature: G1Point, performer: OperatorInfo): string {
+  return `${taskHash(task)}|${signature.x}|${signature.y}|${bytesToHex(performer.blsPublicKey)}`
+}
+
+/** A remembered answer for this performer BLS signature, or undefined. */
+export function knownPerformerBls(
+  task: TaskInfo,
+  signature: G1Point,
+  performer: OperatorInfo,
+): boolean | undefined {
+  return performerBlsMemo.get(performerBlsKey(task, signature, performer))
+}
+
+export function rememberPerformerBls(
+  task: TaskInfo,
+  signature: G1Point,
+  performer: OperatorInfo,
+  valid: boolean,
+): void {
+  if (performerBlsMemo.size >= BLS_MEMO_MAX) performerBlsMemo.delete(performerBlsMemo.keys().next().value!)
+  performerBlsMemo.set(performerBlsKey(task, signature, performer), valid)
 }
 
 export type PerformerCheck =

@@ -21,7 +21,11 @@ import { type InternalTasksPort, isInternalTask, validateInternalTask } from '..
 import type { OperatorView } from '../operators.js'
 import type { PluginRegistry } from '../plugins/registry.js'
 import type { BlsSignerPort, ChainPort, GossipPort, GossipReceived, Logger, MetricsPort } from '../ports.js'
-import { type ValidationServiceOptions, validateWithService } from '../validation-service.js'
+import {
+  type ServiceFailure,
+  ValidationServiceClient,
+  type ValidationServiceOptions,
+} from '../validation-service.js'
 import type { ElectionOptions } from './election.js'
 import type { Republisher } from './republisher.js'
 import { taskInfoOf, taskInputOf } from './task.js'
@@ -74,6 +78,7 @@ export class Attester {
   readonly #options: AttesterOptions
   readonly #c: AttesterComponents
   readonly #seen: BoundedSet<Hex>
+  readonly #service: ValidationServiceClient | undefined
   #unsubscribe: (() => void) | undefined
   #stopping = new AbortController()
 
@@ -89,6 +94,13 @@ export class Attester {
     this.#options = options
     this.#c = components
     this.#seen = new BoundedSet(options.seenTasks)
+    this.#service =
+      options.validationService !== undefined
+        ? new ValidationServiceClient(options.validationService, {
+            fetch: components.fetch!,
+            logger: components.logger,
+          })
+        : undefined
   }
 
   start(): void {
@@ -147,12 +159,14 @@ export class Attester {
       return this.#ignore('bad performer signature', hash)
     }
 
-    const verdict = internal
-      ? await validateInternalTask(this.#c.internalTasks!, task)
-      : this.#options.validationService !== undefined
-        ? await validateWithService(task, this.#options.validationService, this.#c.fetch!)
-        : await this.#c.registry.validate(taskInputOf(task), this.#stopping.signal)
-    this.#c.events.emit('vote:decided', { taskHash: hash, verdict, latencyMs: this.#c.now() - started })
+    let failure: ServiceFailure | undefined
+    let verdict: Verdict
+    if (internal) verdict = await validateInternalTask(this.#c.internalTasks!, task)
+    else if (this.#service !== undefined) ({ verdict, failure } = await this.#service.validate(task))
+    else verdict = await this.#c.registry.validate(taskInputOf(task), this.#stopping.signal)
+    const latencyMs = this.#c.now() - started
+    this.#logVerdict(hash, task.taskDefinitionId, verdict, latencyMs, failure)
+    this.#c.events.emit('vote:decided', { taskHash: hash, verdict, latencyMs })
     this.#c.metrics.increment('wisp_attester_verdicts_total', { verdict: verdict.kind })
     await this.#c.history.addAttestation({
       taskHash: hash,
@@ -166,6 +180,32 @@ export class Attester {
     await this.#vote(task, hash, message, verdict.kind === 'approve')
     this.#c.metrics.observe('wisp_attester_vote_seconds', (this.#c.now() - started) / 1000)
     return verdict
+  }
+
+  /**
+   * One line per task an operator can act on: the verdict at info; an abstention (no vote: the
+   * task may miss quorum) at warn with its cause — for a validation service the URL, the HTTP
+   * status or the timeout.
+   */
+  #logVerdict(
+    hash: Hex,
+    definition: number,
+    verdict: Verdict,
+    latencyMs: number,
+    failure?: ServiceFailure,
+  ): void {
+    const fields = { taskHash: hash, definition, verdict: verdict.kind, latencyMs }
+    if (verdict.kind === 'approve') this.#c.logger.info('task approved', fields)
+    else if (verdict.kind === 'reject')
+      this.#c.logger.info('task rejected', { ...fields, reason: verdict.reason })
+    else if (failure !== undefined) {
+      this.#c.logger.warn(`task abstained: ${failure.message}`, {
+        ...fields,
+        cause: failure.code,
+        url: failure.url,
+        ...(failure.status !== undefined ? { status: failure.status } : {}),
+      })
+    } else this.#c.logger.warn(`task abstained: ${verdict.reason}`, fields)
   }
 
   async #vote(task: TaskInfo, hash: Hex, message: WireTask, isApproved: boolean): Promise<void> {

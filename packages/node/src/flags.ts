@@ -278,6 +278,7 @@ const SUMMARY: Record<Command | 'devnet' | 'run' | ToolCommand, string> = {
   deploy: "deploy Wisp's contracts to an EVM chain and write the network file",
   keystore: 'create | import | export | show an encrypted operator key',
   operator: 'register | deregister | status | update-bls-key | rewards',
+  'peer-id': "a node's libp2p peer id, without starting it (OTHENTIC_BOOTSTRAP_SEED or its data dir)",
   attester: 'run an attester     (validates tasks, BLS-signs votes)',
   aggregator: 'run an aggregator   (collects votes, submits to the AttestationCenter)',
   performer: 'run a performer     (executes tasks when elected)',
@@ -365,7 +366,7 @@ function bad(message: string): never {
 const isCommand = (s: string): s is Command => (ALL as readonly string[]).includes(s)
 
 /** Commands with subcommands of their own (`wisp operator register …`): each parses its own argv. */
-export const TOOL_COMMANDS = ['deploy', 'keystore', 'operator'] as const
+export const TOOL_COMMANDS = ['deploy', 'keystore', 'operator', 'peer-id'] as const
 export type ToolCommand = (typeof TOOL_COMMANDS)[number]
 const isTool = (s: string): s is ToolCommand => (TOOL_COMMANDS as readonly string[]).includes(s)
 

@@ -36,6 +36,7 @@ import { startOutbox } from './outbox.js'
 import type { RateLimitedKind, ValidationContext } from './validation/context.js'
 import { OutcomeCache } from './validation/outcomes.js'
 import { RateLimiter } from './validation/rate-limit.js'
+import { RejectionLog } from './validation/rejections.js'
 import { SeenCache } from './validation/seen.js'
 import { GOSSIP_KINDS } from './validation/validate.js'
 import { VoteBook } from './validation/votes.js'
@@ -160,6 +161,7 @@ export async function startNetwork(
     votes: new VoteBook({ maxEntries: options.dedupe.maxVotes }),
     outcomeCache: new OutcomeCache(options.outcomeChecks),
     metrics,
+    rejections: new RejectionLog({}, { logger: logger.child('gossip'), now }),
   }
   const kindOfTopic = new Map<string, GossipTopicKind>(GOSSIP_KINDS.map((k) => [topics[k], k]))
   /** Our own rate: peers hold us to the same buckets (beyond them they would reject us). */
@@ -278,6 +280,7 @@ export async function startNetwork(
       stopChallenger()
       stopKeeping()
       outbox.stop()
+      ctx.rejections?.close()
       await libp2p.stop()
       await cleanup()
     },

@@ -8,6 +8,7 @@ import type { NetworkOptions } from '../options.js'
 import type { Verdict } from '../verdicts.js'
 import type { OutcomeCache } from './outcomes.js'
 import type { RateLimiter } from './rate-limit.js'
+import type { RejectionLog } from './rejections.js'
 import type { SeenCache } from './seen.js'
 import type { VoteBook } from './votes.js'
 
@@ -43,6 +44,8 @@ export interface ValidationContext {
   /** Results and in-flight calls of the TaskSubmitted chain check. */
   outcomeCache: OutcomeCache
   metrics: P2PMetrics
+  /** Rejected messages told to the operator, rate-limited per topic and reason. */
+  rejections?: RejectionLog
 }
 
 /** A gossip message as the validator sees it. */

@@ -53,6 +53,17 @@ export async function validateGossip<K extends GossipTopicKind>(
   incoming: Incoming,
   ctx: ValidationContext,
 ): Promise<ValidationResult<K>> {
+  const result = await judge(kind, incoming, ctx)
+  const { verdict } = result
+  if (verdict.outcome === 'reject') ctx.rejections?.record(kind, verdict.reason, incoming.from)
+  return result
+}
+
+async function judge<K extends GossipTopicKind>(
+  kind: K,
+  incoming: Incoming,
+  ctx: ValidationContext,
+): Promise<ValidationResult<K>> {
   const decoded = safeDecodeMessage(kind, incoming.data, ctx.options.wireLimits)
   if (!decoded.ok) return { verdict: reject(wireRejectReason(decoded.error.code)) }
   const message = decoded.value as WireMessageMap[K]

@@ -2,7 +2,7 @@
 # Wisp's Node operator as a container: a drop-in for Othentic's node image. The entrypoint is the
 # `wisp` CLI run from the built dist/ (no TypeScript at run time), as a non-root user, so
 #   docker run wisp run attester /ip4/10.8.0.69/tcp/9876/p2p/<id> --avs-webapi http://10.8.0.42
-# takes Othentic's command line and environment unchanged. See docs/container.md.
+# takes Othentic's command line and environment unchanged. See docs/migrating-from-othentic.md.
 
 # ---- build: every workspace package's dist/ ---------------------------------------------------
 FROM node:20-bookworm-slim AS build

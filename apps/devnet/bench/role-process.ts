@@ -1,0 +1,154 @@
+// One role of the per-role CPU benchmark (roles.ts), in a process of its own so that
+// process.cpuUsage() counts that role's work only (its BLS worker threads included). The parent
+// sends one `start` message over the IPC channel; the process answers `ready`, then `cpu` on
+// request, and reports every submission the aggregator makes. Not meant to be run by hand.
+import type { BlsVerifier } from '@wisp/bls'
+import { createNodeVerifierPool } from '@wisp/bls/pool/node'
+import { createChainDirectory } from '@wisp/chain'
+import { createConsoleLogger, keysFromEcdsa, type NodeLogger, startWispNode, type WispNode } from '@wisp/node'
+import type { OperatorConfig } from '@wisp/operator'
+import type { WispNetwork } from '@wisp/p2p'
+import { createRelay } from '@wisp/p2p/node'
+import { createPublicClient, http } from 'viem'
+
+type Hex = `0x${string}`
+
+export interface NodeSpec {
+  name: string
+  ecdsaKey: Hex
+  blsKey?: Hex
+  operator: OperatorConfig
+}
+
+export type StartMessage =
+  | {
+      type: 'start'
+      role: 'relay'
+      rpcUrl: string
+      chainId: number
+      attestationCenter: Hex
+      dataDir: string
+      voteChecks: { mode: 'all' | 'sample'; peersSample: boolean }
+    }
+  | { type: 'start'; role: 'aggregator' | 'attester'; nodes: NodeSpec[] }
+
+export type ParentMessage = StartMessage | { type: 'cpu'; id: number } | { type: 'mesh'; id: number }
+
+export type ChildMessage =
+  | { type: 'ready'; peerIds: string[]; multiaddrs: string[]; jsonRpc?: string }
+  | { type: 'cpu'; id: number; userUs: number; systemUs: number; rssBytes: number; blsJobs?: number }
+  | { type: 'mesh'; id: number; peers: Record<'task' | 'attestation' | 'taskSubmitted', string[]> }
+  | { type: 'submitted'; taskHash: string; attesters: number }
+  | { type: 'failed'; error: string }
+
+const send = (message: ChildMessage) => process.send?.(message)
+
+// errors only: a log line costs CPU that would be counted against the role
+const logger: NodeLogger = createConsoleLogger({ level: 'error' })
+
+let relay: WispNetwork | undefined
+let blsJobs: number | undefined
+const nodes: WispNode[] = []
+const closers: Array<() => Promise<void>> = []
+
+async function start(message: StartMessage): Promise<void> {
+  if (message.role === 'relay') {
+    const publicClient = createPublicClient({ transport: http(message.rpcUrl), pollingInterval: 250 })
+    const directory = createChainDirectory(
+      { attestationCenter: message.attestationCenter, outcomeWindowMs: 2000 },
+      { publicClient },
+    )
+    const pool = createNodeVerifierPool({ workers: 1 })
+    closers.push(async () => pool.close())
+    // counted: the relay's BLS work per task is one of the figures
+    const verifier: BlsVerifier = {
+      verify: (job) => {
+        blsJobs = (blsJobs ?? 0) + 1
+        return pool.verify(job)
+      },
+      verifyMany: (jobs) => {
+        blsJobs = (blsJobs ?? 0) + jobs.length
+        return pool.verifyMany(jobs)
+      },
+      get pending() {
+        return pool.pending
+      },
+      close: () => pool.close(),
+    }
+    blsJobs = 0
+    relay = await createRelay(
+      {
+        listen: ['/ip4/127.0.0.1/tcp/0/ws'],
+        dataDir: message.dataDir,
+        deployments: [{ chainId: message.chainId, attestationCenter: message.attestationCenter }],
+        voteChecks: message.voteChecks,
+        // every role process dials it within seconds, all from 127.0.0.1
+        inboundConnectionThreshold: 1000,
+      },
+      { directory, definitions: directory, outcomes: directory, verifier, logger: logger.child('relay') },
+    )
+    closers.unshift(() => relay!.stop())
+    send({ type: 'ready', peerIds: [relay.peerId], multiaddrs: relay.getMultiaddrs() })
+    return
+  }
+  for (const spec of message.nodes) {
+    const node = await startWispNode(
+      { name: spec.name, keys: keysFromEcdsa(spec.ecdsaKey, spec.blsKey), operator: spec.operator },
+      { logger },
+    )
+    nodes.push(node)
+    closers.unshift(() => node.stop())
+    if (message.role === 'aggregator') {
+      node.engine.events.on('submission:sent', (e) =>
+        send({ type: 'submitted', taskHash: e.taskHash, attesters: e.attesterIds.length }),
+      )
+    }
+  }
+  send({
+    type: 'ready',
+    peerIds: nodes.map((n) => n.network.peerId),
+    multiaddrs: [],
+    ...(nodes[0]?.jsonRpc ? { jsonRpc: nodes[0].jsonRpc.url } : {}),
+  })
+}
+
+process.on('message', (message: ParentMessage) => {
+  switch (message.type) {
+    case 'start':
+      start(message).catch((err: unknown) => {
+        send({ type: 'failed', error: err instanceof Error ? (err.stack ?? err.message) : String(err) })
+      })
+      return
+    case 'cpu': {
+      const usage = process.cpuUsage()
+      send({
+        type: 'cpu',
+        id: message.id,
+        userUs: usage.user,
+        systemUs: usage.system,
+        rssBytes: process.memoryUsage.rss(),
+        ...(blsJobs !== undefined ? { blsJobs } : {}),
+      })
+      return
+    }
+    case 'mesh':
+      send({
+        type: 'mesh',
+        id: message.id,
+        peers: {
+          task: relay?.meshPeers('task') ?? [],
+          attestation: relay?.meshPeers('attestation') ?? [],
+          taskSubmitted: relay?.meshPeers('taskSubmitted') ?? [],
+        },
+      })
+      return
+  }
+})
+
+// the parent going away (or asking) ends the role
+const stop = async () => {
+  for (const close of closers.splice(0)) await close().catch(() => undefined)
+  process.exit(0)
+}
+process.on('disconnect', () => void stop())
+process.on('SIGTERM', () => void stop())

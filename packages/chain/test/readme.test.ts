@@ -10,6 +10,7 @@ it('the README example runs and prints what it promises', () => {
     'already-submitted',
     'InvalidOBLSSignature',
     'TaskSubmitted #0 by 3,4',
+    '10001 syncs operators 4: approve; forged: reject',
     'othentic',
     '4 operators, definition 1: true, stranger: undefined',
   ])

@@ -1,13 +1,22 @@
 // The aggregator: buckets attestations per (task, verdict) — i.e. per voteHash — and once the
-// eligible voting power reaches the contract's threshold (after an optional short window, like
-// Othentic's --delay), verifies the signatures optimistically (one aggregate check, bisection on
-// failure), predicts the contract's checks, and submits with retry and backoff. Another
-// aggregator winning the race (MessageAlreadySigned) counts as done. Pending tasks are persisted
-// and resumed after a restart; finished ones are remembered for a bounded time (see `#done`).
+// eligible voting power reaches the contract's threshold, waits by the latency rule (every recent
+// voter in, or a bound in ms or blocks: latency-rule.ts) or a fixed window (Othentic's --delay),
+// verifies the signatures optimistically — the votes of every task ready at the same time in one
+// multi-pairing with random coefficients, bisection only on failure — predicts the contract's
+// checks, and submits with retry and backoff. Another aggregator winning the race
+// (MessageAlreadySigned) counts as done. Pending tasks are persisted and resumed after a restart;
+// finished ones are remembered for a bounded time (see `#done`). Votes gossiped before their task
+// are held in a bounded buffer (vote-buffer.ts) until it arrives.
 // Hostile input: an operator counts with at most one verdict per task — one seen with both is
 // counted in neither (its two votes are a double-attestation proof, filed by the watchtower) —
 // and a gossiped TaskSubmitted only ends a pending task once the chain confirms it.
-import { aggregateSignatures, type BlsVerifier, Signature } from '@wisp/bls'
+import {
+  aggregateSignatures,
+  type BlsVerifier,
+  Signature,
+  type VerifyJob,
+  type VerifyOutcome,
+} from '@wisp/bls'
 import {
   DOMAIN_TASKS,
   evaluateQuorum,
@@ -19,11 +28,13 @@ import {
   taskHash,
   voteHash,
   type WireAttestation,
+  type WireTask,
   type WireTaskSubmitted,
   writeWord,
 } from '@wisp/protocol'
 import { type BatchOp, decodeJson, encodeJson, type History, type KeyValueStore } from '@wisp/storage'
 import { bytesToHex, hexToBytes } from 'viem'
+import { BoundedSet } from '../bounded-set.js'
 import { CoreError } from '../errors.js'
 import type { EventBus } from '../events.js'
 import type { OperatorView } from '../operators.js'
@@ -35,13 +46,39 @@ import type {
   MetricsPort,
   TaskDefinitionInfo,
 } from '../ports.js'
+import { BlockWatch, RecentVoters } from './latency-rule.js'
 import { taskInfoOf } from './task.js'
+import { VoteBuffer } from './vote-buffer.js'
 
 type Hex = `0x${string}`
 
 export interface AggregatorOptions {
-  /** wait this long after the threshold is first reached, to include late votes (Othentic's --delay) */
+  /**
+   * A fixed window: wait this long after the threshold is first reached (Othentic's --delay).
+   * 0 (the default) applies the latency rule instead.
+   */
   delayMs: number
+  /**
+   * The latency rule's bound in milliseconds: after the threshold is met, wait at most this long
+   * for the operators that voted on recent tasks of the definition (`recentTasks`). 0 with
+   * `latencyBlocks` 0 submits as soon as the threshold is met.
+   */
+  latencyMs: number
+  /** the bound in blocks instead ("keep collecting until N blocks"); > 0 replaces `latencyMs` */
+  latencyBlocks: number
+  /** a recent voter voted on any of the last this many finished tasks of the definition */
+  recentTasks: number
+  /** how often the chain's head is read while a bound in blocks runs */
+  blockPollMs: number
+  /**
+   * Hold a vote gossiped before its task at most this long, then count it anyway (it carries the
+   * task; this node may have missed the task's gossip). 0 counts every vote at once.
+   */
+  earlyVoteWaitMs: number
+  /** votes held for one task not yet seen (oldest evicted) */
+  earlyVotesPerTask: number
+  /** votes held for all tasks not yet seen (the oldest task's oldest evicted) */
+  earlyVotesTotal: number
   /** submission attempts before giving up on a task */
   maxAttempts: number
   /** first retry delay; doubles each attempt */
@@ -66,6 +103,16 @@ export interface AggregatorOptions {
 
 export const DEFAULT_AGGREGATOR_OPTIONS: AggregatorOptions = {
   delayMs: 0,
+  // long enough for a voter a few hundred ms behind the quorum (a browser, a busy machine); short
+  // enough that a voter gone silent costs little before it stops counting as recent
+  latencyMs: 500,
+  latencyBlocks: 0,
+  recentTasks: 8,
+  blockPollMs: 250,
+  // gossip overtaking is a matter of milliseconds; a task never seen costs at most this
+  earlyVoteWaitMs: 2_000,
+  earlyVotesPerTask: 1024,
+  earlyVotesTotal: 8192,
   maxAttempts: 5,
   backoffMs: 500,
   pendingTtlMs: 10 * 60_000,
@@ -90,6 +137,21 @@ export interface AggregatorComponents {
 
 type VerdictKey = 'approve' | 'reject'
 
+/** Why a submission stopped waiting (the `reason` label of wisp_aggregator_submit_wait_total). */
+type WaitEnd = 'threshold' | 'all-voted' | 'bound' | 'delay' | 'stopped'
+
+/** A task at its threshold, waiting for the operators in `missing` (or the bound). */
+interface Wait {
+  missing: Set<number>
+  wake: (reason: WaitEnd) => void
+}
+
+/** A task's votes waiting for the next cross-task verification batch. */
+interface QueuedCheck {
+  jobs: VerifyJob[]
+  resolve: (outcomes: VerifyOutcome[]) => void
+}
+
 interface Pending {
   task: TaskInfo
   hash: Hex
@@ -103,6 +165,10 @@ interface Pending {
   submitting: boolean
   /** votes arrived while a submission attempt was running: look again when it ends */
   changedWhileSubmitting: boolean
+  /** `${verdict}:${operatorId}` of votes whose signature already verified (a vote never changes) */
+  verified: Set<string>
+  /** latency-rule waits under way */
+  waits: Set<Wait>
 }
 
 const PENDING_PREFIX = 'aggregator/pending/'
@@ -115,6 +181,8 @@ const DONE_PREFIX = 'aggregator/done-at/'
 /** The first layout (`aggregator/done/<taskHash>` → finish time), never pruned: migrated at start. */
 const LEGACY_DONE_PREFIX = 'aggregator/done/'
 const EMPTY = new Uint8Array(0)
+/** verifier failures that say nothing about the votes: never blamed on their senders */
+const TRANSIENT_BLS = new Set(['BLS_WORKER_FAILED', 'BLS_POOL_CLOSED'])
 /** stale and legacy keys are read and deleted in pages of this many */
 const BATCH = 1000
 
@@ -148,6 +216,16 @@ export class Aggregator {
   #stopped = false
   /** submissions under way, so stop() can let them finish before the store closes */
   readonly #inflight = new Set<Promise<void>>()
+  /** tasks whose gossip arrived: their votes are counted at once */
+  readonly #seenTasks = new BoundedSet<Hex>(16_384)
+  readonly #early: VoteBuffer<Pick<GossipReceived<'attestation'>, 'message' | 'operatorId'>>
+  readonly #earlyTimers = new Map<Hex, ReturnType<typeof setTimeout>>()
+  readonly #recent: RecentVoters
+  readonly #blocks: BlockWatch
+  readonly #waits = new Set<Wait>()
+  /** votes of tasks ready to submit, verified together once the batch in flight is done */
+  readonly #checks: QueuedCheck[] = []
+  #checking = false
 
   constructor(options: AggregatorOptions, components: AggregatorComponents) {
     if (!Number.isSafeInteger(options.maxDoneTasks) || options.maxDoneTasks < 1)
@@ -158,8 +236,23 @@ export class Aggregator {
         `aggregator option doneRetentionMs (${options.doneRetentionMs}) must be ≥ pendingTtlMs (${options.pendingTtlMs})`,
       )
     }
+    for (const [name, min] of [
+      ['latencyMs', 0],
+      ['latencyBlocks', 0],
+      ['recentTasks', 1],
+      ['blockPollMs', 1],
+      ['earlyVoteWaitMs', 0],
+      ['earlyVotesPerTask', 1],
+      ['earlyVotesTotal', 1],
+    ] as const) {
+      if (!Number.isSafeInteger(options[name]) || options[name] < min)
+        throw new CoreError('ENGINE_INVALID_OPTIONS', `aggregator option ${name} must be an integer ≥ ${min}`)
+    }
     this.#options = options
     this.#c = components
+    this.#early = new VoteBuffer({ maxPerTask: options.earlyVotesPerTask, maxTotal: options.earlyVotesTotal })
+    this.#recent = new RecentVoters(options.recentTasks)
+    this.#blocks = new BlockWatch(() => components.chain.getBlockNumber(), options.blockPollMs)
   }
 
   /** Subscribes and resumes persisted pending tasks. */
@@ -177,10 +270,8 @@ export class Aggregator {
       })
     }
     this.#unsubscribe.push(
-      this.#c.gossip.onMessage(
-        'attestation',
-        (r) => void this.handleAttestation(r).catch((e) => this.#fail(e)),
-      ),
+      this.#c.gossip.onMessage('task', (r) => void this.handleTask(r.message).catch((e) => this.#fail(e))),
+      this.#c.gossip.onMessage('attestation', (r) => void this.#onVote(r).catch((e) => this.#fail(e))),
       this.#c.gossip.onMessage(
         'taskSubmitted',
         (r) => void this.handleTaskSubmitted(r.message).catch((e) => this.#fail(e)),
@@ -202,6 +293,11 @@ export class Aggregator {
     this.#stopped = true
     for (const off of this.#unsubscribe.splice(0)) off()
     clearInterval(this.#sweeper)
+    for (const timer of this.#earlyTimers.values()) clearTimeout(timer)
+    this.#earlyTimers.clear()
+    this.#early.clear()
+    for (const wait of [...this.#waits]) wait.wake('stopped')
+    this.#blocks.stop()
     if (this.#inflight.size === 0) return
     let timer: ReturnType<typeof setTimeout> | undefined
     const timeout = new Promise<void>((resolve) => {
@@ -213,6 +309,58 @@ export class Aggregator {
 
   get pendingTasks(): number {
     return this.#pending.size
+  }
+
+  /** Votes held because their task's gossip has not arrived yet (a status figure). */
+  get earlyVotes(): number {
+    return this.#early.size
+  }
+
+  /**
+   * A task's gossip: its votes are counted from now on, those held until now first (in the order
+   * they arrived).
+   */
+  async handleTask(message: WireTask): Promise<void> {
+    const hash = taskHash(taskInfoOf(message))
+    if (this.#stopped || !this.#seenTasks.add(hash)) return
+    await this.#release(hash, 'task-arrived')
+  }
+
+  /** A gossiped vote: counted now if its task is known, else held until it is (or a grace ends). */
+  async #onVote(received: Pick<GossipReceived<'attestation'>, 'message' | 'operatorId'>): Promise<void> {
+    if (this.#stopped) return
+    const hash = taskHash(taskInfoOf(received.message))
+    if (
+      this.#options.earlyVoteWaitMs === 0 ||
+      this.#seenTasks.has(hash) ||
+      this.#pending.has(hash) ||
+      this.#done.has(hash)
+    )
+      return this.handleAttestation(received)
+    const key = `${received.message.attester.address.toLowerCase()}:${received.message.isApproved}`
+    const { added, evicted } = this.#early.add(hash, key, received, this.#c.now())
+    if (added) this.#c.metrics.increment('wisp_aggregator_early_votes_total', { result: 'buffered' })
+    if (evicted > 0)
+      this.#c.metrics.increment('wisp_aggregator_early_votes_total', { result: 'evicted' }, evicted)
+    if (added && !this.#earlyTimers.has(hash)) {
+      this.#earlyTimers.set(
+        hash,
+        setTimeout(
+          () => void this.#release(hash, 'grace-ended').catch((e) => this.#fail(e)),
+          this.#options.earlyVoteWaitMs,
+        ),
+      )
+    }
+  }
+
+  /** Counts the votes held for a task: its gossip arrived, or it never did within the grace. */
+  async #release(hash: Hex, result: 'task-arrived' | 'grace-ended'): Promise<void> {
+    clearTimeout(this.#earlyTimers.get(hash))
+    this.#earlyTimers.delete(hash)
+    const held = this.#early.take(hash)
+    if (held.length === 0) return
+    this.#c.metrics.increment('wisp_aggregator_early_votes_total', { result }, held.length)
+    for (const received of held) await this.handleAttestation(received)
   }
 
   #fail(err: unknown): void {
@@ -231,7 +379,8 @@ export class Aggregator {
       chainId: this.#c.chain.chainId,
       isApproved: message.isApproved,
     })
-    if (this.#done.has(hash) || this.#stopped) return
+    if (this.#stopped) return
+    if (this.#done.has(hash)) return this.#lateVote(message, hash, received.operatorId)
     const attester = await this.#c.operators.byAddress(message.attester.address)
     if (attester === undefined) {
       return this.#drop('attester is not an operator', vote)
@@ -251,10 +400,17 @@ export class Aggregator {
         scheduled: {},
         submitting: false,
         changedWhileSubmitting: false,
+        verified: new Set(),
+        waits: new Set(),
       }
       this.#pending.set(hash, pending)
     }
     if (pending.votes[verdict].has(attester.id) || pending.equivocators.has(attester.id)) return
+    // it voted: a latency-rule wait need not wait for it any more
+    for (const wait of [...pending.waits]) {
+      wait.missing.delete(attester.id)
+      if (wait.missing.size === 0) wait.wake('all-voted')
+    }
     const other: VerdictKey = verdict === 'approve' ? 'reject' : 'approve'
     if (pending.votes[other].has(attester.id)) {
       // Both verdicts from one operator: neither counts. Its vote may already be in a
@@ -286,6 +442,12 @@ export class Aggregator {
     })
     this.#c.metrics.increment('wisp_aggregator_attestations_total', { verdict })
     await this.#consider(pending, verdict)
+  }
+
+  /** A vote on a finished task: its operator still votes on this definition, only late. */
+  async #lateVote(message: WireAttestation, hash: Hex, operatorId: number | undefined): Promise<void> {
+    const id = operatorId ?? (await this.#c.operators.byAddress(message.attester.address))?.id
+    if (id !== undefined) this.#recent.late(message.definitionId, hash, id)
   }
 
   #drop(reason: string, vote: Hex, operatorId?: number): void {
@@ -344,9 +506,112 @@ export class Aggregator {
     // with tiny totals the threshold can be 0: still never submit without an eligible attester
     if (status === undefined || !status.reached || status.selection.accepted.length === 0) return
     pending.scheduled[verdict] = true
-    if (this.#options.delayMs > 0) await this.#c.sleep(this.#options.delayMs)
+    const reason = await this.#waitToSubmit(pending)
     pending.scheduled[verdict] = false
+    this.#c.metrics.increment('wisp_aggregator_submit_wait_total', { reason })
     await this.#submit(pending, verdict)
+  }
+
+  /**
+   * The threshold is met: when to submit. A fixed window when `delayMs` > 0; else the latency
+   * rule — once every recent voter of the definition has voted (either verdict), or at the bound.
+   */
+  async #waitToSubmit(pending: Pending): Promise<WaitEnd> {
+    const { delayMs, latencyMs, latencyBlocks } = this.#options
+    if (delayMs > 0) {
+      await this.#c.sleep(delayMs)
+      return 'delay'
+    }
+    if (latencyMs === 0 && latencyBlocks === 0) return 'threshold'
+    const missing = new Set<number>()
+    for (const id of await this.#expectedVoters(pending.task.taskDefinitionId)) {
+      if (!pending.votes.approve.has(id) && !pending.votes.reject.has(id) && !pending.equivocators.has(id))
+        missing.add(id)
+    }
+    if (missing.size === 0) return 'all-voted'
+    if (this.#stopped) return 'stopped'
+    return new Promise<WaitEnd>((resolve) => {
+      let ended = false
+      let cancel = () => {}
+      const wait: Wait = {
+        missing,
+        wake: (reason) => {
+          if (ended) return
+          ended = true
+          cancel()
+          pending.waits.delete(wait)
+          this.#waits.delete(wait)
+          resolve(reason)
+        },
+      }
+      pending.waits.add(wait)
+      this.#waits.add(wait)
+      if (latencyBlocks > 0) {
+        // counted from the head when the threshold was met
+        this.#c.chain.getBlockNumber().then(
+          (head) => {
+            if (ended) return
+            const watch = this.#blocks.until(head + BigInt(latencyBlocks))
+            cancel = watch.cancel
+            void watch.done.then(() => wait.wake('bound'))
+          },
+          // no head to count from: the chain is unreachable, and so waiting buys nothing
+          () => wait.wake('bound'),
+        )
+      } else {
+        const timer = setTimeout(() => wait.wake('bound'), latencyMs)
+        cancel = () => clearTimeout(timer)
+      }
+    })
+  }
+
+  /**
+   * Who the latency rule waits for: the active operators that voted on recent tasks of the
+   * definition; before its first task finished here, every active operator.
+   */
+  async #expectedVoters(definitionId: number): Promise<number[]> {
+    const active = (await this.#c.operators.all()).filter((o) => o.active).map((o) => o.id)
+    const recent = this.#recent.of(definitionId)
+    return recent === undefined ? active : active.filter((id) => recent.has(id))
+  }
+
+  /**
+   * Verifies votes together with those of every other task ready now: one call to the verifier
+   * (one multi-pairing over the distinct vote hashes with random coefficients; bisection only when
+   * it fails). While a batch is being verified the next one gathers, so a burst of tasks costs a
+   * few batches rather than a check per task, and submissions keep going out meanwhile.
+   */
+  #verifyTogether(jobs: VerifyJob[]): Promise<VerifyOutcome[]> {
+    if (jobs.length === 0) return Promise.resolve([])
+    const answer = new Promise<VerifyOutcome[]>((resolve) => this.#checks.push({ jobs, resolve }))
+    if (!this.#checking) void this.#runChecks()
+    return answer
+  }
+
+  async #runChecks(): Promise<void> {
+    this.#checking = true
+    try {
+      while (this.#checks.length > 0) {
+        // a macrotask boundary: tasks whose threshold came in the same burst join this batch
+        await new Promise<void>((resolve) => setTimeout(() => resolve(), 0))
+        const batch = this.#checks.splice(0)
+        let outcomes: VerifyOutcome[]
+        try {
+          outcomes = await this.#c.verifier.verifyMany(batch.flatMap((q) => q.jobs))
+        } catch (err) {
+          const error = { name: 'Error', code: 'BLS_WORKER_FAILED', message: (err as Error).message }
+          outcomes = batch.flatMap((q) => q.jobs.map(() => ({ ok: false as const, error })))
+        }
+        this.#c.metrics.observe('wisp_aggregator_verify_batch_tasks', batch.length)
+        let at = 0
+        for (const q of batch) {
+          q.resolve(outcomes.slice(at, at + q.jobs.length))
+          at += q.jobs.length
+        }
+      }
+    } finally {
+      this.#checking = false
+    }
   }
 
   async #quorum(pending: Pending, verdict: VerdictKey) {
@@ -375,7 +640,8 @@ export class Aggregator {
   }
 
   async #submit(pending: Pending, verdict: VerdictKey): Promise<void> {
-    if (pending.submitting || this.#done.has(pending.hash) || this.#stopped) return
+    // a task that expired or finished while it waited is not submitted
+    if (pending.submitting || this.#pending.get(pending.hash) !== pending || this.#stopped) return
     const run = this.#runSubmission(pending, verdict)
     this.#inflight.add(run)
     try {
@@ -400,16 +666,35 @@ export class Aggregator {
         const accepted = status.selection.accepted
         pending.changedWhileSubmitting = false
         const records = new Map((await this.#c.operators.all()).map((o) => [o.id, o]))
-        // Optimistic verification: one aggregate check for the whole set; bisection names bad ones.
-        const outcomes = await this.#c.verifier.verifyMany(
-          accepted.map((op) => ({
+        // Optimistic verification of the votes not verified before, batched across tasks
+        // (#verifyTogether); bisection names bad ones.
+        const unchecked = accepted.filter((op) => !pending.verified.has(`${verdict}:${op.id}`))
+        const outcomes = await this.#verifyTogether(
+          unchecked.map((op) => ({
             domain: hexToBytes(DOMAIN_TASKS),
             digest: hexToBytes(vote),
             publicKey: records.get(op.id)!.blsPublicKey,
             signature: pending.votes[verdict].get(op.id)!,
           })),
         )
-        const bad = accepted.filter((_, i) => !(outcomes[i]!.ok && (outcomes[i] as { valid: boolean }).valid))
+        const failure = outcomes.find((o) => !o.ok && TRANSIENT_BLS.has(o.error.code ?? ''))
+        if (failure !== undefined) {
+          // the verifier failed, not the votes: nobody is blamed; try again after a backoff
+          this.#c.logger.warn('vote verification failed', {
+            taskHash: pending.hash,
+            error: (failure as { error: { message: string } }).error.message,
+          })
+          if (attempt < this.#options.maxAttempts)
+            await this.#c.sleep(this.#options.backoffMs * 2 ** (attempt - 1))
+          continue
+        }
+        const bad = unchecked.filter(
+          (_, i) => !(outcomes[i]!.ok && (outcomes[i] as { valid: boolean }).valid),
+        )
+        unchecked.forEach((op, i) => {
+          if (outcomes[i]!.ok && (outcomes[i] as { valid: boolean }).valid)
+            pending.verified.add(`${verdict}:${op.id}`)
+        })
         if (bad.length > 0) {
           for (const op of bad) {
             pending.votes[verdict].delete(op.id)
@@ -545,6 +830,15 @@ export class Aggregator {
   }
 
   async #finish(hash: Hex): Promise<void> {
+    const finished = this.#pending.get(hash)
+    if (finished !== undefined) {
+      this.#recent.record(finished.task.taskDefinitionId, hash, [
+        ...finished.votes.approve.keys(),
+        ...finished.votes.reject.keys(),
+        ...finished.equivocators,
+      ])
+      for (const wait of [...finished.waits]) wait.wake('stopped')
+    }
     this.#pending.delete(hash)
     const at = this.#c.now()
     const ops: BatchOp[] = [{ type: 'del', key: `${PENDING_PREFIX}${hash}` }]
@@ -678,6 +972,8 @@ export class Aggregator {
       scheduled: {},
       submitting: false,
       changedWhileSubmitting: false,
+      verified: new Set(),
+      waits: new Set(),
     }
   }
 }

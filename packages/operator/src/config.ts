@@ -117,8 +117,15 @@ export interface OperatorConfig {
     validationService?: { url: string }
   }
   aggregator: {
-    /** wait after reaching the threshold, to include more votes */
+    /** a fixed wait after reaching the threshold (Othentic's --delay); > 0 replaces the latency rule */
     delayMs: number
+    /**
+     * The latency rule's bound: after the threshold, wait at most this long for the operators that
+     * voted on recent tasks of the definition (0 with latencyBlocks 0: submit at the threshold)
+     */
+    latencyMs: number
+    /** the bound in blocks instead; > 0 replaces latencyMs */
+    latencyBlocks: number
     /** run internal tasks (Othentic's --internal-tasks): voting-power sync and definition totals */
     internalTasks: boolean
     /** how often (Othentic's default: an hour; at least a minute) */
@@ -201,7 +208,13 @@ export const OPERATOR_DEFAULTS = Object.freeze({
   p2p: Object.freeze({ topicNamespace: 'othentic', auth: false, validation: 'full' as const }),
   election: Object.freeze({ windowBlocks: 16, roundRobinInterval: 1 }),
   attester: Object.freeze({ validateTimeoutMs: 10_000 }),
-  aggregator: Object.freeze({ delayMs: 0, internalTasks: false, internalTasksIntervalMs: 3_600_000 }),
+  aggregator: Object.freeze({
+    delayMs: 0,
+    latencyMs: 500,
+    latencyBlocks: 0,
+    internalTasks: false,
+    internalTasksIntervalMs: 3_600_000,
+  }),
   performer: Object.freeze({ signatureType: 'ecdsa' as const, intervalMs: 0, everyBlocks: 0 }),
   /** JSON-RPC and metrics listen on loopback unless a host is given */
   host: '127.0.0.1',
@@ -509,7 +522,11 @@ export function parseOperatorConfig(value: unknown): OperatorConfig {
     return { url: readUrl(o.url, `${p}.url`, /^https?:/i) }
   })
   const aggregator = section(root, 'aggregator')
-  unknownKeys(aggregator, ['delayMs', 'internalTasks', 'internalTasksIntervalMs'], 'config.aggregator')
+  unknownKeys(
+    aggregator,
+    ['delayMs', 'latencyMs', 'latencyBlocks', 'internalTasks', 'internalTasksIntervalMs'],
+    'config.aggregator',
+  )
   const performer = section(root, 'performer')
   unknownKeys(
     performer,
@@ -647,6 +664,15 @@ export function parseOperatorConfig(value: unknown): OperatorConfig {
     },
     aggregator: {
       delayMs: integerOr(aggregator, 'delayMs', 'config.aggregator', 0, 600_000, d.aggregator.delayMs),
+      latencyMs: integerOr(aggregator, 'latencyMs', 'config.aggregator', 0, 600_000, d.aggregator.latencyMs),
+      latencyBlocks: integerOr(
+        aggregator,
+        'latencyBlocks',
+        'config.aggregator',
+        0,
+        10_000,
+        d.aggregator.latencyBlocks,
+      ),
       internalTasks:
         optional(aggregator, 'internalTasks', 'config.aggregator', readBoolean) ?? d.aggregator.internalTasks,
       // Othentic's minimum is a minute; timers cannot wait longer than 2^31 - 1 ms

@@ -317,7 +317,15 @@ export async function createOperator(config: OperatorConfig, runtime: OperatorRu
             },
           }
         : {}),
-      ...(wants('aggregator') ? { aggregator: { delayMs: config.aggregator.delayMs } } : {}),
+      ...(wants('aggregator')
+        ? {
+            aggregator: {
+              delayMs: config.aggregator.delayMs,
+              latencyMs: config.aggregator.latencyMs,
+              latencyBlocks: config.aggregator.latencyBlocks,
+            },
+          }
+        : {}),
       ...(wants('aggregator') && config.aggregator.internalTasks
         ? { internalTasks: { intervalMs: config.aggregator.internalTasksIntervalMs } }
         : {}),

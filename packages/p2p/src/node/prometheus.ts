@@ -2,6 +2,7 @@
 // The network's metrics as Prometheus series, in a registry of the caller's (never the global one).
 import type { MetricsRegister } from '@libp2p/gossipsub/metrics'
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { P2PError } from '../errors.js'
 import type { NetworkStats, P2PMetrics } from '../metrics.js'
 import { GOSSIP_KINDS } from '../validation/validate.js'
 
@@ -156,6 +157,12 @@ export function gossipsubMetricsRegister(
   registry: Registry,
   topics: readonly string[] = [],
 ): MetricsRegister {
+  if (registry.getSingleMetric('gossipsub_protocol') !== undefined) {
+    throw new P2PError(
+      'P2P_INVALID_OPTIONS',
+      'this registry already holds a gossipsub node’s series: give each node its own PrometheusMetrics',
+    )
+  }
   // gossipsub refreshes its scrape-time gauges (cache sizes, scores) from one collect hook on a
   // series registered late: run the hooks once per scrape, before the first series is read, so
   // no gauge shows the previous scrape's value.

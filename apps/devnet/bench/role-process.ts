@@ -2,6 +2,8 @@
 // process.cpuUsage() counts that role's work only (its BLS worker threads included). The parent
 // sends one `start` message over the IPC channel; the process answers `ready`, then `cpu` on
 // request, and reports every submission the aggregator makes. Not meant to be run by hand.
+import { writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector'
 import type { BlsVerifier } from '@wisp/bls'
 import { createNodeVerifierPool } from '@wisp/bls/pool/node'
 import { createChainDirectory } from '@wisp/chain'
@@ -32,7 +34,10 @@ export type StartMessage =
     }
   | { type: 'start'; role: 'aggregator' | 'attester'; nodes: NodeSpec[] }
 
-export type ParentMessage = StartMessage | { type: 'cpu'; id: number } | { type: 'mesh'; id: number }
+export type ParentMessage =
+  | StartMessage
+  | { type: 'cpu'; id: number; profile?: 'start' | { stopTo: string } }
+  | { type: 'mesh'; id: number }
 
 export type ChildMessage =
   | { type: 'ready'; peerIds: string[]; multiaddrs: string[]; jsonRpc?: string }
@@ -120,6 +125,7 @@ process.on('message', (message: ParentMessage) => {
       })
       return
     case 'cpu': {
+      if (message.profile !== undefined) profile(message.profile)
       const usage = process.cpuUsage()
       send({
         type: 'cpu',
@@ -144,6 +150,20 @@ process.on('message', (message: ParentMessage) => {
       return
   }
 })
+
+/** A V8 CPU profile of the measured tasks only (the parent asks when WISP_BENCH_ROLES_PROFILE is set). */
+const session = new Session()
+function profile(action: 'start' | { stopTo: string }): void {
+  if (action === 'start') {
+    session.connect()
+    session.post('Profiler.enable', () => session.post('Profiler.start'))
+    return
+  }
+  session.post('Profiler.stop', (err, result) => {
+    if (err === null) writeFileSync(action.stopTo, JSON.stringify(result.profile))
+    session.disconnect()
+  })
+}
 
 // the parent going away (or asking) ends the role
 const stop = async () => {

@@ -8,6 +8,7 @@
 //   npm run bench:roles -w @wisp/devnet             (-- --quick: 16 attesters, fewer tasks)
 //   WISP_BENCH_ROLES_ATTESTERS=16,64 WISP_BENCH_ROLES_VALIDATION=full,light
 //   WISP_BENCH_ATTESTERS_PER_PROCESS=8 (default: 1 up to 16 attesters, else 8)
+//   WISP_BENCH_ROLES_PROFILE=<dir>: a V8 CPU profile of each process over the measured tasks
 import { type ChildProcess, fork } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
@@ -59,21 +60,8 @@ class Role {
     readonly attesters: number,
     start: StartMessage,
   ) {
-    // WISP_BENCH_ROLES_PROFILE=<dir>: a V8 CPU profile of each role process, written there on exit
-    const profile = process.env.WISP_BENCH_ROLES_PROFILE
     this.child = fork(ROLE_PROCESS, [], {
-      execArgv: [
-        '--conditions=@wisp/source',
-        '--import',
-        'tsx',
-        ...(profile
-          ? [
-              '--cpu-prof',
-              `--cpu-prof-dir=${profile}`,
-              `--cpu-prof-name=${kind}-${process.hrtime.bigint()}.cpuprofile`,
-            ]
-          : []),
-      ],
+      execArgv: ['--conditions=@wisp/source', '--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     })
     this.ready = new Promise((resolve, reject) => {
@@ -90,19 +78,25 @@ class Role {
     this.child.send(start satisfies ParentMessage)
   }
 
-  ask<T extends 'cpu' | 'mesh'>(type: T): Promise<Extract<ChildMessage, { type: T }>> {
+  ask<T extends 'cpu' | 'mesh'>(
+    type: T,
+    extra: Partial<Extract<ParentMessage, { type: T }>> = {},
+  ): Promise<Extract<ChildMessage, { type: T }>> {
     const id = this.#next++
     return new Promise((resolve) => {
       this.#waiting.set(id, (m) => {
         this.#waiting.delete(id)
         resolve(m as Extract<ChildMessage, { type: T }>)
       })
-      this.child.send({ type, id } satisfies ParentMessage)
+      this.child.send({ ...extra, type, id } as ParentMessage)
     })
   }
 
-  async cpuMs(): Promise<{ ms: number; rssBytes: number; blsJobs?: number }> {
-    const m = await this.ask('cpu')
+  /** `profile`: start a CPU profile now, or stop it and write it to a file (the measured tasks only). */
+  async cpuMs(
+    profile?: 'start' | { stopTo: string },
+  ): Promise<{ ms: number; rssBytes: number; blsJobs?: number }> {
+    const m = await this.ask('cpu', profile !== undefined ? { profile } : {})
     return {
       ms: (m.userUs + m.systemUs) / 1000,
       rssBytes: m.rssBytes,
@@ -265,13 +259,23 @@ async function run(attesterCount: number, validation: Validation) {
 
     progress(`${SEQUENTIAL} sequential tasks, then a burst of ${BURST}`)
     const t0 = performance.now()
-    const cpu0 = await snapshot()
+    // WISP_BENCH_ROLES_PROFILE=<dir>: V8 CPU profiles of the measured tasks, one per role process
+    const profileDir = process.env.WISP_BENCH_ROLES_PROFILE
+    const cpu0 = await Promise.all(roles.map((r) => r.cpuMs(profileDir ? 'start' : undefined)))
     const sequential: number[] = []
     for (let i = 0; i < SEQUENTIAL; i++) sequential.push(await sendTask())
     const burstT0 = performance.now()
     const burst = await Promise.all(Array.from({ length: BURST }, () => sendTask()))
     const burstSeconds = (performance.now() - burstT0) / 1000
-    const cpu1 = await snapshot()
+    const cpu1 = await Promise.all(
+      roles.map((r, i) =>
+        r.cpuMs(
+          profileDir
+            ? { stopTo: join(profileDir, `${attesterCount}-${validation}-${r.kind}-${i}.cpuprofile`) }
+            : undefined,
+        ),
+      ),
+    )
     const seconds = (performance.now() - t0) / 1000
     const tasks = SEQUENTIAL + BURST
 

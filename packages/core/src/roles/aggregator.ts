@@ -505,6 +505,8 @@ export class Aggregator {
     const status = await this.#quorum(pending, verdict)
     // with tiny totals the threshold can be 0: still never submit without an eligible attester
     if (status === undefined || !status.reached || status.selection.accepted.length === 0) return
+    // votes arriving together all get here: one of them schedules
+    if (pending.scheduled[verdict] || pending.submitting || this.#stopped) return
     pending.scheduled[verdict] = true
     const reason = await this.#waitToSubmit(pending)
     pending.scheduled[verdict] = false

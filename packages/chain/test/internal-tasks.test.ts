@@ -20,10 +20,12 @@ import {
   encodeAbiParameters,
   encodeFunctionData,
   type Hex,
+  pad,
   parseAbi,
   parseAbiParameters,
+  toFunctionSelector,
 } from 'viem'
-import { writeContract } from 'viem/actions'
+import { getCode, writeContract } from 'viem/actions'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   checkInternalTask,
@@ -104,6 +106,9 @@ async function submitInternal(
   })
 }
 
+const setter = parseAbi(['function setTotalVotingPowerPerTaskDefinition(uint256 id, uint256 power)'])
+const calls = (list: Array<{ to: Address; data: Hex }>) =>
+  encodeAbiParameters(parseAbiParameters('(address to, bytes data)[]'), [list])
 const uint256s = (ids: number[]) => encodeAbiParameters(parseAbiParameters('uint256[]'), [ids.map(BigInt)])
 const uint16s = (ids: number[]) => encodeAbiParameters(parseAbiParameters('uint16[]'), [ids])
 
@@ -187,9 +192,6 @@ describe('internal tasks on Othentic’s contracts', () => {
       attestationCenter: othentic.contracts.attestationCenter,
       backend: 'othentic',
     })
-  const setter = parseAbi(['function setTotalVotingPowerPerTaskDefinition(uint256 id, uint256 power)'])
-  const calls = (list: Array<{ to: Address; data: Hex }>) =>
-    encodeAbiParameters(parseAbiParameters('(address to, bytes data)[]'), [list])
 
   it('10001 is never planned and never judged: it needs L1 stake data', async () => {
     expect(await tasks().plan(10001)).toEqual({
@@ -263,4 +265,135 @@ describe('internal tasks on Othentic’s contracts', () => {
     expect(submitted.event.event).toBe('TaskSubmitted')
     expect((await tasks().plan(10002)).status).toBe('in-sync')
   })
+
+  /**
+   * Othentic's OBLS sits behind an EIP-1967 proxy, and its setter computes the total itself. Here the
+   * Othentic-shaped OBLS is put behind a minimal EIP-1967 proxy (same address and storage: the
+   * AttestationCenter keeps working through it), then its implementation's setter selector is
+   * changed to Othentic's, so the plan must find and speak Othentic's setters.
+   */
+  it('reads the setter through an EIP-1967 proxy, and speaks Othentic’s own setters where the OBLS has them', async () => {
+    const net = await deployOthenticShapedNetwork({
+      rpcUrl: anvil.rpcUrl,
+      eventVersion: 2,
+      operators: ANVIL_DEV_KEYS.slice(1, 5).map((ecdsaKey) => ({ ecdsaKey, votingPower: 10n * E })),
+      taskDefinitions: [
+        { name: 'restricted', restrictedAttesterIds: [2, 3, 4] },
+        { name: 'minimum', minimumVotingPower: 20n * E },
+      ],
+    })
+    const obls = net.contracts.obls
+    const implementation: Address = '0x00000000000000000000000000000000000e1967'
+    const code = await getCode(clients.publicClient, { address: obls })
+    await clients.testClient.setCode({ address: implementation, bytecode: code! })
+    await clients.testClient.setCode({ address: obls, bytecode: EIP1967_PROXY })
+    await clients.testClient.setStorageAt({
+      address: obls,
+      index: IMPLEMENTATION_SLOT,
+      value: pad(implementation),
+    })
+    const proxied = () =>
+      createInternalTasks(clients.publicClient, {
+        attestationCenter: net.contracts.attestationCenter,
+        backend: 'othentic',
+      })
+
+    await send(
+      net.contracts.attestationCenter,
+      othenticShapedAttestationCenterAbi,
+      'setOperatorVotingPower',
+      [3n, 25n * E],
+    )
+    const explicit = await proxied().plan(10002)
+    expect(explicit).toMatchObject({ status: 'task', plan: { ids: [1, 2] } })
+    if (explicit.status !== 'task') throw new Error('unreachable')
+    // definition 1: 10 + 25 + 10; definition 2 (minimum 20): only operator 3's 25
+    expect(explicit.plan.data).toBe(
+      calls([
+        {
+          to: obls,
+          data: encodeFunctionData({
+            abi: setter,
+            functionName: 'setTotalVotingPowerPerTaskDefinition',
+            args: [1n, 45n * E],
+          }),
+        },
+        {
+          to: obls,
+          data: encodeFunctionData({
+            abi: setter,
+            functionName: 'setTotalVotingPowerPerTaskDefinition',
+            args: [2n, 25n * E],
+          }),
+        },
+      ]),
+    )
+    // the AttestationCenter reaches the OBLS through the proxy: the task lands and fixes both
+    await submitInternal(net, net.contracts.attestationCenter, 10002, explicit.plan.data)
+    expect((await proxied().plan(10002)).status).toBe('in-sync')
+
+    // the implementation now dispatches Othentic's setter selector (0xe010f957) instead
+    const patched = code!.replace(
+      `63${toFunctionSelector(setter[0]).slice(2)}`,
+      `63${toFunctionSelector(othenticSetters[0]).slice(2)}`,
+    )
+    expect(patched).not.toBe(code)
+    await clients.testClient.setCode({ address: implementation, bytecode: patched as Hex })
+    await send(
+      net.contracts.attestationCenter,
+      othenticShapedAttestationCenterAbi,
+      'setOperatorVotingPower',
+      [4n, 30n * E],
+    )
+    const othenticShape = await proxied().plan(10002)
+    if (othenticShape.status !== 'task') throw new Error(`expected a task, got ${othenticShape.status}`)
+    expect(othenticShape.plan.ids).toEqual([1, 2])
+    const honest = calls([
+      {
+        to: obls,
+        data: encodeFunctionData({
+          abi: othenticSetters,
+          functionName: 'setTotalVotingPowerPerRestrictedTaskDefinition',
+          args: [1, 0n, [2n, 3n, 4n]],
+        }),
+      },
+      {
+        to: obls,
+        data: encodeFunctionData({
+          abi: othenticSetters,
+          functionName: 'setTotalVotingPowerPerTaskDefinition',
+          args: [2, 4n, 20n * E],
+        }),
+      },
+    ])
+    expect(othenticShape.plan.data).toBe(honest)
+    expect(await proxied().check(10002, honest)).toEqual({ kind: 'approve' })
+    // the explicit-total shape is not what this OBLS takes
+    const verdict = await proxied().check(
+      10002,
+      calls([
+        {
+          to: obls,
+          data: encodeFunctionData({
+            abi: setter,
+            functionName: 'setTotalVotingPowerPerTaskDefinition',
+            args: [1n, 65n * E],
+          }),
+        },
+      ]),
+    )
+    expect(verdict).toMatchObject({
+      kind: 'reject',
+      reason: expect.stringMatching(/not a per-definition totals setter/),
+    })
+  })
 })
+
+/** EIP-1967 slot of the implementation address. */
+const IMPLEMENTATION_SLOT = '0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc'
+/** delegatecall everything to sload(IMPLEMENTATION_SLOT), return or revert with its returndata */
+const EIP1967_PROXY: Hex = `0x363d3d373d3d363d7f${IMPLEMENTATION_SLOT.slice(2)}545af43d600060003e6039573d6000fd5b3d6000f3`
+const othenticSetters = parseAbi([
+  'function setTotalVotingPowerPerTaskDefinition(uint16 taskDefinitionId, uint256 numOfTotalOperators, uint256 minimumVotingPower)',
+  'function setTotalVotingPowerPerRestrictedTaskDefinition(uint16 taskDefinitionId, uint256 minimumVotingPower, uint256[] restrictedAttesterIds)',
+])

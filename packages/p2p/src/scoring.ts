@@ -21,7 +21,9 @@
 //     what P4 cannot see because the message was accepted or the blame belongs to its author, not
 //     to the peer that forwarded it: an equivocating vote costs its author 1000 (2.5 × graylist:
 //     cut off at once, below the threshold for ~90 s), a forged message that a relay forwarded
-//     for its author costs the author 50. Penalties decay ×0.99 per second (half-life ≈ 69 s).
+//     for its author costs the author 50 — as does every forged vote, forwarded or not, where
+//     peers sample votes (voteChecks.peersSample: a reject would cost the honest forwarders of its
+//     copies their P4 too). Penalties decay ×0.99 per second (half-life ≈ 69 s).
 //  P7 behaviour (broken IWANT promises, GRAFT during backoff): gossipsub's defaults.
 // Below graylist a peer is also hung up and banned (60 s, doubling per repeat, at most 1 h; see
 // `bans` in options.ts and startNetwork): gossipsub itself only stops listening to it.

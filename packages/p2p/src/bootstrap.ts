@@ -10,6 +10,15 @@ import type { Logger } from './logger.js'
  */
 export const BOOTSTRAP_TAG = 'keep-alive-wisp-bootstrap'
 
+/** The peer ids of bootstrap multiaddrs (those ending in `/p2p/<id>`). */
+export function bootstrapPeerIds(addresses: readonly string[]): Set<string> {
+  return new Set(addresses.map(peerIdOf).filter((id): id is string => id !== undefined))
+}
+
+function peerIdOf(address: string): string | undefined {
+  return /\/p2p\/([^/]+)$/.exec(address)?.[1]
+}
+
 const FIRST_RETRY_MS = 1000
 const MAX_RETRY_MS = 30_000
 const FAST_ATTEMPTS = 10
@@ -22,6 +31,9 @@ const DIAL_TIMEOUT_MS = 10_000
  * (p-retry 8) refuses the non-`Error` value a refused WebSocket rejects with, and drops the
  * keep-alive tag — so a relay that restarts (down for more than an instant) was never redialled.
  * A peer `skip` names (a banned one) is left alone until it no longer does.
+ * While none of them is connected, one warning says so, naming each address and why its last
+ * dial failed ("transport not supported here" for a TCP address in a browser); one info line when
+ * one is connected again. Without it a peer given an address it cannot dial stays alone silently.
  * Returns the function that stops it.
  */
 export function keepBootstrapPeers(
@@ -34,14 +46,32 @@ export function keepBootstrapPeers(
   const targets = addresses
     .map((address) => ({
       address,
-      peerId: /\/p2p\/([^/]+)$/.exec(address)?.[1],
+      peerId: peerIdOf(address),
       delay: FIRST_RETRY_MS,
       at: 0,
       failures: 0,
+      error: undefined as string | undefined,
     }))
     .filter((t): t is typeof t & { peerId: string } => t.peerId !== undefined)
   let timer: TimerHandle | undefined
   let stopped = false
+  /** whether a bootstrap peer was connected at the last check; undefined before any verdict */
+  let reachable: boolean | undefined
+  const report = () => {
+    const connected = new Set(libp2p.getConnections().map((c) => c.remotePeer.toString()))
+    const up = targets.find((t) => connected.has(t.peerId))
+    if (up !== undefined) {
+      if (reachable === false) logger.info('bootstrap peer reachable again', { address: up.address })
+      reachable = true
+      return
+    }
+    // no verdict while a first dial is still pending (no failure recorded yet)
+    if (reachable === false || targets.some((t) => t.error === undefined)) return
+    reachable = false
+    logger.warn('no bootstrap peer is reachable: this node has no path to the network', {
+      tried: targets.map((t) => `${t.address} (${t.error})`).join('; '),
+    })
+  }
   const tick = async () => {
     const connected = new Set(libp2p.getConnections().map((c) => c.remotePeer.toString()))
     const now = Date.now()
@@ -51,6 +81,7 @@ export function keepBootstrapPeers(
           t.delay = FIRST_RETRY_MS
           t.at = 0
           t.failures = 0
+          t.error = undefined
           return
         }
         if (now < t.at || skip(t.peerId)) return
@@ -59,7 +90,8 @@ export function keepBootstrapPeers(
           await libp2p.dial(multiaddr(t.address), { signal })
           logger.info('redialled bootstrap peer', { address: t.address })
           t.delay = FIRST_RETRY_MS
-        } catch {
+        } catch (err) {
+          t.error = describeDialError(err, signal)
           // every second for the first attempts (a relay restarting), then backing off
           t.failures++
           t.at = Date.now() + t.delay
@@ -69,6 +101,7 @@ export function keepBootstrapPeers(
         }
       }),
     )
+    if (!stopped) report()
   }
   const schedule = () => {
     if (stopped) return
@@ -79,4 +112,17 @@ export function keepBootstrapPeers(
     stopped = true
     clearTimer(timer)
   }
+}
+
+/** Why a dial failed, in one short phrase for the operator's log. */
+export function describeDialError(err: unknown, signal?: AbortSignal): string {
+  if (signal?.aborted === true) return `no answer within ${DIAL_TIMEOUT_MS / 1000} s`
+  const e = err as { name?: string; message?: string; errors?: unknown[] }
+  // libp2p drops the addresses it has no transport for, then finds none left to dial
+  if (e?.name === 'NoValidAddressesError' || e?.name === 'TransportUnavailableError') {
+    return 'transport not supported here'
+  }
+  const inner = Array.isArray(e?.errors) && e.errors.length > 0 ? describeDialError(e.errors[0]) : undefined
+  const message = (e?.message ?? String(err)).split('\n')[0]!
+  return inner !== undefined && inner !== message ? `${message}: ${inner}` : message
 }

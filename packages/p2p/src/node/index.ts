@@ -3,6 +3,7 @@
 import './polyfills.js'
 
 export * from '../index.js'
+export { BOOTSTRAP_CONFIGURED_METRIC, BOOTSTRAP_CONNECTED_METRIC } from './bootstrap-gauges.js'
 export { type MetricsServer, startMetricsServer } from './metrics-server.js'
 export {
   createNodePeer,
@@ -14,6 +15,7 @@ export { createPrometheusMetrics, gossipsubMetricsRegister, type PrometheusMetri
 export {
   createRelay,
   DEFAULT_RELAY_OPTIONS,
+  type HubOptions,
   type PartialRelayOptions,
   type RelayOptions,
   resolveRelayOptions,

@@ -142,6 +142,7 @@ describe('internal tasks on Wisp’s contracts', () => {
       [uint256s([1, 1]), /not strictly ascending/],
       [uint256s([]), /changes nothing/],
       ['0x1234', /not abi.encode\(uint256\[\]\)/],
+      [encodeAbiParameters(parseAbiParameters('uint256[]'), [[2n ** 255n]]), /does not exist/],
       [`${uint256s([1])}00`, /canonical/],
     ] as const) {
       const verdict = await tasks().check(10001, forged as Hex)

@@ -461,7 +461,9 @@ function checkVotingPowerSync(state: ChainState, data: Hex): InternalTaskVerdict
   let ids: number[]
   try {
     const [raw] = decodeAbiParameters(parseAbiParameters('uint256[]'), data)
-    ids = raw.map((v) => (v > BigInt(Number.MAX_SAFE_INTEGER) ? -1 : Number(v)))
+    const huge = raw.find((v) => v > BigInt(Number.MAX_SAFE_INTEGER))
+    if (huge !== undefined) return reject(`voting-power sync: operator ${huge} does not exist`)
+    ids = raw.map(Number)
   } catch {
     return reject('voting-power sync data is not abi.encode(uint256[])')
   }

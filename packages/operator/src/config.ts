@@ -81,8 +81,12 @@ export interface OperatorConfig {
   p2p: {
     /** bootstrap relays: multiaddrs ending in /p2p/<peer id> */
     bootstrap: string[]
-    /** addresses to listen on (Node only) */
+    /** addresses to listen on (Node only): `/ip4/0.0.0.0/tcp/9876` (TCP) and/or `/ip4/…/tcp/N/ws` */
     listen: string[]
+    /** addresses to announce instead of the listen addresses (Node only; Othentic's --announced-addresses) */
+    announce?: string[]
+    /** also serve as a bootstrap node for other peers, as Othentic's aggregator does (Node only) */
+    bootstrapNode?: boolean
     /** gossip topic namespace */
     topicNamespace: string
     /** answer and require operator-auth challenges */
@@ -490,6 +494,8 @@ export function parseOperatorConfig(value: unknown): OperatorConfig {
     [
       'bootstrap',
       'listen',
+      'announce',
+      'bootstrapNode',
       'topicNamespace',
       'auth',
       'allowLocalNetworks',
@@ -505,6 +511,10 @@ export function parseOperatorConfig(value: unknown): OperatorConfig {
     throw invalidConfig('config.p2p.validation', 'must be full, light or structural')
   const allowLocalNetworks = optional(p2p, 'allowLocalNetworks', 'config.p2p', readBoolean)
   const maxDirectPeers = optional(p2p, 'maxDirectPeers', 'config.p2p', (v, p) => readInteger(v, p, 0, 16))
+  const announce = optional(p2p, 'announce', 'config.p2p', (v, p) =>
+    readList(v, p, (a, q) => readMultiaddr(a, q, false)),
+  )
+  const bootstrapNode = optional(p2p, 'bootstrapNode', 'config.p2p', readBoolean)
 
   const election = section(root, 'election')
   unknownKeys(election, ['windowBlocks', 'roundRobinInterval', 'performerIds'], 'config.election')
@@ -609,6 +619,8 @@ export function parseOperatorConfig(value: unknown): OperatorConfig {
         p2p.listen === undefined
           ? []
           : readList(p2p.listen, 'config.p2p.listen', (v, p) => readMultiaddr(v, p, false)),
+      ...(announce !== undefined ? { announce } : {}),
+      ...(bootstrapNode !== undefined ? { bootstrapNode } : {}),
       topicNamespace:
         optional(p2p, 'topicNamespace', 'config.p2p', (v, p) =>
           readString(v, p, /^[a-z0-9._-]{1,64}$/i, 'letters, digits, . _ - (at most 64)'),

@@ -110,6 +110,9 @@ export async function startWispNode(
         {
           ...options,
           listen: config.operator.p2p.listen,
+          announce: config.operator.p2p.announce ?? [],
+          // Othentic's aggregator is its network's bootstrap: others dial it, it relays for them
+          bootstrapNode: config.operator.p2p.bootstrapNode ?? false,
           seed: config.p2pSeed ?? loadOrCreateSeed(dataDir), // the peer id survives restarts
         },
         network,

@@ -94,6 +94,8 @@ function capture(): Logger & { lines: string[] } {
 async function network(
   opts: {
     port?: (chain: StaleChain) => InternalTasksPort
+    /** the runner's own timers instead of runOnce by hand */
+    timers?: { firstRunDelayMs: number; retryMs: number }
     attester?: object
     attesterPort?: boolean
     fetch?: BaseFetch
@@ -135,7 +137,7 @@ async function network(
     {
       aggregator: {},
       // no timer-driven run inside a test: runOnce is called
-      internalTasks: { firstRunDelayMs: 3_600_000, outcomeTimeoutMs: 20_000 },
+      internalTasks: { firstRunDelayMs: 3_600_000, outcomeTimeoutMs: 20_000, ...opts.timers },
     },
     true,
   )
@@ -175,6 +177,29 @@ describe('internal tasks in the engine', () => {
     expect(chain.submissions[0]!.attesterIds).toEqual([2, 3, 4])
     // a second run finds nothing
     expect((await aggregator.internalTasks!.runOnce()).map((r) => r.result)).toEqual(['in-sync', 'in-sync'])
+  })
+
+  it('on its own timers: a chain read that fails is tried again after retryMs, not an interval later', async () => {
+    let reads = 0
+    const sent = new Promise<void>((resolve) => {
+      void network({
+        timers: { firstRunDelayMs: 10, retryMs: 10 },
+        port: (c) => {
+          c.staleOperators = new Set([4])
+          const port = c.port()
+          return {
+            ...port,
+            plan: async (id) => {
+              if (++reads === 1) throw new Error('RPC down')
+              return port.plan(id)
+            },
+          }
+        },
+      }).then(({ aggregator }) => aggregator.events.once('submission:sent').then(() => resolve()))
+    })
+    await sent
+    // the first run read 10001 (failed) and 10002; the retry read both again
+    expect(reads).toBeGreaterThanOrEqual(3)
   })
 
   it('data the attesters cannot confirm is rejected on chain', async () => {

@@ -24,6 +24,8 @@ export interface InternalTaskOptions {
   intervalMs: number
   /** the first run, after start: the gossip mesh needs a moment to form */
   firstRunDelayMs: number
+  /** a run whose chain read failed or whose task no peer received is tried again this much later */
+  retryMs: number
   /** how long to wait for an internal task's submission before going on without it */
   outcomeTimeoutMs: number
   /** how the aggregator signs as the tasks' performer (ECDSA works with every submitTask overload) */
@@ -33,6 +35,7 @@ export interface InternalTaskOptions {
 export const DEFAULT_INTERNAL_TASK_OPTIONS: Omit<InternalTaskOptions, 'operatorAddress' | 'signatureType'> = {
   intervalMs: 3_600_000,
   firstRunDelayMs: 10_000,
+  retryMs: 30_000,
   outcomeTimeoutMs: 5 * 60_000,
 }
 
@@ -51,7 +54,16 @@ export interface InternalTaskComponents {
 /** One internal task of a run, and what became of it. */
 export interface InternalTaskRun {
   taskDefinitionId: number
-  result: 'in-sync' | 'unsupported' | 'not-an-operator' | 'submitted' | 'rejected' | 'failed' | 'timeout'
+  result:
+    | 'in-sync'
+    | 'unsupported'
+    | 'not-an-operator'
+    | 'submitted'
+    | 'rejected'
+    | 'failed'
+    | 'timeout'
+    /** the chain could not be read, or no peer received the task: tried again after `retryMs` */
+    | 'undelivered'
   taskHash?: Hex
   /** operator ids (10001) or definition ids (10002) the task changes */
   ids?: number[]
@@ -84,9 +96,20 @@ export class InternalTaskRunner {
 
   start(): void {
     this.#stopping = new AbortController()
+    let retry: ReturnType<typeof setTimeout> | undefined
     const run = () =>
-      void this.runOnce().catch((e) =>
-        this.#c.logger.warn('internal tasks failed', { error: (e as Error).message }),
+      void this.runOnce().then(
+        (runs) => {
+          // started before its peers, or an RPC blip: not an hour's wait
+          if (retry !== undefined || this.#stopping.signal.aborted) return
+          if (!runs.some((r) => r.result === 'undelivered')) return
+          retry = setTimeout(() => {
+            retry = undefined
+            run()
+          }, this.#options.retryMs)
+          this.#timers.push(retry)
+        },
+        (e) => this.#c.logger.warn('internal tasks failed', { error: (e as Error).message }),
       )
     this.#timers.push(
       setTimeout(run, this.#options.firstRunDelayMs),
@@ -128,7 +151,7 @@ export class InternalTaskRunner {
         taskDefinitionId: id,
         error: reason,
       })
-      return { taskDefinitionId: id, result: 'failed', reason }
+      return { taskDefinitionId: id, result: 'undelivered', reason }
     }
     if (planned.status === 'unsupported') {
       if (!this.#told.has(id))
@@ -168,7 +191,7 @@ export class InternalTaskRunner {
     if (reason !== undefined) {
       outcome.cancel()
       this.#c.logger.warn('internal task not delivered', { taskDefinitionId: id, taskHash: hash, reason })
-      return { taskDefinitionId: id, result: 'failed', taskHash: hash, ids: plan.ids, reason }
+      return { taskDefinitionId: id, result: 'undelivered', taskHash: hash, ids: plan.ids, reason }
     }
     this.#c.logger.info('internal task published', { taskDefinitionId: id, taskHash: hash, ids: plan.ids })
     const run = { taskDefinitionId: id, taskHash: hash, ids: plan.ids, ...(await outcome.done) }

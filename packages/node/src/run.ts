@@ -197,9 +197,12 @@ export async function startWispNode(
     async stop() {
       await jsonRpc?.close()
       await metrics?.close()
-      await operator.stop()
-      // the final figures, after the operator's last work (a failure is a warning)
-      await pusher?.stop()
+      try {
+        await operator.stop()
+      } finally {
+        // the final figures, after the operator's last work (a failure is a warning)
+        await pusher?.stop()
+      }
     },
   }
 }

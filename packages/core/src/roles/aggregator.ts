@@ -169,6 +169,9 @@ interface Pending {
   verified: Set<string>
   /** latency-rule waits under way */
   waits: Set<Wait>
+  /** the record's write under way, and whether it must run again (see #persist) */
+  saving?: Promise<void> | undefined
+  dirty?: boolean
 }
 
 const PENDING_PREFIX = 'aggregator/pending/'
@@ -940,7 +943,27 @@ export class Aggregator {
     }
   }
 
-  async #persist(pending: Pending): Promise<void> {
+  /**
+   * Writes the pending record. Votes arriving while a write is under way share the next one (a
+   * task's votes come in a burst and each write is fsynced), and a task finished meanwhile is
+   * not written again.
+   */
+  #persist(pending: Pending): Promise<void> {
+    pending.dirty = true
+    pending.saving ??= (async () => {
+      try {
+        while (pending.dirty && this.#pending.get(pending.hash) === pending) {
+          pending.dirty = false
+          await this.#c.store.put(`${PENDING_PREFIX}${pending.hash}`, encodeJson(this.#stored(pending)))
+        }
+      } finally {
+        pending.saving = undefined
+      }
+    })()
+    return pending.saving
+  }
+
+  #stored(pending: Pending): StoredPending {
     const sig = pending.performerSignature
     const stored: StoredPending = {
       task: pending.task,
@@ -955,7 +978,7 @@ export class Aggregator {
       equivocators: [...pending.equivocators],
       firstSeen: pending.firstSeen,
     }
-    await this.#c.store.put(`${PENDING_PREFIX}${pending.hash}`, encodeJson(stored))
+    return stored
   }
 
   #revive(stored: StoredPending): Pending {

@@ -2,6 +2,7 @@
 // docs/protocol.md §2. Not RFC 9380's SVDW and not try-and-increment.
 import { expand_message_xmd } from '@noble/curves/abstract/hash-to-curve.js'
 import { sha256 } from '@noble/hashes/sha2.js'
+import { activeWasm } from './backend.js'
 import { type BytesLike, bytesToBigInt, toBytes } from './bytes.js'
 import { Fp, type G1, G1Point, P } from './curve.js'
 import { BlsError } from './errors.js'
@@ -56,6 +57,8 @@ export function hashToField(domain: BytesLike, message: BytesLike): [bigint, big
  * is the 32-byte digest itself, so `message` is usually a taskHash, voteHash or authHash.
  */
 export function hashToPoint(domain: BytesLike, message: BytesLike): G1 {
+  const wasm = activeWasm()
+  if (wasm !== undefined) return wasm.hashToPoint(domain, message)
   const [u0, u1] = hashToField(domain, message)
   return mapToPoint(u0).add(mapToPoint(u1))
 }

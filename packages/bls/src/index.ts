@@ -1,3 +1,11 @@
+export {
+  type BlsBackendName,
+  type BlsInitLogger,
+  blsBackend,
+  type InitBlsOptions,
+  initBls,
+  type WasmBackend,
+} from './backend.js'
 export { type BytesLike, bytesToHex, type Hex, toBytes } from './bytes.js'
 export { type G1, type G2, P, R } from './curve.js'
 export { BlsError, type BlsErrorCode } from './errors.js'

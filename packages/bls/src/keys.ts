@@ -1,7 +1,8 @@
 import { sha256 } from '@noble/hashes/sha2.js'
 import { wordsToBytes, writeWord } from '@wisp/protocol'
+import { activeWasm } from './backend.js'
 import { type BytesLike, bytesToHex, type Hex, toBytes } from './bytes.js'
-import { curve, type G1, type G2, G2Point, R } from './curve.js'
+import { curve, Fp2, type G1, G1Point, type G2, G2Point, R } from './curve.js'
 import { BlsError } from './errors.js'
 import { hashToPoint } from './hash-to-point.js'
 import {
@@ -160,12 +161,26 @@ export class SecretKey {
   }
 
   get publicKey(): PublicKey {
-    this.#publicKey ??= new PublicKey(G2Point.BASE.multiply(this.#scalar))
+    if (this.#publicKey === undefined) {
+      const wasm = activeWasm()
+      if (wasm === undefined) this.#publicKey = new PublicKey(G2Point.BASE.multiply(this.#scalar))
+      else {
+        const [xr, xi, yr, yi] = wasm.publicKeyWords(this.#scalar)
+        this.#publicKey = new PublicKey(
+          G2Point.fromAffine({ x: Fp2.create({ c0: xr, c1: xi }), y: Fp2.create({ c0: yr, c1: yi }) }),
+        )
+      }
+    }
     return this.#publicKey
   }
 
   /** sig = sk · hashToPoint(domain, digest). */
   sign(domain: BytesLike, digest: BytesLike): Signature {
+    const wasm = activeWasm()
+    if (wasm !== undefined) {
+      const [x, y] = wasm.signWords(this.#scalar, domain, digest)
+      return new Signature(G1Point.fromAffine({ x, y }))
+    }
     return this.signPoint(hashToPoint(domain, digest))
   }
 

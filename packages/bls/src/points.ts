@@ -4,6 +4,7 @@
 // Infinity has no valid encoding here: the EVM writes it as zeros, and no honest key or
 // signature is infinity, so zeros are refused.
 import { bytesToWords as wordsOf, wordToHex } from '@wisp/protocol'
+import { activeWasm } from './backend.js'
 import type { Hex } from './bytes.js'
 import { Fp, Fp2, type G1, G1Point, type G2, G2Point, P } from './curve.js'
 import { BlsError } from './errors.js'
@@ -43,6 +44,14 @@ export function g2FromEvm(coords: G2Evm, what = 'G2 point'): G2 {
   checkCoordinates(coords, what)
   const [xr, xi, yr, yi] = coords
   const point = G2Point.fromAffine({ x: Fp2.create({ c0: xr, c1: xi }), y: Fp2.create({ c0: yr, c1: yi }) })
+  const wasm = activeWasm()
+  if (wasm !== undefined) {
+    // the same checks in the same order as noble's assertValidity, so the same codes
+    if (!isG2OnCurve(point)) throw new BlsError('BLS_POINT_NOT_ON_CURVE', `${what} is not on the curve`)
+    if (!wasm.g2InSubgroup(coords))
+      throw new BlsError('BLS_POINT_NOT_IN_SUBGROUP', `${what} is not in the G2 subgroup`)
+    return point
+  }
   try {
     point.assertValidity()
   } catch (cause) {
@@ -56,10 +65,14 @@ export function g2FromEvm(coords: G2Evm, what = 'G2 point'): G2 {
   return point
 }
 
+/** The twist's b = 3/(9+u). */
+let twistB: ReturnType<typeof Fp2.create> | undefined
+
 function isG2OnCurve(point: G2): boolean {
   const { x, y } = point.toAffine()
   // Twist: y² = x³ + 3/(9+u)
-  const b2 = Fp2.div(Fp2.create({ c0: 3n, c1: 0n }), Fp2.create({ c0: 9n, c1: 1n }))
+  twistB ??= Fp2.div(Fp2.create({ c0: 3n, c1: 0n }), Fp2.create({ c0: 9n, c1: 1n }))
+  const b2 = twistB
   return Fp2.eql(Fp2.sqr(y), Fp2.add(Fp2.mul(Fp2.sqr(x), x), b2))
 }
 

@@ -2,6 +2,7 @@
 // with random linear coefficients — all reduced to one multi-Miller-loop and one final
 // exponentiation per check, which is where the time goes (docs/protocol.md §2: e(sig, −G2)·e(H(m), pk) == 1).
 import { randomBytes } from '@noble/hashes/utils.js'
+import { activeWasm, type HashedSignedLike } from './backend.js'
 import type { BytesLike } from './bytes.js'
 import { curve, Fp12, type G1, G1Point, type G2, G2Point, R } from './curve.js'
 import { BlsError } from './errors.js'
@@ -31,6 +32,8 @@ function productIsOne(pairs: Array<[G1, Precompute]>): boolean {
 
 /** Checks sig against a message point already hashed with {@link hashToPoint}. */
 export function verifyHashed(signature: Signature, publicKey: PublicKey, hashed: G1): boolean {
+  const wasm = activeWasm()
+  if (wasm !== undefined) return wasm.verifyHashed(signature, publicKey, hashed)
   return productIsOne([
     [signature.point, negG2()],
     [hashed, publicKey.precompute],
@@ -179,6 +182,8 @@ export function verifySameMessage(
   items: readonly SignedBy[],
 ): boolean[] {
   if (items.length === 0) return []
+  const wasm = activeWasm()
+  if (wasm !== undefined) return wasm.verifySameMessage(hashToPoint(domain, digest), items)
   const valid = new Array<boolean>(items.length).fill(false)
   const group: Group = {
     hashed: hashToPoint(domain, digest),
@@ -195,6 +200,17 @@ export function verifySameMessage(
  */
 export function verifyBatch(items: readonly SignedMessage[]): boolean[] {
   if (items.length === 0) return []
+  const wasm = activeWasm()
+  if (wasm !== undefined) {
+    const groups = groupByMessage(items)
+    const hashedItems = new Array<HashedSignedLike>(items.length)
+    groups.forEach((g, k) => {
+      g.indexes.forEach((index, m) => {
+        hashedItems[index] = { ...g.members[m]!, hashed: g.hashed, messageKey: String(k) }
+      })
+    })
+    return wasm.verifyBatch(hashedItems)
+  }
   const valid = new Array<boolean>(items.length).fill(false)
   bisectGroups(groupByMessage(items), valid)
   return valid

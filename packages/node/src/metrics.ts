@@ -152,7 +152,9 @@ export function startMetricsPush(
       failures++
       unreported++
       if (now() - lastWarning >= warnEveryMs) {
-        logger.warn(`metrics push to ${options.url} failed: ${(err as Error).message}`, {
+        // the Pushgateway's error body can be long: its first line says enough
+        const why = (err as Error).message.split('\n')[0]!.slice(0, 200)
+        logger.warn(`metrics push to ${options.url} failed: ${why}`, {
           job: options.jobName,
           failedPushes: unreported,
         })

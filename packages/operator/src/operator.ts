@@ -705,12 +705,6 @@ function followTasks(p: {
         { taskHash: e.taskHash, voteHash: e.voteHash, latencyMs: view?.latencyMs },
       )
     }),
-    engine.events.on('vote:decided', (e) => {
-      if (e.verdict.kind !== 'abstain') return
-      taskLog.info(`task ${short(e.taskHash)} → abstain (${e.verdict.reason}): no vote`, {
-        taskHash: e.taskHash,
-      })
-    }),
     engine.events.on('vote:refused', (e) => {
       const view = t.task(e.taskHash)
       t.update(() => {

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { DOMAIN_AUTH, DOMAIN_TASKS } from '@wisp/protocol'
-import { describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { blsBackend } from '../src/backend.js'
 import {
   bytesToHex,
   hashToPointEvm,
@@ -12,11 +13,19 @@ import {
   verifyProofOfPossession,
 } from '../src/index.js'
 import vectors from './fixtures/vectors.json' with { type: 'json' }
+import { BACKENDS, selectBackend } from './support/backends.js'
 
 type Hex = `0x${string}`
 const word = (n: bigint) => `0x${n.toString(16).padStart(64, '0')}`
 
-describe('vectors.json', () => {
+describe.each(BACKENDS)('vectors.json on %s', (backend) => {
+  beforeAll(() => selectBackend(backend))
+  afterAll(() => selectBackend('noble'))
+
+  it('runs on the backend it names', () => {
+    expect(blsBackend()).toBe(backend)
+  })
+
   it('is the copy of shared/spec/vectors.json when that file is present', () => {
     const shared = new URL('../../../../shared/spec/vectors.json', import.meta.url)
     if (!existsSync(shared)) return

@@ -461,13 +461,15 @@ export async function createOperator(config: OperatorConfig, runtime: OperatorRu
     })
     closers.push(() => saveCounts(store, tracker, chain.chainId, epoch.genesisHash))
 
-    // say so when no bootstrap relay answers: an operator without peers sees no task
+    // say so when no bootstrap relay answers: an operator without peers sees no task. The p2p layer
+    // logs the dial errors themselves; this puts the state on the status (dashboards) once. A
+    // bootstrap node needs none: the others dial it.
     const bootstrapCheck = setTimeout(
       () => {
         if (config.p2p.bootstrap.length === 0) {
-          logger.warn('no bootstrap peer configured: this operator has no peers and sees no tasks', {})
+          if (!config.p2p.bootstrapNode)
+            logger.warn('no bootstrap peer configured: this operator has no peers and sees no tasks', {})
         } else if (!network.connections().some((c) => relayIds.has(c.peerId))) {
-          logger.warn('no bootstrap peer is reachable', { bootstrap: config.p2p.bootstrap })
           tracker.log('warn', `no bootstrap peer is reachable (${config.p2p.bootstrap.length} configured)`)
         }
       },

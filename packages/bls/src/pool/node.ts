@@ -3,6 +3,7 @@
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { type Remote, releaseProxy, wrap } from 'comlink'
+import type { InitBlsOptions } from '../backend.js'
 import { type BatchExecutor, type BatchingOptions, BatchingVerifier, type BlsVerifier } from '../verifier.js'
 import { nodeEndpoint } from './node-endpoint.js'
 import type { VerifierService } from './service.js'
@@ -10,6 +11,8 @@ import type { VerifierService } from './service.js'
 export interface NodeVerifierPoolOptions extends BatchingOptions {
   /** default: available cores − 1 (the main thread keeps one), at least 1 */
   workers?: number
+  /** each worker's BLS backend (initBls): default 'auto', WebAssembly where it loads */
+  backend?: InitBlsOptions['backend']
 }
 
 // When running from TypeScript sources (tests, dev) the worker is a .ts file and needs a loader.
@@ -18,10 +21,10 @@ const workerEntry = new URL(fromSource ? './worker-node.ts' : './worker-node.js'
 const workerUrl = fromSource ? new URL('./dev-bootstrap.mjs', import.meta.url) : workerEntry
 const workerExecArgv = fromSource ? ['--conditions=@wisp/source'] : []
 
-function startWorker(): BatchExecutor {
+function startWorker(backend: InitBlsOptions['backend']): BatchExecutor {
   const worker = new Worker(workerUrl, {
     execArgv: workerExecArgv,
-    workerData: { wispWorkerEntry: workerEntry.href },
+    workerData: { wispWorkerEntry: workerEntry.href, wispBlsBackend: backend },
   })
   const remote: Remote<VerifierService> = wrap<VerifierService>(nodeEndpoint(worker))
   // A worker that dies answers nothing: fail its batch instead of hanging it.
@@ -43,6 +46,6 @@ function startWorker(): BatchExecutor {
 
 export function createNodeVerifierPool(options: NodeVerifierPoolOptions = {}): BlsVerifier {
   const count = Math.max(1, options.workers ?? availableParallelism() - 1)
-  const executors = Array.from({ length: count }, startWorker)
-  return new BatchingVerifier(executors, options, () => startWorker())
+  const executors = Array.from({ length: count }, () => startWorker(options.backend))
+  return new BatchingVerifier(executors, options, () => startWorker(options.backend))
 }

@@ -13,5 +13,6 @@ export type Part =
   | 'signerWorker'
   | 'pluginWorker'
   | 'blsWorker'
+  | 'blsWasm'
   | 'allJs'
 export function measureWebBuild(dir: string): Record<Part, PartSize>

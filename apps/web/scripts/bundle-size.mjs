@@ -33,6 +33,19 @@ export function measureWebBuild(dir) {
     }
     return seen
   }
+  /** Chunks a file loads on demand (`import("./x.js")`), with everything those load in turn. */
+  const dynamicClosure = (entry, seen = new Set()) => {
+    for (const m of read(entry)
+      .toString()
+      .matchAll(/import\(\s*["'`]\.\/([\w.-]+\.js)["'`]\s*\)/g)) {
+      const f = `assets/${m[1]}`
+      if (seen.has(f)) continue
+      const loaded = closure(f)
+      for (const g of loaded) seen.add(g)
+      for (const g of loaded) dynamicClosure(g, seen)
+    }
+    return seen
+  }
   const html = read('index.html').toString()
   const entry = /<script[^>]+src="\.?\/?(assets\/[^"]+\.js)"/.exec(html)?.[1]
   if (!entry) throw new Error('no entry script in index.html')
@@ -64,6 +77,15 @@ export function measureWebBuild(dir) {
     pluginWorker: size(named('plugin-worker')),
     /** BLS verification pool (@wisp/bls/worker-browser) */
     blsWorker: size(named('worker-browser')),
+    /** the WebAssembly BLS backend (mcl-wasm, its module inline): loaded on demand by the BLS worker only */
+    blsWasm: size(
+      (() => {
+        const files = new Set()
+        for (const w of named('worker-browser')) dynamicClosure(w, files)
+        for (const w of named('worker-browser')) for (const f of closure(w)) files.delete(f)
+        return files
+      })(),
+    ),
     allJs: size(assets),
   }
 }

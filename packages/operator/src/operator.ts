@@ -323,6 +323,8 @@ export async function createOperator(config: OperatorConfig, runtime: OperatorRu
               delayMs: config.aggregator.delayMs,
               latencyMs: config.aggregator.latencyMs,
               latencyBlocks: config.aggregator.latencyBlocks,
+              // a bound in blocks reads the head as often as the rest of the node does
+              blockPollMs: config.chain.pollingIntervalMs,
             },
           }
         : {}),

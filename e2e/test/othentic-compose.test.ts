@@ -38,8 +38,11 @@ import { parse } from 'yaml'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const example = join(root, 'examples', 'othentic-compose')
-/** the Dockerfile's ENTRYPOINT, run from the checkout's built dist/ */
-const entrypoint = join(root, 'packages', 'node', 'dist', 'cli.js')
+/**
+ * the Dockerfile's ENTRYPOINT, run from the checkout's built dist/; WISP_NODE_ENTRYPOINT points it
+ * at another tree, e.g. one laid out by the Dockerfile's steps (built, pruned, sources removed)
+ */
+const entrypoint = process.env.WISP_NODE_ENTRYPOINT ?? join(root, 'packages', 'node', 'dist', 'cli.js')
 const E = 10n ** 18n
 const SEED = `0x${'5e'.repeat(32)}`
 const DEFINITION = 1

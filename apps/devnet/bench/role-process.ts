@@ -141,10 +141,11 @@ process.on('message', (message: ParentMessage) => {
       send({
         type: 'mesh',
         id: message.id,
+        // subscribers: with many peers a node's mesh need not include the relay
         peers: {
-          task: relay?.meshPeers('task') ?? [],
-          attestation: relay?.meshPeers('attestation') ?? [],
-          taskSubmitted: relay?.meshPeers('taskSubmitted') ?? [],
+          task: relay?.topicPeers('task') ?? [],
+          attestation: relay?.topicPeers('attestation') ?? [],
+          taskSubmitted: relay?.topicPeers('taskSubmitted') ?? [],
         },
       })
       return

@@ -2,6 +2,7 @@ import type { Libp2p } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { clearTimer, setTimer, type TimerHandle } from '@wisp/protocol'
 import { timeoutSignal } from './abort.js'
+import { lightRelayPolicyOf, startLightRelays } from './light-relays.js'
 import type { Logger } from './logger.js'
 
 /**
@@ -34,6 +35,8 @@ const DIAL_TIMEOUT_MS = 10_000
  * While none of them is connected, one warning says so, naming each address and why its last
  * dial failed ("transport not supported here" for a TCP address in a browser); one info line when
  * one is connected again. Without it a peer given an address it cannot dial stays alone silently.
+ * A light peer (its factory set a policy with setLightRelayPolicy) holds only `relayTarget` of
+ * them instead, moving to another when one goes (light-relays.ts).
  * Returns the function that stops it.
  */
 export function keepBootstrapPeers(
@@ -43,6 +46,12 @@ export function keepBootstrapPeers(
   /** peers not to redial now (banned ones) */
   skip: (peerId: string) => boolean = () => false,
 ): () => void {
+  const policy = lightRelayPolicyOf(libp2p)
+  if (policy !== undefined) {
+    const keeper = startLightRelays(libp2p, policy, logger, skip)
+    policy.keeper = keeper
+    return () => void keeper.stop()
+  }
   const targets = addresses
     .map((address) => ({
       address,

@@ -1,6 +1,26 @@
 // Browser entry (pages): WebSocket + WebRTC + circuit relay.
 export * from '../index.js'
 export {
+  DEFAULT_RELAY_TARGET,
+  type LightNetwork,
+  type LightPeerComponents,
+  type LightPeerOptions,
+  type LightRelayStatus,
+  relayRank,
+  startingRelays,
+} from '../light-relays.js'
+export {
+  createMemoryPeerStore,
+  keyValuePeerStore,
+  MAX_REMEMBERED_PEERS,
+  MAX_REMEMBERED_RELAYS,
+  type PeerRecord,
+  type PeerStoreBackend,
+  type PersistedPeers,
+  parsePersistedPeers,
+  type RelayRecord,
+} from '../peer-store.js'
+export {
   DEFAULT_WEBRTC_DISCOVERY,
   parseAnnouncement,
   startWebRTCDiscovery,

@@ -1,13 +1,21 @@
-import { bootstrap } from '@libp2p/bootstrap'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { noise } from '@libp2p/noise'
 import { webRTC } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
-import { BOOTSTRAP_TAG } from '../bootstrap.js'
 import { createPeerDefences, withBans } from '../defences.js'
 import { privateKeyFromOptions } from '../identity.js'
+import {
+  asLightNetwork,
+  DEFAULT_RELAY_TARGET,
+  type LightNetwork,
+  type LightPeerComponents,
+  type LightPeerOptions,
+  loadRemembered,
+  setLightRelayPolicy,
+  startingRelays,
+} from '../light-relays.js'
 import { silentLogger } from '../logger.js'
 import { type NetworkComponents, startNetwork, type WispNetwork } from '../network.js'
 import {
@@ -26,7 +34,7 @@ export interface IceServer {
   credential?: string
 }
 
-export interface BrowserPeerOptions extends NetworkOptions {
+export interface BrowserPeerOptions extends NetworkOptions, LightPeerOptions {
   /** Allow `ws://` and private/loopback addresses (local networks, devnets). Off on the internet. */
   allowLocalNetworks: boolean
   /**
@@ -56,6 +64,7 @@ export const DEFAULT_BROWSER_PEER_OPTIONS: Readonly<BrowserPeerOptions> = Object
   iceServers: [],
   maxDirectPeers: DEFAULT_WEBRTC_DISCOVERY.maxDirectPeers,
   maxConnections: 32,
+  relayTarget: DEFAULT_RELAY_TARGET,
 })
 
 export type PartialBrowserPeerOptions = PartialNetworkOptions &
@@ -68,8 +77,8 @@ export type PartialBrowserPeerOptions = PartialNetworkOptions &
  */
 export async function createBrowserPeer(
   partial: PartialBrowserPeerOptions = {},
-  components: NetworkComponents = {},
-): Promise<WispNetwork> {
+  components: NetworkComponents & LightPeerComponents = {},
+): Promise<WispNetwork & LightNetwork> {
   const d = DEFAULT_BROWSER_PEER_OPTIONS
   const options: BrowserPeerOptions = {
     ...resolveNetworkOptions(partial),
@@ -78,7 +87,12 @@ export async function createBrowserPeer(
     iceServers: [...(partial.iceServers ?? d.iceServers)],
     maxDirectPeers: partial.maxDirectPeers ?? d.maxDirectPeers,
     maxConnections: partial.maxConnections ?? d.maxConnections,
+    relayTarget: partial.relayTarget ?? d.relayTarget,
   }
+  const logger = components.logger ?? silentLogger
+  const remembered = await loadRemembered(components.peerStore, logger.child('p2p'))
+  // every relay it may hold is a bootstrap peer for network.ts (never banned by the score sweep)
+  const bootstrap = startingRelays(options.bootstrap, remembered)
   const defences = components.defences ?? createPeerDefences(options, components.now)
   const libp2p = await createLibp2p({
     start: false,
@@ -96,30 +110,39 @@ export async function createBrowserPeer(
     // inbound connections are WebRTC from other pages: libp2p's default threshold (5/s per host)
     connectionManager: { maxConnections: options.maxConnections },
     connectionGater: withBans(defences.bans, browserConnectionGater(options)),
-    peerDiscovery:
-      options.bootstrap.length > 0
-        ? [bootstrap({ list: options.bootstrap, timeout: 0, tagName: BOOTSTRAP_TAG })]
-        : [],
+    // no bootstrap discovery: the light keeper chooses which relays to dial (light-relays.ts)
     services: wispServices(options, {}, defences),
   })
-  const network = await startNetwork(libp2p, options, { ...components, defences })
+  const policy = {
+    relayTarget: options.relayTarget,
+    configured: options.bootstrap,
+    remembered,
+    ...(components.peerStore !== undefined ? { backend: components.peerStore } : {}),
+    ...(components.now !== undefined ? { now: components.now } : {}),
+  }
+  setLightRelayPolicy(libp2p, policy)
+  const network = await startNetwork(libp2p, { ...options, bootstrap }, { ...components, defences })
   const stopDiscovery = startWebRTCDiscovery(
     libp2p,
     {
       namespace: options.topicNamespace,
-      relays: options.bootstrap,
+      relays: bootstrap,
       maxDirectPeers: options.maxDirectPeers,
       announceEveryMs: DEFAULT_WEBRTC_DISCOVERY.announceEveryMs,
     },
-    (components.logger ?? silentLogger).child('discovery'),
+    logger.child('discovery'),
   )
   const stop = network.stop.bind(network)
-  return Object.assign(network, {
-    async stop() {
-      stopDiscovery()
-      await stop()
-    },
-  })
+  return asLightNetwork(
+    Object.assign(network, {
+      async stop() {
+        stopDiscovery()
+        await stop()
+      },
+    }),
+    policy,
+    options.relayTarget,
+  )
 }
 
 /**

@@ -1,11 +1,20 @@
-import { bootstrap } from '@libp2p/bootstrap'
 import { noise } from '@libp2p/noise'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
-import { BOOTSTRAP_TAG } from '../bootstrap.js'
 import { createPeerDefences, withBans } from '../defences.js'
 import { privateKeyFromOptions } from '../identity.js'
+import {
+  asLightNetwork,
+  DEFAULT_RELAY_TARGET,
+  type LightNetwork,
+  type LightPeerComponents,
+  type LightPeerOptions,
+  loadRemembered,
+  setLightRelayPolicy,
+  startingRelays,
+} from '../light-relays.js'
+import { silentLogger } from '../logger.js'
 import { type NetworkComponents, startNetwork, type WispNetwork } from '../network.js'
 import { type PartialNetworkOptions, resolveNetworkOptions } from '../options.js'
 import { CONNECTION_MONITOR, wispServices } from '../services.js'
@@ -16,15 +25,24 @@ import { CONNECTION_MONITOR, wispServices } from '../services.js'
  */
 export const EDGE_MAX_CONNECTIONS = 16
 
+export type PartialEdgePeerOptions = PartialNetworkOptions & Partial<LightPeerOptions>
+
 /**
  * A peer for runtimes that can only open outgoing WebSockets (edge workers, Web Workers): dials
- * its relays, listens on nothing. Needs a global `WebSocket` and `Promise.withResolvers`.
+ * `relayTarget` of its relays (configured, remembered in `components.peerStore`, met since) and
+ * moves to another when one goes; listens on nothing. Needs a global `WebSocket` and
+ * `Promise.withResolvers`.
  */
 export async function createEdgePeer(
-  partial: PartialNetworkOptions = {},
-  components: NetworkComponents = {},
-): Promise<WispNetwork> {
+  partial: PartialEdgePeerOptions = {},
+  components: NetworkComponents & LightPeerComponents = {},
+): Promise<WispNetwork & LightNetwork> {
   const options = resolveNetworkOptions(partial)
+  const relayTarget = partial.relayTarget ?? DEFAULT_RELAY_TARGET
+  const logger = (components.logger ?? silentLogger).child('p2p')
+  const remembered = await loadRemembered(components.peerStore, logger)
+  // every relay it may hold is a bootstrap peer for network.ts (never banned by the score sweep)
+  const bootstrap = startingRelays(options.bootstrap, remembered)
   const defences = components.defences ?? createPeerDefences(options, components.now)
   const libp2p = await createLibp2p({
     start: false,
@@ -38,11 +56,17 @@ export async function createEdgePeer(
     connectionGater: withBans(defences.bans, { denyDialMultiaddr: () => false }),
     // nothing dials in (no listeners), so only the total needs a bound
     connectionManager: { maxConnections: EDGE_MAX_CONNECTIONS },
-    peerDiscovery:
-      options.bootstrap.length > 0
-        ? [bootstrap({ list: options.bootstrap, timeout: 0, tagName: BOOTSTRAP_TAG })]
-        : [],
+    // no bootstrap discovery: the light keeper chooses which relays to dial (light-relays.ts)
     services: wispServices(options, {}, defences),
   })
-  return startNetwork(libp2p, options, { ...components, defences })
+  const policy = {
+    relayTarget,
+    configured: options.bootstrap,
+    remembered,
+    ...(components.peerStore !== undefined ? { backend: components.peerStore } : {}),
+    ...(components.now !== undefined ? { now: components.now } : {}),
+  }
+  setLightRelayPolicy(libp2p, policy)
+  const network = await startNetwork(libp2p, { ...options, bootstrap }, { ...components, defences })
+  return asLightNetwork(network, policy, relayTarget)
 }

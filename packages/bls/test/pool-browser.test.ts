@@ -89,6 +89,13 @@ describe('browser worker pool in headless Chromium', () => {
     ).toEqual([])
   })
 
+  it('each verification worker runs the WebAssembly backend', async () => {
+    const backend = await page.evaluate(() =>
+      (window as unknown as { workerBackend: () => Promise<string> }).workerBackend(),
+    )
+    expect(backend).toBe('wasm')
+  })
+
   it('the long-task observer does see a blocked main thread (positive control)', async () => {
     const seen = (await page.evaluate(() =>
       (window as unknown as { blockMainThread: (ms: number) => Promise<unknown> }).blockMainThread(120),

@@ -3,6 +3,8 @@
 // PerformanceObserver watches the main thread for long tasks (> 50 ms).
 import { createBrowserVerifierPool } from '@wisp/bls/pool/browser'
 import BlsWorker from '@wisp/bls/worker-browser?worker'
+import { wrap } from 'comlink'
+import type { VerifierService } from '../../../src/pool/service.ts'
 
 interface LongTask {
   start: number
@@ -64,5 +66,15 @@ async function blockMainThread(ms: number) {
   return longTasks.filter((t) => t.start + t.duration >= startedAt)
 }
 
-Object.assign(window, { runBurst, blockMainThread })
+/** The backend a fresh verification worker chose for itself (initBls 'auto'). */
+async function workerBackend(): Promise<string> {
+  const worker = new BlsWorker()
+  try {
+    return await wrap<VerifierService>(worker).backend()
+  } finally {
+    worker.terminate()
+  }
+}
+
+Object.assign(window, { runBurst, blockMainThread, workerBackend })
 document.getElementById('status')!.textContent = 'ready'

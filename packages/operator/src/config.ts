@@ -98,6 +98,11 @@ export interface OperatorConfig {
     /** browsers: direct WebRTC connections to open by themselves (page mode only) */
     maxDirectPeers?: number
     /**
+     * light peers (pages, workers, edge): relays to hold direct connections to, out of the
+     * bootstrap list and those remembered (default 2: the one needed plus a spare)
+     */
+    relayTarget?: number
+    /**
      * `full`: check every gossiped signature and operator; `light`: the same, except that a node
      * that does not aggregate BLS-checks only a random sample of votes (the aggregator checks
      * all; docs/architecture.md, "How much BLS work a vote costs"); `structural`: sizes and
@@ -415,7 +420,8 @@ function metricsSection(value: unknown, path: string): MetricsConfig {
   const o = readObject(value, path)
   unknownKeys(o, ['port', 'host', 'exportUrl', 'exportIntervalMs'], path)
   // Othentic's --metrics.export-url may come alone: pushed, not served
-  if (o.port === undefined && o.exportUrl === undefined) throw invalidConfig(path, 'needs "port" or "exportUrl"')
+  if (o.port === undefined && o.exportUrl === undefined)
+    throw invalidConfig(path, 'needs "port" or "exportUrl"')
   const port = optional(o, 'port', path, (v, p) => readInteger(v, p, 0, 65_535))
   const exportUrl = optional(o, 'exportUrl', path, (v, p) => readUrl(v, p, /^https?:/i))
   const exportIntervalMs = optional(o, 'exportIntervalMs', path, (v, p) => readInteger(v, p, 100, 3_600_000))
@@ -501,6 +507,7 @@ export function parseOperatorConfig(value: unknown): OperatorConfig {
       'allowLocalNetworks',
       'iceServers',
       'maxDirectPeers',
+      'relayTarget',
       'validation',
     ],
     'config.p2p',
@@ -511,6 +518,7 @@ export function parseOperatorConfig(value: unknown): OperatorConfig {
     throw invalidConfig('config.p2p.validation', 'must be full, light or structural')
   const allowLocalNetworks = optional(p2p, 'allowLocalNetworks', 'config.p2p', readBoolean)
   const maxDirectPeers = optional(p2p, 'maxDirectPeers', 'config.p2p', (v, p) => readInteger(v, p, 0, 16))
+  const relayTarget = optional(p2p, 'relayTarget', 'config.p2p', (v, p) => readInteger(v, p, 1, 8))
   const announce = optional(p2p, 'announce', 'config.p2p', (v, p) =>
     readList(v, p, (a, q) => readMultiaddr(a, q, false)),
   )
@@ -642,6 +650,7 @@ export function parseOperatorConfig(value: unknown): OperatorConfig {
           }),
         ) ?? [],
       ...(maxDirectPeers !== undefined ? { maxDirectPeers } : {}),
+      ...(relayTarget !== undefined ? { relayTarget } : {}),
       validation,
     },
     election: {

@@ -270,7 +270,12 @@ export async function createOperator(config: OperatorConfig, runtime: OperatorRu
         deployments: [{ chainId: chain.chainId, attestationCenter: chain.attestationCenter }],
         auth: { enabled: config.p2p.auth },
         ...(light
-          ? { voteChecks: { mode: wants('aggregator') ? ('all' as const) : ('sample' as const), peersSample: true } }
+          ? {
+              voteChecks: {
+                mode: wants('aggregator') ? ('all' as const) : ('sample' as const),
+                peersSample: true,
+              },
+            }
           : {}),
       },
       {
@@ -376,7 +381,18 @@ export async function createOperator(config: OperatorConfig, runtime: OperatorRu
     )
 
     const relayIds = new Set(config.p2p.bootstrap.map(relayIdOf).filter((x): x is string => x !== undefined))
+    // light peers (browser, edge) may hold relays from their peer store, not in the config
+    const lightRelays = (
+      network as { relays?: () => { connected: string[]; switches: number } }
+    ).relays?.bind(network)
+    let relaySwitches = 0
     const refreshPeers = () => {
+      const light = lightRelays?.()
+      for (const id of light?.connected ?? []) relayIds.add(id)
+      if (light !== undefined && light.switches > relaySwitches) {
+        relaySwitches = light.switches
+        tracker.log('warn', `lost a relay: moved to another (${relaySwitches} relay switches so far)`)
+      }
       const peers: PeerView[] = network.connections().map((c) => ({
         peerId: c.peerId,
         kind: relayIds.has(c.peerId) ? 'relay' : c.remoteAddr.includes('/webrtc') ? 'webrtc' : 'other',

@@ -116,6 +116,23 @@ describe(`WebAssembly vs noble on ${CASES} random keys and messages`, () => {
   })
 })
 
+describe('a batch longer than one multi-Miller slice (32 pairs)', () => {
+  it('70 distinct messages: all valid, then one bad in the second slice, on both backends', async () => {
+    const keys = Array.from({ length: 70 }, (_, i) => SecretKey.fromScalar(0x5eedn + BigInt(i) * 7919n))
+    const items: SignedMessage[] = keys.map((k, i) => {
+      const digest = `0x${(i + 1).toString(16).padStart(64, '0')}` as Hex
+      return { domain: DOMAIN_TASKS, digest, signature: k.sign(DOMAIN_TASKS, digest), publicKey: k.publicKey }
+    })
+    expect(await onBoth(() => verifyBatch(items))).toEqual({
+      noble: items.map(() => true),
+      wasm: items.map(() => true),
+    })
+    items[45] = { ...items[45]!, signature: items[46]!.signature }
+    const expected = items.map((_, i) => i !== 45)
+    expect(await onBoth(() => verifyBatch(items))).toEqual({ noble: expected, wasm: expected })
+  })
+})
+
 describe('bad input: the same coded BlsError on both backends', () => {
   const sk = SecretKey.fromScalar(987654321n)
   const digest = `0x${'22'.repeat(32)}` as Hex

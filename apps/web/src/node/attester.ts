@@ -12,6 +12,7 @@ import {
   type Operator,
 } from '@wisp/operator'
 import type { NetworkComponents, PartialNetworkOptions, WispNetwork } from '@wisp/p2p'
+import { keyValuePeerStore, type PeerStoreBackend } from '@wisp/p2p/edge'
 import type { TaskInput, Verdict } from '@wisp/plugin-sdk'
 import { IdbStore } from '@wisp/storage/idb'
 import type { Remote } from 'comlink'
@@ -27,6 +28,10 @@ export interface NetworkFactoryOptions {
   iceServers: WispWebConfig['p2p']['iceServers']
   /** undefined: the browser peer's default */
   maxDirectPeers: number | undefined
+  /** undefined: the light peer's default (a relay and a spare) */
+  relayTarget: number | undefined
+  /** relays and peers seen, kept in this profile's IndexedDB so a reload reconnects fast */
+  peerStore: PeerStoreBackend
 }
 
 export interface AttesterNodeParams {
@@ -125,6 +130,8 @@ export class AttesterNode {
                 allowLocalNetworks,
                 iceServers: config.p2p.iceServers,
                 maxDirectPeers: config.p2p.maxDirectPeers,
+                relayTarget: config.p2p.relayTarget,
+                peerStore: this.#peerStore(),
               },
               components,
             ),
@@ -137,6 +144,33 @@ export class AttesterNode {
       await this.stop({ keepPhase: true })
       throw err
     }
+  }
+
+  /**
+   * The light peer's store in this profile's IndexedDB, one entry per network (relay lists differ),
+   * opened on each use: the operator's own store connection closes with it.
+   */
+  #peerStore(): PeerStoreBackend {
+    const key = `p2p/peer-store/${this.#p.config.chain.chainId}/${this.#p.config.network.name}`
+    const withDb = async <T>(fn: (db: IdbStore) => Promise<T>) => {
+      const db = await IdbStore.open({ name: this.#p.storeName })
+      try {
+        return await fn(db)
+      } finally {
+        await db.close()
+      }
+    }
+    return keyValuePeerStore(
+      {
+        get: (k) =>
+          withDb(async (db) => {
+            const bytes = await db.get(k)
+            return bytes === undefined ? undefined : new TextDecoder().decode(bytes)
+          }),
+        put: (k, value) => withDb((db) => db.put(k, new TextEncoder().encode(String(value)))),
+      },
+      key,
+    )
   }
 
   /** Plugins run in the plugin worker; the engine registers proxies that call it. */

@@ -40,7 +40,11 @@ const service: EngineWorkerService = {
       profile,
       signer,
       storeName: APP_DB,
-      createNetwork: (o, components) => createEdgePeer(o.base, components),
+      createNetwork: (o, components) =>
+        createEdgePeer(
+          { ...o.base, ...(o.relayTarget === undefined ? {} : { relayTarget: o.relayTarget }) },
+          { ...components, peerStore: o.peerStore },
+        ),
       createVerifier: () => createBrowserVerifierPool({ createWorker: () => new BlsWorker(), workers: 1 }),
       createPluginWorker: () => new PluginWorker(),
     })

@@ -39,8 +39,9 @@ export async function startPageNode(params: {
           iceServers: o.iceServers,
           listenWebRTC: true,
           ...(o.maxDirectPeers === undefined ? {} : { maxDirectPeers: o.maxDirectPeers }),
+          ...(o.relayTarget === undefined ? {} : { relayTarget: o.relayTarget }),
         },
-        components,
+        { ...components, peerStore: o.peerStore },
       ),
     // one verification worker: the page keeps a core, the signer and plugin workers share the rest
     createVerifier: () => createBrowserVerifierPool({ createWorker: () => new BlsWorker(), workers: 1 }),

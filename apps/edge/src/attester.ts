@@ -15,7 +15,7 @@ import {
   StatusTracker,
 } from '@wisp/operator'
 import { createBlsAuthSigner } from '@wisp/p2p'
-import { createEdgePeer } from '@wisp/p2p/edge'
+import { bytesPeerStore, createEdgePeer } from '@wisp/p2p/edge'
 import type { BaseFetch, Verdict } from '@wisp/plugin-sdk'
 import { parseSendTaskParams, taskHash } from '@wisp/protocol'
 import type { KeyValueStore, SlashingInterchange } from '@wisp/storage'
@@ -120,7 +120,19 @@ export async function startEdgeAttester(
       createBlsAuthSigner({ operatorId: me.id, address: config.operatorAddress }, secretKey),
     openStore: async () => store,
     createVerifier: () => createInlineVerifier(),
-    createNetwork: (options, network) => createEdgePeer({ ...options, seed: p2pSeed }, network),
+    createNetwork: (options, network) =>
+      createEdgePeer(
+        {
+          ...options,
+          seed: p2pSeed,
+          ...(config.operator.p2p.relayTarget === undefined
+            ? {}
+            : { relayTarget: config.operator.p2p.relayTarget }),
+        },
+        // relays and peers seen, next to slashing protection (Durable Object storage on workerd):
+        // a restarted or evicted object dials the relays that worked last first
+        { ...network, peerStore: bytesPeerStore(store, 'p2p/peer-store') },
+      ),
     // workerd compiles no code at run time: the plugins bundled into the worker only
     loadPlugins: (c) => bundledPlugins(c, 'edge'),
     fetch: components.fetch ?? ((url, init) => fetch(url, init)),

@@ -88,3 +88,23 @@ export function keyValuePeerStore(
     },
   }
 }
+
+/** The same over a store of bytes (@wisp/storage's `KeyValueStore`: IndexedDB, Durable Object storage, LevelDB). */
+export function bytesPeerStore(
+  kv: {
+    get(key: string): Promise<Uint8Array | undefined>
+    put(key: string, value: Uint8Array): Promise<void>
+  },
+  key = 'wisp-p2p-peer-store',
+): PeerStoreBackend {
+  return keyValuePeerStore(
+    {
+      get: async (k) => {
+        const bytes = await kv.get(k)
+        return bytes === undefined ? undefined : new TextDecoder().decode(bytes)
+      },
+      put: (k, value) => kv.put(k, new TextEncoder().encode(String(value))),
+    },
+    key,
+  )
+}

@@ -10,6 +10,7 @@ export {
   startingRelays,
 } from '../light-relays.js'
 export {
+  bytesPeerStore,
   createMemoryPeerStore,
   keyValuePeerStore,
   MAX_REMEMBERED_PEERS,

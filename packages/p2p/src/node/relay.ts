@@ -3,12 +3,14 @@ import './polyfills.js'
 import { join } from 'node:path'
 import { bootstrap } from '@libp2p/bootstrap'
 import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
+import { gossipTopics } from '@wisp/protocol'
 import { FsDatastore } from 'datastore-fs'
 import { createLibp2p } from 'libp2p'
 import { BOOTSTRAP_TAG } from '../bootstrap.js'
 import { webRTCDiscoveryTopic } from '../browser/discovery.js'
 import { createPeerDefences, type PeerDefences, withBans } from '../defences.js'
 import { privateKeyFromOptions } from '../identity.js'
+import { silentLogger } from '../logger.js'
 import type { P2PMetrics } from '../metrics.js'
 import { type NetworkComponents, startNetwork, type WispNetwork } from '../network.js'
 import {
@@ -19,6 +21,14 @@ import {
 } from '../options.js'
 import { CONNECTION_MONITOR, wispServices } from '../services.js'
 import { bootstrapGauges } from './bootstrap-gauges.js'
+import {
+  DEFAULT_FEDERATION_OPTIONS,
+  type Federation,
+  type FederationOptions,
+  relayAnnouncementTopic,
+  startFederation,
+} from './federation.js'
+import { createLoadShedder } from './load-shedding.js'
 import { nodeStack } from './stack.js'
 
 /** What a bootstrap node (the relay, or a peer with `bootstrapNode`) needs beyond a peer's options. */
@@ -36,7 +46,7 @@ export interface HubOptions {
   meshMaxPeers: number
 }
 
-export interface RelayOptions extends NetworkOptions, HubOptions {
+export interface RelayOptions extends NetworkOptions, HubOptions, FederationOptions {
   /** Listen addresses: `/tcp/N/ws` (WebSocket, what browsers dial) and/or `/tcp/N` (TCP). */
   listen: string[]
   /** Public addresses to advertise instead (e.g. `/dns4/relay.example/tcp/443/wss` behind a proxy). */
@@ -44,9 +54,12 @@ export interface RelayOptions extends NetworkOptions, HubOptions {
   /** Where the peer store is persisted; in memory when absent. */
   dataDir?: string
   /**
-   * Open connections at most (beyond it libp2p prunes the least valuable). A bootstrap relay is
-   * the hub for every leaf peer and browser of the network: 1024 leaves room for hundreds of
-   * operators and pages; each costs a socket, a Noise session and gossipsub state (tens of KiB).
+   * Open connections at most: beyond it new inbound connections are refused before their
+   * handshake (a warning and `wisp_p2p_relay_refused_connections_total`), so a full relay sheds
+   * load instead of degrading everyone; clients go to another relay. A bootstrap relay is the hub
+   * for every leaf peer and browser of the network: 1024 leaves room for hundreds of operators and
+   * pages; each costs a socket, a Noise session and gossipsub state (tens of KiB). The relay's
+   * own dials to other relays (`peers`, at most `maxRelays`) are on top of it.
    */
   maxConnections: number
   /**
@@ -67,6 +80,7 @@ export const DEFAULT_RELAY_OPTIONS: Readonly<RelayOptions> = Object.freeze({
   inboundConnectionThreshold: 5,
   allow: [],
   meshMaxPeers: 1000,
+  ...DEFAULT_FEDERATION_OPTIONS,
 })
 
 export type PartialRelayOptions = PartialNetworkOptions & Partial<Omit<RelayOptions, keyof NetworkOptions>>
@@ -83,6 +97,9 @@ export function resolveRelayOptions(options: PartialRelayOptions = {}): RelayOpt
     inboundConnectionThreshold: options.inboundConnectionThreshold ?? d.inboundConnectionThreshold,
     allow: [...(options.allow ?? d.allow)],
     meshMaxPeers: options.meshMaxPeers ?? d.meshMaxPeers,
+    peers: [...(options.peers ?? d.peers)],
+    maxRelays: options.maxRelays ?? d.maxRelays,
+    announceEveryMs: options.announceEveryMs ?? d.announceEveryMs,
   }
 }
 
@@ -92,8 +109,22 @@ export function hubServices(
   defences?: Pick<PeerDefences, 'penalties'>,
   metrics?: P2PMetrics,
 ) {
+  const ns = options.topicNamespace
   return {
-    ...wispServices(options, { Dhi: options.meshMaxPeers }, defences, metrics),
+    ...wispServices(
+      options,
+      {
+        Dhi: options.meshMaxPeers,
+        // the peers' topics plus the relays' announcements (federation.ts)
+        allowedTopics: [
+          ...Object.values(gossipTopics(ns)),
+          webRTCDiscoveryTopic(ns),
+          relayAnnouncementTopic(ns),
+        ],
+      },
+      defences,
+      metrics,
+    ),
     relay: circuitRelayServer({ reservations: { maxReservations: options.maxReservations } }),
   }
 }
@@ -116,16 +147,25 @@ export function serveBrowserDiscovery(network: WispNetwork, topicNamespace: stri
   network.libp2p.services.pubsub.subscribe(webRTCDiscoveryTopic(topicNamespace))
 }
 
+/** A relay: a Wisp network plus its federation with other relays. */
+export interface WispRelay extends WispNetwork {
+  readonly federation: Federation
+  /** Inbound connections refused at the connection limit so far. */
+  refusedConnections(): number
+}
+
 /**
  * A bootstrap relay: WebSocket (and/or TCP) listener, circuit relay v2 server (with libp2p's default circuit
  * limits, so browsers only signal WebRTC through it and move their gossip onto the direct
  * connection), gossipsub subscribed to every topic (a relay that does not subscribe forwards
- * nothing), identify, ping; peer id from the seed; peer store in `dataDir`.
+ * nothing), identify, ping; peer id from the seed; peer store in `dataDir`. Federated with the
+ * relays of `peers` (and of `bootstrap`) and those that announce themselves (federation.ts);
+ * refuses inbound connections beyond `maxConnections` (load-shedding.ts).
  */
 export async function createRelay(
   partial: PartialRelayOptions = {},
   components: NetworkComponents = {},
-): Promise<WispNetwork> {
+): Promise<WispRelay> {
   const options = resolveRelayOptions(partial)
   const gauges = bootstrapGauges(components.metrics, options.bootstrap)
   let datastore: FsDatastore | undefined
@@ -134,6 +174,14 @@ export async function createRelay(
     await datastore.open()
   }
   const defences = components.defences ?? createPeerDefences(options, components.now)
+  const logger = (components.logger ?? silentLogger).child('relay')
+  const shedder = createLoadShedder({
+    maxConnections: options.maxConnections,
+    allow: options.allow,
+    logger,
+    metrics: components.metrics,
+    now: components.now,
+  })
   const libp2p = await createLibp2p({
     start: false,
     connectionMonitor: CONNECTION_MONITOR,
@@ -141,8 +189,14 @@ export async function createRelay(
     ...(datastore !== undefined ? { datastore } : {}),
     addresses: { listen: options.listen, announce: options.announce },
     ...nodeStack(),
-    connectionManager: hubConnectionManager(options),
-    connectionGater: withBans(defences.bans),
+    // libp2p's own limit leaves room for the federation links; inbound ones stop at maxConnections
+    connectionManager: hubConnectionManager({
+      ...options,
+      maxConnections: options.maxConnections + options.maxRelays,
+    }),
+    connectionGater: withBans(defences.bans, {
+      denyInboundConnection: (maConn) => shedder.denyInboundConnection(maConn),
+    }),
     peerDiscovery:
       options.bootstrap.length > 0
         ? [bootstrap({ list: options.bootstrap, timeout: 0, tagName: BOOTSTRAP_TAG })]
@@ -152,7 +206,24 @@ export async function createRelay(
   const network = await startNetwork(libp2p, options, { ...components, defences }, async () => {
     await datastore?.close()
   })
+  shedder.attach(libp2p)
   serveBrowserDiscovery(network, options.topicNamespace)
   gauges(libp2p)
-  return network
+  // a relay's bootstrap peers are other relays too
+  const federation = startFederation(
+    libp2p,
+    options.topicNamespace,
+    { ...options, peers: [...new Set([...options.peers, ...options.bootstrap])] },
+    logger,
+    (id) => defences.bans.isBanned(id),
+  )
+  const stopNetwork = network.stop
+  return Object.assign(network, {
+    federation,
+    refusedConnections: () => shedder.refused(),
+    async stop() {
+      federation.stop()
+      await stopNetwork.call(network)
+    },
+  })
 }

@@ -1,0 +1,87 @@
+/// <reference types="node" />
+// A relay at its connection limit refuses new inbound connections at once, before any handshake,
+// and says so in its log and metrics. libp2p's connection manager refuses them too, but only in
+// its debug log; and it would also refuse the relay's own dials to other relays. So the relay's
+// libp2p limit is set `headroom` above `maxConnections` (room for its federation links) and the
+// limit on inbound connections is enforced here, in the connection gater.
+import type { Libp2p, MultiaddrConnection } from '@libp2p/interface'
+import { Counter, Registry } from 'prom-client'
+import type { Logger } from '../logger.js'
+import type { P2PMetrics } from '../metrics.js'
+
+export const REFUSED_CONNECTIONS_METRIC = 'wisp_p2p_relay_refused_connections_total'
+
+/** At most one log line per this long while refusing (the first refusal is logged at once). */
+const LOG_EVERY_MS = 10_000
+
+export interface LoadShedder {
+  /** The gater rule: true refuses the connection. */
+  denyInboundConnection(maConn: MultiaddrConnection): boolean
+  /** Points the shedder at the node (its connections are counted). */
+  attach(libp2p: Libp2p): void
+  /** Connections refused so far. */
+  refused(): number
+}
+
+export function createLoadShedder(params: {
+  maxConnections: number
+  /** multiaddr prefixes exempt from the limit (the relay's `allow`) */
+  allow: readonly string[]
+  logger: Logger
+  metrics?: P2PMetrics
+  now?: () => number
+}): LoadShedder {
+  const now = params.now ?? Date.now
+  const registry = (params.metrics as { registry?: unknown } | undefined)?.registry
+  const counter =
+    registry instanceof Registry && registry.getSingleMetric(REFUSED_CONNECTIONS_METRIC) === undefined
+      ? new Counter({
+          name: REFUSED_CONNECTIONS_METRIC,
+          help: 'Inbound connections refused because the relay was at its connection limit',
+          registers: [registry],
+        })
+      : undefined
+  let node: Libp2p | undefined
+  let total = 0
+  let sinceLog = 0
+  let loggedAt: number | undefined
+  return {
+    attach(libp2p) {
+      node = libp2p
+    },
+    refused: () => total,
+    denyInboundConnection(maConn) {
+      if (node === undefined) return false
+      const open = node.getConnections().length
+      if (open < params.maxConnections) {
+        // back under the limit: the next refusal is news again
+        if (sinceLog > 0 || loggedAt !== undefined) {
+          params.logger.info('below the connection limit again: accepting connections', {
+            connections: open,
+            maxConnections: params.maxConnections,
+            refusedSinceLastLine: sinceLog,
+          })
+        }
+        sinceLog = 0
+        loggedAt = undefined
+        return false
+      }
+      const remote = maConn.remoteAddr.toString()
+      if (params.allow.some((prefix) => remote.startsWith(prefix))) return false
+      total++
+      sinceLog++
+      counter?.inc()
+      const t = now()
+      if (loggedAt === undefined || t - loggedAt >= LOG_EVERY_MS) {
+        params.logger.warn('at the connection limit: refusing new connections', {
+          maxConnections: params.maxConnections,
+          remoteAddr: remote,
+          refused: sinceLog,
+        })
+        loggedAt = t
+        sinceLog = 0
+      }
+      return true
+    },
+  }
+}

@@ -15,7 +15,7 @@ import {
   StatusTracker,
 } from '@wisp/operator'
 import { createBlsAuthSigner } from '@wisp/p2p'
-import { bytesPeerStore, createEdgePeer } from '@wisp/p2p/edge'
+import { bytesPeerStore, createEdgePeer, type LightNetwork } from '@wisp/p2p/edge'
 import type { BaseFetch, Verdict } from '@wisp/plugin-sdk'
 import { parseSendTaskParams, taskHash } from '@wisp/protocol'
 import type { KeyValueStore, SlashingInterchange } from '@wisp/storage'
@@ -107,6 +107,7 @@ export async function startEdgeAttester(
   const metrics = components.metrics ?? new MemoryMetrics()
   const status = components.status ?? createEdgeStatus(config, metrics)
 
+  let light: LightNetwork | undefined
   const operator = await createOperator(config.operator, {
     kind: 'edge',
     supportedRoles: ['attester'],
@@ -120,8 +121,8 @@ export async function startEdgeAttester(
       createBlsAuthSigner({ operatorId: me.id, address: config.operatorAddress }, secretKey),
     openStore: async () => store,
     createVerifier: () => createInlineVerifier(),
-    createNetwork: (options, network) =>
-      createEdgePeer(
+    createNetwork: async (options, network) => {
+      const peer = await createEdgePeer(
         {
           ...options,
           seed: p2pSeed,
@@ -132,7 +133,10 @@ export async function startEdgeAttester(
         // relays and peers seen, next to slashing protection (Durable Object storage on workerd):
         // a restarted or evicted object dials the relays that worked last first
         { ...network, peerStore: bytesPeerStore(store, 'p2p/peer-store') },
-      ),
+      )
+      light = peer
+      return peer
+    },
     // workerd compiles no code at run time: the plugins bundled into the worker only
     loadPlugins: (c) => bundledPlugins(c, 'edge'),
     fetch: components.fetch ?? ((url, init) => fetch(url, init)),
@@ -182,9 +186,13 @@ export async function startEdgeAttester(
     async tick() {
       // the network redials its bootstrap relays too; the alarm is the backstop after an idle spell
       const connected = new Set(network.connections().map((c) => c.peerId))
+      // only as many as the light peer is short of: it holds relayTarget relays, not all of them
+      const held = light?.relays()
+      const missing = held === undefined ? bootstrap.length : held.target - held.connected.length
       await Promise.all(
         bootstrap
           .filter((addr) => !connected.has(relayIdOf(addr)))
+          .slice(0, Math.max(0, missing))
           .map((addr) =>
             network.dial(addr).then(
               () => logger.info('redialled relay', { relay: addr }),

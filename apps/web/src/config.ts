@@ -15,23 +15,12 @@ import {
 } from '@wisp/operator'
 
 export type Address = `0x${string}`
-export type { PluginSpec, UrlPluginSpec }
 
-/** Where the app looks for its config, relative to the page. `?config=<url>` overrides it. */
-export const DEFAULT_CONFIG_PATH = 'wisp-config.json'
+export { DEFAULT_CONFIG_PATH, isNetworkFile } from './config-file.js'
+export type { PluginSpec, UrlPluginSpec }
 
 /** The web attester's config is the operator config; a browser runs the attester role only. */
 export type WispWebConfig = OperatorConfig
-
-/**
- * A network file (`wisp deploy` writes it: `rpcUrls`, `contracts`, `relays` at the top) rather than
- * an operator config (`network`, `chain`, `p2p`)? Only the shape is looked at: parsing says what is wrong.
- */
-export function isNetworkFile(value: unknown): boolean {
-  if (typeof value !== 'object' || value === null) return false
-  const o = value as Record<string, unknown>
-  return o.chain === undefined && (Array.isArray(o.rpcUrls) || typeof o.contracts === 'object')
-}
 
 /** Checks a parsed config file; throws OPERATOR_INVALID_CONFIG naming the first bad field. */
 export function parseConfig(value: unknown): WispWebConfig {

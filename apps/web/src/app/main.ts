@@ -4,14 +4,8 @@
 import './styles.css'
 import type { TaskInput } from '@wisp/plugin-sdk'
 import { type Remote, wrap } from 'comlink'
-import {
-  DEFAULT_CONFIG_PATH,
-  isNetworkFile,
-  type PluginSpec,
-  parseConfig,
-  type UrlPluginSpec,
-  type WispWebConfig,
-} from '../config.js'
+import type { PluginSpec, UrlPluginSpec, WispWebConfig } from '../config.js'
+import { DEFAULT_CONFIG_PATH, isNetworkFile } from '../config-file.js'
 import type { NodeHandle, NodeMode } from '../node/handle.js'
 import type { NodeStatus } from '../node/status.js'
 import type { KeyProfile, SecretInput, SignerService } from '../signer/protocol.js'
@@ -140,9 +134,10 @@ async function loadConfig(): Promise<WispWebConfig> {
   const response = await fetch(url, { cache: 'no-store' })
   if (!response.ok) throw new Error(`cannot load ${url.pathname}: HTTP ${response.status}`)
   const value: unknown = await response.json()
-  // a network file (wisp deploy, the devnet) becomes the attester's config in a chunk of its own
-  if (isNetworkFile(value)) return (await import('./network.js')).configFromNetworkFile(value)
-  return parseConfig(value)
+  // the config checks (and a network file's mapping) load in a chunk of their own: the operator
+  // config schema is the largest module the first paint would otherwise wait for
+  const { configFromNetworkFile, parseConfig } = await import('./network.js')
+  return isNetworkFile(value) ? configFromNetworkFile(value) : parseConfig(value)
 }
 
 function userPlugins(): UrlPluginSpec[] {
@@ -471,11 +466,12 @@ function wireDashboard(): void {
       out.dataset.ok = String(r.ok)
     })
   })
-  $('plugin-form')!.addEventListener('submit', (event) => {
+  $('plugin-form')!.addEventListener('submit', async (event) => {
     event.preventDefault()
     const error = $('plugin-form-error')!
     error.textContent = ''
     try {
+      const { parseConfig } = await import('./network.js')
       const ids = $<HTMLInputElement>('plugin-ids')!.value.trim()
       const spec = {
         url: new URL($<HTMLInputElement>('plugin-url')!.value.trim(), location.href).href,

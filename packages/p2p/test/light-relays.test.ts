@@ -5,9 +5,11 @@
 import { type BlsVerifier, createInlineVerifier } from '@wisp/bls'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import {
+  bytesPeerStore,
   createEdgePeer,
   createMemoryPeerStore,
   type LightNetwork,
+  parsePersistedPeers,
   relayRank,
   startingRelays,
 } from '../src/edge/index.js'
@@ -53,6 +55,47 @@ describe('relay choice', () => {
       peers: [],
     }
     expect(startingRelays([a, b], remembered)).toEqual([c, b, a])
+  })
+})
+
+describe('the persisted peer store', () => {
+  const relay = `/ip4/127.0.0.1/tcp/9/ws/p2p/12D3KooW${'A'.repeat(44)}`
+
+  it('keeps well-formed records and drops the rest (a store written by another build)', () => {
+    expect(parsePersistedPeers(undefined)).toEqual({ v: 1, relays: [], peers: [] })
+    expect(parsePersistedPeers({ v: 2, relays: [{ address: relay }] })).toEqual({
+      v: 1,
+      relays: [],
+      peers: [],
+    })
+    expect(
+      parsePersistedPeers({
+        v: 1,
+        relays: [
+          { address: relay, lastGoodAt: 5, lastFailedAt: -1 },
+          { address: '/ip4/1.2.3.4/tcp/1/ws', lastGoodAt: 1 },
+          { address: 42 },
+        ],
+        peers: [{ peerId: `12D3KooW${'B'.repeat(44)}`, lastSeenAt: 'soon' }, { peerId: 'not a peer id' }],
+      }),
+    ).toEqual({
+      v: 1,
+      relays: [{ address: relay, lastGoodAt: 5, lastFailedAt: 0 }],
+      peers: [{ peerId: `12D3KooW${'B'.repeat(44)}`, lastSeenAt: 0 }],
+    })
+  })
+
+  it('round-trips through a store of bytes under its key', async () => {
+    const bytes = new Map<string, Uint8Array>()
+    const store = bytesPeerStore(
+      { get: async (k) => bytes.get(k), put: async (k, v) => void bytes.set(k, v) },
+      'p2p/peer-store',
+    )
+    expect(await store.load()).toBeUndefined()
+    const peers = { v: 1 as const, relays: [{ address: relay, lastGoodAt: 7, lastFailedAt: 3 }], peers: [] }
+    await store.save(peers)
+    expect([...bytes.keys()]).toEqual(['p2p/peer-store'])
+    expect(await store.load()).toEqual(peers)
   })
 })
 
@@ -161,14 +204,19 @@ describe('a light peer with several relays', () => {
     const other = two.find((r) => r.network.peerId !== first)!
     expect(relayIdsOf(light)).not.toContain(other.network.peerId)
 
+    const killedAt = Date.now()
     await stopRelay(first)
     await waitFor('the light peer on the other relay', () => relayIdsOf(light)[0] === other.network.peerId)
+    const movedMs = Date.now() - killedAt
     expect(light.relays().switches).toBe(1)
     await waitForMesh(other.network, light)
     const task = await makeTask(op, { proofOfTask: 'ipfs://after-failover-target-one' })
     const arrived = nextMessage(light, 'task', (r) => r.message.proofOfTask === task.proofOfTask)
     await publisher.publish('task', task)
     expect((await arrived).from).toBe(publisher.peerId)
+    console.info(
+      `relay killed → light peer on the other relay in ${movedMs} ms, gossip again ${Date.now() - killedAt} ms after the kill`,
+    )
   }, 40_000)
 
   it('reconnects from its persisted peer store when its configured relays are gone', async () => {

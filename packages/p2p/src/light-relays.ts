@@ -293,6 +293,8 @@ export function startLightRelays(
     const t = targets.get(id)
     if (t === undefined || stopped) return
     lost.add(id)
+    // a relay that just dropped us is likely down: the others first (it was the most recent good one)
+    t.at = now() + t.delay
     logger.info('relay connection lost', { address: t.address })
     // the next relay now, not at the next tick
     queueMicrotask(runTick)

@@ -4,6 +4,7 @@
 // (`sendTask`, `sendCustomMessage`) and Prometheus `/metrics`.
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { initBls } from '@wisp/bls'
 import { createNodeVerifierPool } from '@wisp/bls/pool/node'
 import { loadPluginModule, type PluginRegistration } from '@wisp/core'
 import {
@@ -87,6 +88,9 @@ export async function startWispNode(
   components: { logger?: NodeLogger } = {},
 ): Promise<WispNode> {
   const logger = (components.logger ?? createConsoleLogger()).child(config.name)
+  // signing and any inline verification on this thread use the WebAssembly backend when it loads
+  // (noble otherwise, with a warning); the verifier pool's workers choose theirs themselves
+  const blsBackend = await initBls({ logger })
   const account = privateKeyToAccount(config.keys.ecdsaKey)
   const dataDir = config.dataDir ?? config.operator.dataDir ?? join('.wisp', config.name)
   const registry = new Registry()
@@ -181,6 +185,7 @@ export async function startWispNode(
     throw err
   }
   logger.info('node started', {
+    bls: blsBackend,
     ...(jsonRpc ? { jsonRpc: jsonRpc.url } : {}),
     ...(metrics ? { metrics: metrics.url } : {}),
     ...(config.operator.metrics?.exportUrl ? { metricsExport: config.operator.metrics.exportUrl } : {}),

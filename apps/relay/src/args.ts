@@ -3,10 +3,10 @@ import { parseArgs } from 'node:util'
 import {
   type ConfigFile,
   chainOf,
-  chainOfNetworkFile,
   operatorsOf,
   type RelayConfig,
   readConfigFile,
+  readNetworkFile,
   relayOptionsOf,
 } from './config.js'
 import { RelayError } from './errors.js'
@@ -24,10 +24,14 @@ Usage: wisp-relay [--config relay.json] [flags]
   --metrics-port <n>       serve GET /metrics on this port (0 picks one)
   --metrics-host <host>    default 127.0.0.1
   --namespace <ns>         gossip topic namespace (default othentic)
-  --bootstrap <multiaddr>  other relays to stay connected to, repeatable
+  --peer <multiaddr>       another relay of this network (…/p2p/<id>) to federate with, repeatable;
+                           relays they know are found through their announcements
+  --bootstrap <multiaddr>  same as --peer (kept for older configs)
+  --max-connections <n>    inbound connections at most; beyond it new ones are refused (default 1024)
   --max-reservations <n>   circuit reservations for browsers (default 256)
   --network <file>         chain mode from the network file \`wisp deploy\` wrote (RPCs,
-                           AttestationCenter, chain id, backend); --rpc etc. then not given
+                           AttestationCenter, chain id, backend; its relays are federated
+                           with); --rpc etc. then not given
   --rpc <url>              chain mode: read operators, task definitions and announced
                            outcomes from this RPC (what a public network's relay runs)
   --attestation-center <address>
@@ -49,6 +53,8 @@ const FLAGS = {
   'metrics-host': { type: 'string' },
   namespace: { type: 'string' },
   bootstrap: { type: 'string', multiple: true },
+  peer: { type: 'string', multiple: true },
+  'max-connections': { type: 'string' },
   'max-reservations': { type: 'string' },
   network: { type: 'string' },
   rpc: { type: 'string' },
@@ -91,6 +97,10 @@ export function parseRelayArgs(
   if (v['data-dir'] !== undefined) relay.dataDir = v['data-dir']
   if (v.namespace !== undefined) relay.topicNamespace = v.namespace
   if (v.bootstrap !== undefined) relay.bootstrap = [...v.bootstrap]
+  if (v.peer !== undefined) relay.peers = [...v.peer]
+  if (v['max-connections'] !== undefined) {
+    relay.maxConnections = integer(v['max-connections'], 'max-connections', 1, 1_000_000)
+  }
   if (v['max-reservations'] !== undefined) {
     relay.maxReservations = integer(v['max-reservations'], 'max-reservations', 0, 1_000_000)
   }
@@ -106,9 +116,14 @@ export function parseRelayArgs(
       'RELAY_INVALID_CONFIG',
       '--network names the chain: drop --rpc / --attestation-center / --chain-id and the file\'s "chain"',
     )
+  const networkFile = v.network !== undefined ? readNetworkFile(v.network) : undefined
+  // the network's other relays: federation skips our own entry
+  if (networkFile !== undefined && networkFile.relays.length > 0) {
+    relay.peers = [...new Set([...(relay.peers ?? []), ...networkFile.relays])]
+  }
   const chain =
-    v.network !== undefined
-      ? chainOfNetworkFile(v.network)
+    networkFile !== undefined
+      ? networkFile.chain
       : chainFlags || file.chain !== undefined
         ? chainOf({
             ...file.chain,

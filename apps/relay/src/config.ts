@@ -72,6 +72,9 @@ const RELAY_KEYS = new Set([
   'inboundConnectionThreshold',
   'allow',
   'meshMaxPeers',
+  'peers',
+  'maxRelays',
+  'announceEveryMs',
 ])
 const FILE_KEYS = new Set([...RELAY_KEYS, 'metricsPort', 'metricsHost', 'operators', 'definitions', 'chain'])
 
@@ -143,7 +146,7 @@ export function operatorsOf(list: NonNullable<ConfigFile['operators']>): Operato
  * chain id, backend and deployment block). A file that cannot be read or does not parse is
  * RELAY_INVALID_CONFIG naming the file and the field.
  */
-export function chainOfNetworkFile(path: string): RelayChainConfig {
+export function readNetworkFile(path: string): { chain: RelayChainConfig; relays: string[] } {
   let text: string
   try {
     text = readFileSync(path, 'utf8')
@@ -160,12 +163,15 @@ export function chainOfNetworkFile(path: string): RelayChainConfig {
     throw invalid(`--network ${message.startsWith(`${path}: `) ? message : `${path}: ${message}`}`)
   }
   return {
-    rpcUrl: network.rpcUrls[0]!,
-    ...(network.rpcUrls.length > 1 ? { rpcUrls: network.rpcUrls } : {}),
-    attestationCenter: getAddress(network.contracts.attestationCenter),
-    chainId: network.chainId,
-    backend: network.backend,
-    fromBlock: network.deploymentBlock,
+    chain: {
+      rpcUrl: network.rpcUrls[0]!,
+      ...(network.rpcUrls.length > 1 ? { rpcUrls: network.rpcUrls } : {}),
+      attestationCenter: getAddress(network.contracts.attestationCenter),
+      chainId: network.chainId,
+      backend: network.backend,
+      fromBlock: network.deploymentBlock,
+    },
+    relays: [...network.relays],
   }
 }
 

@@ -13,14 +13,14 @@ import {
   type PartialRelayOptions,
   parseSeed,
   startMetricsServer,
-  type WispNetwork,
+  type WispRelay,
 } from '@wisp/p2p/node'
 import { createPublicClient } from 'viem'
 import type { RelayChainConfig, RelayConfig } from './config.js'
 import { RelayError } from './errors.js'
 
 export interface RunningRelay {
-  network: WispNetwork
+  network: WispRelay
   metrics?: MetricsServer
   stop(): Promise<void>
 }
@@ -54,7 +54,7 @@ export async function runRelay(config: RelayConfig, print: (line: string) => voi
   }
   let verifier: BlsVerifier | undefined
   if (config.operators !== undefined || chain !== undefined) verifier = createNodeVerifierPool()
-  let network: WispNetwork
+  let network: WispRelay
   try {
     network = await createRelay(
       {
@@ -85,10 +85,17 @@ export async function runRelay(config: RelayConfig, print: (line: string) => voi
     server = await startMetricsServer(config.metrics, { registry: metrics.registry })
   }
   const addresses = network.getMultiaddrs()
+  const relays = network.federation.relays()
   const mode = chain !== undefined ? 'chain' : config.operators !== undefined ? 'operators' : 'structural'
   if (config.json) {
     print(
-      JSON.stringify({ peerId: network.peerId, multiaddrs: addresses, metrics: server?.url ?? null, mode }),
+      JSON.stringify({
+        peerId: network.peerId,
+        multiaddrs: addresses,
+        metrics: server?.url ?? null,
+        mode,
+        relays,
+      }),
     )
   } else {
     print(`wisp-relay peer id: ${network.peerId}`)
@@ -101,6 +108,7 @@ export async function runRelay(config: RelayConfig, print: (line: string) => voi
     )
     print('listening on:')
     for (const a of addresses) print(`  ${a}`)
+    if (relays.length > 0) print(`federating with ${relays.length} relay(s): ${relays.join(', ')}`)
     if (server !== undefined) print(`metrics: ${server.url}`)
   }
   return {

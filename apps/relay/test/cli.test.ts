@@ -19,6 +19,7 @@ const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'wisp-relay-cli-'))
 const SEED = keccak256(stringToHex('wisp-relay-cli-test-seed'))
 const NAMESPACE = 'wisp-cli-test'
+const OTHER_SEED = keccak256(stringToHex('wisp-relay-cli-test-other-relay'))
 
 interface Started {
   child: ChildProcess
@@ -120,6 +121,41 @@ describe('wisp-relay', () => {
     expect(relay.stderr.join('')).toContain('stopped')
     // the peer store was persisted: both peers are in it
     expect(readdirSync(join(dataDir, 'peerstore', 'peers')).length).toBeGreaterThanOrEqual(2)
+  })
+
+  it("two relay processes federate (--peer): a peer on each gets the other's gossip", async () => {
+    const base = ['--listen', '/ip4/127.0.0.1/tcp/0/ws', '--namespace', NAMESPACE]
+    const relayA = await start(base)
+    const addressOf = (s: Started) =>
+      s.lines.map((l) => l.trim()).find((l) => l.startsWith('/ip4/127.0.0.1/'))!
+    const relayB = await start([...base, '--peer', addressOf(relayA)])
+    try {
+      const idA = relayA.lines.find((l) => l.startsWith('wisp-relay peer id: '))!.split(': ')[1]!
+      expect(relayB.lines).toContain(`federating with 1 relay(s): ${idA}`)
+      const [a, b] = [
+        await createNodePeer({ topicNamespace: NAMESPACE, bootstrap: [addressOf(relayA)] }),
+        await createNodePeer({ topicNamespace: NAMESPACE, bootstrap: [addressOf(relayB)] }),
+      ]
+      peers.push(a, b)
+      const got = new Promise<string>((resolve) =>
+        b.onMessage('customMessage', (r) => resolve(r.message.data)),
+      )
+      // meshes form on heartbeats and the relays link up: publish until it arrives (the end is the message)
+      const deadline = Date.now() + 20_000
+      let data: string | undefined
+      let n = 0
+      while (data === undefined && Date.now() < deadline) {
+        await a.publish('customMessage', { data: stringToHex(`across-${n++}`) })
+        data = await Promise.race([got, new Promise<undefined>((r) => setTimeout(() => r(undefined), 300))])
+      }
+      expect(data).toMatch(/^0x6163726f73732d/)
+      // each peer is connected only to its own relay
+      expect(a.connections().map((c) => c.peerId)).toEqual([idA])
+      expect(b.connections()).toHaveLength(1)
+    } finally {
+      expect(await stop(relayB)).toBe(0)
+      expect(await stop(relayA)).toBe(0)
+    }
   })
 
   it('keeps a generated identity in the data directory across restarts (and stops on SIGINT)', async () => {
@@ -294,7 +330,8 @@ describe('wisp-relay', () => {
         contracts: { attestationCenter: net.contracts.attestationCenter },
         deploymentBlock: 0,
         taskDefinitions: [],
-        relays: [],
+        // another relay of the network (down now): federated with, redialled with backoff
+        relays: [`/ip4/127.0.0.1/tcp/9/ws/p2p/${await peerIdFromSeed(OTHER_SEED)}`],
       }
       writeFileSync(networkFile, JSON.stringify(network))
       const fromFile = await start([
@@ -304,7 +341,10 @@ describe('wisp-relay', () => {
         '/ip4/127.0.0.1/tcp/0/ws',
         '--json',
       ])
-      expect(JSON.parse(fromFile.lines.find((l) => l.startsWith('{'))!)).toMatchObject({ mode: 'chain' })
+      expect(JSON.parse(fromFile.lines.find((l) => l.startsWith('{'))!)).toMatchObject({
+        mode: 'chain',
+        relays: [await peerIdFromSeed(OTHER_SEED)],
+      })
       expect(await stop(fromFile)).toBe(0)
       writeFileSync(networkFile, JSON.stringify({ ...network, chainId: 'x' }))
       expect(await run(['--network', networkFile])).toMatchObject({

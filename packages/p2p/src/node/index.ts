@@ -4,6 +4,13 @@ import './polyfills.js'
 
 export * from '../index.js'
 export { BOOTSTRAP_CONFIGURED_METRIC, BOOTSTRAP_CONNECTED_METRIC } from './bootstrap-gauges.js'
+export {
+  DEFAULT_FEDERATION_OPTIONS,
+  type Federation,
+  type FederationOptions,
+  relayAnnouncementTopic,
+} from './federation.js'
+export { REFUSED_CONNECTIONS_METRIC } from './load-shedding.js'
 export { type MetricsServer, startMetricsServer } from './metrics-server.js'
 export {
   createNodePeer,
@@ -19,5 +26,6 @@ export {
   type PartialRelayOptions,
   type RelayOptions,
   resolveRelayOptions,
+  type WispRelay,
 } from './relay.js'
 export { loadOrCreateSeed, SEED_FILE, seedFromHex } from './seed-file.js'

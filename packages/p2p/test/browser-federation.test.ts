@@ -14,7 +14,7 @@ import { toHex } from 'viem'
 import { build, type PreviewServer, preview } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sourceConditions } from '../../../vite.config.ts'
-import { createRelay, type WispRelay } from '../src/node/index.js'
+import { createNodePeer, createRelay, type WispRelay } from '../src/node/index.js'
 import { waitFor } from './support/wait.js'
 
 const NAMESPACE = 'wisp-browser-federation'
@@ -135,5 +135,46 @@ describe('browsers on two federated relays', () => {
     // page B opened a connection to relay A for the signalling, beside its own relay
     const relaysOfB = (await call(b, 'connections')).map((c) => c.peerId)
     expect(relaysOfB).toEqual(expect.arrayContaining([relays[0]!.peerId, relays[1]!.peerId]))
+  })
+
+  it('a page dialling a relay at its connection limit is refused, then joins another relay', async () => {
+    const full = await createRelay({
+      listen: ['/ip4/127.0.0.1/tcp/0/ws'],
+      topicNamespace: NAMESPACE,
+      maxConnections: 1,
+    })
+    relays.push(full)
+    const occupant = await createNodePeer({ topicNamespace: NAMESPACE })
+    try {
+      await occupant.dial(full.getMultiaddrs()[0]!)
+      await waitFor('the full relay holds its one inbound connection', () =>
+        full.connections().some((c) => c.peerId === occupant.peerId),
+      )
+      const page = await (await browser.newContext()).newPage()
+      await page.goto(server.resolvedUrls!.local[0]!)
+      await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready')
+      const refused = await page.evaluate(
+        async ([relay, ns]) => {
+          const api = (window as unknown as { wisp: { start(p: unknown): Promise<string> } }).wisp
+          try {
+            await api.start({ relay, namespace: ns })
+            return undefined
+          } catch (err) {
+            const e = err as { code?: string; message?: string; cause?: { message?: string } }
+            return { code: e.code, message: e.message, cause: e.cause?.message }
+          }
+        },
+        [full.getMultiaddrs()[0]!, NAMESPACE] as const,
+      )
+      // what a browser sees: its WebSocket closed during the handshake, as a coded dial failure
+      process.stdout.write(`refused page dial: ${JSON.stringify(refused)}\n`)
+      expect(refused?.code).toBe('P2P_DIAL_FAILED')
+      expect(full.refusedConnections()).toBe(1)
+      // another relay takes it
+      const id = await call(page, 'start', { relay: addresses[1]!, namespace: NAMESPACE })
+      await waitFor('the page joined relay B', () => relays[1]!.connections().some((c) => c.peerId === id))
+    } finally {
+      await occupant.stop()
+    }
   })
 })

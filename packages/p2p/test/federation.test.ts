@@ -211,35 +211,46 @@ describe('relay announcements', () => {
 })
 
 describe('relay load shedding', () => {
-  it('refuses a new peer at the connection limit with one clear warning and a metric', async () => {
+  it('refuses a new peer at the connection limit with one clear warning and a metric; relay links do not count', async () => {
     const { logger, lines } = recordingLogger()
     const metrics = createPrometheusMetrics()
-    const relay = await createRelay({ ...common, listen: LOCAL_WS, maxConnections: 1 }, { logger, metrics })
+    const other = await createRelay({ ...common, listen: LOCAL_WS })
+    const relay = await createRelay(
+      { ...common, listen: LOCAL_WS, maxConnections: 1, peers: [other.getMultiaddrs()[0]!] },
+      { logger, metrics },
+    )
     const address = relay.getMultiaddrs()[0]!
     const first = await createNodePeer(common)
     const second = await createNodePeer(common)
     try {
+      await waitForFederated(relay, other)
       await first.dial(address)
-      await waitFor('first peer connected', () => relay.connections().length === 1)
+      await waitFor('first peer connected', () => relay.connections().some((c) => c.peerId === first.peerId))
       const refused = await second.dial(address).then(
         () => undefined,
         (err: { code?: string; cause?: Error }) => err,
       )
       expect(refused?.code).toBe('P2P_DIAL_FAILED')
+      // a refused client sees its socket closed before the handshake (libp2p: "Unexpected EOF")
+      expect(refused?.cause).toBeInstanceOf(Error)
       expect(relay.refusedConnections()).toBe(1)
       const warnings = lines.filter((l) => l.message === 'at the connection limit: refusing new connections')
       expect(warnings).toHaveLength(1)
       expect(warnings[0]!.fields).toMatchObject({ maxConnections: 1 })
       const scraped = await metrics.registry.getSingleMetricAsString(REFUSED_CONNECTIONS_METRIC)
       expect(scraped).toContain(`${REFUSED_CONNECTIONS_METRIC} 1`)
-      // the first peer is unaffected
-      expect(relay.connections().map((c) => c.peerId)).toEqual([first.peerId])
-      // a refused client sees its socket closed before the handshake (libp2p: "Unexpected EOF")
-      expect(refused?.cause).toBeInstanceOf(Error)
+      // the first peer and the link to the other relay are unaffected
+      expect(
+        relay
+          .connections()
+          .map((c) => c.peerId)
+          .sort(),
+      ).toEqual([first.peerId, other.peerId].sort())
+      expect(relay.federation.connected()).toEqual([other.peerId])
 
       // room again once the first peer leaves
       await first.stop()
-      await waitFor('first peer gone', () => relay.connections().length === 0)
+      await waitFor('first peer gone', () => !relay.connections().some((c) => c.peerId === first.peerId))
       await second.dial(address)
       await waitFor('second peer connected', () =>
         relay.connections().some((c) => c.peerId === second.peerId),
@@ -251,6 +262,7 @@ describe('relay load shedding', () => {
       await first.stop()
       await second.stop()
       await relay.stop()
+      await other.stop()
     }
   })
 })

@@ -47,6 +47,8 @@ export interface Federation {
   relays(): string[]
   /** Those connected now. */
   connected(): string[]
+  /** Whether a peer is one of the relays we keep. */
+  has(peerId: string): boolean
   stop(): void
 }
 
@@ -282,6 +284,7 @@ export function startFederation(
 
   return {
     relays: () => [...known.keys()],
+    has: (peerId) => known.has(peerId),
     connected: () => {
       const connected = new Set(libp2p.getConnections().map((c) => c.remotePeer.toString()))
       return [...known.keys()].filter((id) => connected.has(id))

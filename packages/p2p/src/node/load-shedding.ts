@@ -1,9 +1,12 @@
 /// <reference types="node" />
 // A relay at its connection limit refuses new inbound connections at once, before any handshake,
 // and says so in its log and metrics. libp2p's connection manager refuses them too, but only in
-// its debug log; and it would also refuse the relay's own dials to other relays. So the relay's
-// libp2p limit is set `headroom` above `maxConnections` (room for its federation links) and the
-// limit on inbound connections is enforced here, in the connection gater.
+// its debug log, and it counts the relay's links to other relays, so leaf peers could crowd
+// those out. So the relay's libp2p limit is set above `maxConnections` (room for the federation
+// links) and the limit on the other connections is enforced here, in the connection gater.
+// Before the handshake the remote's peer id is unknown: another relay dialling a full relay is
+// refused too, and the link is made by the full relay's own dial (each relay dials every relay it
+// knows).
 import type { Libp2p, MultiaddrConnection } from '@libp2p/interface'
 import { Counter, Registry } from 'prom-client'
 import type { Logger } from '../logger.js'
@@ -27,6 +30,8 @@ export function createLoadShedder(params: {
   maxConnections: number
   /** multiaddr prefixes exempt from the limit (the relay's `allow`) */
   allow: readonly string[]
+  /** connections to these peers do not count (the federated relays) */
+  exempt?: (peerId: string) => boolean
   logger: Logger
   metrics?: P2PMetrics
   now?: () => number
@@ -52,7 +57,8 @@ export function createLoadShedder(params: {
     refused: () => total,
     denyInboundConnection(maConn) {
       if (node === undefined) return false
-      const open = node.getConnections().length
+      const exempt = params.exempt ?? (() => false)
+      const open = node.getConnections().filter((c) => !exempt(c.remotePeer.toString())).length
       if (open < params.maxConnections) {
         // back under the limit: the next refusal is news again
         if (sinceLog > 0 || loggedAt !== undefined) {

@@ -175,9 +175,11 @@ export async function createRelay(
   }
   const defences = components.defences ?? createPeerDefences(options, components.now)
   const logger = (components.logger ?? silentLogger).child('relay')
+  let federation: Federation | undefined
   const shedder = createLoadShedder({
     maxConnections: options.maxConnections,
     allow: options.allow,
+    exempt: (peerId) => federation?.has(peerId) === true,
     logger,
     metrics: components.metrics,
     now: components.now,
@@ -210,7 +212,7 @@ export async function createRelay(
   serveBrowserDiscovery(network, options.topicNamespace)
   gauges(libp2p)
   // a relay's bootstrap peers are other relays too
-  const federation = startFederation(
+  federation = startFederation(
     libp2p,
     options.topicNamespace,
     { ...options, peers: [...new Set([...options.peers, ...options.bootstrap])] },
@@ -218,11 +220,12 @@ export async function createRelay(
     (id) => defences.bans.isBanned(id),
   )
   const stopNetwork = network.stop
+  const started = federation
   return Object.assign(network, {
-    federation,
+    federation: started,
     refusedConnections: () => shedder.refused(),
     async stop() {
-      federation.stop()
+      started.stop()
       await stopNetwork.call(network)
     },
   })

@@ -215,8 +215,13 @@ async function run(attesterCount: number, validation: Validation) {
     for (;;) {
       const mesh = (await relay.ask('mesh')).peers
       if (Object.values(mesh).every((peers) => peerIds.every((id) => peers.includes(id)))) break
-      if (Date.now() - started > 180_000)
-        throw new Error('not every node subscribed at the relay within 180 s')
+      if (Date.now() - started > 180_000) {
+        const counts = Object.entries(mesh).map(
+          ([topic, peers]) =>
+            `${topic} ${peerIds.filter((id) => peers.includes(id)).length}/${peerIds.length}`,
+        )
+        throw new Error(`not every node subscribed at the relay within 180 s (${counts.join(', ')})`)
+      }
       await sleep(200)
     }
     // a few gossipsub heartbeats (1 s) to graft the meshes

@@ -93,7 +93,8 @@ function checksVote(hash: string, att: WireAttestation, ctx: ValidationContext):
   if (ctx.votes.isEvidence(hash, att.attester.address, att.isApproved)) return true
   if (sampleRate <= 0) return false
   if (sampleRate >= 1) return true
-  return globalThis.crypto.getRandomValues(new Uint32Array(1))[0]! / 2 ** 32 < sampleRate
+  const [a, b, c, d] = crypto.getRandomValues(new Uint8Array(4))
+  return ((a! << 24) | (b! << 16) | (c! << 8) | d!) >>> 0 < sampleRate * 2 ** 32
 }
 
 async function checkSignatures(

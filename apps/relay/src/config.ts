@@ -75,6 +75,7 @@ const RELAY_KEYS = new Set([
   'peers',
   'maxRelays',
   'announceEveryMs',
+  'allowRelays',
 ])
 const FILE_KEYS = new Set([...RELAY_KEYS, 'metricsPort', 'metricsHost', 'operators', 'definitions', 'chain'])
 

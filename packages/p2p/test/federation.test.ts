@@ -35,6 +35,7 @@ const common: PartialNetworkOptions = { deployments: [DEPLOYMENT], topicNamespac
 const operators = makeOperators(2, 'wisp-federation')
 const [performer, attester] = operators as [(typeof operators)[0], (typeof operators)[0]]
 const LOCAL_WS = ['/ip4/127.0.0.1/tcp/0/ws']
+const relayIdNobodyHas = '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo'
 
 function recordingLogger() {
   const lines: Array<{ level: string; message: string; fields?: Record<string, unknown> }> = []
@@ -184,6 +185,29 @@ describe('relay federation', () => {
     const got = nextMessage(peerC, 'task', (r) => r.message.proofOfTask === 'federation-late')
     await peerB.publish('task', task)
     expect((await got).from).toBe(peerB.peerId)
+  })
+})
+
+describe('relay allow list', () => {
+  it('a relay with allowRelays ignores the announcement of a relay not on it', async () => {
+    const closed = await createRelay({ ...common, listen: LOCAL_WS, allowRelays: [relayIdNobodyHas] })
+    const heard = new Promise<string>((resolve) => {
+      closed.libp2p.services.pubsub.addEventListener('message', (evt) => {
+        if (evt.detail.topic === relayAnnouncementTopic(NS) && evt.detail.type === 'signed') {
+          resolve(evt.detail.from.toString())
+        }
+      })
+    })
+    const outsider = await createRelay({ ...common, listen: LOCAL_WS, peers: [closed.getMultiaddrs()[0]!] })
+    try {
+      // the closed relay's own handler ran before this later listener
+      expect(await heard).toBe(outsider.peerId)
+      expect(closed.federation.relays()).toEqual([])
+      expect(outsider.federation.relays()).toEqual([closed.peerId])
+    } finally {
+      await outsider.stop()
+      await closed.stop()
+    }
   })
 })
 

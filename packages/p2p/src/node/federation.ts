@@ -34,12 +34,18 @@ export interface FederationOptions {
   maxRelays: number
   /** How often a relay re-announces itself (also whenever another relay subscribes). */
   announceEveryMs: number
+  /**
+   * Peer ids of the relays we federate with when they announce themselves; empty: any relay.
+   * A closed network lists its relays here, so a peer announcing itself as a relay is ignored.
+   */
+  allowRelays: string[]
 }
 
 export const DEFAULT_FEDERATION_OPTIONS: Readonly<FederationOptions> = Object.freeze({
   peers: [],
   maxRelays: 32,
   announceEveryMs: 30_000,
+  allowRelays: [],
 })
 
 export interface Federation {
@@ -121,6 +127,7 @@ export function startFederation(
   const topic = relayAnnouncementTopic(namespace)
   const self = libp2p.peerId.toString()
   const known = new Map<string, Known>()
+  const allowed = new Set(options.allowRelays)
   // js-gossipsub's set of direct peers: public on its class, not on the GossipSub interface
   const direct = (pubsub as unknown as { direct?: unknown }).direct
   if (!(direct instanceof Set)) {
@@ -265,6 +272,10 @@ export function startFederation(
     const from = msg.from.toString()
     const addrs = parseAnnouncement(msg.data, from)
     if (addrs === undefined) return
+    if (allowed.size > 0 && !allowed.has(from)) {
+      logger.debug('announced relay not in allowRelays: ignored', { peerId: from })
+      return
+    }
     // a relay new to us announces again once it sees our subscription, so it learns of us too
     if (add(from, addrs, false)) schedule(0)
   }

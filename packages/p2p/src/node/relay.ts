@@ -100,6 +100,7 @@ export function resolveRelayOptions(options: PartialRelayOptions = {}): RelayOpt
     peers: [...(options.peers ?? d.peers)],
     maxRelays: options.maxRelays ?? d.maxRelays,
     announceEveryMs: options.announceEveryMs ?? d.announceEveryMs,
+    allowRelays: [...(options.allowRelays ?? d.allowRelays)],
   }
 }
 

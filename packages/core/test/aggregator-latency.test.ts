@@ -168,7 +168,8 @@ describe('aggregator: votes of many tasks verified together', () => {
     const dropped: Array<{ operatorId?: number; reason: string }> = []
     engine.events.on('attestation:dropped', (x) => dropped.push(x))
 
-    // task 0 reaches its threshold first; its verification is held, so the next tasks queue behind it
+    // task 0 reaches its threshold first and its verification is held (a busy verifier); tasks
+    // 1–3 reach theirs together meanwhile and go to the verifier in one call
     recorder.hold()
     const t0 = await newTask()
     const running = [a, b, c, d].map((op) =>
@@ -183,7 +184,7 @@ describe('aggregator: votes of many tasks verified together', () => {
         running.push(agg.handleAttestation({ message, operatorId: op!.id }))
       }
     }
-    // all three at their threshold and queued behind the held batch
+    // all three at their threshold
     await waitFor(
       () => metrics.get('wisp_aggregator_submit_wait_total', { reason: 'threshold' }) === 4,
       'four tasks at their threshold',

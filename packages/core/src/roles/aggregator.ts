@@ -226,9 +226,9 @@ export class Aggregator {
   readonly #recent: RecentVoters
   readonly #blocks: BlockWatch
   readonly #waits = new Set<Wait>()
-  /** votes of tasks ready to submit, verified together once the batch in flight is done */
+  /** votes of tasks ready to submit, verified together at the next macrotask */
   readonly #checks: QueuedCheck[] = []
-  #checking = false
+  #checkScheduled = false
 
   constructor(options: AggregatorOptions, components: AggregatorComponents) {
     if (!Number.isSafeInteger(options.maxDoneTasks) || options.maxDoneTasks < 1)
@@ -581,41 +581,39 @@ export class Aggregator {
   }
 
   /**
-   * Verifies votes together with those of every other task ready now: one call to the verifier
-   * (one multi-pairing over the distinct vote hashes with random coefficients; bisection only when
-   * it fails). While a batch is being verified the next one gathers, so a burst of tasks costs a
-   * few batches rather than a check per task, and submissions keep going out meanwhile.
+   * Verifies votes together with those of every other task ready in the same turn of the event
+   * loop: one call to the verifier (one multi-pairing over the distinct vote hashes with random
+   * coefficients; bisection only when it fails). The call goes out at once rather than behind the
+   * batch in flight: the verifier queues it (and merges it with other work) while its workers are
+   * busy, so waiting here as well would only add a turn of that queue.
    */
   #verifyTogether(jobs: VerifyJob[]): Promise<VerifyOutcome[]> {
     if (jobs.length === 0) return Promise.resolve([])
     const answer = new Promise<VerifyOutcome[]>((resolve) => this.#checks.push({ jobs, resolve }))
-    if (!this.#checking) void this.#runChecks()
+    if (!this.#checkScheduled) {
+      this.#checkScheduled = true
+      // a macrotask boundary: tasks whose wait ended in the same burst join this batch
+      setTimeout(() => {
+        this.#checkScheduled = false
+        void this.#runChecks(this.#checks.splice(0))
+      }, 0)
+    }
     return answer
   }
 
-  async #runChecks(): Promise<void> {
-    this.#checking = true
+  async #runChecks(batch: QueuedCheck[]): Promise<void> {
+    let outcomes: VerifyOutcome[]
     try {
-      while (this.#checks.length > 0) {
-        // a macrotask boundary: tasks whose threshold came in the same burst join this batch
-        await new Promise<void>((resolve) => setTimeout(() => resolve(), 0))
-        const batch = this.#checks.splice(0)
-        let outcomes: VerifyOutcome[]
-        try {
-          outcomes = await this.#c.verifier.verifyMany(batch.flatMap((q) => q.jobs))
-        } catch (err) {
-          const error = { name: 'Error', code: 'BLS_WORKER_FAILED', message: (err as Error).message }
-          outcomes = batch.flatMap((q) => q.jobs.map(() => ({ ok: false as const, error })))
-        }
-        this.#c.metrics.observe('wisp_aggregator_verify_batch_tasks', batch.length)
-        let at = 0
-        for (const q of batch) {
-          q.resolve(outcomes.slice(at, at + q.jobs.length))
-          at += q.jobs.length
-        }
-      }
-    } finally {
-      this.#checking = false
+      outcomes = await this.#c.verifier.verifyMany(batch.flatMap((q) => q.jobs))
+    } catch (err) {
+      const error = { name: 'Error', code: 'BLS_WORKER_FAILED', message: (err as Error).message }
+      outcomes = batch.flatMap((q) => q.jobs.map(() => ({ ok: false as const, error })))
+    }
+    this.#c.metrics.observe('wisp_aggregator_verify_batch_tasks', batch.length)
+    let at = 0
+    for (const q of batch) {
+      q.resolve(outcomes.slice(at, at + q.jobs.length))
+      at += q.jobs.length
     }
   }
 

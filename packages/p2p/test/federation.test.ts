@@ -16,7 +16,7 @@ import {
   type PartialNetworkOptions,
   type WispNetwork,
 } from '../src/node/index.js'
-import { REFUSED_CONNECTIONS_METRIC } from '../src/node/load-shedding.js'
+import { allows, REFUSED_CONNECTIONS_METRIC } from '../src/node/load-shedding.js'
 import type { WispRelay } from '../src/node/relay.js'
 import { waitForMesh } from './support/cluster.js'
 import {
@@ -235,6 +235,15 @@ describe('relay announcements', () => {
 })
 
 describe('relay load shedding', () => {
+  it('reads allow entries as libp2p does: IPv4 ranges, else prefixes', () => {
+    expect(allows('/ip4/127.0.0.1/ipcidr/32', '/ip4/127.0.0.1/tcp/5000/ws')).toBe(true)
+    expect(allows('/ip4/127.0.0.1/ipcidr/32', '/ip4/127.0.0.2/tcp/5000/ws')).toBe(false)
+    expect(allows('/ip4/10.0.0.0/ipcidr/8', '/ip4/10.200.3.4/tcp/1')).toBe(true)
+    expect(allows('/ip4/10.0.0.0/ipcidr/8', '/ip4/11.0.0.1/tcp/1')).toBe(false)
+    expect(allows('/ip4/127.0.0.1', '/ip4/127.0.0.1/tcp/5000/ws')).toBe(true)
+    expect(allows('/ip4/10.0.0.0/ipcidr/8', '/ip6/::1/tcp/1')).toBe(false)
+  })
+
   it('refuses a new peer at the connection limit with one clear warning and a metric; relay links do not count', async () => {
     const { logger, lines } = recordingLogger()
     const metrics = createPrometheusMetrics()

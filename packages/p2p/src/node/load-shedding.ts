@@ -28,7 +28,7 @@ export interface LoadShedder {
 
 export function createLoadShedder(params: {
   maxConnections: number
-  /** multiaddr prefixes exempt from the limit (the relay's `allow`) */
+  /** exempt from the limit (the relay's `allow`): `/ip4/a.b.c.d/ipcidr/n` ranges or multiaddr prefixes */
   allow: readonly string[]
   /** connections to these peers do not count (the federated relays) */
   exempt?: (peerId: string) => boolean
@@ -73,7 +73,7 @@ export function createLoadShedder(params: {
         return false
       }
       const remote = maConn.remoteAddr.toString()
-      if (params.allow.some((prefix) => remote.startsWith(prefix))) return false
+      if (params.allow.some((entry) => allows(entry, remote))) return false
       total++
       sinceLog++
       counter?.inc()
@@ -90,4 +90,21 @@ export function createLoadShedder(params: {
       return true
     },
   }
+}
+
+function ip4(text: string): number | undefined {
+  const parts = text.split('.').map(Number)
+  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) return undefined
+  return parts.reduce((n, p) => n * 256 + p, 0)
+}
+
+/** Whether an `allow` entry covers a remote address: an IPv4 range as libp2p reads it, else a prefix. */
+export function allows(entry: string, remote: string): boolean {
+  const range = /^\/ip4\/([\d.]+)\/ipcidr\/(\d+)$/.exec(entry)
+  if (range === null) return remote.startsWith(entry)
+  const host = /^\/ip4\/([\d.]+)/.exec(remote)?.[1]
+  const [base, addr, bits] = [ip4(range[1]!), host === undefined ? undefined : ip4(host), Number(range[2])]
+  if (base === undefined || addr === undefined || bits > 32) return false
+  const size = 2 ** (32 - bits)
+  return Math.floor(base / size) === Math.floor(addr / size)
 }

@@ -200,6 +200,20 @@ export const FLAGS = {
     default: '0',
     for: ['aggregator'],
   },
+  'aggregator.latency-ms': {
+    type: 'string',
+    arg: '<ms>',
+    help: 'after the threshold, wait at most this long for the operators that vote regularly',
+    default: '500',
+    for: ['aggregator'],
+  },
+  'aggregator.latency-blocks': {
+    type: 'string',
+    arg: '<n>',
+    help: 'the same bound counted in blocks (replaces --aggregator.latency-ms)',
+    default: '0: off',
+    for: ['aggregator'],
+  },
   'internal-tasks': {
     type: 'boolean',
     help: 'run the voting-power sync and definition-total refresh tasks   [else INTERNAL_TASKS=true]',

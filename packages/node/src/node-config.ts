@@ -114,6 +114,7 @@ function aggregatorOf(plan: NodePlan): NonNullable<OperatorConfigInput['aggregat
     ...base,
     ...(plan.aggregatorDelayMs > 0 || !base ? { delayMs: plan.aggregatorDelayMs } : {}),
     ...(plan.internalTasks ? { internalTasks: true } : {}),
+    ...plan.aggregatorLatency,
   } as NonNullable<OperatorConfigInput['aggregator']>
 }
 
@@ -150,4 +151,6 @@ const FLAG_OF_PATH: Record<string, string> = {
   'config.metrics': '--metrics',
   'config.p2p.announce': '--announced-addresses',
   'config.aggregator.internalTasks': '--internal-tasks',
+  'config.aggregator.latencyMs': '--aggregator.latency-ms',
+  'config.aggregator.latencyBlocks': '--aggregator.latency-blocks',
 }

@@ -50,6 +50,8 @@ export interface NodePlan {
   aggregatorDelayMs: number
   /** --json-rpc.custom-message-enabled (Othentic's grammar; Wisp's always answers) */
   customMessages?: boolean
+  /** --aggregator.latency-ms / --aggregator.latency-blocks: the latency rule's bound */
+  aggregatorLatency: { latencyMs?: number; latencyBlocks?: number }
   /** --internal-tasks / INTERNAL_TASKS (aggregator) */
   internalTasks: boolean
   /** --json-rpc.max-body-bytes / --json-rpc.max-in-flight */
@@ -556,6 +558,12 @@ export async function preflightNode(
   const intervalMs = optionalInt('interval', 86_400_000)
   const everyBlocks = optionalInt('every-blocks', 1_000_000)
   const aggregatorDelayMs = optionalInt('delay', 600_000)
+  const latencyOf = (flag: 'aggregator.latency-ms' | 'aggregator.latency-blocks', max: number) => {
+    const v = str(values, flag)
+    return v === undefined ? undefined : integer(v, flag, 0, max)
+  }
+  const latencyMs = latencyOf('aggregator.latency-ms', 600_000)
+  const latencyBlocks = latencyOf('aggregator.latency-blocks', 10_000)
 
   // what must be there
   const chainRpc =
@@ -646,6 +654,10 @@ export async function preflightNode(
     performer: { taskDefinitionIds, signatureType, intervalMs, everyBlocks },
     aggregatorDelayMs,
     internalTasks: values['internal-tasks'] === true,
+    aggregatorLatency: {
+      ...(latencyMs !== undefined ? { latencyMs } : {}),
+      ...(latencyBlocks !== undefined ? { latencyBlocks } : {}),
+    },
     ...(values['json-rpc.custom-message-enabled'] === true ? { customMessages: true } : {}),
     jsonRpcLimits: {
       ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}),

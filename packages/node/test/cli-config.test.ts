@@ -20,6 +20,7 @@ const plan = (patch: Partial<NodePlan> = {}): NodePlan => ({
   performer: { taskDefinitionIds: [1], signatureType: 'bls', intervalMs: 0, everyBlocks: 3 },
   aggregatorDelayMs: 0,
   internalTasks: false,
+  aggregatorLatency: {},
   jsonRpcLimits: {},
   logLevel: 'info',
   warnings: [],

@@ -136,6 +136,20 @@ describe("wisp run: Othentic's grammar", () => {
       maxInFlight: 8,
     })
     expect(config.operator.aggregator).toMatchObject({ internalTasks: true })
+    // the latency rule's bound, in milliseconds or blocks (--delay stays the fixed window)
+    const latency = await configOf([
+      'run',
+      'aggregator',
+      '--aggregator.latency-blocks',
+      '2',
+      '--aggregator.latency-ms',
+      '800',
+      '--p2p.port',
+      '0',
+      '--p2p.datadir',
+      join(dir, 'aggregator'),
+    ])
+    expect(latency.config.operator.aggregator).toMatchObject({ latencyBlocks: 2, latencyMs: 800, delayMs: 0 })
     const plain = await configOf([
       'run',
       'aggregator',

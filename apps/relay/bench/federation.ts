@@ -115,8 +115,8 @@ for (let i = 0; i < PEERS; i += 20) {
       const peer = await createNodePeer({
         topicNamespace: NAMESPACE,
         customMessages: { perPeer: { messages: 1000, intervalMs: 1000 } },
-        bootstrap: [relays[r]!.address],
       })
+      await peer.dial(relays[r]!.address)
       relayOf.set(peer.peerId, r)
       return peer
     }),
@@ -124,6 +124,7 @@ for (let i = 0; i < PEERS; i += 20) {
   peers.push(...batch)
 }
 const share = (r: number) => peers.filter((p) => relayOf.get(p.peerId) === r).length
+log(`${PEERS} peers connected`)
 await until(
   'every peer in its relay mesh',
   async () =>
@@ -131,7 +132,13 @@ await until(
       (s, r) => s.mesh >= share(r),
     ) && peers.every((p) => p.meshPeers('customMessage').length > 0),
   180_000,
-)
+).catch(async (err: Error) => {
+  const states = await Promise.all(relays.map((r) => r.ask('state')))
+  log(
+    `relays: ${JSON.stringify(states)}; peers without a mesh peer: ${peers.filter((p) => p.meshPeers('customMessage').length === 0).length}`,
+  )
+  throw err
+})
 const connected = await Promise.all(relays.map((r) => r.ask<{ rss: number; heapUsed: number }>('memory')))
 log(`${PEERS} peers meshed`)
 

@@ -4,7 +4,7 @@
 // request, and reports every submission the aggregator makes. Not meant to be run by hand.
 import { writeFileSync } from 'node:fs'
 import { Session } from 'node:inspector'
-import type { BlsVerifier } from '@wisp/bls'
+import { type BlsVerifier, initBls } from '@wisp/bls'
 import { createNodeVerifierPool } from '@wisp/bls/pool/node'
 import { createChainDirectory } from '@wisp/chain'
 import { createConsoleLogger, keysFromEcdsa, type NodeLogger, startWispNode, type WispNode } from '@wisp/node'
@@ -40,7 +40,7 @@ export type ParentMessage =
   | { type: 'mesh'; id: number }
 
 export type ChildMessage =
-  | { type: 'ready'; peerIds: string[]; multiaddrs: string[]; jsonRpc?: string }
+  | { type: 'ready'; peerIds: string[]; multiaddrs: string[]; jsonRpc?: string; blsBackend: string }
   | { type: 'cpu'; id: number; userUs: number; systemUs: number; rssBytes: number; blsJobs?: number }
   | { type: 'mesh'; id: number; peers: Record<'task' | 'attestation' | 'taskSubmitted', string[]> }
   | { type: 'submitted'; taskHash: string; attesters: number }
@@ -57,6 +57,8 @@ const nodes: WispNode[] = []
 const closers: Array<() => Promise<void>> = []
 
 async function start(message: StartMessage): Promise<void> {
+  // what startWispNode and the pool's workers pick too (WebAssembly where it loads, else noble)
+  const blsBackend = await initBls()
   if (message.role === 'relay') {
     const publicClient = createPublicClient({ transport: http(message.rpcUrl), pollingInterval: 250 })
     const directory = createChainDirectory(
@@ -93,7 +95,7 @@ async function start(message: StartMessage): Promise<void> {
       { directory, definitions: directory, outcomes: directory, verifier, logger: logger.child('relay') },
     )
     closers.unshift(() => relay!.stop())
-    send({ type: 'ready', peerIds: [relay.peerId], multiaddrs: relay.getMultiaddrs() })
+    send({ type: 'ready', peerIds: [relay.peerId], multiaddrs: relay.getMultiaddrs(), blsBackend })
     return
   }
   for (const spec of message.nodes) {
@@ -113,6 +115,7 @@ async function start(message: StartMessage): Promise<void> {
     type: 'ready',
     peerIds: nodes.map((n) => n.network.peerId),
     multiaddrs: [],
+    blsBackend,
     ...(nodes[0]?.jsonRpc ? { jsonRpc: nodes[0].jsonRpc.url } : {}),
   })
 }

@@ -329,6 +329,7 @@ async function run(attesterCount: number, validation: Validation) {
     return {
       attesters: attesterCount,
       validation,
+      blsBackends: [...new Set([(await relay.ready).blsBackend, ...readies.map((r) => r.blsBackend)])],
       attestersPerProcess: perProcess,
       tasks,
       unfinalized,
@@ -370,7 +371,6 @@ console.log(
       benchmark: '@wisp/devnet roles: CPU per task per role, each role in its own process',
       node: process.version,
       cores: availableParallelism(),
-      blsBackend: 'noble',
       hashChainIterations: ITERATIONS,
       mining: 'anvil automine',
       note: 'cpuMsPerTask = process CPU (user+system, worker threads included) over the measured tasks / tasks / attesters in the process; LessIdle subtracts the rate measured over an idle interval',

@@ -131,7 +131,11 @@ describe('wisp-relay', () => {
     const relayB = await start([...base, '--peer', addressOf(relayA)])
     try {
       const idA = relayA.lines.find((l) => l.startsWith('wisp-relay peer id: '))!.split(': ')[1]!
-      expect(relayB.lines).toContain(`federating with 1 relay(s): ${idA}`)
+      // printed after the addresses that let start() resolve
+      const line = `federating with 1 relay(s): ${idA}`
+      for (let i = 0; i < 100 && !relayB.lines.includes(line); i++)
+        await new Promise((r) => setTimeout(r, 100))
+      expect(relayB.lines).toContain(line)
       const [a, b] = [
         await createNodePeer({ topicNamespace: NAMESPACE, bootstrap: [addressOf(relayA)] }),
         await createNodePeer({ topicNamespace: NAMESPACE, bootstrap: [addressOf(relayB)] }),

@@ -134,7 +134,7 @@ async function relay(values: FlagValues): Promise<void> {
   // the peer id is in other peers' bootstrap lists: from the environment, else kept in the data dir
   const seed = (await bootstrapSeed()) ?? loadOrCreateSeed(plan.dataDir)
   const started = await createRelay(
-    { listen: plan.listen, dataDir: plan.dataDir, seed },
+    { listen: plan.listen, peers: plan.peers, dataDir: plan.dataDir, seed },
     { logger: logger.child('relay') },
   )
   process.stdout.write(`relay ${started.peerId}\n${started.getMultiaddrs().join('\n')}\n`)

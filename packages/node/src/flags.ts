@@ -99,6 +99,13 @@ export const FLAGS = {
     help: 'listen address (repeatable)',
     for: ALL,
   },
+  peer: {
+    type: 'string',
+    multiple: true,
+    arg: '<multiaddr>',
+    help: 'another relay to federate with, ending in /p2p/<peer id> (repeatable; others are found by their announcements)',
+    for: ['relay'],
+  },
   'json-rpc': {
     type: 'string',
     arg: '<port>',

@@ -65,6 +65,8 @@ export interface NodePlan {
 
 export interface RelayPlan {
   listen: string[]
+  /** --peer: other relays to federate with */
+  peers: string[]
   dataDir: string
   logLevel: LogLevel
 }
@@ -693,5 +695,6 @@ export async function preflightRelay(values: FlagValues): Promise<RelayPlan> {
           (given.length > 0 ? '' : ' (choose another with --p2p.listen)'),
       )
   }
-  return { listen, dataDir: str(values, 'p2p.datadir') ?? '.wisp/relay', logLevel }
+  const peers = list(values, 'peer').map((a) => multiaddrOf(a, 'peer', true))
+  return { listen, peers, dataDir: str(values, 'p2p.datadir') ?? '.wisp/relay', logLevel }
 }

@@ -110,7 +110,9 @@ describe('wisp relay flags', () => {
     const { preflightRelay } = await import('../src/preflight.js')
     const plan = await preflightRelay({ 'p2p.listen': ['/ip4/127.0.0.1/tcp/0/ws'], peer: [relay] })
     expect(plan.peers).toEqual([relay])
-    await expect(preflightRelay({ peer: ['/ip4/127.0.0.1/tcp/9090/ws'] })).rejects.toMatchObject({
+    await expect(
+      preflightRelay({ 'p2p.listen': ['/ip4/127.0.0.1/tcp/0/ws'], peer: ['/ip4/127.0.0.1/tcp/9090/ws'] }),
+    ).rejects.toMatchObject({
       code: 'NODE_BAD_FLAGS',
       message: expect.stringContaining('--peer "/ip4/127.0.0.1/tcp/9090/ws" must end in /p2p/<peer id>'),
     })

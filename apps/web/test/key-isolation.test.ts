@@ -81,18 +81,25 @@ async function pageSurface(page: Page): Promise<string> {
     }
     out.push(document.documentElement.outerHTML)
     for (const el of document.querySelectorAll('input, textarea')) out.push((el as HTMLInputElement).value)
-    // everything in idb, raw (the keystore is there, encrypted)
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const r = indexedDB.open('wisp-web')
-      r.onsuccess = () => resolve(r.result)
-      r.onerror = () => reject(r.error)
-    })
-    const values = await new Promise<unknown[]>((resolve, reject) => {
-      const r = db.transaction('kv').objectStore('kv').getAll()
-      r.onsuccess = () => resolve(r.result)
-      r.onerror = () => reject(r.error)
-    })
-    db.close()
+    // everything in idb, raw (the keystore is there, encrypted). Opened only once the app has made
+    // it: opening a database that does not exist yet would create it empty, under the app's feet.
+    const made = (await indexedDB.databases()).some((d) => d.name === 'wisp-web')
+    const db = made
+      ? await new Promise<IDBDatabase>((resolve, reject) => {
+          const r = indexedDB.open('wisp-web')
+          r.onsuccess = () => resolve(r.result)
+          r.onerror = () => reject(r.error)
+        })
+      : undefined
+    const values =
+      db?.objectStoreNames.contains('kv') === true
+        ? await new Promise<unknown[]>((resolve, reject) => {
+            const r = db.transaction('kv').objectStore('kv').getAll()
+            r.onsuccess = () => resolve(r.result)
+            r.onerror = () => reject(r.error)
+          })
+        : []
+    db?.close()
     for (const v of values) {
       if (v instanceof Uint8Array) {
         out.push(new TextDecoder().decode(v))

@@ -48,12 +48,43 @@ function hashEncoded(what: string, encode: () => Hex): Hex {
   return keccak256(encoded)
 }
 
+/**
+ * Every peer hashes the same task many times: once per vote it sees, in several checks each, and
+ * an aggregator once per vote again. ABI-encoding and keccak of a task of a few KiB cost tens of
+ * microseconds in JavaScript; looking the same text up in a Map costs well under one. The key
+ * is the hashed fields themselves, length-prefixed so that no two tasks share one.
+ */
+const HASH_MEMO_MAX = 4096
+const hashMemo = new Map<string, Hex>()
+
+function memoized(key: string, hash: () => Hex): Hex {
+  const known = hashMemo.get(key)
+  if (known !== undefined) return known
+  const value = hash() // throws for a value that cannot be hashed: nothing is remembered
+  // Map order is insertion order: the oldest entry goes first
+  if (hashMemo.size >= HASH_MEMO_MAX) hashMemo.delete(hashMemo.keys().next().value!)
+  hashMemo.set(key, value)
+  return value
+}
+
+/** One field of a memo key: its type and length first, so that no two field lists share a key. */
+function field(value: unknown): string {
+  const text = String(value)
+  return `${typeof value}:${text.length}:${text}`
+}
+
+function taskKey(task: TaskInfo): string {
+  return field(task.taskDefinitionId) + field(task.taskPerformer) + field(task.data) + field(task.proofOfTask)
+}
+
 /** `keccak(abi.encode(proofOfTask, data, taskPerformer, taskDefinitionId))` — docs/protocol.md §1. */
 export function taskHash(task: TaskInfo): Hex {
-  const data = hexBytes(task.data, 'task data')
-  return hashEncoded('task', () =>
-    encodeAbiParameters(TASK_PARAMS, [task.proofOfTask, data, task.taskPerformer, task.taskDefinitionId]),
-  )
+  return memoized(`task|${taskKey(task)}`, () => {
+    const data = hexBytes(task.data, 'task data')
+    return hashEncoded('task', () =>
+      encodeAbiParameters(TASK_PARAMS, [task.proofOfTask, data, task.taskPerformer, task.taskDefinitionId]),
+    )
+  })
 }
 
 /** Binds a vote to one task, one verdict, one contract on one chain. */
@@ -65,18 +96,21 @@ export interface VoteContext {
 
 /** `keccak(abi.encode(task…, attestationCenter, chainId, isApproved))` — docs/protocol.md §1. */
 export function voteHash(task: TaskInfo, vote: VoteContext): Hex {
-  const data = hexBytes(task.data, 'task data')
-  return hashEncoded('vote', () =>
-    encodeAbiParameters(VOTE_PARAMS, [
-      task.proofOfTask,
-      data,
-      task.taskPerformer,
-      task.taskDefinitionId,
-      vote.attestationCenter,
-      BigInt(vote.chainId),
-      vote.isApproved,
-    ]),
-  )
+  const context = field(vote.attestationCenter) + field(vote.chainId) + field(vote.isApproved)
+  return memoized(`vote|${context}${taskKey(task)}`, () => {
+    const data = hexBytes(task.data, 'task data')
+    return hashEncoded('vote', () =>
+      encodeAbiParameters(VOTE_PARAMS, [
+        task.proofOfTask,
+        data,
+        task.taskPerformer,
+        task.taskDefinitionId,
+        vote.attestationCenter,
+        BigInt(vote.chainId),
+        vote.isApproved,
+      ]),
+    )
+  })
 }
 
 /**

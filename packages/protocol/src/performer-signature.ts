@@ -25,13 +25,33 @@ export async function recoverEcdsaPerformer(task: TaskInfo, signature: Hex): Pro
 }
 
 /**
+ * Recovery costs ~2 ms in JavaScript, and every peer meets the same performer signature once per
+ * copy of the task and once per vote on it (each vote carries it): the answers, a pure function of
+ * task and signature, are remembered.
+ */
+const VALIDITY_MEMO_MAX = 4096
+const validityMemo = new Map<string, boolean>()
+
+/**
  * True when `signature` is a well-formed, contract-acceptable ECDSA signature by
  * `task.taskPerformer`. Never throws: a malformed signature is simply not valid.
  */
 export async function isValidEcdsaPerformerSignature(task: TaskInfo, signature: unknown): Promise<boolean> {
+  let key: string
   try {
-    return isAddressEqual(await recoverEcdsaPerformer(task, signature as Hex), task.taskPerformer)
+    key = `${taskHash(task)}|${task.taskPerformer.toLowerCase()}|${String(signature).toLowerCase()}`
   } catch {
-    return false
+    return false // a task that cannot be hashed has no valid signature
   }
+  const known = validityMemo.get(key)
+  if (known !== undefined) return known
+  let valid: boolean
+  try {
+    valid = isAddressEqual(await recoverEcdsaPerformer(task, signature as Hex), task.taskPerformer)
+  } catch {
+    valid = false
+  }
+  if (validityMemo.size >= VALIDITY_MEMO_MAX) validityMemo.delete(validityMemo.keys().next().value!)
+  validityMemo.set(key, valid)
+  return valid
 }

@@ -1,4 +1,5 @@
 import {
+  encodeAbiParameters,
   type Hex,
   keccak256,
   recoverAddress,
@@ -58,6 +59,27 @@ describe('taskHash', () => {
     expect(taskHash({ ...task, data: '0x68656c6c6e' })).not.toBe(base)
     expect(taskHash({ ...task, taskPerformer: '0x2222222222222222222222222222222222222222' })).not.toBe(base)
     expect(taskHash({ ...task, taskDefinitionId: 1 })).not.toBe(base)
+  })
+
+  it('remembers answers without mixing up tasks whose fields shift text between them', () => {
+    // the memo's key is the fields' text: moving characters from one field to the next must not collide
+    const a: TaskInfo = { ...task, proofOfTask: 'ab', data: '0x' }
+    const b: TaskInfo = { ...task, proofOfTask: 'a', data: '0x' }
+    const fresh = (t: TaskInfo) =>
+      keccak256(
+        encodeAbiParameters(
+          [{ type: 'string' }, { type: 'bytes' }, { type: 'address' }, { type: 'uint16' }],
+          [t.proofOfTask, t.data, t.taskPerformer, t.taskDefinitionId],
+        ),
+      )
+    for (let round = 0; round < 2; round++) {
+      expect(taskHash(a)).toBe(fresh(a))
+      expect(taskHash(b)).toBe(fresh(b))
+      expect(taskHash(task)).toBe(vectors.task.taskHash)
+    }
+    // a value that cannot be hashed is refused every time, not remembered as a hash
+    expectCode(() => taskHash({ ...task, taskPerformer: '0x12' }), 'INVALID_VALUE')
+    expectCode(() => taskHash({ ...task, taskPerformer: '0x12' }), 'INVALID_VALUE')
   })
 })
 

@@ -46,26 +46,8 @@ export function voteDigests(
 }
 
 /**
- * ECDSA recovery is the costliest check on the main thread (~2 ms with noble), and every vote on a
- * task carries the same performer signature: remember the last answers (a pure function of task
- * and signature), so a peer recovers each task's signature once, not once per attestation.
- */
-const ECDSA_MEMO_MAX = 4096
-const ecdsaMemo = new Map<string, boolean>()
-
-async function ecdsaPerformerValid(task: TaskInfo, signature: `0x${string}`): Promise<boolean> {
-  const key = `${taskHash(task)}|${signature}`
-  const known = ecdsaMemo.get(key)
-  if (known !== undefined) return known
-  const valid = await isValidEcdsaPerformerSignature(task, signature)
-  if (ecdsaMemo.size >= ECDSA_MEMO_MAX) ecdsaMemo.delete(ecdsaMemo.keys().next().value!)
-  ecdsaMemo.set(key, valid)
-  return valid
-}
-
-/**
  * Every vote on a task carries the task's performer signature too: a BLS one is verified once per
- * (task, signature, key) and the answer remembered, like ECDSA above. Without it a node that does
+ * (task, signature, key) and the answer remembered, like ECDSA (isValidEcdsaPerformerSignature remembers its answers). Without it a node that does
  * not check every vote (voteChecks `sample`) would still verify a pairing per vote.
  */
 const BLS_MEMO_MAX = 4096
@@ -109,7 +91,7 @@ export async function performerCheck(
   performer: OperatorInfo | undefined,
 ): Promise<PerformerCheck> {
   if (signature.type === 'ecdsa') {
-    return { kind: 'ecdsa', valid: await ecdsaPerformerValid(task, signature.signature) }
+    return { kind: 'ecdsa', valid: await isValidEcdsaPerformerSignature(task, signature.signature) }
   }
   if (performer === undefined) return { kind: 'skipped' }
   return { kind: 'bls', job: tasksJob(taskHash(task), performer, signature.signature) }

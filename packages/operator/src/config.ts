@@ -214,7 +214,7 @@ export const OPERATOR_DEFAULTS = Object.freeze({
     backend: 'auto' as const,
     fromBlock: 0,
   }),
-  p2p: Object.freeze({ topicNamespace: 'othentic', auth: false, validation: 'full' as const }),
+  p2p: Object.freeze({ topicNamespace: 'othentic', auth: false, validation: 'light' as const }),
   election: Object.freeze({ windowBlocks: 16, roundRobinInterval: 1 }),
   attester: Object.freeze({ validateTimeoutMs: 10_000 }),
   aggregator: Object.freeze({

@@ -168,17 +168,20 @@ export class Attester {
     this.#logVerdict(hash, task.taskDefinitionId, verdict, latencyMs, failure)
     this.#c.events.emit('vote:decided', { taskHash: hash, verdict, latencyMs })
     this.#c.metrics.increment('wisp_attester_verdicts_total', { verdict: verdict.kind })
+    const decidedAt = this.#c.now()
+    if (verdict.kind !== 'abstain') {
+      await this.#vote(task, hash, message, verdict.kind === 'approve')
+      this.#c.metrics.observe('wisp_attester_vote_seconds', (this.#c.now() - started) / 1000)
+    }
+    // the history is for people reading it: written after the vote is out, not before
     await this.#c.history.addAttestation({
       taskHash: hash,
       taskDefinitionId: task.taskDefinitionId,
       operator: this.#options.operatorAddress,
       verdict: verdict.kind,
       ...(verdict.kind === 'approve' ? {} : { reason: verdict.reason }),
-      at: this.#c.now(),
+      at: decidedAt,
     })
-    if (verdict.kind === 'abstain') return verdict
-    await this.#vote(task, hash, message, verdict.kind === 'approve')
-    this.#c.metrics.observe('wisp_attester_vote_seconds', (this.#c.now() - started) / 1000)
     return verdict
   }
 
@@ -242,7 +245,7 @@ export class Attester {
       definitionId: task.taskDefinitionId,
     }
     const { recipients } = await this.#c.gossip.publish('attestation', attestation)
-    await this.#c.republisher?.track('attestation', hash, attestation)
     this.#c.events.emit('vote:published', { taskHash: hash, voteHash: vote, isApproved, recipients })
+    await this.#c.republisher?.track('attestation', hash, attestation)
   }
 }

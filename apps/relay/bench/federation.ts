@@ -1,16 +1,20 @@
 /// <reference types="node" />
 // Federation benchmark: RELAYS relay processes (the first started alone, the others given only its
-// address: they find each other through announcements) and PEERS Node peers in this process,
-// spread evenly over the relays. Random peers publish custom messages; every other peer records
-// the delay, split into peers on the author's relay and peers on another relay. Also the relays'
-// memory per connected peer. Prints one JSON document.
+// address: they find each other through announcements) and PEERS light peers spread over
+// PEER_PROCESSES child processes (so the relays, not one event loop running every peer, set the
+// latency). Each peer is given every relay and holds RELAY_TARGET of them (rendezvous hashing
+// spreads them). Random peers publish custom messages; every other peer records the delay, split
+// into peers on the author's relay and peers on another relay. Also the relays' memory per
+// connected peer and the peer processes' memory. With --kill, a second phase keeps publishing
+// while one relay is SIGKILLed: how long its peers take to hold another relay, and how many
+// messages each peer missed (sent − received) before, during and after the failover.
+// Prints one JSON document.
 //   npm run bench -w @wisp/relay            (4 relays, 200 peers; --quick: 2 relays, 40 peers)
-//   npm run bench -w @wisp/relay -- --relays 4 --peers 400
+//   npm run bench -w @wisp/relay -- --relays 4 --peers 1000 --kill
 import { type ChildProcess, fork } from 'node:child_process'
 import { availableParallelism, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { createNodePeer, type WispNetwork } from '@wisp/p2p/node'
 
 const { values } = parseArgs({
   options: {
@@ -18,47 +22,64 @@ const { values } = parseArgs({
     relays: { type: 'string' },
     peers: { type: 'string' },
     messages: { type: 'string' },
+    'peer-processes': { type: 'string' },
+    'relay-target': { type: 'string' },
+    kill: { type: 'boolean' },
+    'kill-messages': { type: 'string' },
   },
 })
 const QUICK = values.quick === true
 const RELAYS = Number(values.relays ?? (QUICK ? 2 : 4))
 const PEERS = Number(values.peers ?? (QUICK ? 40 : 200))
 const MESSAGES = Number(values.messages ?? (QUICK ? 20 : 40))
+/** about 250 peers per process: one process per relay's worth at 1 000 peers */
+const PEER_PROCESSES = Number(values['peer-processes'] ?? Math.max(1, Math.ceil(PEERS / 250)))
+/** one relay per peer: a lost relay leaves its peers with none until they move (the worst case) */
+const RELAY_TARGET = Number(values['relay-target'] ?? 1)
+const KILL = values.kill === true
+/** kill phase: this many messages, the kill after the first quarter of them */
+const KILL_MESSAGES = Number(values['kill-messages'] ?? 200)
 const PUBLISH_INTERVAL_MS = 100
+const FAILOVER_TIMEOUT_MS = 30_000
 const NAMESPACE = 'wisp-federation-bench'
 
 const now = () => performance.timeOrigin + performance.now()
 const log = (line: string) => process.stderr.write(`${line}\n`)
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-interface Relay {
+interface Child {
   child: ChildProcess
-  address: string
-  ask<T>(op: 'memory' | 'state' | 'stop'): Promise<T>
+  ready: { address?: string; peerId?: string }
+  ask<T>(op: string, args?: Record<string, unknown>): Promise<T>
 }
 
-async function startRelay(peers: string[]): Promise<Relay> {
-  const child = fork(fileURLToPath(new URL('./relay-child.ts', import.meta.url)), [NAMESPACE, ...peers], {
+/** Forks a bench child and speaks its request/response IPC; resolves once it said it is ready. */
+async function forkChild(file: string, argv: string[]): Promise<Child> {
+  const child = fork(fileURLToPath(new URL(file, import.meta.url)), argv, {
     execArgv: ['--conditions=@wisp/source', '--import', 'tsx', '--expose-gc'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
   let nextId = 0
   const pending = new Map<number, (value: unknown) => void>()
-  const address = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`relay exited with ${code}`)))
+  const ready = await new Promise<Child['ready']>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)))
     child.on('message', (msg: { id?: number; value?: unknown; ready?: boolean; address?: string }) => {
-      if (msg.ready) resolve(msg.address!)
+      if (msg.ready) resolve(msg as Child['ready'])
       else if (msg.id !== undefined) pending.get(msg.id)?.(msg.value)
     })
   })
   return {
     child,
-    address,
-    ask<T>(op: 'memory' | 'state' | 'stop') {
+    ready,
+    ask<T>(op: string, args: Record<string, unknown> = {}) {
       const id = nextId++
       return new Promise<T>((resolve) => {
-        pending.set(id, (v) => resolve(v as T))
-        child.send({ id, op })
+        pending.set(id, (v) => {
+          pending.delete(id)
+          resolve(v as T)
+        })
+        child.send({ id, op, ...args })
       })
     },
   }
@@ -72,7 +93,7 @@ async function until(
   const deadline = Date.now() + timeoutMs
   while (!(await probe())) {
     if (Date.now() > deadline) throw new Error(`timed out: ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
+    await sleep(200)
   }
 }
 
@@ -90,6 +111,20 @@ const summary = (values: number[]) => {
   }
 }
 
+type Memory = { rss: number; heapUsed: number }
+type PeerState = { peerId: string; relays: string[]; meshed: boolean }
+type Published = { ok: boolean; sentAt: number; recipients?: number; error?: string }
+const live = new Set<ChildProcess>()
+const killAll = () => {
+  for (const c of live) c.kill('SIGKILL')
+}
+process.on('exit', killAll)
+
+const startRelay = async (peers: string[]) => {
+  const relay = await forkChild('./relay-child.ts', [NAMESPACE, ...peers])
+  live.add(relay.child)
+  return { ...relay, address: relay.ready.address!, peerId: relay.ready.peerId! }
+}
 const first = await startRelay([])
 const relays = [first]
 for (let i = 1; i < RELAYS; i++) relays.push(await startRelay([first.address]))
@@ -103,77 +138,138 @@ await until(
   60_000,
 )
 const discoverySeconds = (now() - discoveryStart) / 1000
-const baseline = await Promise.all(relays.map((r) => r.ask<{ rss: number; heapUsed: number }>('memory')))
-log(`${RELAYS} relays federated in ${round(discoverySeconds)} s; starting ${PEERS} peers`)
+const baseline = await Promise.all(relays.map((r) => r.ask<Memory>('memory')))
+log(
+  `${RELAYS} relays federated in ${round(discoverySeconds)} s; starting ${PEERS} peers in ${PEER_PROCESSES} processes`,
+)
 
-const peers: WispNetwork[] = []
+const addresses = relays.map((r) => r.address)
+const peerProcesses = await Promise.all(
+  Array.from({ length: PEER_PROCESSES }, async (_, i) => {
+    const count = Math.floor(PEERS / PEER_PROCESSES) + (i < PEERS % PEER_PROCESSES ? 1 : 0)
+    const c = await forkChild('./peer-child.ts', [
+      NAMESPACE,
+      String(count),
+      String(RELAY_TARGET),
+      ...addresses,
+    ])
+    live.add(c.child)
+    return c
+  }),
+)
+const peerStates = async () =>
+  (await Promise.all(peerProcesses.map((p) => p.ask<PeerState[]>('state')))).flat()
+const relayIndex = new Map(relays.map((r, i) => [r.peerId, i]))
+/** every peer's process, and its first relay (the one a message counts as "same relay" for) */
+const processOf = new Map<string, Child>()
 const relayOf = new Map<string, number>()
-for (let i = 0; i < PEERS; i += 20) {
-  const batch = await Promise.all(
-    Array.from({ length: Math.min(20, PEERS - i) }, async (_, j) => {
-      const r = (i + j) % RELAYS
-      const peer = await createNodePeer({
-        topicNamespace: NAMESPACE,
-        customMessages: { perPeer: { messages: 1000, intervalMs: 1000 } },
-      })
-      await peer.dial(relays[r]!.address)
-      relayOf.set(peer.peerId, r)
-      return peer
-    }),
-  )
-  peers.push(...batch)
+const readStates = async () => {
+  const out: PeerState[] = []
+  for (const [p, states] of (
+    await Promise.all(peerProcesses.map((p) => p.ask<PeerState[]>('state')))
+  ).entries()) {
+    for (const s of states) processOf.set(s.peerId, peerProcesses[p]!)
+    out.push(...states)
+  }
+  return out
 }
-const share = (r: number) => peers.filter((p) => relayOf.get(p.peerId) === r).length
-log(`${PEERS} peers connected`)
+const joinStart = now()
 await until(
-  'every peer in its relay mesh',
-  async () =>
-    (await Promise.all(relays.map((r) => r.ask<{ mesh: number }>('state')))).every(
-      (s, r) => s.mesh >= share(r),
-    ) && peers.every((p) => p.meshPeers('customMessage').length > 0),
-  180_000,
+  'every peer on its relays and in a mesh',
+  async () => {
+    const states = await readStates()
+    const relayStates = await Promise.all(relays.map((r) => r.ask<{ mesh: number }>('state')))
+    const share = relays.map((r) => states.filter((s) => s.relays.includes(r.peerId)).length)
+    return (
+      states.length === PEERS &&
+      states.every((s) => s.relays.length >= RELAY_TARGET && s.meshed) &&
+      relayStates.every((s, r) => s.mesh >= share[r]!)
+    )
+  },
+  240_000,
 ).catch(async (err: Error) => {
-  const states = await Promise.all(relays.map((r) => r.ask('state')))
+  const states = await peerStates()
   log(
-    `relays: ${JSON.stringify(states)}; peers without a mesh peer: ${peers.filter((p) => p.meshPeers('customMessage').length === 0).length}`,
+    `relays: ${JSON.stringify(await Promise.all(relays.map((r) => r.ask('state'))))}; peers: ${states.length}, without a relay: ${states.filter((s) => s.relays.length === 0).length}, without a mesh peer: ${states.filter((s) => !s.meshed).length}`,
   )
   throw err
 })
-const connected = await Promise.all(relays.map((r) => r.ask<{ rss: number; heapUsed: number }>('memory')))
-log(`${PEERS} peers meshed`)
+const joinSeconds = (now() - joinStart) / 1000
+const states = await readStates()
+for (const s of states) relayOf.set(s.peerId, relayIndex.get(s.relays[0]!)!)
+const share = relays.map((r) => states.filter((s) => s.relays.includes(r.peerId)).length)
+const connected = await Promise.all(relays.map((r) => r.ask<Memory>('memory')))
+const relayConnections = await Promise.all(relays.map((r) => r.ask<{ connections: number }>('state')))
+const peerMemory = await Promise.all(peerProcesses.map((p) => p.ask<Memory>('memory')))
+log(`${PEERS} peers meshed in ${round(joinSeconds)} s (per relay: ${share.join(', ')})`)
 
+const peerIds = states.map((s) => s.peerId)
+interface Sent extends Published {
+  m: number
+  author: string
+}
+/** Publishes message `m` from a random peer (of `among`); records what its process said. */
+async function publishOne(m: number, among: string[]): Promise<Sent> {
+  const author = among[Math.floor(Math.random() * among.length)]!
+  const r = await processOf.get(author)!.ask<Published>('publish', { peer: author, m })
+  return { ...r, m, author }
+}
+/** Every peer's received messages: peer id → message number → delay (ms). */
+async function allReceived() {
+  const out = new Map<string, Map<number, number>>()
+  for (const part of await Promise.all(
+    peerProcesses.map((p) => p.ask<Record<string, [number, number][]>>('received')),
+  )) {
+    for (const [id, entries] of Object.entries(part)) out.set(id, new Map(entries))
+  }
+  return out
+}
+
+// Phase 1: latency with every relay up.
+const sent: Sent[] = []
+for (let m = 0; m < MESSAGES; m++) {
+  sent.push(await publishOne(m, peerIds))
+  await sleep(PUBLISH_INTERVAL_MS)
+}
+const expected = sent.filter((s) => s.ok).length * (PEERS - 1)
+let received = await allReceived()
+const count = (r: typeof received) => [...r.values()].reduce((n, m) => n + m.size, 0)
+await until(
+  'all deliveries',
+  async () => {
+    received = await allReceived()
+    return count(received) >= expected
+  },
+  30_000,
+).catch(() => undefined)
 const sameRelay: number[] = []
 const otherRelay: number[] = []
-for (const peer of peers) {
-  peer.onMessage('customMessage', (r) => {
-    const [, sentAt, author] = Buffer.from(r.message.data.slice(2), 'hex').toString('utf8').split(':')
-    const delay = now() - Number(sentAt)
-    ;(Number(author) === relayOf.get(peer.peerId) ? sameRelay : otherRelay).push(delay)
-  })
+for (const s of sent) {
+  for (const [id, got] of received) {
+    const delay = got.get(s.m)
+    if (delay === undefined || id === s.author) continue
+    ;(relayOf.get(id) === relayOf.get(s.author) ? sameRelay : otherRelay).push(delay)
+  }
 }
-for (let m = 0; m < MESSAGES; m++) {
-  const author = peers[Math.floor(Math.random() * peers.length)]!
-  const payload = Buffer.from(`${m}:${now().toFixed(3)}:${relayOf.get(author.peerId)}`).toString('hex')
-  await author.publish('customMessage', { data: `0x${payload}` })
-  await new Promise((r) => setTimeout(r, PUBLISH_INTERVAL_MS))
-}
-const expected = MESSAGES * (PEERS - 1)
-await until('all deliveries', () => sameRelay.length + otherRelay.length >= expected, 60_000).catch(
-  () => undefined,
-)
 
 const perPeerKiB = relays.map((_, r) => ({
-  rss: round((connected[r]!.rss - baseline[r]!.rss) / share(r) / 1024, 1),
-  heapUsed: round((connected[r]!.heapUsed - baseline[r]!.heapUsed) / share(r) / 1024, 1),
+  peers: share[r]!,
+  connections: relayConnections[r]!.connections,
+  rss: round((connected[r]!.rss - baseline[r]!.rss) / share[r]! / 1024, 1),
+  heapUsed: round((connected[r]!.heapUsed - baseline[r]!.heapUsed) / share[r]! / 1024, 1),
 }))
-const result = {
+const result: Record<string, unknown> = {
   benchmark: '@wisp/relay: gossip across federated relays',
   relays: RELAYS,
   peers: PEERS,
+  peerProcesses: PEER_PROCESSES,
+  relayTarget: RELAY_TARGET,
   transport: 'WebSocket on 127.0.0.1, Noise, Yamux, gossipsub; relays linked as direct peers',
+  peerKind: 'light (edge) peers given every relay, holding relayTarget of them (light-relays.ts)',
   message: 'custom message (~30 bytes), one every 100 ms from a random peer',
   messages: MESSAGES,
   relayDiscoverySeconds: round(discoverySeconds),
+  peersJoinSeconds: round(joinSeconds),
   deliveries: { received: sameRelay.length + otherRelay.length, expected },
   latencyMs: {
     all: summary([...sameRelay, ...otherRelay]),
@@ -181,12 +277,100 @@ const result = {
     otherRelay: summary(otherRelay),
   },
   relayMemoryPerPeerKiB: perPeerKiB,
-  machine: { node: process.version, cpus: availableParallelism(), memoryGiB: round(totalmem() / 2 ** 30, 1) },
-  note: `the ${PEERS} peers share one process and event loop, so latency includes their scheduling, not only the relays`,
+  peerProcessMemory: peerMemory.map((m, i) => ({
+    rssMiB: round(m.rss / 2 ** 20, 1),
+    perPeerKiB: round(m.rss / (PEERS / PEER_PROCESSES) / 1024, 1),
+    process: i,
+  })),
 }
+
+// Phase 2: one relay SIGKILLed while messages flow.
+if (KILL) {
+  const victim = relays[RELAYS - 1]!
+  const survivors = peerIds
+  const orphans = (
+    await Promise.all(
+      peerProcesses.map((p) =>
+        p.ask<number>('watch', { relay: victim.peerId, timeoutMs: FAILOVER_TIMEOUT_MS }),
+      ),
+    )
+  ).reduce((a, b) => a + b, 0)
+  log(
+    `kill phase: ${KILL_MESSAGES} messages, SIGKILL of relay ${RELAYS - 1} (${orphans} peers) after ${Math.floor(KILL_MESSAGES / 4)}`,
+  )
+  const base = 1_000_000
+  const killSent: Sent[] = []
+  let killedAt = 0
+  let failover: Promise<{ orphans: number; times: number[] }[]> | undefined
+  for (let m = 0; m < KILL_MESSAGES; m++) {
+    if (m === Math.floor(KILL_MESSAGES / 4)) {
+      killedAt = now()
+      victim.child.kill('SIGKILL')
+      live.delete(victim.child)
+      failover = Promise.all(
+        peerProcesses.map((p) => p.ask<{ orphans: number; times: number[] }>('killed', { at: killedAt })),
+      )
+    }
+    killSent.push(await publishOne(base + m, survivors))
+    await sleep(PUBLISH_INTERVAL_MS)
+  }
+  const failed = (await failover!) ?? []
+  const times = failed.flatMap((f) => f.times)
+  const failoverDoneAt = killedAt + Math.max(0, ...times)
+  await sleep(5000) // late deliveries (gossip's IWANT after a new graft)
+  received = await allReceived()
+  const phases = {
+    before: { sent: 0, expected: 0, received: 0 },
+    during: { sent: 0, expected: 0, received: 0 },
+    after: { sent: 0, expected: 0, received: 0 },
+  }
+  const publishFailures: Record<string, number> = {}
+  const killLatency: number[] = []
+  for (const s of killSent) {
+    if (!s.ok) {
+      publishFailures[s.error ?? 'unknown'] = (publishFailures[s.error ?? 'unknown'] ?? 0) + 1
+      continue
+    }
+    const phase =
+      s.sentAt < killedAt ? phases.before : s.sentAt < failoverDoneAt ? phases.during : phases.after
+    phase.sent++
+    for (const [id, got] of received) {
+      if (id === s.author) continue
+      phase.expected++
+      const delay = got.get(s.m)
+      if (delay !== undefined) {
+        phase.received++
+        if (phase === phases.after) killLatency.push(delay)
+      }
+    }
+  }
+  const lost = (p: { expected: number; received: number }) => ({ ...p, lost: p.expected - p.received })
+  result.kill = {
+    killed: `relay ${RELAYS - 1} (SIGKILL) after ${Math.floor(KILL_MESSAGES / 4)} of ${KILL_MESSAGES} messages`,
+    messages: "custom messages, one every 100 ms from a random peer (any peer, the killed relay's too)",
+    orphanedPeers: orphans,
+    reconnected: times.length,
+    reconnectMs: summary(times),
+    failoverSeconds: round((failoverDoneAt - killedAt) / 1000),
+    publishFailures,
+    deliveries: {
+      beforeKill: lost(phases.before),
+      duringFailover: lost(phases.during),
+      afterFailover: lost(phases.after),
+    },
+    afterFailoverLatencyMs: summary(killLatency),
+  }
+}
+
+result.machine = {
+  node: process.version,
+  cpus: availableParallelism(),
+  memoryGiB: round(totalmem() / 2 ** 30, 1),
+}
+result.note = `peers run in ${PEER_PROCESSES} processes and relays in ${RELAYS}, all on these ${availableParallelism()} cores: latency includes their scheduling`
 process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
 
-await Promise.all(peers.map((p) => p.stop()))
-await Promise.all(relays.map((r) => r.ask('stop')))
-for (const r of relays) r.child.kill()
+await Promise.all(peerProcesses.map((p) => p.ask('stop')))
+await Promise.all(relays.filter((r) => live.has(r.child)).map((r) => r.ask('stop')))
+killAll()
 process.exit(0)

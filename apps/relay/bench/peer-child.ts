@@ -1,0 +1,108 @@
+/// <reference types="node" />
+// A share of the federation benchmark's peers, in their own process so that a thousand libp2p
+// peers do not share one event loop (that loop, not the relays, would set the latency).
+// argv: namespace, peer count, relay target, then every relay's address. Each peer is a light
+// peer (the edge factory, what workers and pages run): it holds `relay target` of the relays,
+// chosen by rendezvous hashing, and moves to another one when it loses one (light-relays.ts).
+// Driven over IPC by federation.ts.
+import '@wisp/p2p/node' // Node 20 polyfills (global WebSocket, Promise.withResolvers) first
+import { createEdgePeer, type LightNetwork, type WispNetwork } from '@wisp/p2p/edge'
+
+const [namespace = 'wisp-bench', count = '0', relayTarget = '1', ...relays] = process.argv.slice(2)
+
+const now = () => performance.timeOrigin + performance.now()
+type Peer = WispNetwork & LightNetwork
+
+/** Received messages per peer: message number → delay in ms. */
+const received = new Map<string, Map<number, number>>()
+const peers: Peer[] = []
+for (let i = 0; i < Number(count); i += 20) {
+  const batch = await Promise.all(
+    Array.from({ length: Math.min(20, Number(count) - i) }, () =>
+      createEdgePeer({
+        topicNamespace: namespace,
+        bootstrap: relays,
+        relayTarget: Number(relayTarget),
+        customMessages: { perPeer: { messages: 1000, intervalMs: 1000 } },
+      }),
+    ),
+  )
+  for (const peer of batch) {
+    const mine = new Map<number, number>()
+    received.set(peer.peerId, mine)
+    peer.onMessage('customMessage', (r) => {
+      const [m, sentAt] = Buffer.from(r.message.data.slice(2), 'hex').toString('utf8').split(':')
+      if (!mine.has(Number(m))) mine.set(Number(m), now() - Number(sentAt))
+    })
+  }
+  peers.push(...batch)
+}
+const byId = new Map(peers.map((p) => [p.peerId, p]))
+
+/**
+ * Polls the peers holding `lost` now until each holds another relay; resolves with the times
+ * (ms since the epoch) they did. Armed before the kill, so the time is not the IPC's.
+ */
+function watchOrphans(lost: string, timeoutMs: number) {
+  const orphans = peers.filter((p) => p.relays().connected.includes(lost))
+  const at = new Map<string, number>()
+  const result = (async () => {
+    const deadline = Date.now() + timeoutMs
+    while (at.size < orphans.length && Date.now() < deadline) {
+      for (const p of orphans) {
+        if (!at.has(p.peerId) && p.relays().connected.some((r) => r !== lost)) at.set(p.peerId, now())
+      }
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    return { orphans: orphans.length, at: [...at.values()] }
+  })()
+  return { orphans: orphans.length, result }
+}
+
+type Request =
+  | { id: number; op: 'state' }
+  | { id: number; op: 'publish'; peer: string; m: number }
+  | { id: number; op: 'watch'; relay: string; timeoutMs: number }
+  | { id: number; op: 'killed'; at: number }
+  | { id: number; op: 'received' }
+  | { id: number; op: 'memory' }
+  | { id: number; op: 'stop' }
+
+let watching: ReturnType<typeof watchOrphans> | undefined
+
+process.on('message', async (req: Request) => {
+  const send = (value: unknown) => process.send?.({ id: req.id, value })
+  if (req.op === 'state') {
+    send(
+      peers.map((p) => ({
+        peerId: p.peerId,
+        relays: p.relays().connected,
+        meshed: p.meshPeers('customMessage').length > 0,
+      })),
+    )
+  } else if (req.op === 'publish') {
+    const sentAt = now()
+    const payload = Buffer.from(`${req.m}:${sentAt.toFixed(3)}`).toString('hex')
+    try {
+      const { recipients } = await byId.get(req.peer)!.publish('customMessage', { data: `0x${payload}` })
+      send({ ok: true, sentAt, recipients })
+    } catch (err) {
+      send({ ok: false, sentAt, error: String((err as { code?: string }).code ?? err) })
+    }
+  } else if (req.op === 'watch') {
+    watching = watchOrphans(req.relay, req.timeoutMs)
+    send(watching.orphans)
+  } else if (req.op === 'killed') {
+    const r = await watching?.result
+    send({ orphans: r?.orphans ?? 0, times: (r?.at ?? []).map((t) => t - req.at) })
+  } else if (req.op === 'received') {
+    send(Object.fromEntries([...received].map(([id, m]) => [id, [...m]])))
+  } else if (req.op === 'memory') {
+    const m = process.memoryUsage()
+    send({ rss: m.rss, heapUsed: m.heapUsed })
+  } else if (req.op === 'stop') {
+    await Promise.all(peers.map((p) => p.stop()))
+    send(true)
+  }
+})
+process.send?.({ ready: true })

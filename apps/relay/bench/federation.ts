@@ -26,6 +26,7 @@ const { values } = parseArgs({
     'relay-target': { type: 'string' },
     kill: { type: 'boolean' },
     'kill-messages': { type: 'string' },
+    'interval-ms': { type: 'string' },
   },
 })
 const QUICK = values.quick === true
@@ -39,7 +40,8 @@ const RELAY_TARGET = Number(values['relay-target'] ?? 1)
 const KILL = values.kill === true
 /** kill phase: this many messages, the kill after the first quarter of them */
 const KILL_MESSAGES = Number(values['kill-messages'] ?? 200)
-const PUBLISH_INTERVAL_MS = 100
+/** one message every this many ms (each reaches every peer: PEERS deliveries) */
+const PUBLISH_INTERVAL_MS = Number(values['interval-ms'] ?? 100)
 const FAILOVER_TIMEOUT_MS = 30_000
 const NAMESPACE = 'wisp-federation-bench'
 
@@ -225,12 +227,30 @@ async function allReceived() {
   return out
 }
 
+type Cpu = { user: number; system: number }
+const cpuNow = () => Promise.all([...relays, ...peerProcesses].map((c) => c.ask<Cpu>('cpu')))
+/** CPU seconds each process used per second of wall time since `from` (1 = one core busy). */
+const cpuShare = (from: Cpu[], to: Cpu[], seconds: number) => {
+  const share = (i: number) =>
+    round((to[i]!.user + to[i]!.system - from[i]!.user - from[i]!.system) / 1e6 / seconds)
+  return {
+    relays: relays.map((_, i) => share(i)),
+    peerProcesses: peerProcesses.map((_, i) => share(relays.length + i)),
+  }
+}
+
 // Phase 1: latency with every relay up.
 const sent: Sent[] = []
+const idleFrom = await cpuNow()
+await sleep(3000)
+const idleCpu = cpuShare(idleFrom, await cpuNow(), 3)
+const publishStart = now()
+const cpuFrom = await cpuNow()
 for (let m = 0; m < MESSAGES; m++) {
   sent.push(await publishOne(m, peerIds))
   await sleep(PUBLISH_INTERVAL_MS)
 }
+const publishCpu = cpuShare(cpuFrom, await cpuNow(), (now() - publishStart) / 1000)
 const expected = sent.filter((s) => s.ok).length * (PEERS - 1)
 let received = await allReceived()
 const count = (r: typeof received) => [...r.values()].reduce((n, m) => n + m.size, 0)
@@ -266,7 +286,7 @@ const result: Record<string, unknown> = {
   relayTarget: RELAY_TARGET,
   transport: 'WebSocket on 127.0.0.1, Noise, Yamux, gossipsub; relays linked as direct peers',
   peerKind: 'light (edge) peers given every relay, holding relayTarget of them (light-relays.ts)',
-  message: 'custom message (~30 bytes), one every 100 ms from a random peer',
+  message: `custom message (~30 bytes), one every ${PUBLISH_INTERVAL_MS} ms from a random peer`,
   messages: MESSAGES,
   relayDiscoverySeconds: round(discoverySeconds),
   peersJoinSeconds: round(joinSeconds),
@@ -276,6 +296,7 @@ const result: Record<string, unknown> = {
     sameRelay: summary(sameRelay),
     otherRelay: summary(otherRelay),
   },
+  cpuCoresUsed: { idle: idleCpu, publishing: publishCpu },
   relayMemoryPerPeerKiB: perPeerKiB,
   peerProcessMemory: peerMemory.map((m, i) => ({
     rssMiB: round(m.rss / 2 ** 20, 1),
@@ -287,7 +308,7 @@ const result: Record<string, unknown> = {
 // Phase 2: one relay SIGKILLed while messages flow.
 if (KILL) {
   const victim = relays[RELAYS - 1]!
-  const survivors = peerIds
+  const killAfter = Math.floor(KILL_MESSAGES / 4)
   const orphans = (
     await Promise.all(
       peerProcesses.map((p) =>
@@ -296,69 +317,89 @@ if (KILL) {
     )
   ).reduce((a, b) => a + b, 0)
   log(
-    `kill phase: ${KILL_MESSAGES} messages, SIGKILL of relay ${RELAYS - 1} (${orphans} peers) after ${Math.floor(KILL_MESSAGES / 4)}`,
+    `kill phase: ${KILL_MESSAGES} messages, SIGKILL of relay ${RELAYS - 1} (${orphans} peers) after ${killAfter}`,
   )
+  type Orphan = { peerId: string; connectedAt?: number; meshedAt?: number }
   const base = 1_000_000
   const killSent: Sent[] = []
   let killedAt = 0
-  let failover: Promise<{ orphans: number; times: number[] }[]> | undefined
+  let failover: Promise<Orphan[][]> | undefined
+  const killCpuFrom = await cpuNow()
+  const killStart = now()
   for (let m = 0; m < KILL_MESSAGES; m++) {
-    if (m === Math.floor(KILL_MESSAGES / 4)) {
+    if (m === killAfter) {
       killedAt = now()
       victim.child.kill('SIGKILL')
       live.delete(victim.child)
-      failover = Promise.all(
-        peerProcesses.map((p) => p.ask<{ orphans: number; times: number[] }>('killed', { at: killedAt })),
-      )
+      failover = Promise.all(peerProcesses.map((p) => p.ask<Orphan[]>('failover')))
     }
-    killSent.push(await publishOne(base + m, survivors))
+    killSent.push(await publishOne(base + m, peerIds))
     await sleep(PUBLISH_INTERVAL_MS)
   }
-  const failed = (await failover!) ?? []
-  const times = failed.flatMap((f) => f.times)
-  const failoverDoneAt = killedAt + Math.max(0, ...times)
-  await sleep(5000) // late deliveries (gossip's IWANT after a new graft)
+  const killCpu = (
+    await Promise.all([...relays.slice(0, -1), ...peerProcesses].map((c) => c.ask<Cpu>('cpu')))
+  ).map((to, i) => {
+    const from = killCpuFrom[i < RELAYS - 1 ? i : i + 1]!
+    return round((to.user + to.system - from.user - from.system) / 1e6 / ((now() - killStart) / 1000))
+  })
+  const moved = new Map((await failover!).flat().map((o) => [o.peerId, o]))
+  const since = (at: number | undefined) => (at === undefined ? [] : [at - killedAt])
+  const connectedMs = [...moved.values()].flatMap((o) => since(o.connectedAt))
+  const meshedMs = [...moved.values()].flatMap((o) => since(o.meshedAt))
+  await sleep(5000) // late deliveries (gossip's IHAVE/IWANT after a new graft)
   received = await allReceived()
-  const phases = {
-    before: { sent: 0, expected: 0, received: 0 },
-    during: { sent: 0, expected: 0, received: 0 },
-    after: { sent: 0, expected: 0, received: 0 },
+  // A (message, receiver) pair is "during failover" when the author or the receiver is a peer of
+  // the killed relay and the message went out between the kill and that peer being meshed on
+  // another relay (never meshed: every message after the kill); every other pair must arrive.
+  const tally = () => ({ pairs: 0, received: 0, lost: 0 })
+  const phases = { beforeKill: tally(), duringFailover: tally(), afterFailover: tally() }
+  const lostAfter = new Map<string, number>()
+  const inFailover = (peer: string, sentAt: number) => {
+    const o = moved.get(peer)
+    return o !== undefined && sentAt >= killedAt && sentAt < (o.meshedAt ?? Number.POSITIVE_INFINITY)
   }
+  let publishedToNobody = 0
   const publishFailures: Record<string, number> = {}
-  const killLatency: number[] = []
   for (const s of killSent) {
     if (!s.ok) {
       publishFailures[s.error ?? 'unknown'] = (publishFailures[s.error ?? 'unknown'] ?? 0) + 1
       continue
     }
-    const phase =
-      s.sentAt < killedAt ? phases.before : s.sentAt < failoverDoneAt ? phases.during : phases.after
-    phase.sent++
+    if (s.recipients === 0) publishedToNobody++
     for (const [id, got] of received) {
       if (id === s.author) continue
-      phase.expected++
-      const delay = got.get(s.m)
-      if (delay !== undefined) {
-        phase.received++
-        if (phase === phases.after) killLatency.push(delay)
+      const phase =
+        s.sentAt < killedAt
+          ? phases.beforeKill
+          : inFailover(s.author, s.sentAt) || inFailover(id, s.sentAt)
+            ? phases.duringFailover
+            : phases.afterFailover
+      phase.pairs++
+      if (got.has(s.m)) phase.received++
+      else {
+        phase.lost++
+        if (phase === phases.afterFailover) lostAfter.set(id, (lostAfter.get(id) ?? 0) + 1)
       }
     }
   }
-  const lost = (p: { expected: number; received: number }) => ({ ...p, lost: p.expected - p.received })
+  const lostByOrphans = [...lostAfter].filter(([id]) => moved.has(id)).reduce((n, [, c]) => n + c, 0)
   result.kill = {
-    killed: `relay ${RELAYS - 1} (SIGKILL) after ${Math.floor(KILL_MESSAGES / 4)} of ${KILL_MESSAGES} messages`,
-    messages: "custom messages, one every 100 ms from a random peer (any peer, the killed relay's too)",
+    killed: `relay ${RELAYS - 1} (SIGKILL) after ${killAfter} of ${KILL_MESSAGES} messages, one every ${PUBLISH_INTERVAL_MS} ms`,
+    messages: "custom messages from a random peer (any peer, the killed relay's too)",
     orphanedPeers: orphans,
-    reconnected: times.length,
-    reconnectMs: summary(times),
-    failoverSeconds: round((failoverDoneAt - killedAt) / 1000),
+    onAnotherRelayMs: summary(connectedMs),
+    meshedOnAnotherRelayMs: summary(meshedMs),
+    neverMoved: orphans - connectedMs.length,
+    messagesSent: killSent.filter((s) => s.ok).length,
+    publishedToNobody,
     publishFailures,
-    deliveries: {
-      beforeKill: lost(phases.before),
-      duringFailover: lost(phases.during),
-      afterFailover: lost(phases.after),
+    deliveries: phases,
+    lostAfterFailover: {
+      receivers: lostAfter.size,
+      byPeersOfKilledRelay: lostByOrphans,
+      byOtherPeers: phases.afterFailover.lost - lostByOrphans,
     },
-    afterFailoverLatencyMs: summary(killLatency),
+    cpuCoresUsed: { survivingRelays: killCpu.slice(0, RELAYS - 1), peerProcesses: killCpu.slice(RELAYS - 1) },
   }
 }
 

@@ -40,21 +40,32 @@ for (let i = 0; i < Number(count); i += 20) {
 const byId = new Map(peers.map((p) => [p.peerId, p]))
 
 /**
- * Polls the peers holding `lost` now until each holds another relay; resolves with the times
- * (ms since the epoch) they did. Armed before the kill, so the time is not the IPC's.
+ * Polls the peers holding `lost` now until each holds another relay and has it in its mesh;
+ * resolves with when each did (ms since the epoch). Armed before the kill, so that the times are
+ * not the IPC's.
  */
 function watchOrphans(lost: string, timeoutMs: number) {
   const orphans = peers.filter((p) => p.relays().connected.includes(lost))
-  const at = new Map<string, number>()
+  const connectedAt = new Map<string, number>()
+  const meshedAt = new Map<string, number>()
   const result = (async () => {
     const deadline = Date.now() + timeoutMs
-    while (at.size < orphans.length && Date.now() < deadline) {
+    while (meshedAt.size < orphans.length && Date.now() < deadline) {
       for (const p of orphans) {
-        if (!at.has(p.peerId) && p.relays().connected.some((r) => r !== lost)) at.set(p.peerId, now())
+        if (meshedAt.has(p.peerId)) continue
+        const elsewhere = p.relays().connected.filter((r) => r !== lost)
+        if (elsewhere.length === 0) continue
+        if (!connectedAt.has(p.peerId)) connectedAt.set(p.peerId, now())
+        const mesh = p.meshPeers('customMessage')
+        if (elsewhere.some((r) => mesh.includes(r))) meshedAt.set(p.peerId, now())
       }
       await new Promise((r) => setTimeout(r, 20))
     }
-    return { orphans: orphans.length, at: [...at.values()] }
+    return orphans.map((p) => ({
+      peerId: p.peerId,
+      connectedAt: connectedAt.get(p.peerId),
+      meshedAt: meshedAt.get(p.peerId),
+    }))
   })()
   return { orphans: orphans.length, result }
 }
@@ -63,9 +74,10 @@ type Request =
   | { id: number; op: 'state' }
   | { id: number; op: 'publish'; peer: string; m: number }
   | { id: number; op: 'watch'; relay: string; timeoutMs: number }
-  | { id: number; op: 'killed'; at: number }
+  | { id: number; op: 'failover' }
   | { id: number; op: 'received' }
   | { id: number; op: 'memory' }
+  | { id: number; op: 'cpu' }
   | { id: number; op: 'stop' }
 
 let watching: ReturnType<typeof watchOrphans> | undefined
@@ -92,14 +104,15 @@ process.on('message', async (req: Request) => {
   } else if (req.op === 'watch') {
     watching = watchOrphans(req.relay, req.timeoutMs)
     send(watching.orphans)
-  } else if (req.op === 'killed') {
-    const r = await watching?.result
-    send({ orphans: r?.orphans ?? 0, times: (r?.at ?? []).map((t) => t - req.at) })
+  } else if (req.op === 'failover') {
+    send((await watching?.result) ?? [])
   } else if (req.op === 'received') {
     send(Object.fromEntries([...received].map(([id, m]) => [id, [...m]])))
   } else if (req.op === 'memory') {
     const m = process.memoryUsage()
     send({ rss: m.rss, heapUsed: m.heapUsed })
+  } else if (req.op === 'cpu') {
+    send(process.cpuUsage())
   } else if (req.op === 'stop') {
     await Promise.all(peers.map((p) => p.stop()))
     send(true)

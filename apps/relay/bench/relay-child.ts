@@ -22,9 +22,10 @@ function memory() {
   return { rss: m.rss, heapUsed: m.heapUsed }
 }
 
-process.on('message', (req: { id: number; op: 'memory' | 'state' | 'stop' }) => {
+process.on('message', (req: { id: number; op: 'memory' | 'cpu' | 'state' | 'stop' }) => {
   const send = (value: unknown) => process.send?.({ id: req.id, value })
   if (req.op === 'memory') send(memory())
+  else if (req.op === 'cpu') send(process.cpuUsage())
   else if (req.op === 'state') {
     send({
       federated: relay.federation.connected().length,

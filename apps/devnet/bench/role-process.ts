@@ -1,4 +1,4 @@
-// One role of the per-role CPU benchmark (roles.ts), in a process of its own so that
+// One role of the multi-process benchmarks (roles.ts, scale.ts; started by setup.ts), in a process of its own so that
 // process.cpuUsage() counts that role's work only (its BLS worker threads included). The parent
 // sends one `start` message over the IPC channel; the process answers `ready`, then `cpu` on
 // request, and reports every submission the aggregator makes. Not meant to be run by hand.
@@ -43,7 +43,7 @@ export type ChildMessage =
   | { type: 'ready'; peerIds: string[]; multiaddrs: string[]; jsonRpc?: string; blsBackend: string }
   | { type: 'cpu'; id: number; userUs: number; systemUs: number; rssBytes: number; blsJobs?: number }
   | { type: 'mesh'; id: number; peers: Record<'task' | 'attestation' | 'taskSubmitted', string[]> }
-  | { type: 'submitted'; taskHash: string; attesters: number }
+  | { type: 'submitted'; taskHash: string; attesters: number; txHash: Hex }
   | { type: 'failed'; error: string }
 
 const send = (message: ChildMessage) => process.send?.(message)
@@ -107,7 +107,7 @@ async function start(message: StartMessage): Promise<void> {
     closers.unshift(() => node.stop())
     if (message.role === 'aggregator') {
       node.engine.events.on('submission:sent', (e) =>
-        send({ type: 'submitted', taskHash: e.taskHash, attesters: e.attesterIds.length }),
+        send({ type: 'submitted', taskHash: e.taskHash, attesters: e.attesterIds.length, txHash: e.txHash }),
       )
     }
   }

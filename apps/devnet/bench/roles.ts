@@ -9,22 +9,9 @@
 //   WISP_BENCH_ROLES_ATTESTERS=16,64 WISP_BENCH_ROLES_VALIDATION=full,light
 //   WISP_BENCH_ATTESTERS_PER_PROCESS=8 (default: 1 up to 16 attesters, else 8)
 //   WISP_BENCH_ROLES_PROFILE=<dir>: a V8 CPU profile of each process over the measured tasks
-import { type ChildProcess, fork } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { availableParallelism, tmpdir } from 'node:os'
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { ANVIL_DEV_KEYS, startAnvil, WAD } from '@wisp/contracts/dev'
-import { networkFileOf } from '@wisp/deploy'
-import { type OperatorConfig, operatorConfigFromNetwork } from '@wisp/operator'
-import { stringToBytes } from 'viem'
-import { deployDevnetChain } from '../src/chain.js'
-import { DEVNET_OUTCOME_WINDOW_MS, DEVNET_SLASHING } from '../src/devnet.js'
-import { sendSignedTask, signedHashChainTask } from '../src/tasks.js'
-import type { ChildMessage, NodeSpec, ParentMessage, StartMessage } from './role-process.js'
-
-type Hex = `0x${string}`
-type Validation = 'full' | 'light'
+import { percentile, type Role, round, sleep, startBenchNetwork, type Validation } from './setup.js'
 
 const QUICK = process.argv.includes('--quick')
 const list = (value: string | undefined, fallback: string) =>
@@ -36,227 +23,20 @@ const WARM_UP = 3
 const SEQUENTIAL = QUICK ? 5 : 10
 const BURST = QUICK ? 10 : 20
 const IDLE_MS = 3000
-const TASK_TIMEOUT_MS = 120_000
-const ROLE_PROCESS = fileURLToPath(new URL('./role-process.ts', import.meta.url))
 
 const progress = (line: string) => process.stderr.write(`[bench:roles] ${line}\n`)
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-const round = (x: number) => Math.round(x * 100) / 100
-const percentile = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!
-}
-
-/** A role process and a request/answer channel to it. */
-class Role {
-  readonly child: ChildProcess
-  readonly ready: Promise<Extract<ChildMessage, { type: 'ready' }>>
-  #next = 0
-  #waiting = new Map<number, (m: ChildMessage) => void>()
-  onSubmitted: (taskHash: string) => void = () => undefined
-
-  constructor(
-    readonly kind: 'relay' | 'aggregator' | 'attester',
-    readonly attesters: number,
-    start: StartMessage,
-  ) {
-    this.child = fork(ROLE_PROCESS, [], {
-      execArgv: ['--conditions=@wisp/source', '--import', 'tsx'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    })
-    this.ready = new Promise((resolve, reject) => {
-      this.child.once('exit', (code) =>
-        reject(new Error(`${kind} process exited (${code}) before it was ready`)),
-      )
-      this.child.on('message', (m: ChildMessage) => {
-        if (m.type === 'ready') resolve(m)
-        else if (m.type === 'failed') reject(new Error(`${kind} process failed: ${m.error}`))
-        else if (m.type === 'submitted') this.onSubmitted(m.taskHash)
-        else this.#waiting.get(m.id)?.(m)
-      })
-    })
-    this.child.send(start satisfies ParentMessage)
-  }
-
-  ask<T extends 'cpu' | 'mesh'>(
-    type: T,
-    extra: Partial<Extract<ParentMessage, { type: T }>> = {},
-  ): Promise<Extract<ChildMessage, { type: T }>> {
-    const id = this.#next++
-    return new Promise((resolve) => {
-      this.#waiting.set(id, (m) => {
-        this.#waiting.delete(id)
-        resolve(m as Extract<ChildMessage, { type: T }>)
-      })
-      this.child.send({ ...extra, type, id } as ParentMessage)
-    })
-  }
-
-  /** `profile`: start a CPU profile now, or stop it and write it to a file (the measured tasks only). */
-  async cpuMs(
-    profile?: 'start' | { stopTo: string },
-  ): Promise<{ ms: number; rssBytes: number; blsJobs?: number }> {
-    const m = await this.ask('cpu', profile !== undefined ? { profile } : {})
-    return {
-      ms: (m.userUs + m.systemUs) / 1000,
-      rssBytes: m.rssBytes,
-      ...(m.blsJobs !== undefined ? { blsJobs: m.blsJobs } : {}),
-    }
-  }
-
-  stop(): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.child.exitCode !== null) return resolve()
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000)
-      this.child.once('exit', () => {
-        clearTimeout(timer)
-        resolve()
-      })
-      this.child.kill('SIGTERM')
-    })
-  }
-}
 
 async function run(attesterCount: number, validation: Validation) {
   const perProcess = Number(process.env.WISP_BENCH_ATTESTERS_PER_PROCESS ?? (attesterCount <= 16 ? 1 : 8))
-  const dataDir = mkdtempSync(join(tmpdir(), 'wisp-bench-roles-'))
-  const roles: Role[] = []
-  const anvil = await startAnvil({ port: 0, blockTime: 0 })
+  const network = await startBenchNetwork({
+    attesters: attesterCount,
+    validation,
+    attestersPerProcess: perProcess,
+    iterations: ITERATIONS,
+    progress,
+  })
+  const { roles, relay, attesterRoles, sendTask } = network
   try {
-    progress(`${attesterCount} attesters, validation ${validation}: deploying`)
-    const deployed = await deployDevnetChain({
-      rpcUrl: anvil.rpcUrl,
-      dataDir,
-      powers: [10, ...Array<number>(attesterCount).fill(10)],
-      taskDefinitions: [
-        {
-          name: 'hash-chain',
-          plugin: { package: '@wisp/plugin-hash-chain' },
-          config: { iterations: ITERATIONS },
-          rewards: { attesters: WAD / 100n, performer: WAD / 50n, aggregator: WAD / 200n },
-        },
-      ],
-      slashing: DEVNET_SLASHING,
-      operatorEth: 10n * WAD,
-      pollingIntervalMs: 100,
-    })
-    const chain = deployed.network
-    const hashChain = chain.taskDefinitions.find((d) => d.name === 'hash-chain')!.id
-
-    const relay = new Role('relay', 0, {
-      type: 'start',
-      role: 'relay',
-      rpcUrl: anvil.rpcUrl,
-      chainId: chain.chainId,
-      attestationCenter: chain.contracts.attestationCenter,
-      dataDir: join(dataDir, 'relay'),
-      // what operator.ts gives a node that does not aggregate
-      voteChecks:
-        validation === 'light' ? { mode: 'sample', peersSample: true } : { mode: 'all', peersSample: false },
-    })
-    roles.push(relay)
-    const relayAddrs = (await relay.ready).multiaddrs
-
-    const networkFile = networkFileOf(deployed.plan, deployed.deployment, {
-      rpcUrls: [anvil.rpcUrl],
-      relays: relayAddrs,
-    })
-    const networkConfig = operatorConfigFromNetwork(networkFile, {
-      config: {
-        chain: { pollingIntervalMs: 250, outcomeWindowMs: DEVNET_OUTCOME_WINDOW_MS },
-        election: { windowBlocks: 16, roundRobinInterval: 1_000_000, performerIds: [chain.operators[0]!.id] },
-        aggregator: { delayMs: 0 },
-      },
-    })
-    const config = (name: string, patch: Partial<OperatorConfig>): OperatorConfig => ({
-      ...networkConfig,
-      ...patch,
-      p2p: { ...networkConfig.p2p, validation },
-      dataDir: join(dataDir, name),
-    })
-
-    progress('starting the aggregator and the attesters')
-    const aggregator = new Role('aggregator', 0, {
-      type: 'start',
-      role: 'aggregator',
-      nodes: [
-        {
-          name: 'aggregator',
-          ecdsaKey: ANVIL_DEV_KEYS[1] as Hex,
-          operator: config('aggregator', {
-            roles: ['aggregator'],
-            jsonRpc: { port: 0, host: '127.0.0.1' },
-          }),
-        },
-      ],
-    })
-    roles.push(aggregator)
-    const attesterOps = chain.operators.slice(1, 1 + attesterCount)
-    const attesterRoles: Role[] = []
-    for (let i = 0; i < attesterOps.length; i += perProcess) {
-      const nodes: NodeSpec[] = attesterOps.slice(i, i + perProcess).map((op) => ({
-        name: `attester-${op.id}`,
-        ecdsaKey: op.ecdsaKey,
-        blsKey: op.blsSecretKey,
-        operator: config(`attester-${op.id}`, { roles: ['attester'] }),
-      }))
-      const role = new Role('attester', nodes.length, { type: 'start', role: 'attester', nodes })
-      attesterRoles.push(role)
-      roles.push(role)
-      // a few at a time: every process loads its modules on the same 2 cores
-      if (attesterRoles.length % 4 === 0) await role.ready
-    }
-    const readies = await Promise.all([aggregator.ready, ...attesterRoles.map((r) => r.ready)])
-    const jsonRpc = readies[0]!.jsonRpc!
-    const peerIds = readies.flatMap((r) => r.peerIds)
-
-    progress('waiting for every node to subscribe at the relay')
-    const started = Date.now()
-    for (;;) {
-      const mesh = (await relay.ask('mesh')).peers
-      if (Object.values(mesh).every((peers) => peerIds.every((id) => peers.includes(id)))) break
-      if (Date.now() - started > 180_000) {
-        const counts = Object.entries(mesh).map(
-          ([topic, peers]) =>
-            `${topic} ${peerIds.filter((id) => peers.includes(id)).length}/${peerIds.length}`,
-        )
-        throw new Error(`not every node subscribed at the relay within 180 s (${counts.join(', ')})`)
-      }
-      await sleep(200)
-    }
-    // a few gossipsub heartbeats (1 s) to graft the meshes
-    await sleep(3000)
-
-    const waiting = new Map<string, () => void>()
-    aggregator.onSubmitted = (hash) => waiting.get(hash)?.()
-    let counter = 0
-    const devnetView = {
-      chain,
-      taskDefinitions: { hashChain, priceOracle: hashChain },
-      options: { hashChainIterations: ITERATIONS },
-    } as Parameters<typeof signedHashChainTask>[0]
-    let unfinalized = 0
-    /** Finality in ms; undefined (counted in `unfinalized`) when not submitted within the timeout. */
-    const sendTask = async (): Promise<number | undefined> => {
-      const signed = await signedHashChainTask(devnetView, stringToBytes(`roles:${counter++}:${Date.now()}`))
-      let timer: ReturnType<typeof setTimeout> | undefined
-      const done = new Promise<boolean>((resolve) => {
-        waiting.set(signed.taskHash, () => resolve(true))
-        timer = setTimeout(() => resolve(false), TASK_TIMEOUT_MS)
-      })
-      const t0 = performance.now()
-      await sendSignedTask(jsonRpc, signed)
-      const submitted = await done
-      clearTimeout(timer)
-      waiting.delete(signed.taskHash)
-      if (!submitted) {
-        unfinalized++
-        progress(`task ${signed.taskHash} not submitted within ${TASK_TIMEOUT_MS / 1000} s`)
-        return undefined
-      }
-      return performance.now() - t0
-    }
-
     for (let i = 0; i < WARM_UP; i++) await sendTask()
     progress('warm-up done; measuring idle CPU')
     const snapshot = () => Promise.all(roles.map((r) => r.cpuMs()))
@@ -329,10 +109,17 @@ async function run(attesterCount: number, validation: Validation) {
     return {
       attesters: attesterCount,
       validation,
-      blsBackends: [...new Set([(await relay.ready).blsBackend, ...readies.map((r) => r.blsBackend)])],
+      blsBackends: [
+        ...new Set([
+          (await relay.ready).blsBackend,
+          ...(await Promise.all([network.aggregator, ...attesterRoles].map((r) => r.ready))).map(
+            (r) => r.blsBackend,
+          ),
+        ]),
+      ],
       attestersPerProcess: perProcess,
       tasks,
-      unfinalized,
+      unfinalized: network.unfinalized(),
       finality: {
         sequentialP50Ms: round(percentile(sequential, 50)),
         sequentialP99Ms: round(percentile(sequential, 99)),
@@ -345,11 +132,7 @@ async function run(attesterCount: number, validation: Validation) {
       attester: perRole('attester'),
     }
   } finally {
-    // nodes before the relay they keep redialling
-    await Promise.all(roles.filter((r) => r.kind !== 'relay').map((r) => r.stop()))
-    await Promise.all(roles.filter((r) => r.kind === 'relay').map((r) => r.stop()))
-    await anvil.stop()
-    rmSync(dataDir, { recursive: true, force: true })
+    await network.stop()
   }
 }
 

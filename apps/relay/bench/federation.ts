@@ -42,7 +42,8 @@ const KILL = values.kill === true
 const KILL_MESSAGES = Number(values['kill-messages'] ?? 200)
 /** one message every this many ms (each reaches every peer: PEERS deliveries) */
 const PUBLISH_INTERVAL_MS = Number(values['interval-ms'] ?? 100)
-const FAILOVER_TIMEOUT_MS = 30_000
+const FAILOVER_TIMEOUT_MS = 60_000
+const JOIN_TIMEOUT_MS = Number(process.env.JOIN_TIMEOUT_MS ?? 240_000)
 const NAMESPACE = 'wisp-federation-bench'
 
 const now = () => performance.timeOrigin + performance.now()
@@ -113,8 +114,8 @@ const summary = (values: number[]) => {
   }
 }
 
-type Memory = { rss: number; heapUsed: number }
-type PeerState = { peerId: string; relays: string[]; meshed: boolean }
+type Memory = { rss: number; heapUsed: number; heapTotal?: number; external?: number }
+type PeerState = { peerId: string; relays: string[]; meshed: boolean; why?: unknown }
 type Published = { ok: boolean; sentAt: number; recipients?: number; error?: string }
 const live = new Set<ChildProcess>()
 const killAll = () => {
@@ -188,11 +189,11 @@ await until(
       relayStates.every((s, r) => s.mesh >= share[r]!)
     )
   },
-  240_000,
+  JOIN_TIMEOUT_MS,
 ).catch(async (err: Error) => {
   const states = await peerStates()
   log(
-    `relays: ${JSON.stringify(await Promise.all(relays.map((r) => r.ask('state'))))}; peers: ${states.length}, without a relay: ${states.filter((s) => s.relays.length === 0).length}, without a mesh peer: ${states.filter((s) => !s.meshed).length}`,
+    `relays: ${JSON.stringify(await Promise.all(relays.map((r) => r.ask('state'))))}; peers: ${states.length}, without a relay: ${states.filter((s) => s.relays.length === 0).length}, without a mesh peer: ${states.filter((s) => !s.meshed).length}, e.g. ${JSON.stringify(states.filter((s) => !s.meshed).slice(0, 3))}`,
   )
   throw err
 })
@@ -251,6 +252,7 @@ for (let m = 0; m < MESSAGES; m++) {
   await sleep(PUBLISH_INTERVAL_MS)
 }
 const publishCpu = cpuShare(cpuFrom, await cpuNow(), (now() - publishStart) / 1000)
+const afterPublishing = await Promise.all(relays.map((r) => r.ask<Memory>('memory')))
 const expected = sent.filter((s) => s.ok).length * (PEERS - 1)
 let received = await allReceived()
 const count = (r: typeof received) => [...r.values()].reduce((n, m) => n + m.size, 0)
@@ -276,7 +278,11 @@ const perPeerKiB = relays.map((_, r) => ({
   peers: share[r]!,
   connections: relayConnections[r]!.connections,
   rss: round((connected[r]!.rss - baseline[r]!.rss) / share[r]! / 1024, 1),
+  rssAfterPublishing: round((afterPublishing[r]!.rss - baseline[r]!.rss) / share[r]! / 1024, 1),
   heapUsed: round((connected[r]!.heapUsed - baseline[r]!.heapUsed) / share[r]! / 1024, 1),
+  // V8's heap as reserved (used + free pages it keeps) and memory outside it (buffers)
+  heapTotal: round((connected[r]!.heapTotal! - baseline[r]!.heapTotal!) / share[r]! / 1024, 1),
+  external: round((connected[r]!.external! - baseline[r]!.external!) / share[r]! / 1024, 1),
 }))
 const result: Record<string, unknown> = {
   benchmark: '@wisp/relay: gossip across federated relays',
@@ -319,7 +325,13 @@ if (KILL) {
   log(
     `kill phase: ${KILL_MESSAGES} messages, SIGKILL of relay ${RELAYS - 1} (${orphans} peers) after ${killAfter}`,
   )
-  type Orphan = { peerId: string; connectedAt?: number; meshedAt?: number }
+  type Orphan = {
+    peerId: string
+    connectedAt?: number
+    subscribedAt?: number
+    meshedAt?: number
+    scores: number[]
+  }
   const base = 1_000_000
   const killSent: Sent[] = []
   let killedAt = 0
@@ -345,7 +357,9 @@ if (KILL) {
   const moved = new Map((await failover!).flat().map((o) => [o.peerId, o]))
   const since = (at: number | undefined) => (at === undefined ? [] : [at - killedAt])
   const connectedMs = [...moved.values()].flatMap((o) => since(o.connectedAt))
+  const subscribedMs = [...moved.values()].flatMap((o) => since(o.subscribedAt))
   const meshedMs = [...moved.values()].flatMap((o) => since(o.meshedAt))
+  const unmeshedScores = [...moved.values()].filter((o) => o.meshedAt === undefined).flatMap((o) => o.scores)
   await sleep(5000) // late deliveries (gossip's IHAVE/IWANT after a new graft)
   received = await allReceived()
   // A (message, receiver) pair is "during failover" when the author or the receiver is a peer of
@@ -388,7 +402,9 @@ if (KILL) {
     messages: "custom messages from a random peer (any peer, the killed relay's too)",
     orphanedPeers: orphans,
     onAnotherRelayMs: summary(connectedMs),
+    relaySubscriptionSeenMs: summary(subscribedMs),
     meshedOnAnotherRelayMs: summary(meshedMs),
+    unmeshedRelayScores: summary(unmeshedScores),
     neverMoved: orphans - connectedMs.length,
     messagesSent: killSent.filter((s) => s.ok).length,
     publishedToNobody,

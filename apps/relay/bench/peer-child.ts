@@ -47,6 +47,7 @@ const byId = new Map(peers.map((p) => [p.peerId, p]))
 function watchOrphans(lost: string, timeoutMs: number) {
   const orphans = peers.filter((p) => p.relays().connected.includes(lost))
   const connectedAt = new Map<string, number>()
+  const subscribedAt = new Map<string, number>()
   const meshedAt = new Map<string, number>()
   const result = (async () => {
     const deadline = Date.now() + timeoutMs
@@ -56,6 +57,9 @@ function watchOrphans(lost: string, timeoutMs: number) {
         const elsewhere = p.relays().connected.filter((r) => r !== lost)
         if (elsewhere.length === 0) continue
         if (!connectedAt.has(p.peerId)) connectedAt.set(p.peerId, now())
+        const subscribed = p.topicPeers('customMessage')
+        if (!subscribedAt.has(p.peerId) && elsewhere.some((r) => subscribed.includes(r)))
+          subscribedAt.set(p.peerId, now())
         const mesh = p.meshPeers('customMessage')
         if (elsewhere.some((r) => mesh.includes(r))) meshedAt.set(p.peerId, now())
       }
@@ -64,6 +68,12 @@ function watchOrphans(lost: string, timeoutMs: number) {
     return orphans.map((p) => ({
       peerId: p.peerId,
       connectedAt: connectedAt.get(p.peerId),
+      subscribedAt: subscribedAt.get(p.peerId),
+      // why a peer is not meshed yet: how it scores its new relay
+      scores: p
+        .relays()
+        .connected.filter((r) => r !== lost)
+        .map((r) => p.score(r)),
       meshedAt: meshedAt.get(p.peerId),
     }))
   })()
@@ -86,11 +96,26 @@ process.on('message', async (req: Request) => {
   const send = (value: unknown) => process.send?.({ id: req.id, value })
   if (req.op === 'state') {
     send(
-      peers.map((p) => ({
-        peerId: p.peerId,
-        relays: p.relays().connected,
-        meshed: p.meshPeers('customMessage').length > 0,
-      })),
+      peers.map((p) => {
+        const relays = p.relays().connected
+        const meshed = p.meshPeers('customMessage').length > 0
+        if (meshed) return { peerId: p.peerId, relays, meshed }
+        // why not: does it know its relays subscribe, how does it score them, which streams are open
+        const subscribers = p.topicPeers('customMessage')
+        return {
+          peerId: p.peerId,
+          relays,
+          meshed,
+          why: relays.map((r) => ({
+            subscribed: subscribers.includes(r),
+            score: p.score(r),
+            streams: p.libp2p
+              .getConnections()
+              .filter((c) => c.remotePeer.toString() === r)
+              .flatMap((c) => c.streams.map((st) => `${st.direction}:${st.protocol}`)),
+          })),
+        }
+      }),
     )
   } else if (req.op === 'publish') {
     const sentAt = now()

@@ -19,7 +19,7 @@ function memory() {
   gc?.()
   gc?.()
   const m = process.memoryUsage()
-  return { rss: m.rss, heapUsed: m.heapUsed }
+  return { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external }
 }
 
 process.on('message', (req: { id: number; op: 'memory' | 'cpu' | 'state' | 'stop' }) => {

@@ -252,7 +252,8 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
     const tStarted = performance.now()
 
     progress(`waiting for ${peerIds.length} attesters to subscribe at the relay`)
-    const subscribeTimeoutMs = 180_000 + peerIds.length * 500
+    // on 2 shared cores a few hundred nodes take minutes to dial and subscribe
+    const subscribeTimeoutMs = 180_000 + peerIds.length * 1500
     for (;;) {
       const mesh = (await relay.ask('mesh')).peers
       if (Object.values(mesh).every((peers) => peerIds.every((id) => peers.includes(id)))) break

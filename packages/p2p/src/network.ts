@@ -157,6 +157,7 @@ export async function startNetwork(
     seen: new SeenCache(options.dedupe, now),
     customRate: new RateLimiter(options.customMessages.perPeer, now),
     rates,
+    linkRate: new RateLimiter(options.rateLimits.perLink, now),
     penalties: defences.penalties,
     votes: new VoteBook({ maxEntries: options.dedupe.maxVotes }),
     outcomeCache: new OutcomeCache(options.outcomeChecks),

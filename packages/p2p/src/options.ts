@@ -59,6 +59,15 @@ export interface RateLimitOptions {
   task: RateLimit
   attestation: RateLimit
   taskSubmitted: RateLimit
+  /**
+   * Per link: new gossip messages (all four topics) one directly connected peer may push to us,
+   * whoever wrote them, checked before anything else. Bounds what a federated relay (a gossipsub
+   * direct peer: never graylisted) can make us validate and forward, and what a swarm of authors
+   * each within its own quota can push through one relay. Over it: reject when the peer wrote
+   * the message itself, ignore when it forwarded it (a relay passing on a flood in good faith is
+   * not punished; the flood's authors pay at their own relay).
+   */
+  perLink: RateLimit
 }
 
 /** Application-specific score: points charged to peers for what gossipsub's P4 cannot see. */
@@ -176,6 +185,10 @@ export const DEFAULT_RATE_LIMIT_OPTIONS: Readonly<RateLimitOptions> = Object.fre
   task: PER_AUTHOR,
   attestation: PER_AUTHOR,
   taskSubmitted: PER_AUTHOR,
+  // A relay link carries the whole network's new messages: bursts of 5000, then 1000/s — a
+  // thousand attesters voting on a task every second. A leaf peer's own messages stay far below
+  // (its per-author limits), so for it this only catches a raw flood. Raise it for larger networks.
+  perLink: Object.freeze({ messages: 5000, intervalMs: 5000 }),
 })
 
 export const DEFAULT_PENALTY_OPTIONS: Readonly<PenaltyOptions> = Object.freeze({

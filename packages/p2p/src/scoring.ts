@@ -95,11 +95,17 @@ export function gossipsubScoring(
   topics: GossipTopics,
   /** P5: the application's opinion of a peer (≤ 0 here: PeerPenalties.score); 0 for everyone when absent */
   appSpecificScore: (peerId: string) => number = () => 0,
+  /**
+   * Other topics whose rejects must cost the sender (the relays' announcements): scored like
+   * custom messages. gossipsub counts no P4 at all on a topic without parameters.
+   */
+  otherTopics: readonly string[] = [],
 ) {
   const topicParams: Record<string, ReturnType<typeof topicParamsOf>> = {}
   for (const kind of Object.keys(topics) as GossipTopicKind[]) {
     topicParams[topics[kind]] = topicParamsOf(scoring.topics[kind])
   }
+  for (const topic of otherTopics) topicParams[topic] = topicParamsOf(scoring.topics.customMessage)
   return {
     scoreParams: {
       topics: topicParams,

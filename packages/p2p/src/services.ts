@@ -7,6 +7,7 @@ import { webRTCDiscoveryTopic } from './browser/discovery.js'
 import type { PeerDefences } from './defences.js'
 import type { P2PMetrics } from './metrics.js'
 import type { NetworkOptions } from './options.js'
+import { relayAnnouncementTopic } from './relay-topic.js'
 import { gossipsubScoring } from './scoring.js'
 
 export type GossipsubInit = NonNullable<Parameters<typeof gossipsub>[0]>
@@ -71,7 +72,9 @@ export function wispGossipsub(
     // gossipsub's caches and carry nothing for us.
     allowedTopics: [...Object.values(topics), webRTCDiscoveryTopic(options.topicNamespace)],
     maxInboundDataLength: maxInboundRpcBytes(options),
-    ...gossipsubScoring(options.scoring, topics, defences?.penalties.score),
+    ...gossipsubScoring(options.scoring, topics, defences?.penalties.score, [
+      relayAnnouncementTopic(options.topicNamespace),
+    ]),
     ...gossipsubMetrics(Object.values(topics), metrics),
     ...overrides,
   })

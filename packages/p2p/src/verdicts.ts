@@ -18,6 +18,9 @@ export const REJECT_REASONS = [
   'rate_limited',
   'false_outcome',
   'equivocation',
+  // added for federated relays
+  /** one link pushed more new messages than rateLimits.perLink allows */
+  'link_rate_limited',
 ] as const
 export const IGNORE_REASONS = [
   'unknown_definition',
@@ -40,6 +43,10 @@ export const IGNORE_REASONS = [
   'bad_attester_signature',
   'false_outcome',
   'equivocation',
+  // added for federated relays: a link over its budget, or an author we know is not the
+  // attester's operator, when another peer (e.g. a relay with auth off) forwarded the message
+  'link_rate_limited',
+  'unauthenticated',
 ] as const
 
 export type RejectReason = (typeof REJECT_REASONS)[number]

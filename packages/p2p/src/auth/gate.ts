@@ -5,9 +5,10 @@ import type { AuthBook } from './book.js'
 
 /**
  * With auth on: an attestation authored by a directly connected peer passes only if that peer
- * proved it is the attester's operator. Authors we have no connection to cannot be challenged by
- * us; their first hop did that, and the attestation's own BLS signature (checked next) still
- * proves the operator signed the vote.
+ * proved it is the attester's operator (a reject; validateAttestation makes it an ignore when
+ * another peer forwarded the copy, see validation/blame.ts). Authors we have no connection to
+ * cannot be challenged by us; their first hop did that (every relay of a federation must run
+ * with auth on), and the attestation's own BLS signature still proves the operator signed it.
  */
 export function createAuthorGate(book: AuthBook, selfPeerId: string, timeoutMs: number): AuthorGate {
   return {

@@ -17,9 +17,10 @@ import { describeDialError } from '../bootstrap.js'
 import { P2PError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { WispServices } from '../network.js'
+import { relayAnnouncementTopic } from '../relay-topic.js'
+import { RateLimiter } from '../validation/rate-limit.js'
 
-/** The relays' own topic: announcements of relays (only relays subscribe). */
-export const relayAnnouncementTopic = (namespace: string) => `${namespace}.wisp-relays`
+export { relayAnnouncementTopic }
 
 /** Peer-store tag of federated relays: the connection manager prunes them last. */
 export const FEDERATION_TAG = 'wisp-relay-federation'
@@ -66,6 +67,11 @@ const FIRST_RETRY_MS = 1000
 const MAX_RETRY_MS = 30_000
 const DIAL_TIMEOUT_MS = 10_000
 const TICK_MS = 1000
+/**
+ * Announcements one relay may author per `announceEveryMs`: its timed one plus re-announcements
+ * when relays subscribe (we hold ourselves to it too). A link may carry this many per relay kept.
+ */
+const ANNOUNCEMENTS_PER_INTERVAL = 4
 
 interface Known {
   addrs: string[]
@@ -137,6 +143,16 @@ export function startFederation(
   let timer: TimerHandle | undefined
   let announceTimer: TimerHandle | undefined
   let refusedLogged = false
+  // Anyone can publish on the relays' topic and every relay forwards what it accepts to every
+  // other: without these a peer of one relay could flood them all (and, being a direct peer, a
+  // relay is never graylisted by gossipsub). Over a bucket: reject when the author sent it itself
+  // (the topic is scored, services.ts: a flooder is graylisted and banned), ignore when forwarded.
+  const budget = { messages: ANNOUNCEMENTS_PER_INTERVAL, intervalMs: options.announceEveryMs }
+  const perAuthor = new RateLimiter(budget, Date.now)
+  const perLink = new RateLimiter(
+    { messages: budget.messages * Math.max(1, options.maxRelays), intervalMs: budget.intervalMs },
+    Date.now,
+  )
 
   const add = (peerId: string, addrs: string[], configured: boolean): boolean => {
     if (peerId === self) return false
@@ -236,6 +252,8 @@ export function startFederation(
       .filter((a) => !a.includes('/p2p-circuit'))
       .slice(0, MAX_ANNOUNCED_ADDRS)
     if (addrs.length === 0) return
+    // the other relays hold us to the same budget; the timed announcement comes soon enough
+    if (!perAuthor.take(self)) return
     // publishing with no relay subscribed yet reaches nobody; the next subscription re-announces
     void pubsub.publish(topic, new TextEncoder().encode(JSON.stringify({ addrs }))).catch((err: Error) => {
       logger.debug('relay announcement not published', { error: err.message })
@@ -259,10 +277,17 @@ export function startFederation(
     }, options.announceEveryMs)
   }
 
-  const validate = (_source: PeerId, msg: Message): TopicValidatorResult => {
+  const validate = (source: PeerId, msg: Message): TopicValidatorResult => {
     // StrictSign: the author is the key that signed it, so a relay can only announce itself
     if (msg.type !== 'signed') return TopicValidatorResult.Reject
-    return parseAnnouncement(msg.data, msg.from.toString()) === undefined
+    const from = msg.from.toString()
+    const sentByAuthor = from === source.toString()
+    if (!perLink.take(source.toString()) || !perAuthor.take(from)) {
+      return sentByAuthor ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore
+    }
+    // a closed network carries only its own relays' announcements
+    if (allowed.size > 0 && !allowed.has(from)) return TopicValidatorResult.Ignore
+    return parseAnnouncement(msg.data, from) === undefined
       ? TopicValidatorResult.Reject
       : TopicValidatorResult.Accept
   }
@@ -272,10 +297,8 @@ export function startFederation(
     const from = msg.from.toString()
     const addrs = parseAnnouncement(msg.data, from)
     if (addrs === undefined) return
-    if (allowed.size > 0 && !allowed.has(from)) {
-      logger.debug('announced relay not in allowRelays: ignored', { peerId: from })
-      return
-    }
+    // our own validator already refused it; a message we published ourselves is not validated
+    if (allowed.size > 0 && !allowed.has(from)) return
     // a relay new to us announces again once it sees our subscription, so it learns of us too
     if (add(from, addrs, false)) schedule(0)
   }

@@ -46,6 +46,9 @@ export async function validateAttestation(
 
   if (ctx.gate !== undefined && incoming.author !== undefined) {
     const gated = await ctx.gate.check(incoming.author, att.attester.address)
+    // forwarded (a relay with auth off, or one that authenticated the author when we could not):
+    // not ours to forward, and not the forwarder's fault
+    if (gated?.outcome === 'reject') return blame(ctx, incoming, 'unauthenticated', 0)
     if (gated !== undefined) return gated
   }
 

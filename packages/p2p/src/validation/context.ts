@@ -37,6 +37,11 @@ export interface ValidationContext {
   customRate: RateLimiter
   /** Per author, one bucket set per topic (options.rateLimits). */
   rates: Record<RateLimitedKind, RateLimiter>
+  /**
+   * Per link (the propagation source), every topic (options.rateLimits.perLink). Every network
+   * has one; absent only where a rule is exercised on its own.
+   */
+  linkRate?: RateLimiter
   /** Application-specific penalties (gossipsub's P5); validators charge authors here. */
   penalties: PeerPenalties
   /** Verified votes per (task, operator), to spot equivocations. */

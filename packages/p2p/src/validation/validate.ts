@@ -42,10 +42,12 @@ const RATE_LIMITED: ReadonlySet<GossipTopicKind> = new Set<RateLimitedKind>([
 ])
 
 /**
- * Decodes strictly (oversized or undecodable → reject; `safeDecodeMessage` compares the byte
- * length with the topic's limit before it parses anything), takes a token from the author's
- * bucket for the topic (before any lookup or BLS work: over it → reject when the author sent it
- * itself, ignore when forwarded), then applies the kind's rules.
+ * Takes a token from the link's bucket (the peer that sent us this copy, whoever wrote it: a
+ * federated relay included, which gossipsub never graylists), decodes strictly (oversized or
+ * undecodable → reject; `safeDecodeMessage` compares the byte length with the topic's limit
+ * before it parses anything), takes a token from the author's bucket for the topic (before any
+ * lookup or BLS work), then applies the kind's rules. Over either bucket → reject when the author
+ * sent it itself, ignore when forwarded (blame.ts).
  * Never throws: a bug in a rule becomes ignore/internal.
  */
 export async function validateGossip<K extends GossipTopicKind>(
@@ -64,6 +66,8 @@ async function judge<K extends GossipTopicKind>(
   incoming: Incoming,
   ctx: ValidationContext,
 ): Promise<ValidationResult<K>> {
+  if (ctx.linkRate?.take(incoming.from) === false)
+    return { verdict: blame(ctx, incoming, 'link_rate_limited', 0) }
   const decoded = safeDecodeMessage(kind, incoming.data, ctx.options.wireLimits)
   if (!decoded.ok) return { verdict: reject(wireRejectReason(decoded.error.code)) }
   const message = decoded.value as WireMessageMap[K]

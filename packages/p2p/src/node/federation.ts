@@ -285,8 +285,6 @@ export function startFederation(
     if (!perLink.take(source.toString()) || !perAuthor.take(from)) {
       return sentByAuthor ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore
     }
-    // a closed network carries only its own relays' announcements
-    if (allowed.size > 0 && !allowed.has(from)) return TopicValidatorResult.Ignore
     return parseAnnouncement(msg.data, from) === undefined
       ? TopicValidatorResult.Reject
       : TopicValidatorResult.Accept
@@ -297,8 +295,10 @@ export function startFederation(
     const from = msg.from.toString()
     const addrs = parseAnnouncement(msg.data, from)
     if (addrs === undefined) return
-    // our own validator already refused it; a message we published ourselves is not validated
-    if (allowed.size > 0 && !allowed.has(from)) return
+    if (allowed.size > 0 && !allowed.has(from)) {
+      logger.debug('announced relay not in allowRelays: ignored', { peerId: from })
+      return
+    }
     // a relay new to us announces again once it sees our subscription, so it learns of us too
     if (add(from, addrs, false)) schedule(0)
   }

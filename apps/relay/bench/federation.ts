@@ -326,6 +326,7 @@ if (KILL) {
     `kill phase: ${KILL_MESSAGES} messages, SIGKILL of relay ${RELAYS - 1} (${orphans} peers) after ${killAfter}`,
   )
   type Orphan = {
+    streams: string[]
     peerId: string
     connectedAt?: number
     subscribedAt?: number
@@ -359,7 +360,10 @@ if (KILL) {
   const connectedMs = [...moved.values()].flatMap((o) => since(o.connectedAt))
   const subscribedMs = [...moved.values()].flatMap((o) => since(o.subscribedAt))
   const meshedMs = [...moved.values()].flatMap((o) => since(o.meshedAt))
-  const unmeshedScores = [...moved.values()].filter((o) => o.meshedAt === undefined).flatMap((o) => o.scores)
+  const unmeshed = [...moved.values()].filter((o) => o.meshedAt === undefined)
+  const unmeshedScores = unmeshed.flatMap((o) => o.scores)
+  const unmeshedStreams: Record<string, number> = {}
+  for (const st of unmeshed.flatMap((o) => o.streams)) unmeshedStreams[st] = (unmeshedStreams[st] ?? 0) + 1
   await sleep(5000) // late deliveries (gossip's IHAVE/IWANT after a new graft)
   received = await allReceived()
   // A (message, receiver) pair is "during failover" when the author or the receiver is a peer of
@@ -405,6 +409,7 @@ if (KILL) {
     relaySubscriptionSeenMs: summary(subscribedMs),
     meshedOnAnotherRelayMs: summary(meshedMs),
     unmeshedRelayScores: summary(unmeshedScores),
+    unmeshedStreams,
     neverMoved: orphans - connectedMs.length,
     messagesSent: killSent.filter((s) => s.ok).length,
     publishedToNobody,

@@ -36,6 +36,11 @@ for (let i = 0; i < Number(count); i += 20) {
     })
   }
   peers.push(...batch)
+  // joins paced like the old in-process bench (a batch dialled, then the next): 1 000 handshakes
+  // at once on 2 shared cores outlast the 10 s dial timeout and every retry collides again
+  const deadline = Date.now() + 30_000
+  while (batch.some((p) => p.relays().connected.length === 0) && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50))
 }
 const byId = new Map(peers.map((p) => [p.peerId, p]))
 
@@ -69,11 +74,15 @@ function watchOrphans(lost: string, timeoutMs: number) {
       peerId: p.peerId,
       connectedAt: connectedAt.get(p.peerId),
       subscribedAt: subscribedAt.get(p.peerId),
-      // why a peer is not meshed yet: how it scores its new relay
+      // why a peer is not meshed yet: how it scores its new relay, which streams it has with it
       scores: p
         .relays()
         .connected.filter((r) => r !== lost)
         .map((r) => p.score(r)),
+      streams: p.libp2p
+        .getConnections()
+        .filter((c) => c.remotePeer.toString() !== lost)
+        .flatMap((c) => c.streams.map((st) => `${st.direction}:${st.protocol}`)),
       meshedAt: meshedAt.get(p.peerId),
     }))
   })()

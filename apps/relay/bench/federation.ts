@@ -122,6 +122,12 @@ const killAll = () => {
   for (const c of live) c.kill('SIGKILL')
 }
 process.on('exit', killAll)
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    killAll()
+    process.exit(1)
+  })
+}
 
 const startRelay = async (peers: string[]) => {
   const relay = await forkChild('./relay-child.ts', [NAMESPACE, ...peers])
@@ -147,6 +153,7 @@ log(
 )
 
 const addresses = relays.map((r) => r.address)
+const joinStart = now()
 const peerProcesses = await Promise.all(
   Array.from({ length: PEER_PROCESSES }, async (_, i) => {
     const count = Math.floor(PEERS / PEER_PROCESSES) + (i < PEERS % PEER_PROCESSES ? 1 : 0)
@@ -176,7 +183,6 @@ const readStates = async () => {
   }
   return out
 }
-const joinStart = now()
 await until(
   'every peer on its relays and in a mesh',
   async () => {

@@ -101,6 +101,8 @@ type Request =
 
 let watching: ReturnType<typeof watchOrphans> | undefined
 
+// the bench gone (killed, crashed): do not linger
+process.on('disconnect', () => process.exit(0))
 process.on('message', async (req: Request) => {
   const send = (value: unknown) => process.send?.({ id: req.id, value })
   if (req.op === 'state') {

@@ -22,6 +22,8 @@ function memory() {
   return { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external }
 }
 
+// the bench gone (killed, crashed): do not linger
+process.on('disconnect', () => process.exit(0))
 process.on('message', (req: { id: number; op: 'memory' | 'cpu' | 'state' | 'stop' }) => {
   const send = (value: unknown) => process.send?.({ id: req.id, value })
   if (req.op === 'memory') send(memory())

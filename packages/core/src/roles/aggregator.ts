@@ -1,6 +1,7 @@
 // The aggregator: buckets attestations per (task, verdict) — i.e. per voteHash — and once the
 // eligible voting power reaches the contract's threshold, waits by the latency rule (every recent
 // voter in, or a bound in ms or blocks: latency-rule.ts) or a fixed window (Othentic's --delay),
+// chooses the votes within the definition's maximum number of attesters (vote-selection.ts),
 // verifies the signatures optimistically — the votes of every task ready at the same time in one
 // multi-pairing with random coefficients, bisection only on failure — predicts the contract's
 // checks, and submits with retry and backoff. Another aggregator winning the race
@@ -19,11 +20,9 @@ import {
 } from '@wisp/bls'
 import {
   DOMAIN_TASKS,
-  evaluateQuorum,
   type PerformerSignature,
   preflightSubmission,
   readWord,
-  selectAttesters,
   type TaskInfo,
   taskHash,
   voteHash,
@@ -49,6 +48,7 @@ import type {
 import { BlockWatch, RecentVoters } from './latency-rule.js'
 import { taskInfoOf } from './task.js'
 import { VoteBuffer } from './vote-buffer.js'
+import { MAXIMUM_BELOW_THRESHOLD, selectVotes } from './vote-selection.js'
 
 type Hex = `0x${string}`
 
@@ -169,6 +169,8 @@ interface Pending {
   verified: Set<string>
   /** latency-rule waits under way */
   waits: Set<Wait>
+  /** verdicts already reported as held back by the definition's maximum (#reportMaximum) */
+  maximumReported?: Partial<Record<VerdictKey, boolean>>
   /** the record's write under way, and whether it must run again (see #persist) */
   saving?: Promise<void> | undefined
   dirty?: boolean
@@ -617,21 +619,18 @@ export class Aggregator {
     }
   }
 
+  /** The votes a submission would carry (vote-selection.ts) and whether they meet the threshold. */
   async #quorum(pending: Pending, verdict: VerdictKey) {
-    const operators = await this.#c.operators.all()
     const definition = await this.#definition(pending.task.taskDefinitionId)
-    const selection = selectAttesters({
-      candidateIds: pending.votes[verdict].keys(),
-      operators,
-      ...(definition ? { taskDefinition: definition } : {}),
-    })
     try {
-      const quorum = evaluateQuorum({
+      const { selection, quorum, maximumBelowThreshold } = selectVotes({
+        voterIds: pending.votes[verdict].keys(),
+        operators: await this.#c.operators.all(),
+        definition,
         networkTotal: await this.#c.operators.networkTotal(),
-        ...(definition ? { taskDefinition: definition, definitionTotal: definition.definitionTotal } : {}),
         isApproved: verdict === 'approve',
-        signedVotingPower: selection.signedVotingPower,
       })
+      if (maximumBelowThreshold) this.#reportMaximum(pending, verdict, selection.accepted, definition)
       return { ...quorum, selection, definition }
     } catch (err) {
       this.#c.logger.warn('quorum cannot be evaluated', {
@@ -640,6 +639,31 @@ export class Aggregator {
       })
       return undefined
     }
+  }
+
+  /**
+   * Once per task and verdict: the definition's maximum keeps the votes in hand from the threshold
+   * (the `maximum` of most power fall short; all of them would not), so nothing is submitted.
+   */
+  #reportMaximum(
+    pending: Pending,
+    verdict: VerdictKey,
+    selected: readonly { id: number }[],
+    definition: TaskDefinitionInfo | undefined,
+  ): void {
+    if (pending.maximumReported?.[verdict]) return
+    pending.maximumReported = { ...pending.maximumReported, [verdict]: true }
+    this.#c.metrics.increment('wisp_aggregator_maximum_below_threshold_total', { verdict })
+    this.#c.logger.warn(
+      'the votes of most power within the maximum number of attesters miss the threshold: not submitted unless votes of more power arrive',
+      {
+        code: MAXIMUM_BELOW_THRESHOLD,
+        taskHash: pending.hash,
+        verdict,
+        maximum: definition?.maximumNumberOfAttesters,
+        selected: selected.map((op) => op.id),
+      },
+    )
   }
 
   async #submit(pending: Pending, verdict: VerdictKey): Promise<void> {

@@ -16,6 +16,7 @@ import {
   GOSSIP_KINDS,
   type NetworkComponents,
   type PartialNetworkOptions,
+  type PartialNodePeerOptions,
   type PrometheusMetrics,
   type WispNetwork,
 } from '../src/node/index.js'
@@ -85,7 +86,7 @@ interface Pair {
 }
 
 /** Relays A and B federated (B configured with A), with the same options as their peers. */
-async function startPair(common: PartialNetworkOptions): Promise<Pair> {
+async function startPair(common: PartialNodePeerOptions): Promise<Pair> {
   const verifier = createInlineVerifier()
   const components = (extra: NetworkComponents = {}): NetworkComponents => ({
     verifier,
@@ -140,11 +141,14 @@ describe('a flood on relay A', () => {
   let honestA: WispNetwork
   let honestB: WispNetwork
   const extra: WispRelay[] = []
-  const common: PartialNetworkOptions = {
+  const common: PartialNodePeerOptions = {
     deployments: [DEPLOYMENT],
     topicNamespace: NS,
     customMessages: { perPeer: { messages: CUSTOM_PER_AUTHOR, intervalMs: 60_000 } },
     rateLimits: { perLink: PER_LINK },
+    // every peer here dials from 127.0.0.1, and the peers banned below keep redialling A: at
+    // libp2p's 5 inbound connections per second per host a new peer waited seconds to get in
+    inboundConnectionThreshold: 100,
   }
 
   beforeAll(async () => {

@@ -213,7 +213,7 @@ export function startFederation(
           k.at = 0
           return
         }
-        if (now < k.at || isBanned(peerId)) return
+        if (stopped || now < k.at || isBanned(peerId)) return
         const { signal, clear } = timeoutSignal(DIAL_TIMEOUT_MS)
         try {
           await libp2p.dial(

@@ -13,7 +13,6 @@ import {
   createNodePeer,
   createPrometheusMetrics,
   createRelay,
-  GOSSIP_KINDS,
   type NetworkComponents,
   type PartialNetworkOptions,
   type PartialNodePeerOptions,
@@ -21,7 +20,7 @@ import {
   type WispNetwork,
 } from '../src/node/index.js'
 import type { WispRelay } from '../src/node/relay.js'
-import { waitForMesh } from './support/cluster.js'
+import { waitForFederated, waitForMesh } from './support/cluster.js'
 import {
   DEPLOYMENT,
   definitions,
@@ -49,24 +48,6 @@ function tally(peer: WispNetwork, kind: GossipTopicKind): Map<string, number> {
   const counts = new Map<string, number>()
   peer.onMessage(kind, (r) => counts.set(r.from, (counts.get(r.from) ?? 0) + 1))
   return counts
-}
-
-function directPeers(network: WispNetwork): Set<string> {
-  return (network.libp2p.services.pubsub as unknown as { direct: Set<string> }).direct
-}
-
-async function waitForFederated(a: WispRelay, b: WispRelay): Promise<void> {
-  await waitFor(`relays ${a.peerId} and ${b.peerId} federated`, () =>
-    [
-      [a, b],
-      [b, a],
-    ].every(
-      ([x, y]) =>
-        x!.federation.connected().includes(y!.peerId) &&
-        directPeers(x!).has(y!.peerId) &&
-        GOSSIP_KINDS.every((k) => x!.topicPeers(k).includes(y!.peerId)),
-    ),
-  )
 }
 
 interface Pair {

@@ -11,14 +11,13 @@ import {
   createNodePeer,
   createPrometheusMetrics,
   createRelay,
-  GOSSIP_KINDS,
   type Logger,
   type PartialNetworkOptions,
   type WispNetwork,
 } from '../src/node/index.js'
 import { allows, REFUSED_CONNECTIONS_METRIC } from '../src/node/load-shedding.js'
 import type { WispRelay } from '../src/node/relay.js'
-import { waitForMesh } from './support/cluster.js'
+import { waitForFederated, waitForMesh } from './support/cluster.js'
 import {
   DEPLOYMENT,
   definitions,
@@ -52,26 +51,6 @@ function recordingLogger() {
     child: () => logger,
   }
   return { logger, lines }
-}
-
-/** js-gossipsub's direct peers of a node (public on its class). */
-function directPeers(network: WispNetwork): Set<string> {
-  return (network.libp2p.services.pubsub as unknown as { direct: Set<string> }).direct
-}
-
-/** Both relays hold each other as connected direct peers and see each other on every topic. */
-async function waitForFederated(a: WispRelay, b: WispRelay): Promise<void> {
-  await waitFor(`relays ${a.peerId} and ${b.peerId} federated`, () =>
-    [
-      [a, b],
-      [b, a],
-    ].every(
-      ([x, y]) =>
-        x!.federation.connected().includes(y!.peerId) &&
-        directPeers(x!).has(y!.peerId) &&
-        GOSSIP_KINDS.every((k) => x!.topicPeers(k).includes(y!.peerId)),
-    ),
-  )
 }
 
 describe('relay federation', () => {

@@ -10,8 +10,29 @@ import {
   type PrometheusMetrics,
   type WispNetwork,
 } from '../../src/node/index.js'
+import type { WispRelay } from '../../src/node/relay.js'
 import { DEPLOYMENT, definitions, directoryOf, type TestOperator } from './fixtures.js'
 import { waitFor } from './wait.js'
+
+/** js-gossipsub's direct peers of a node (public on its class). */
+export function directPeers(network: WispNetwork): Set<string> {
+  return (network.libp2p.services.pubsub as unknown as { direct: Set<string> }).direct
+}
+
+/** Both relays hold each other as connected direct peers and see each other on every topic. */
+export async function waitForFederated(a: WispRelay, b: WispRelay): Promise<void> {
+  await waitFor(`relays ${a.peerId} and ${b.peerId} federated`, () =>
+    [
+      [a, b],
+      [b, a],
+    ].every(
+      ([x, y]) =>
+        x!.federation.connected().includes(y!.peerId) &&
+        directPeers(x!).has(y!.peerId) &&
+        GOSSIP_KINDS.every((k) => x!.topicPeers(k).includes(y!.peerId)),
+    ),
+  )
+}
 
 export interface Cluster {
   relay: WispNetwork

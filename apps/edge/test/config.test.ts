@@ -50,7 +50,7 @@ describe('parseEdgeConfig', () => {
         p2p: {
           bootstrap: [RELAY],
           topicNamespace: OPERATOR_DEFAULTS.p2p.topicNamespace,
-          validation: 'full',
+          validation: OPERATOR_DEFAULTS.p2p.validation,
         },
         election: OPERATOR_DEFAULTS.election,
         attester: OPERATOR_DEFAULTS.attester,

@@ -119,7 +119,7 @@ describe('edge attester in workerd', () => {
         rpcOk: true,
       },
       plugins: [{ id: '@wisp/plugin-hash-chain', taskDefinitionIds: [avs.definitionId], source: 'bundled' }],
-      config: { operator: { p2p: { bootstrap: [avs.relayAddress], validation: 'full' } } },
+      config: { operator: { p2p: { bootstrap: [avs.relayAddress], validation: 'light' } } },
     })
     expect(s.p2p?.peers).toEqual(
       expect.arrayContaining([expect.objectContaining({ kind: 'relay', direction: 'outbound' })]),

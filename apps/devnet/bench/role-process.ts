@@ -98,10 +98,14 @@ async function start(message: StartMessage): Promise<void> {
     send({ type: 'ready', peerIds: [relay.peerId], multiaddrs: relay.getMultiaddrs(), blsBackend })
     return
   }
+  // the attesters of one process share one verifier pool (one worker thread), as operators hosted
+  // together would: a pool per node is a worker thread per node, idle most of the time
+  const verifier = message.role === 'attester' ? createNodeVerifierPool({ workers: 1 }) : undefined
+  if (verifier !== undefined) closers.push(() => verifier.close())
   for (const spec of message.nodes) {
     const node = await startWispNode(
       { name: spec.name, keys: keysFromEcdsa(spec.ecdsaKey, spec.blsKey), operator: spec.operator },
-      { logger },
+      { logger, ...(verifier ? { verifier } : {}) },
     )
     nodes.push(node)
     closers.unshift(() => node.stop())

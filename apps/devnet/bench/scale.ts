@@ -10,6 +10,7 @@
 //   npm run bench:scale -w @wisp/devnet                    (-- --part a,b,c; default all three)
 //   WISP_BENCH_SCALE_ATTESTERS=256 WISP_BENCH_SCALE_GAS=4,16,64,128 WISP_BENCH_SCALE_PEERS=1000
 //   WISP_BENCH_SCALE_TASKS=5 WISP_BENCH_SCALE_PER_PROCESS=16 WISP_BENCH_SCALE_MIN_FREE_GIB=3
+//   WISP_BENCH_SCALE_ATTESTER_POLL_MS=2000
 import { availableParallelism, freemem, totalmem } from 'node:os'
 import { createPublicClient, http } from 'viem'
 import { type BenchNetwork, percentile, round, startBenchNetwork } from './setup.js'
@@ -29,6 +30,8 @@ const PEERS = Number(process.env.WISP_BENCH_SCALE_PEERS ?? 1000)
 const TASKS = Number(process.env.WISP_BENCH_SCALE_TASKS ?? 5)
 const PER_PROCESS = Number(process.env.WISP_BENCH_SCALE_PER_PROCESS ?? 16)
 const MIN_FREE_BYTES = Number(process.env.WISP_BENCH_SCALE_MIN_FREE_GIB ?? 3) * 2 ** 30
+// the operator's default chain polling for the attesters of parts a and c (see setup.ts)
+const ATTESTER_POLL_MS = Number(process.env.WISP_BENCH_SCALE_ATTESTER_POLL_MS ?? 2000)
 const ITERATIONS = 500
 
 const progress = (line: string) => process.stderr.write(`[bench:scale] ${line}\n`)
@@ -72,6 +75,20 @@ async function measureTasks(network: BenchNetwork, tasks: number) {
   }
 }
 
+/** What the attester nodes cost doing nothing (heartbeats, chain polling): CPU ms per node per second. */
+async function idleCpu(network: BenchNetwork, seconds = 10) {
+  const sample = async () =>
+    (await Promise.all(network.attesterRoles.map((r) => r.cpuMs()))).reduce((a, c) => a + c.ms, 0)
+  const nodes = network.attesterRoles.reduce((a, r) => a + r.attesters, 0)
+  const before = await sample()
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000))
+  const ms = (await sample()) - before
+  return {
+    attesterIdleCpuMsPerNodePerSecond: round(ms / nodes / seconds),
+    attesterIdleCoresInAll: round(ms / 1000 / seconds),
+  }
+}
+
 /** Attester processes' resident memory per attester node in them. */
 async function memoryPerPeer(network: BenchNetwork) {
   const cpu = await Promise.all(network.attesterRoles.map((r) => r.cpuMs()))
@@ -90,13 +107,18 @@ async function partA() {
     validation: 'light',
     attestersPerProcess: PER_PROCESS,
     iterations: ITERATIONS,
+    attesterPollingIntervalMs: ATTESTER_POLL_MS,
     progress,
   })
   try {
+    const idle = await idleCpu(network)
+    progress(`idle: ${JSON.stringify(idle)}`)
     const tasks = await measureTasks(network, TASKS)
     return {
+      ...idle,
       attesters: ATTESTERS,
       attestersPerProcess: PER_PROCESS,
+      attesterPollingIntervalMs: ATTESTER_POLL_MS,
       setupSeconds: network.setupSeconds,
       ...tasks,
       memory: await memoryPerPeer(network),
@@ -182,9 +204,12 @@ async function partC() {
     attestersPerProcess: PER_PROCESS * 2,
     iterations: ITERATIONS,
     minFreeBytes: MIN_FREE_BYTES,
+    attesterPollingIntervalMs: ATTESTER_POLL_MS,
     progress,
   })
   try {
+    const idle = await idleCpu(network)
+    progress(`idle: ${JSON.stringify(idle)}`)
     const memory = await memoryPerPeer(network)
     // quorum is 2/3 of the registered voting power: with fewer peers up, no task can pass
     const quorumReachable = network.startedAttesters * 3 >= PEERS * 2
@@ -199,6 +224,7 @@ async function partC() {
       freeGiBAfterStart: round(freemem() / 2 ** 30),
       setupSeconds: network.setupSeconds,
       memory,
+      ...idle,
       quorumReachable,
       ...tasks,
     }

@@ -4,7 +4,7 @@
 // (`sendTask`, `sendCustomMessage`) and Prometheus `/metrics`.
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { initBls } from '@wisp/bls'
+import { type BlsVerifier, initBls } from '@wisp/bls'
 import { createNodeVerifierPool } from '@wisp/bls/pool/node'
 import { loadPluginModule, type PluginRegistration } from '@wisp/core'
 import {
@@ -83,9 +83,28 @@ function describeRegistrations(registrations: PluginRegistration[]): LoadedPlugi
   }
 }
 
+/** A verifier the node uses but does not own: its close() leaves the shared one open. */
+function borrowed(shared: BlsVerifier): BlsVerifier {
+  return {
+    verify: (job) => shared.verify(job),
+    verifyMany: (jobs) => shared.verifyMany(jobs),
+    get pending() {
+      return shared.pending
+    },
+    close: async () => undefined,
+  }
+}
+
 export async function startWispNode(
   config: WispNodeConfig,
-  components: { logger?: NodeLogger } = {},
+  components: {
+    logger?: NodeLogger
+    /**
+     * A BLS verifier to use instead of a pool of this node's own: several operators in one process
+     * then share its worker threads. The caller owns it (the node's stop() does not close it).
+     */
+    verifier?: BlsVerifier
+  } = {},
 ): Promise<WispNode> {
   const logger = (components.logger ?? createConsoleLogger()).child(config.name)
   // signing and any inline verification on this thread use the WebAssembly backend when it loads
@@ -108,7 +127,10 @@ export async function startWispNode(
       await mkdir(dataDir, { recursive: true })
       return LevelStore.open({ path: join(dataDir, 'db') })
     },
-    createVerifier: () => createNodeVerifierPool({ workers: config.verifierWorkers ?? 1 }),
+    createVerifier: () =>
+      components.verifier !== undefined
+        ? borrowed(components.verifier)
+        : createNodeVerifierPool({ workers: config.verifierWorkers ?? 1 }),
     createNetwork: (options, network) =>
       createNodePeer(
         {

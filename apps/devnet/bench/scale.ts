@@ -10,8 +10,9 @@
 //   npm run bench:scale -w @wisp/devnet                    (-- --part a,b,c; default all three)
 //   WISP_BENCH_SCALE_ATTESTERS=256 WISP_BENCH_SCALE_GAS=4,16,64,128 WISP_BENCH_SCALE_PEERS=1000
 //   WISP_BENCH_SCALE_TASKS=5 WISP_BENCH_SCALE_PER_PROCESS=16 WISP_BENCH_SCALE_MIN_FREE_GIB=3
-//   WISP_BENCH_SCALE_ATTESTER_POLL_MS=2000
+//   WISP_BENCH_SCALE_ATTESTER_POLL_MS=2000 WISP_BENCH_SCALE_PROFILE=<dir> (aggregator CPU profile)
 import { availableParallelism, freemem, totalmem } from 'node:os'
+import { join } from 'node:path'
 import { createPublicClient, http } from 'viem'
 import { type BenchNetwork, percentile, round, startBenchNetwork } from './setup.js'
 
@@ -33,6 +34,8 @@ const MIN_FREE_BYTES = Number(process.env.WISP_BENCH_SCALE_MIN_FREE_GIB ?? 3) * 
 // the operator's default chain polling for the attesters of parts a and c (see setup.ts)
 const ATTESTER_POLL_MS = Number(process.env.WISP_BENCH_SCALE_ATTESTER_POLL_MS ?? 2000)
 const ITERATIONS = 500
+/** a V8 CPU profile of the aggregator over the measured tasks, written to this directory */
+const PROFILE_DIR = process.env.WISP_BENCH_SCALE_PROFILE
 
 const progress = (line: string) => process.stderr.write(`[bench:scale] ${line}\n`)
 
@@ -58,13 +61,25 @@ async function submissionGas(network: BenchNetwork) {
 /** Runs `tasks` tasks one after the other; finality, unfinalized count and the aggregator's CPU. */
 async function measureTasks(network: BenchNetwork, tasks: number) {
   await network.sendTask() // warm-up: first-task code paths and caches
-  const cpu0 = await network.aggregator.cpuMs()
+  const othersMs = async () =>
+    (await Promise.all([network.relay, ...network.attesterRoles].map((r) => r.cpuMs()))).map((c) => c.ms)
+  const others0 = await othersMs()
+  const cpu0 = await network.aggregator.cpuMs(PROFILE_DIR ? 'start' : undefined)
+  const started = performance.now()
   const finality: number[] = []
   for (let i = 0; i < tasks; i++) {
     const ms = await network.sendTask()
     if (ms !== undefined) finality.push(ms)
   }
-  const cpu1 = await network.aggregator.cpuMs()
+  const cpu1 = await network.aggregator.cpuMs(
+    PROFILE_DIR
+      ? { stopTo: join(PROFILE_DIR, `aggregator-${network.startedAttesters}.cpuprofile`) }
+      : undefined,
+  )
+  const seconds = (performance.now() - started) / 1000
+  const others1 = await othersMs()
+  const spent = others1.map((ms, i) => ms - others0[i]!)
+  const nodes = network.attesterRoles.reduce((a, r) => a + r.attesters, 0)
   return {
     tasks,
     finalized: finality.length,
@@ -72,6 +87,10 @@ async function measureTasks(network: BenchNetwork, tasks: number) {
     finalityP99Ms: finality.length ? round(percentile(finality, 99)) : null,
     aggregatorCpuMsPerTask: round((cpu1.ms - cpu0.ms) / tasks),
     aggregatorRssMiB: round(cpu1.rssBytes / 2 ** 20),
+    relayCpuMsPerTask: round(spent[0]! / tasks),
+    // idle work included: the tasks take long at this size, the nodes' heartbeats and polls go on
+    attesterCpuMsPerTaskPerNode: round(spent.slice(1).reduce((a, ms) => a + ms, 0) / nodes / tasks),
+    coresBusyDuringTasks: round((spent.reduce((a, ms) => a + ms, 0) + (cpu1.ms - cpu0.ms)) / 1000 / seconds),
   }
 }
 

@@ -439,8 +439,12 @@ export async function createOperator(config: OperatorConfig, runtime: OperatorRu
         })
         if (tick++ % 5 !== 0) return
         const [op, total, payment] = await Promise.all([
-          // cached, and reloaded by the contracts' events (registrations, key and power changes)
-          directory.getOperatorByAddress(runtime.address),
+          // cached, and reloaded by the contracts' events (registrations, key and power changes);
+          // not getOperatorByAddress: an unknown address forces a reload of every operator, and a
+          // node whose account is not registered (an aggregator may not be) did that every 5 s
+          directory
+            .getOperators()
+            .then((all) => all.find((o) => o.address.toLowerCase() === runtime.address.toLowerCase())),
           chain.getNetworkTotal(),
           me
             ? getOperatorPaymentDetail(publicClient, {

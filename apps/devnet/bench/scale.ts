@@ -11,6 +11,7 @@
 //   WISP_BENCH_SCALE_ATTESTERS=256 WISP_BENCH_SCALE_GAS=4,16,64,128 WISP_BENCH_SCALE_PEERS=1000
 //   WISP_BENCH_SCALE_TASKS=5 WISP_BENCH_SCALE_PER_PROCESS=16 WISP_BENCH_SCALE_MIN_FREE_GIB=3
 //   WISP_BENCH_SCALE_ATTESTER_POLL_MS=2000 WISP_BENCH_SCALE_PROFILE=<dir> (aggregator CPU profile)
+//   WISP_BENCH_SCALE_RECEIVE_VOTES=0 (attesters do not receive each other's votes)
 import { availableParallelism, freemem, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { createPublicClient, http } from 'viem'
@@ -33,6 +34,8 @@ const PER_PROCESS = Number(process.env.WISP_BENCH_SCALE_PER_PROCESS ?? 16)
 const MIN_FREE_BYTES = Number(process.env.WISP_BENCH_SCALE_MIN_FREE_GIB ?? 3) * 2 ** 30
 // the operator's default chain polling for the attesters of parts a and c (see setup.ts)
 const ATTESTER_POLL_MS = Number(process.env.WISP_BENCH_SCALE_ATTESTER_POLL_MS ?? 2000)
+// 0: the attesters of parts a and c leave the votes topic (operator config p2p.receiveVotes false)
+const RECEIVE_VOTES = process.env.WISP_BENCH_SCALE_RECEIVE_VOTES !== '0'
 const ITERATIONS = 500
 /** a V8 CPU profile of the aggregator over the measured tasks, written to this directory */
 const PROFILE_DIR = process.env.WISP_BENCH_SCALE_PROFILE
@@ -127,6 +130,7 @@ async function partA() {
     attestersPerProcess: PER_PROCESS,
     iterations: ITERATIONS,
     attesterPollingIntervalMs: ATTESTER_POLL_MS,
+    attesterReceiveVotes: RECEIVE_VOTES,
     progress,
   })
   try {
@@ -138,6 +142,7 @@ async function partA() {
       attesters: ATTESTERS,
       attestersPerProcess: PER_PROCESS,
       attesterPollingIntervalMs: ATTESTER_POLL_MS,
+      attestersReceiveVotes: RECEIVE_VOTES,
       setupSeconds: network.setupSeconds,
       ...tasks,
       memory: await memoryPerPeer(network),
@@ -224,6 +229,7 @@ async function partC() {
     iterations: ITERATIONS,
     minFreeBytes: MIN_FREE_BYTES,
     attesterPollingIntervalMs: ATTESTER_POLL_MS,
+    attesterReceiveVotes: RECEIVE_VOTES,
     progress,
   })
   try {

@@ -117,6 +117,8 @@ export interface BenchNetworkOptions {
    * vote; hundreds of nodes on one anvil at 250 ms each spend the machine on RPC.
    */
   attesterPollingIntervalMs?: number
+  /** false: the attesters do not subscribe to the votes topic (operator config p2p.receiveVotes) */
+  attesterReceiveVotes?: boolean
   progress: (line: string) => void
 }
 
@@ -206,6 +208,9 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
       dataDir: join(dataDir, name),
     })
 
+    const withReceiveVotes = (c: OperatorConfig): OperatorConfig =>
+      options.attesterReceiveVotes === false ? { ...c, p2p: { ...c.p2p, receiveVotes: false } } : c
+
     progress('starting the aggregator and the attesters')
     const aggregator = new Role('aggregator', 0, {
       type: 'start',
@@ -236,12 +241,14 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
         name: `attester-${op.id}`,
         ecdsaKey: op.ecdsaKey,
         blsKey: op.blsSecretKey,
-        operator: config(`attester-${op.id}`, {
-          roles: ['attester'],
-          ...(options.attesterPollingIntervalMs === undefined
-            ? {}
-            : { chain: { ...networkConfig.chain, pollingIntervalMs: options.attesterPollingIntervalMs } }),
-        }),
+        operator: withReceiveVotes(
+          config(`attester-${op.id}`, {
+            roles: ['attester'],
+            ...(options.attesterPollingIntervalMs === undefined
+              ? {}
+              : { chain: { ...networkConfig.chain, pollingIntervalMs: options.attesterPollingIntervalMs } }),
+          }),
+        ),
       }))
       const role = new Role('attester', nodes.length, { type: 'start', role: 'attester', nodes })
       attesterRoles.push(role)
@@ -267,7 +274,10 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
     const subscribeTimeoutMs = 180_000 + peerIds.length * 1500
     for (;;) {
       const mesh = (await relay.ask('mesh')).peers
-      if (Object.values(mesh).every((peers) => peerIds.every((id) => peers.includes(id)))) break
+      const expected = Object.entries(mesh)
+        .filter(([topic]) => topic !== 'attestation' || options.attesterReceiveVotes !== false)
+        .map(([, peers]) => peers)
+      if (expected.every((peers) => peerIds.every((id) => peers.includes(id)))) break
       if (performance.now() - tStarted > subscribeTimeoutMs) {
         const counts = Object.entries(mesh).map(
           ([topic, peers]) =>

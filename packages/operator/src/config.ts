@@ -109,6 +109,13 @@ export interface OperatorConfig {
      * encodings only
      */
     validation: 'full' | 'light' | 'structural'
+    /**
+     * false: do not subscribe to the votes topic. The node's own votes still go out (through its
+     * relays); other operators' votes no longer come in, so a large network's message work per
+     * task grows with its attesters instead of their square. Only for a node that neither
+     * aggregates nor watches (both need every vote). Default true.
+     */
+    receiveVotes?: boolean
   }
   /** leader election, shared by performers and attesters' checks */
   election: {
@@ -509,6 +516,7 @@ export function parseOperatorConfig(value: unknown): OperatorConfig {
       'maxDirectPeers',
       'relayTarget',
       'validation',
+      'receiveVotes',
     ],
     'config.p2p',
   )
@@ -523,6 +531,10 @@ export function parseOperatorConfig(value: unknown): OperatorConfig {
     readList(v, p, (a, q) => readMultiaddr(a, q, false)),
   )
   const bootstrapNode = optional(p2p, 'bootstrapNode', 'config.p2p', readBoolean)
+  const receiveVotes = optional(p2p, 'receiveVotes', 'config.p2p', readBoolean)
+  const needsVotes = roles.filter((r) => r === 'aggregator' || r === 'watchtower')
+  if (receiveVotes === false && needsVotes.length > 0)
+    throw invalidConfig('config.p2p.receiveVotes', `must stay true for the ${needsVotes.join(' and ')} role`)
 
   const election = section(root, 'election')
   unknownKeys(election, ['windowBlocks', 'roundRobinInterval', 'performerIds'], 'config.election')
@@ -652,6 +664,7 @@ export function parseOperatorConfig(value: unknown): OperatorConfig {
       ...(maxDirectPeers !== undefined ? { maxDirectPeers } : {}),
       ...(relayTarget !== undefined ? { relayTarget } : {}),
       validation,
+      ...(receiveVotes !== undefined ? { receiveVotes } : {}),
     },
     election: {
       windowBlocks: integerOr(

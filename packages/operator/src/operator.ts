@@ -269,6 +269,9 @@ export async function createOperator(config: OperatorConfig, runtime: OperatorRu
         topicNamespace: config.p2p.topicNamespace,
         deployments: [{ chainId: chain.chainId, attestationCenter: chain.attestationCenter }],
         auth: { enabled: config.p2p.auth },
+        ...(config.p2p.receiveVotes === false
+          ? { subscribe: ['task' as const, 'taskSubmitted' as const, 'customMessage' as const] }
+          : {}),
         ...(light
           ? {
               voteChecks: {

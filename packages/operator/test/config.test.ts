@@ -42,6 +42,17 @@ describe('parseOperatorConfig', () => {
     expect(c.p2p).toMatchObject({ bootstrap: [RELAY], listen: [], topicNamespace: 'othentic', auth: false })
   })
 
+  it('p2p.receiveVotes: false only for a node that neither aggregates nor watches', () => {
+    const p2p = { ...minimal.p2p, receiveVotes: false }
+    expect(parseOperatorConfig({ ...minimal, p2p }).p2p.receiveVotes).toBe(false)
+    expect(parseOperatorConfig(minimal).p2p.receiveVotes).toBeUndefined()
+    expect(pathOf({ ...minimal, p2p, roles: ['attester', 'aggregator'] })).toBe('config.p2p.receiveVotes')
+    expect(pathOf({ ...minimal, p2p, roles: ['watchtower'] })).toBe('config.p2p.receiveVotes')
+    expect(pathOf({ ...minimal, p2p: { ...minimal.p2p, receiveVotes: 'no' } })).toBe(
+      'config.p2p.receiveVotes',
+    )
+  })
+
   it('is idempotent: a parsed config parses to itself (runtimes pass it on)', () => {
     const c = parseOperatorConfig({ ...minimal, jsonRpc: { port: 0 }, election: { performerIds: [1] } })
     expect(parseOperatorConfig(JSON.parse(JSON.stringify(c)))).toEqual(c)

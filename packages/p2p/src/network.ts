@@ -203,7 +203,7 @@ export async function startNetwork(
   libp2p.addEventListener('connection:open', refuseBanned)
 
   await libp2p.start()
-  for (const kind of GOSSIP_KINDS) pubsub.subscribe(topics[kind])
+  for (const kind of options.subscribe) pubsub.subscribe(topics[kind])
   const stopKeeping = keepBootstrapPeers(libp2p, options.bootstrap, logger, (id) => bans.isBanned(id))
   const outbox = startOutbox(pubsub, logger, now, (topic) => takeOwn(kindOfTopic.get(topic)))
   const network: WispNetwork = {

@@ -1,7 +1,12 @@
 // Options shared by every runtime's factory: plain, cloneable data with exported defaults.
 
-import type { WireLimits } from '@wisp/protocol'
-import { DEFAULT_TOPIC_NAMESPACE, DEFAULT_WIRE_LIMITS, MAX_CUSTOM_MESSAGE_DATA_BYTES } from '@wisp/protocol'
+import type { GossipTopicKind, WireLimits } from '@wisp/protocol'
+import {
+  DEFAULT_TOPIC_NAMESPACE,
+  DEFAULT_WIRE_LIMITS,
+  MAX_CUSTOM_MESSAGE_DATA_BYTES,
+  TOPIC_SUFFIXES,
+} from '@wisp/protocol'
 import type { Address } from 'viem'
 import { P2PError } from './errors.js'
 import { DEFAULT_SCORING, type ScoringOptions } from './scoring.js'
@@ -143,6 +148,14 @@ export interface NetworkOptions {
   outcomeChecks: OutcomeCheckOptions
   voteChecks: VoteCheckOptions
   scoring: ScoringOptions
+  /**
+   * The gossip topics this node subscribes to (default: all four). A node that neither aggregates
+   * nor watches may leave out 'attestation': it still publishes its own votes (gossipsub hands
+   * them to connected peers that subscribe, its relays) but no longer receives every other
+   * operator's vote, so the messages a task costs the network grow with its attesters, not with
+   * their square.
+   */
+  subscribe: GossipTopicKind[]
   /** Multiaddrs dialled at start and redialled when lost (the relays). */
   bootstrap: string[]
   /** 32-byte Ed25519 seed (0x-hex) for a stable peer id; random when absent. */
@@ -241,6 +254,7 @@ export const DEFAULT_NETWORK_OPTIONS: Readonly<NetworkOptions> = Object.freeze({
   outcomeChecks: DEFAULT_OUTCOME_CHECK_OPTIONS,
   voteChecks: DEFAULT_VOTE_CHECK_OPTIONS,
   scoring: DEFAULT_SCORING,
+  subscribe: Object.keys(TOPIC_SUFFIXES) as GossipTopicKind[],
   bootstrap: [],
   wireLimits: DEFAULT_WIRE_LIMITS,
 })
@@ -284,9 +298,18 @@ export function resolveNetworkOptions(options: PartialNetworkOptions = {}): Netw
       `voteChecks.sampleRate must be a number from 0 to 1, not ${rate}`,
     )
   }
+  const subscribe = [...new Set(options.subscribe ?? d.subscribe)]
+  const unknown = subscribe.filter((kind) => !Object.hasOwn(TOPIC_SUFFIXES, kind))
+  if (unknown.length > 0) {
+    throw new P2PError(
+      'P2P_INVALID_OPTIONS',
+      `subscribe names unknown topic kinds: ${unknown.join(', ')} (known: ${Object.keys(TOPIC_SUFFIXES).join(', ')})`,
+    )
+  }
   return {
     ...d,
     ...options,
+    subscribe,
     deployments: [...(options.deployments ?? d.deployments)],
     foreignDeployments: [...(options.foreignDeployments ?? d.foreignDeployments)],
     bootstrap: [...(options.bootstrap ?? d.bootstrap)],

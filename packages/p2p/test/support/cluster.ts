@@ -49,7 +49,8 @@ export function waitForMesh(relay: WispNetwork, peer: WispNetwork, timeoutMs?: n
   return waitFor(
     `mesh between relay and ${peer.peerId}`,
     () =>
-      GOSSIP_KINDS.every(
+      // the topics the peer subscribes to (all four unless its options.subscribe says otherwise)
+      GOSSIP_KINDS.filter((k) => peer.libp2p.services.pubsub.getTopics().includes(peer.topics[k])).every(
         (k) => relay.meshPeers(k).includes(peer.peerId) && peer.meshPeers(k).includes(relay.peerId),
       ),
     { timeoutMs },

@@ -88,6 +88,11 @@ afterAll(async () => {
   rmSync(outDir, { recursive: true, force: true })
 })
 
+/** Whether `page` has a direct WebRTC connection to `other`. */
+async function direct(page: Page, other: string): Promise<boolean> {
+  return (await call(page, 'connections')).some((c) => c.peerId === other && c.remoteAddr.includes('/webrtc'))
+}
+
 async function received(page: Page, data: string, what: string) {
   await waitFor(what, async () => (await call(page, 'receivedData')).includes(data), {
     timeoutMs: 20_000,
@@ -128,16 +133,19 @@ describe('browser peers', () => {
     const results: Array<{ ok: boolean; ms: number; error?: string }> = []
     for (let i = 0; i < DIALS; i++) {
       // Both sides hang up: a WebRTC peer only notices a silent remote after ICE consent
-      // expires (~30 s), and the next dial must not meet a half-dead connection.
-      await Promise.all([call(b, 'hangUpWebRTC', ids[0]!), call(a, 'hangUpWebRTC', ids[1]!)])
+      // expires (~30 s), and the next dial must not meet a half-dead connection. A side
+      // whose end of the last dial was still being set up when it hung up finds it open
+      // afterwards, so each check hangs up again whatever is still open.
       await waitFor('the direct connection closed on both sides', async () => {
-        const open = async (page: Page, other: string) =>
-          (await call(page, 'connections')).some(
-            (c) => c.peerId === other && c.remoteAddr.includes('/webrtc'),
-          )
-        return !(await open(a, ids[1]!)) && !(await open(b, ids[0]!))
+        const [openA, openB] = await Promise.all([direct(a, ids[1]!), direct(b, ids[0]!)])
+        if (!openA && !openB) return true
+        await Promise.all([call(a, 'hangUpWebRTC', ids[1]!), call(b, 'hangUpWebRTC', ids[0]!)])
+        return false
       })
-      results.push(await call(b, 'dialWebRTC', relayAddress, ids[0]!))
+      const result = await call(b, 'dialWebRTC', relayAddress, ids[0]!)
+      results.push(result)
+      // the dial resolves on B's side; A's end is ready a moment later
+      if (result.ok) await waitFor('A sees the direct connection', () => direct(a, ids[1]!))
     }
     const times = results.map((r) => Math.round(r.ms))
     process.stdout.write(`webrtc dial times (ms): ${times.join(' ')}\n`)

@@ -42,7 +42,13 @@ export type ParentMessage =
 export type ChildMessage =
   | { type: 'ready'; peerIds: string[]; multiaddrs: string[]; jsonRpc?: string; blsBackend: string }
   | { type: 'cpu'; id: number; userUs: number; systemUs: number; rssBytes: number; blsJobs?: number }
-  | { type: 'mesh'; id: number; peers: Record<'task' | 'attestation' | 'taskSubmitted', string[]> }
+  | {
+      type: 'mesh'
+      id: number
+      peers: Record<'task' | 'attestation' | 'taskSubmitted', string[]>
+      /** peers with an open connection to the relay */
+      connected: string[]
+    }
   | { type: 'submitted'; taskHash: string; attesters: number; txHash: Hex }
   | { type: 'failed'; error: string }
 
@@ -154,6 +160,7 @@ process.on('message', (message: ParentMessage) => {
           attestation: relay?.topicPeers('attestation') ?? [],
           taskSubmitted: relay?.topicPeers('taskSubmitted') ?? [],
         },
+        connected: [...new Set(relay?.connections().map((c) => c.peerId) ?? [])],
       })
       return
   }

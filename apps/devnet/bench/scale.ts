@@ -10,7 +10,8 @@
 //   npm run bench:scale -w @wisp/devnet                    (-- --part a,b,c; default all three)
 //   WISP_BENCH_SCALE_ATTESTERS=256 WISP_BENCH_SCALE_GAS=4,16,64,128 WISP_BENCH_SCALE_PEERS=1000
 //   WISP_BENCH_SCALE_TASKS=5 WISP_BENCH_SCALE_PER_PROCESS=16 WISP_BENCH_SCALE_MIN_FREE_GIB=3
-//   WISP_BENCH_SCALE_ATTESTER_POLL_MS=2000 WISP_BENCH_SCALE_PROFILE=<dir> (aggregator CPU profile)
+//   WISP_BENCH_SCALE_ATTESTER_POLL_MS=2000 WISP_BENCH_SCALE_PROFILE=<dir> (CPU profiles: the aggregator
+//   over the tasks, the first attester process while idle)
 //   WISP_BENCH_SCALE_RECEIVE_VOTES=0 (attesters do not receive each other's votes)
 import { availableParallelism, freemem, totalmem } from 'node:os'
 import { join } from 'node:path'
@@ -102,9 +103,14 @@ async function idleCpu(network: BenchNetwork, seconds = 10) {
   const sample = async () =>
     (await Promise.all(network.attesterRoles.map((r) => r.cpuMs()))).reduce((a, c) => a + c.ms, 0)
   const nodes = network.attesterRoles.reduce((a, r) => a + r.attesters, 0)
+  const profiled = PROFILE_DIR ? network.attesterRoles[0] : undefined
+  await profiled?.cpuMs('start')
   const before = await sample()
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000))
   const ms = (await sample()) - before
+  await profiled?.cpuMs({
+    stopTo: join(PROFILE_DIR!, `attesters-idle-${network.startedAttesters}.cpuprofile`),
+  })
   return {
     attesterIdleCpuMsPerNodePerSecond: round(ms / nodes / seconds),
     attesterIdleCoresInAll: round(ms / 1000 / seconds),

@@ -272,8 +272,10 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
     progress(`waiting for ${peerIds.length} attesters to subscribe at the relay`)
     // on 2 shared cores a few hundred nodes take minutes to dial and subscribe
     const subscribeTimeoutMs = 180_000 + peerIds.length * 1500
+    let polls = 0
     for (;;) {
-      const mesh = (await relay.ask('mesh')).peers
+      const answer = await relay.ask('mesh')
+      const mesh = answer.peers
       const expected = Object.entries(mesh)
         .filter(([topic]) => topic !== 'attestation' || options.attesterReceiveVotes !== false)
         .map(([, peers]) => peers)
@@ -283,8 +285,18 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
           ([topic, peers]) =>
             `${topic} ${peerIds.filter((id) => peers.includes(id)).length}/${peerIds.length}`,
         )
+        // which nodes are missing, and whether the relay holds a connection to them at all
+        const missing = peerIds
+          .filter((id) => expected.some((peers) => !peers.includes(id)))
+          .map((id) => `${id.slice(-8)}${answer.connected.includes(id) ? ' connected' : ' not connected'}`)
         throw new Error(
-          `not every node subscribed at the relay within ${subscribeTimeoutMs / 1000} s (${counts.join(', ')})`,
+          `not every node subscribed at the relay within ${subscribeTimeoutMs / 1000} s (${counts.join(', ')}; missing: ${missing.slice(0, 20).join(', ')})`,
+        )
+      }
+      if (++polls % 60 === 0) {
+        const least = Math.min(...expected.map((peers) => peerIds.filter((id) => peers.includes(id)).length))
+        progress(
+          `${least}/${peerIds.length} subscribed, ${answer.connected.length} peers connected to the relay`,
         )
       }
       await sleep(500)

@@ -586,18 +586,23 @@ function watchTasks(
 
 /**
  * gossipsub grafts peers into a topic's mesh on its heartbeat: until then a publish can reach
- * nobody. The network is ready when the relay has every node in the mesh of every topic.
+ * nobody. The network is ready when the relay has every node in the mesh of every topic the node
+ * subscribes to: every node takes tasks and outcomes; a light attester leaves the votes topic
+ * (operator config p2p.receiveVotes), and a node announces all its subscriptions at once, so one
+ * in the task mesh has said whether it takes votes.
  */
 export async function waitForMesh(relay: WispNetwork, peerIds: string[], timeoutMs = 60_000): Promise<void> {
   const kinds = ['task', 'attestation', 'taskSubmitted'] as const
+  const expected = (k: (typeof kinds)[number], id: string) =>
+    k !== 'attestation' || relay.topicPeers('attestation').includes(id)
+  const absent = (k: (typeof kinds)[number]) =>
+    peerIds.filter((id) => expected(k, id) && !relay.meshPeers(k).includes(id))
   const started = Date.now()
-  while (!kinds.every((k) => peerIds.every((id) => relay.meshPeers(k).includes(id)))) {
+  while (kinds.some((k) => absent(k).length > 0)) {
     if (Date.now() - started > timeoutMs) {
       // who is missing where, with the relay's score of them (a peer scored below zero is not grafted)
       const missing = kinds.flatMap((k) =>
-        peerIds
-          .filter((id) => !relay.meshPeers(k).includes(id))
-          .map((id) => `${k}:${id.slice(-8)}(score ${relay.score(id).toFixed(1)})`),
+        absent(k).map((id) => `${k}:${id.slice(-8)}(score ${relay.score(id).toFixed(1)})`),
       )
       throw new Error(`the local network did not form its gossip mesh in time; missing ${missing.join(', ')}`)
     }

@@ -124,6 +124,10 @@ describe('edge attester in workerd', () => {
     expect(s.p2p?.peers).toEqual(
       expect.arrayContaining([expect.objectContaining({ kind: 'relay', direction: 'outbound' })]),
     )
+    // a light peer that neither aggregates nor watches leaves the votes topic by default (its own
+    // votes go out through the relay: the tasks below count them on chain)
+    expect(avs.relay.topicPeers('task')).toContain(firstPeerId)
+    expect(avs.relay.topicPeers('attestation')).not.toContain(firstPeerId)
     expect(s.uptimeMs).toBeGreaterThanOrEqual(0)
     // and what only the edge shows
     expect(s.edge).toMatchObject({ keySource: 'derived-from-ecdsa', taskTopicPeers: expect.any(Number) })

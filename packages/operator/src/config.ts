@@ -113,7 +113,8 @@ export interface OperatorConfig {
      * false: do not subscribe to the votes topic. The node's own votes still go out (through its
      * relays); other operators' votes no longer come in, so a large network's message work per
      * task grows with its attesters instead of their square. Only for a node that neither
-     * aggregates nor watches (both need every vote). Default true.
+     * aggregates nor watches (both need every vote). Default: false for a light peer (page,
+     * worker, edge) without those roles, true otherwise.
      */
     receiveVotes?: boolean
   }

@@ -263,13 +263,19 @@ export async function createOperator(config: OperatorConfig, runtime: OperatorRu
     const full = config.p2p.validation !== 'structural'
     // light: only a node that aggregates must BLS-check every vote (what it counts must be genuine)
     const light = config.p2p.validation === 'light'
+    // Only the aggregator and the watchtower read other operators' votes. A light peer (page,
+    // worker, edge) is a leaf behind its relays that routes gossip for nobody, so by default it
+    // leaves the votes topic and publishes its own votes through its relays; a Node operator,
+    // which may route for others as Othentic's node does, keeps it unless told otherwise.
+    const receiveVotes =
+      config.p2p.receiveVotes ?? (runtime.kind === 'node' || wants('aggregator') || wants('watchtower'))
     const network = await runtime.createNetwork(
       {
         bootstrap: config.p2p.bootstrap,
         topicNamespace: config.p2p.topicNamespace,
         deployments: [{ chainId: chain.chainId, attestationCenter: chain.attestationCenter }],
         auth: { enabled: config.p2p.auth },
-        ...(config.p2p.receiveVotes === false
+        ...(!receiveVotes
           ? { subscribe: ['task' as const, 'taskSubmitted' as const, 'customMessage' as const] }
           : {}),
         ...(light

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { freemem, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { initBls } from '@wisp/bls'
 import { ANVIL_DEV_KEYS, type Anvil, startAnvil, WAD } from '@wisp/contracts/dev'
 import { networkFileOf } from '@wisp/deploy'
 import { type OperatorConfig, operatorConfigFromNetwork } from '@wisp/operator'
@@ -154,6 +155,8 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
     rmSync(dataDir, { recursive: true, force: true })
   }
   try {
+    // the operators' proofs of possession are signed here: WebAssembly where it loads, as in a node
+    await initBls()
     progress(`${options.attesters} attesters, validation ${validation}: deploying`)
     const t0 = performance.now()
     const deployed = await deployDevnetChain({

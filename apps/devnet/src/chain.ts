@@ -155,12 +155,10 @@ export async function deployDevnetChain(options: DevnetChainOptions): Promise<De
   let sent = 0
   let funded: Promise<unknown> = Promise.resolve()
   const fund = () => {
-    const all = Promise.all(
-      funding.map(async (raw) => {
-        const hash = await sendRawTransaction(publicClient, { serializedTransaction: raw })
-        return waitForTransactionReceipt(publicClient, { hash, pollingInterval: options.pollingIntervalMs })
-      }),
-    )
+    const all = mapWithLimit(funding, IN_FLIGHT, async (raw) => {
+      const hash = await sendRawTransaction(publicClient, { serializedTransaction: raw })
+      return waitForTransactionReceipt(publicClient, { hash, pollingInterval: options.pollingIntervalMs })
+    })
     all.catch(() => undefined) // awaited below, after the deployment
     return all
   }
@@ -174,25 +172,23 @@ export async function deployDevnetChain(options: DevnetChainOptions): Promise<De
   // every operator registers itself with `wisp operator register`'s plan: approve and deposit
   // executed for all at once, then each plan's registerAsOperator sent in list order (each waits
   // only for the previous one to be accepted, not mined), so ids follow the list in one block
-  const onboarded = await Promise.all(
-    specs.map(async (s) => {
-      const wallet = createWalletClient({
-        account: s.account,
-        transport: http(options.rpcUrl),
-        pollingInterval: options.pollingIntervalMs,
-      }).extend(publicActions)
-      const plan = await planOperatorRegistration(wallet, {
-        attestationCenter: result.contracts.attestationCenter,
-        account: s.account,
-        stake: s.stake,
-        stakingContract: result.contracts.stakeToken,
-        blsSecretKey: s.bls,
-      })
-      const staking = { ...plan, steps: plan.steps.filter((x) => x.kind !== 'register') }
-      await executeOnboardingPlan(wallet, staking, { pollingIntervalMs: options.pollingIntervalMs })
-      return { wallet, register: plan.steps.find((x) => x.kind === 'register')! }
-    }),
-  )
+  const onboarded = await mapWithLimit(specs, IN_FLIGHT, async (s) => {
+    const wallet = createWalletClient({
+      account: s.account,
+      transport: http(options.rpcUrl),
+      pollingInterval: options.pollingIntervalMs,
+    }).extend(publicActions)
+    const plan = await planOperatorRegistration(wallet, {
+      attestationCenter: result.contracts.attestationCenter,
+      account: s.account,
+      stake: s.stake,
+      stakingContract: result.contracts.stakeToken,
+      blsSecretKey: s.bls,
+    })
+    const staking = { ...plan, steps: plan.steps.filter((x) => x.kind !== 'register') }
+    await executeOnboardingPlan(wallet, staking, { pollingIntervalMs: options.pollingIntervalMs })
+    return { wallet, register: plan.steps.find((x) => x.kind === 'register')! }
+  })
   const registrations: Hex[] = []
   for (const { wallet, register } of onboarded) {
     registrations.push(
@@ -204,16 +200,14 @@ export async function deployDevnetChain(options: DevnetChainOptions): Promise<De
       }),
     )
   }
-  await Promise.all(
-    registrations.map(async (hash, i) => {
-      const receipt = await waitForTransactionReceipt(publicClient, {
-        hash,
-        pollingInterval: options.pollingIntervalMs,
-      })
-      if (receipt.status !== 'success')
-        throw new Error(`local network: registerAsOperator of operator ${i} reverted (tx ${hash})`)
-    }),
-  )
+  await mapWithLimit(registrations, IN_FLIGHT, async (hash, i) => {
+    const receipt = await waitForTransactionReceipt(publicClient, {
+      hash,
+      pollingInterval: options.pollingIntervalMs,
+    })
+    if (receipt.status !== 'success')
+      throw new Error(`local network: registerAsOperator of operator ${i} reverted (tx ${hash})`)
+  })
   const tRegistered = Date.now()
   const onChain = await getOperators(publicClient, { attestationCenter: result.contracts.attestationCenter })
   const idOf = (address: Hex) => onChain.find((o) => o.address.toLowerCase() === address.toLowerCase())
@@ -253,4 +247,29 @@ export async function deployDevnetChain(options: DevnetChainOptions): Promise<De
     },
   }
   return { network, plan, deployment: result }
+}
+
+/**
+ * The operators' transactions and receipt polls, at most this many at a time: a thousand receipts
+ * polled at once every 100 ms are ten thousand RPC calls a second, which starve the process until
+ * viem's receipt wait times out.
+ */
+const IN_FLIGHT = 64
+
+/** `fn` over `items` with at most `limit` calls pending; results in the items' order. */
+async function mapWithLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length)
+  let next = 0
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++
+      results[i] = await fn(items[i]!, i)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane))
+  return results
 }

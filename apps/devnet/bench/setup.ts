@@ -172,7 +172,8 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
         },
       ],
       slashing: DEVNET_SLASHING,
-      operatorEth: 10n * WAD,
+      // gas money only: a thousand operators at 10 ETH would exceed anvil's 10 000 ETH faucet
+      operatorEth: WAD,
       pollingIntervalMs: 100,
     })
     const chain = deployed.network

@@ -14,6 +14,7 @@ import {
   bytesToHex,
   createPublicClient,
   createWalletClient,
+  formatEther,
   type Hex,
   http,
   keccak256,
@@ -137,6 +138,14 @@ export async function deployDevnetChain(options: DevnetChainOptions): Promise<De
   const pending = deployment.preview().steps.filter((s) => s.status === 'pending')
   let nonce = Math.max(...pending.map((s) => s.nonce!)) + 1
   const fees = await publicClient.estimateFeesPerGas()
+  // anvil takes an unaffordable transfer into its pool and silently drops it when mining, which
+  // would surface as a receipt timeout minutes later: check the faucet's balance first
+  const faucetNeeds = BigInt(specs.length) * (options.operatorEth + 21_000n * fees.maxFeePerGas)
+  const faucetHas = await publicClient.getBalance({ address: deployer.address, blockTag: 'pending' })
+  if (faucetHas < faucetNeeds)
+    throw new Error(
+      `local network: the deployer ${deployer.address} holds ${formatEther(faucetHas)} ETH; funding ${specs.length} operators with operatorEth ${formatEther(options.operatorEth)} needs ${formatEther(faucetNeeds)} ETH besides the deployment's gas. Lower operatorEth or give anvil a larger balance`,
+    )
   const funding: Hex[] = []
   for (const s of specs) {
     funding.push(

@@ -179,7 +179,7 @@ export async function deployDevnetChain(options: DevnetChainOptions): Promise<De
   const tDeployed = Date.now()
 
   // every operator registers itself with `wisp operator register`'s plan: approve and deposit
-  // executed for all at once, then each plan's registerAsOperator sent in list order (each waits
+  // executed for IN_FLIGHT operators at a time, then each plan's registerAsOperator sent in list order (each waits
   // only for the previous one to be accepted, not mined), so ids follow the list in one block
   const onboarded = await mapWithLimit(specs, IN_FLIGHT, async (s) => {
     const wallet = createWalletClient({

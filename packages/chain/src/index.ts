@@ -25,6 +25,8 @@ export {
   affectsChainSnapshot,
   type ChainCache,
   type ChainCacheOptions,
+  type ChainHead,
+  type ChainLogsListener,
   type ChainSnapshot,
   createChainCache,
   DEFAULT_CACHE_MAX_AGE_MS,

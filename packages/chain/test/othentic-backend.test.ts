@@ -29,6 +29,7 @@ import {
   createChainPort,
   detectChainBackend,
   getTaskEvents,
+  parseTaskEvents,
   submitTask,
   updateBlsKey,
   type WispChainPort,
@@ -353,30 +354,46 @@ const votingOn = (net: OthenticShapedNetwork) =>
     typeof signVotes
   >[0]
 
+/** A proxy in front of anvil that answers 503 while `down` is set. */
+async function rpcProxy() {
+  const state: { down: boolean; url: string; close: () => void } = {
+    down: false,
+    url: '',
+    close: () => undefined,
+  }
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      if (state.down) return void res.writeHead(503).end('down')
+      fetch(anvil.rpcUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: Buffer.concat(chunks),
+      })
+        .then(async (r) =>
+          res.writeHead(r.status, { 'content-type': 'application/json' }).end(await r.text()),
+        )
+        .catch(() => res.writeHead(502).end())
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  state.close = () => {
+    server.closeAllConnections()
+    server.close()
+  }
+  return state
+}
+
 describe('cache resilience', () => {
   it('a failed reload serves the last snapshot (and says why through refresh); it recovers with the RPC', async () => {
-    let down = false
-    // a proxy in front of anvil that can start answering 503
-    const server = createServer((req, res) => {
-      const chunks: Buffer[] = []
-      req.on('data', (c: Buffer) => chunks.push(c))
-      req.on('end', () => {
-        if (down) return void res.writeHead(503).end('down')
-        fetch(anvil.rpcUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: Buffer.concat(chunks),
-        })
-          .then(async (r) =>
-            res.writeHead(r.status, { 'content-type': 'application/json' }).end(await r.text()),
-          )
-          .catch(() => res.writeHead(502).end())
-      })
-    })
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const proxy = await rpcProxy()
     try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-      const client = createPublicClient({ transport: http(url, { retryCount: 0 }), pollingInterval: 50 })
+      const client = createPublicClient({
+        transport: http(proxy.url, { retryCount: 0 }),
+        pollingInterval: 50,
+      })
       const backend = await createChainBackend(client, { attestationCenter: v2.contracts.attestationCenter })
       let now = 0
       const errors: string[] = []
@@ -386,22 +403,81 @@ describe('cache resilience', () => {
         onError: (e) => errors.push(e.code),
       })
       const first = await cache.get()
-      down = true
+      proxy.down = true
       now = 5_000 // past the max age: a reload is due, and fails
       expect(await cache.get()).toBe(first)
       expect(await codeOf(cache.refresh())).toBe('CHAIN_RPC_FAILED')
       await waitFor('the watch to report the dead RPC', () => errors.includes('CHAIN_RPC_FAILED'), {
         timeoutMs: 5_000,
       })
-      down = false
+      proxy.down = false
       now = 10_000
       const again = await cache.get()
       expect(again).not.toBe(first)
       expect(again.operators.map((o) => o.id)).toEqual(first.operators.map((o) => o.id))
       cache.close()
     } finally {
-      server.closeAllConnections()
-      server.close()
+      proxy.close()
+    }
+  })
+
+  it('onLogs hears every block once and in order, through an outage and a long catch-up; head() says when it is fresh', async () => {
+    const proxy = await rpcProxy()
+    const client = createPublicClient({ transport: http(proxy.url, { retryCount: 0 }), pollingInterval: 50 })
+    const backend = await createChainBackend(client, { attestationCenter: v2.contracts.attestationCenter })
+    const errors: string[] = []
+    const cache = createChainCache(client, backend, { maxAgeMs: 1e12, onError: (e) => errors.push(e.code) })
+    const ranges: Array<{ fromBlock: bigint; toBlock: bigint }> = []
+    const outcomes: number[] = []
+    const stop = cache.onLogs((logs, range) => {
+      ranges.push(range)
+      for (const e of parseTaskEvents(logs, v2.contracts.attestationCenter)) outcomes.push(e.taskNumber)
+    })
+    const ops = opsOf(v2)
+    const submit = async (number: number) => {
+      const task = makeTask(ops[0]!.address, 1, `0x0${number}`)
+      return (
+        await submitTask(ops[0]!.wallet, {
+          attestationCenter: v2.contracts.attestationCenter,
+          task,
+          performerSignature: await performerSignature(ops[0]!, task, 'ecdsa'),
+          isApproved: true,
+          ...signVotes(votingOn(v2), task, ops.slice(1, 4), true),
+        })
+      ).event.taskNumber
+    }
+    try {
+      // onLogs alone starts the watch (a first load fixes where it starts)
+      await waitFor('a fresh head', () => cache.head()?.fresh === true, { timeoutMs: 5_000 })
+      const first = await submit(1)
+      await waitFor('the first outcome', () => outcomes.includes(first), { timeoutMs: 5_000 })
+
+      proxy.down = true
+      const second = await submit(2)
+      // 2 500 empty blocks while the RPC is down: more than one look may ask for
+      await clients.testClient.mine({ blocks: 2_500 })
+      await waitFor('the watch to report the dead RPC', () => errors.includes('CHAIN_RPC_FAILED'), {
+        timeoutMs: 5_000,
+      })
+      await waitFor('the head to go stale', () => cache.head()?.fresh === false, { timeoutMs: 5_000 })
+      const third = await submit(3)
+      proxy.down = false
+      const head = await clients.publicClient.getBlockNumber()
+      await waitFor('the watch to catch up', () => (ranges.at(-1)?.toBlock ?? 0n) >= head, {
+        timeoutMs: 10_000,
+      })
+      expect(outcomes).toEqual([first, second, third])
+      expect(cache.head()).toMatchObject({ block: head, fresh: true })
+      // contiguous and never wider than one look may ask
+      for (const [i, r] of ranges.entries()) {
+        expect(r.toBlock - r.fromBlock).toBeLessThan(1_000n)
+        if (i > 0) expect(r.fromBlock).toBe(ranges[i - 1]!.toBlock + 1n)
+      }
+      expect(ranges.length).toBeGreaterThanOrEqual(3)
+    } finally {
+      stop()
+      cache.close()
+      proxy.close()
     }
   })
 })

@@ -10,9 +10,9 @@ import {
   createChainTransport,
   createInternalTasks,
   getOperatorPaymentDetail,
+  parseTaskEvents,
   type TaskOutcomeEvent,
   type WispChainPort,
-  watchTaskEvents,
 } from '@wisp/chain'
 import {
   createEngine,
@@ -379,13 +379,12 @@ export async function createOperator(config: OperatorConfig, runtime: OperatorRu
     closers.push(follow.stop)
     await engine.start()
 
-    // on-chain confirmation of outcomes: every runtime records the same thing
+    // on-chain confirmation of outcomes: every runtime records the same thing, from the logs the
+    // chain cache's watch reads anyway (no poll of its own)
     closers.push(
-      watchTaskEvents(publicClient, {
-        attestationCenter: chain.attestationCenter,
-        pollingIntervalMs: statusPollMs,
-        onEvents: (events) => follow.onChainEvents(events),
-        onError: (err) => tracker.log('warn', `watching task events: ${err.message.split('\n')[0]}`),
+      chain.cache.onLogs((logs) => {
+        const events = parseTaskEvents(logs, chain.attestationCenter)
+        if (events.length > 0) follow.onChainEvents(events)
       }),
     )
 
@@ -429,8 +428,10 @@ export async function createOperator(config: OperatorConfig, runtime: OperatorRu
 
     let tick = 0
     let rewardTokenRead: Promise<void> | undefined
+    /** the head at the last read of the operator's own figures: an idle chain is not asked again */
+    let figuresAt: bigint | undefined
     const refreshChain = async () => {
-      if (rewardTokenRead === undefined)
+      if (rewardTokenRead === undefined && tick % 5 === 0)
         rewardTokenRead = readRewardToken(publicClient as PublicClient, chain.attestationCenter)
           .then((token) =>
             tracker.update((s) => {
@@ -441,12 +442,15 @@ export async function createOperator(config: OperatorConfig, runtime: OperatorRu
             rewardTokenRead = undefined // a deployment without a treasury: no unit to show; try again later
           })
       try {
-        const block = await chain.getBlockNumber()
+        // the cache's watch reads the head every poll interval: ask only when it has not lately
+        // (it failed, or has not started)
+        const watched = chain.cache.head()
+        const block = watched?.fresh ? watched.block : await chain.getBlockNumber()
         tracker.update((s) => {
           s.chain.blockNumber = block.toString()
           s.chain.rpcOk = true
         })
-        if (tick++ % 5 !== 0) return
+        if (tick++ % 5 !== 0 || block === figuresAt) return
         const [op, total, payment] = await Promise.all([
           // cached, and reloaded by the contracts' events (registrations, key and power changes);
           // not getOperatorByAddress: an unknown address forces a reload of every operator, and a
@@ -474,6 +478,7 @@ export async function createOperator(config: OperatorConfig, runtime: OperatorRu
             s.operator.paymentStatus = payment.paymentStatus
           }
         })
+        figuresAt = block
       } catch (err) {
         tracker.update((s) => {
           s.chain.rpcOk = false

@@ -4,6 +4,10 @@
 // them marks the snapshot stale. Unknown events count as changes (a real deployment may name its
 // setters differently); only task outcomes of ordinary definitions and reward/payment bookkeeping
 // are ignored. A long max-age reload is the safety net. Reads never wait on the watch loop.
+// The same look serves everyone else who follows the chain (`onLogs`, `head`): an operator's task
+// outcomes and its status read no RPC of their own, so an idle node asks one eth_blockNumber per
+// interval, and eth_getLogs only when a block came (a thousand light peers on one RPC, or a
+// browser on a rate-limited public one, would otherwise spend it on three separate polls).
 import { attestationCenterAbi } from '@wisp/contracts'
 import { type AbiEvent, type Hex, type Log, toEventSelector } from 'viem'
 import { getBlockNumber, getLogs } from 'viem/actions'
@@ -16,6 +20,8 @@ import type { ChainBackend } from './types.js'
 
 /** Ten minutes: events do the work; this only bounds how long a missed one could go unnoticed. */
 export const DEFAULT_CACHE_MAX_AGE_MS = 600_000
+/** blocks asked of eth_getLogs in one look (public RPCs refuse wider ranges, some above 1 000) */
+const MAX_LOG_RANGE = 1_000n
 
 export interface ChainCacheOptions {
   /** reload a snapshot older than this even without an event (0: reload on every read) */
@@ -40,6 +46,18 @@ export interface ChainSnapshot {
   loadedAt: number
 }
 
+/** The chain head as the watch (or a load) last read it. */
+export interface ChainHead {
+  block: bigint
+  /** `now()` when it was read */
+  at: number
+  /** read within two watch intervals: the watch is running and reaching the RPC */
+  fresh: boolean
+}
+
+/** Logs of the watched contracts in one look, in block order: `fromBlock`..`toBlock` inclusive. */
+export type ChainLogsListener = (logs: Log[], range: { fromBlock: bigint; toBlock: bigint }) => void
+
 export interface ChainCache {
   readonly backend: ChainBackend
   /**
@@ -51,6 +69,14 @@ export interface ChainCache {
   refresh(): Promise<ChainSnapshot>
   /** reloads done so far (for tests and metrics) */
   readonly loads: number
+  /**
+   * Every log of the watched contracts from the first load on, each block range once, in order
+   * (starts the watch). A failed look is retried from where it stopped, so none is skipped. Returns
+   * the function that stops listening.
+   */
+  onLogs(listener: ChainLogsListener): () => void
+  /** the last head read (by the watch or a load), or undefined before the first */
+  head(): ChainHead | undefined
   /** stop watching for events */
   close(): void
 }
@@ -95,6 +121,13 @@ export function createChainCache(
   let timer: ReturnType<typeof setTimeout> | undefined
   let watching = false
   let closed = false
+  let lastHead: { block: bigint; at: number } | undefined
+  let range = MAX_LOG_RANGE
+  let catchingUp = false
+  const listeners = new Set<ChainLogsListener>()
+  const sawHead = (block: bigint) => {
+    lastHead = { block, at: now() }
+  }
 
   const load = (): Promise<ChainSnapshot> => {
     inflight ??= (async () => {
@@ -104,6 +137,7 @@ export function createChainCache(
           throw toChainError(err, { functionName: 'eth_blockNumber' })
         })
         next ??= block
+        sawHead(block)
         stale = false
         const [operators, networkTotal, definitions] = await Promise.all([
           backend.getOperators(),
@@ -132,9 +166,11 @@ export function createChainCache(
   }
 
   const tick = async () => {
+    catchingUp = false
     try {
       if (next === undefined) return
       const latest = await getBlockNumber(client, { cacheTime: 0 })
+      sawHead(latest)
       if (latest + 1n < next) {
         // the chain went back (a reorg, a dev chain reverted): what was read may be gone
         stale = true
@@ -142,13 +178,30 @@ export function createChainCache(
         return
       }
       if (latest < next) return
-      const logs = await getLogs(client, { address: [...backend.watched], fromBlock: next, toBlock: latest })
-      if ((logs as Log[]).some((log) => affectsChainSnapshot(log, backend))) stale = true
-      next = latest + 1n
+      // after an outage the range may be long: take it in pieces an RPC accepts
+      const fromBlock = next
+      const toBlock = latest - fromBlock >= range ? fromBlock + range - 1n : latest
+      const logs = (await getLogs(client, { address: [...backend.watched], fromBlock, toBlock }).catch(
+        (err: unknown) => {
+          // maybe a range this RPC refuses: ask for less from now on
+          if (range > 1n) range /= 2n
+          throw err
+        },
+      )) as Log[]
+      if (logs.some((log) => affectsChainSnapshot(log, backend))) stale = true
+      next = toBlock + 1n
+      catchingUp = toBlock < latest
+      for (const listener of listeners) {
+        try {
+          listener(logs, { fromBlock, toBlock })
+        } catch {
+          // a listener's own failure is its business; the others still hear
+        }
+      }
     } catch (err) {
-      // a range too wide, a lost RPC: start over from the next load, which a stale snapshot forces
+      // a lost RPC, a refused range: the snapshot may have missed a change (reload on the next
+      // read); the next look starts where this one did, so the listeners miss no block
       stale = true
-      next = undefined
       options.onError?.(toChainError(err, { functionName: 'eth_getLogs (cache watch)' }))
     } finally {
       schedule()
@@ -156,7 +209,8 @@ export function createChainCache(
   }
   const schedule = () => {
     if (closed) return
-    timer = setTimeout(() => void tick(), intervalMs)
+    // behind after an outage: the next piece at once
+    timer = setTimeout(() => void tick(), catchingUp ? 0 : intervalMs)
     // the watch alone must not keep a process alive (Node); browsers have no unref
     ;(timer as { unref?: () => void }).unref?.()
   }
@@ -189,6 +243,17 @@ export function createChainCache(
       startWatching()
       return load()
     },
+    onLogs(listener) {
+      listeners.add(listener)
+      startWatching()
+      // the watch starts from the first load's block: make sure there is one
+      if (next === undefined && inflight === undefined) void load().catch(() => undefined)
+      return () => {
+        listeners.delete(listener)
+      }
+    },
+    head: () =>
+      lastHead === undefined ? undefined : { ...lastHead, fresh: now() - lastHead.at < 2 * intervalMs },
     close() {
       closed = true
       if (timer !== undefined) clearTimeout(timer)

@@ -19,8 +19,13 @@ export type GossipsubInit = NonNullable<Parameters<typeof gossipsub>[0]>
  * fails one easily, and the abort drops every gossip message in flight on that connection (lost
  * votes: tasks that never reach quorum). Failed pings are only logged here; a connection still
  * ends when its socket closes, and {@link keepBootstrapPeers} redials relays.
+ *
+ * So the pings only measure round trips, and once a minute is enough for that. Every 10 s they were
+ * most of what an idle node spends on the network: each is a new stream, a protocol negotiation
+ * and a close, from both ends, on every connection (a relay with 250 light peers ran 50 a second).
+ * Yamux's own keep-alive (every 30 s) still holds NAT mappings open.
  */
-export const CONNECTION_MONITOR = Object.freeze({ abortConnectionOnPingFailure: false })
+export const CONNECTION_MONITOR = Object.freeze({ abortConnectionOnPingFailure: false, pingInterval: 60_000 })
 
 /**
  * Messages one RPC frame may carry at the full wire size. js-gossipsub answers an IWANT with every

@@ -5,6 +5,9 @@
 // fills the defaults below and names the first bad field.
 import { OperatorError } from './errors.js'
 
+/** The roles that read other operators' votes, so their node must stay on the votes topic. */
+export const ROLES_THAT_READ_VOTES: readonly Role[] = ['aggregator', 'watchtower']
+
 export type Address = `0x${string}`
 /**
  * `watchtower` proves double attestation on chain (it needs an account to send the proof); an
@@ -533,7 +536,7 @@ export function parseOperatorConfig(value: unknown): OperatorConfig {
   )
   const bootstrapNode = optional(p2p, 'bootstrapNode', 'config.p2p', readBoolean)
   const receiveVotes = optional(p2p, 'receiveVotes', 'config.p2p', readBoolean)
-  const needsVotes = roles.filter((r) => r === 'aggregator' || r === 'watchtower')
+  const needsVotes = roles.filter((r) => ROLES_THAT_READ_VOTES.includes(r))
   if (receiveVotes === false && needsVotes.length > 0)
     throw invalidConfig('config.p2p.receiveVotes', `must stay true for the ${needsVotes.join(' and ')} role`)
 

@@ -22,7 +22,14 @@ import {
   taskInfoOf,
 } from '@wisp/core'
 import type { BlsSignerPort, EcdsaSignerPort, Logger, MetricsPort, OperatorRecord } from '@wisp/interface'
-import type { AuthSigner, NetworkComponents, P2PMetrics, PartialNetworkOptions, WispNetwork } from '@wisp/p2p'
+import {
+  type AuthSigner,
+  GOSSIP_KINDS,
+  type NetworkComponents,
+  type P2PMetrics,
+  type PartialNetworkOptions,
+  type WispNetwork,
+} from '@wisp/p2p'
 import type { BaseFetch, Runtime } from '@wisp/plugin-sdk'
 import { taskHash } from '@wisp/protocol'
 import type { KeyValueStore } from '@wisp/storage'
@@ -35,7 +42,7 @@ import {
   parseAbi,
   zeroAddress,
 } from 'viem'
-import type { OperatorConfig, Role } from './config.js'
+import { type OperatorConfig, ROLES_THAT_READ_VOTES, type Role } from './config.js'
 import { OperatorError } from './errors.js'
 import { restoreCounts, saveCounts } from './persisted-counts.js'
 import {
@@ -268,16 +275,14 @@ export async function createOperator(config: OperatorConfig, runtime: OperatorRu
     // leaves the votes topic and publishes its own votes through its relays; a Node operator,
     // which may route for others as Othentic's node does, keeps it unless told otherwise.
     const receiveVotes =
-      config.p2p.receiveVotes ?? (runtime.kind === 'node' || wants('aggregator') || wants('watchtower'))
+      config.p2p.receiveVotes ?? (runtime.kind === 'node' || ROLES_THAT_READ_VOTES.some(wants))
     const network = await runtime.createNetwork(
       {
         bootstrap: config.p2p.bootstrap,
         topicNamespace: config.p2p.topicNamespace,
         deployments: [{ chainId: chain.chainId, attestationCenter: chain.attestationCenter }],
         auth: { enabled: config.p2p.auth },
-        ...(!receiveVotes
-          ? { subscribe: ['task' as const, 'taskSubmitted' as const, 'customMessage' as const] }
-          : {}),
+        ...(!receiveVotes ? { subscribe: GOSSIP_KINDS.filter((kind) => kind !== 'attestation') } : {}),
         ...(light
           ? {
               voteChecks: {

@@ -40,7 +40,12 @@ export interface Cluster {
   relayMetrics: PrometheusMetrics
   peers: WispNetwork[]
   verifier: BlsVerifier
-  addPeer(components?: NetworkComponents, options?: PartialNetworkOptions): Promise<WispNetwork>
+  /** a Node peer dialled to the relay and meshed with it; `beforeDial` may tamper with it first */
+  addPeer(
+    components?: NetworkComponents,
+    options?: PartialNetworkOptions,
+    beforeDial?: (peer: WispNetwork) => void,
+  ): Promise<WispNetwork>
   stop(): Promise<void>
 }
 
@@ -83,11 +88,16 @@ export async function startCluster(params: {
   const relayAddress = relay.getMultiaddrs()[0]!
   const peers: WispNetwork[] = []
 
-  const addPeer = async (components: NetworkComponents = {}, options: PartialNetworkOptions = {}) => {
+  const addPeer = async (
+    components: NetworkComponents = {},
+    options: PartialNetworkOptions = {},
+    beforeDial?: (peer: WispNetwork) => void,
+  ) => {
     const peer = await createNodePeer(
       { ...common, ...options },
       { verifier, directory, definitions: definitions(), ...components },
     )
+    beforeDial?.(peer)
     await peer.dial(relayAddress)
     await waitForMesh(relay, peer)
     peers.push(peer)

@@ -38,6 +38,8 @@ export type ParentMessage =
   | StartMessage
   | { type: 'cpu'; id: number; profile?: 'start' | { stopTo: string } }
   | { type: 'mesh'; id: number }
+  /** gossipsub's view of these peers (the relay) or of the relay (the nodes that are these peers) */
+  | { type: 'gossip'; id: number; peers: string[]; relay: string }
 
 export type ChildMessage =
   | { type: 'ready'; peerIds: string[]; multiaddrs: string[]; jsonRpc?: string; blsBackend: string }
@@ -49,8 +51,45 @@ export type ChildMessage =
       /** peers with an open connection to the relay */
       connected: string[]
     }
+  | { type: 'gossip'; id: number; views: GossipView[] }
   | { type: 'submitted'; taskHash: string; attesters: number; txHash: Hex }
   | { type: 'failed'; error: string }
+
+/** One side's gossipsub state about the other: `of` is the remote peer, `at` the node asked. */
+export interface GossipView {
+  at: string
+  of: string
+  connections: number
+  /** gossipsub knows it (it runs the protocol there) */
+  known: boolean
+  /** a stream to send on, and one it reads from */
+  outbound: boolean
+  inbound: boolean
+  /** the topics it is subscribed to, as this side knows them */
+  topics: number
+  score: number
+}
+
+/** What gossipsub (js-gossipsub's fields, outside its published type) holds about `remote`. */
+function gossipView(network: WispNetwork, remote: string): GossipView {
+  const pubsub = network.libp2p.services.pubsub as unknown as {
+    peers: Map<string, unknown>
+    streamsOutbound: Map<string, unknown>
+    streamsInbound: Map<string, unknown>
+    topics: Map<string, Set<string>>
+    score: { score(id: string): number }
+  }
+  return {
+    at: network.peerId,
+    of: remote,
+    connections: network.connections().filter((c) => c.peerId === remote).length,
+    known: pubsub.peers.has(remote),
+    outbound: pubsub.streamsOutbound.has(remote),
+    inbound: pubsub.streamsInbound.has(remote),
+    topics: [...pubsub.topics.values()].filter((peers) => peers.has(remote)).length,
+    score: Math.round(pubsub.score.score(remote) * 100) / 100,
+  }
+}
 
 const send = (message: ChildMessage) => process.send?.(message)
 
@@ -148,6 +187,14 @@ process.on('message', (message: ParentMessage) => {
         rssBytes: process.memoryUsage.rss(),
         ...(blsJobs !== undefined ? { blsJobs } : {}),
       })
+      return
+    }
+    case 'gossip': {
+      const asked = new Set(message.peers)
+      const views = relay
+        ? message.peers.map((peer) => gossipView(relay!, peer))
+        : nodes.filter((n) => asked.has(n.network.peerId)).map((n) => gossipView(n.network, message.relay))
+      send({ type: 'gossip', id: message.id, views })
       return
     }
     case 'mesh':

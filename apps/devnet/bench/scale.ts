@@ -13,6 +13,8 @@
 //   WISP_BENCH_SCALE_ATTESTER_POLL_MS=2000 WISP_BENCH_SCALE_PROFILE=<dir> (CPU profiles: the aggregator
 //   over the tasks, the first attester process while idle)
 //   WISP_BENCH_SCALE_RECEIVE_VOTES=0 (attesters do not receive each other's votes)
+//   WISP_BENCH_SCALE_STALL_S=180 (no node newly subscribed at the relay for this long: stop, and
+//   report both sides' gossipsub state for some of the missing nodes)
 import { availableParallelism, freemem, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { createPublicClient, http } from 'viem'

@@ -63,7 +63,7 @@ export class Role {
     this.child.send(start satisfies ParentMessage)
   }
 
-  ask<T extends 'cpu' | 'mesh'>(
+  ask<T extends 'cpu' | 'mesh' | 'gossip'>(
     type: T,
     extra: Partial<Extract<ParentMessage, { type: T }>> = {},
   ): Promise<Extract<ChildMessage, { type: T }>> {
@@ -276,7 +276,11 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
     progress(`waiting for ${peerIds.length} attesters to subscribe at the relay`)
     // on 2 shared cores a few hundred nodes take minutes to dial and subscribe
     const subscribeTimeoutMs = 180_000 + peerIds.length * 1500
+    // no node newly subscribed for this long: stop waiting, say why (both sides' gossipsub state)
+    const stallMs = Number(process.env.WISP_BENCH_SCALE_STALL_S ?? 180) * 1000
     let polls = 0
+    let best = -1
+    let bestAt = performance.now()
     for (;;) {
       const answer = await relay.ask('mesh')
       const mesh = answer.peers
@@ -284,6 +288,22 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
         .filter(([topic]) => topic !== 'attestation' || options.attesterReceiveVotes !== false)
         .map(([, peers]) => peers)
       if (expected.every((peers) => peerIds.every((id) => peers.includes(id)))) break
+      const least = Math.min(...expected.map((peers) => peerIds.filter((id) => peers.includes(id)).length))
+      if (least > best) {
+        best = least
+        bestAt = performance.now()
+      }
+      if (performance.now() - bestAt > stallMs) {
+        const missing = peerIds.filter((id) => expected.some((peers) => !peers.includes(id))).slice(0, 10)
+        const relayId = (await relay.ready).peerIds[0]!
+        const [atRelay, ...atNodes] = await Promise.all(
+          [relay, ...attesterRoles].map((r) => r.ask('gossip', { peers: missing, relay: relayId })),
+        )
+        const views = [...atRelay!.views, ...atNodes.flatMap((a) => a.views)]
+        throw new Error(
+          `${least}/${peerIds.length} subscribed at the relay and none more for ${stallMs / 1000} s; gossipsub state of 10 missing (relay's view of each, each one's view of the relay): ${JSON.stringify(views)}`,
+        )
+      }
       if (performance.now() - tStarted > subscribeTimeoutMs) {
         const counts = Object.entries(mesh).map(
           ([topic, peers]) =>
@@ -298,7 +318,6 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
         )
       }
       if (++polls % 60 === 0) {
-        const least = Math.min(...expected.map((peers) => peerIds.filter((id) => peers.includes(id)).length))
         progress(
           `${least}/${peerIds.length} subscribed, ${answer.connected.length} peers connected to the relay`,
         )

@@ -29,6 +29,7 @@ import { createPeerDefences, type PeerDefences } from './defences.js'
 import type { OperatorDirectory, TaskDefinitionDirectory } from './directory.js'
 import { P2PError } from './errors.js'
 import { type ReceivedMessage, wireGossip } from './gossip.js'
+import { retryIdentify } from './identify-retry.js'
 import { type Logger, silentLogger } from './logger.js'
 import { createMemoryMetrics, type P2PMetrics } from './metrics.js'
 import type { NetworkOptions } from './options.js'
@@ -201,6 +202,7 @@ export async function startNetwork(
     connection.abort(new Error('peer is banned'))
   }
   libp2p.addEventListener('connection:open', refuseBanned)
+  const stopIdentifyRetry = retryIdentify(libp2p, logger)
 
   await libp2p.start()
   for (const kind of options.subscribe) pubsub.subscribe(topics[kind])
@@ -278,6 +280,7 @@ export async function startNetwork(
       stopped = true
       clearTimer(sweepTimer)
       libp2p.removeEventListener('connection:open', refuseBanned)
+      stopIdentifyRetry()
       stopChallenger()
       stopKeeping()
       outbox.stop()

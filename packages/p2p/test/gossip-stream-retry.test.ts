@@ -1,11 +1,15 @@
-// The gossipsub patch (patches/@libp2p+gossipsub+*.patch) over real libp2p on loopback: a peer whose
-// outbound gossipsub stream to its relay fails to open, or is reset by the relay, opens it again
-// while the connection lasts. Unpatched, gossipsub logged the failure and left that peer without
-// its subscriptions and its messages at the relay for the life of the connection: connected, yet
-// deaf and mute (seen as 18 of 1 000 light peers never subscribed on a loaded machine).
+// A connection on which gossip never starts, over real libp2p on loopback. Both were seen only on a
+// loaded machine (a thousand nodes on two cores, 18–21 of them connected yet never subscribed):
+// - the gossipsub patch (patches/@libp2p+gossipsub+*.patch): a peer whose outbound gossipsub
+//   stream fails to open, or is reset by the relay, opens it again while the connection lasts
+//   (unpatched, it stayed without a stream to send on: deaf and mute at the relay);
+// - identify-retry.ts: when identify failed on both sides, neither knew the other speaks
+//   gossipsub and no gossip stream was ever opened; the connection is identified again.
 
 import type { Connection } from '@libp2p/interface'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { IDENTIFY_CHECK_MS } from '../src/identify-retry.js'
+import type { WispNetwork } from '../src/node/index.js'
 import { type Cluster, startCluster } from './support/cluster.js'
 import { makeOperators, makeTask } from './support/fixtures.js'
 import { waitFor } from './support/wait.js'
@@ -64,4 +68,31 @@ it('a failed outbound stream is opened again: the relay learns the subscriptions
   })
   await peer.publish('task', await makeTask(operators[0]!, { proofOfTask: 'after-reset' }))
   await waitFor('the task at the relay', () => got.includes('after-reset'), { timeoutMs: 5_000 })
+}, 60_000)
+
+it('identify failed on both sides: the connection is identified again, and gossip starts', async () => {
+  const { relay } = cluster
+  type Identify = { identify(connection: Connection): Promise<unknown> }
+  /** the next identify this node runs fails, as one that ran past libp2p's 5 s deadline */
+  const failNextIdentify = (libp2p: WispNetwork['libp2p']) => {
+    const service = (libp2p.services as unknown as { identify: Identify }).identify
+    const original = service.identify.bind(service)
+    let failed = false
+    service.identify = async (connection) => {
+      if (failed) return original(connection)
+      failed = true
+      throw new Error('identify timed out (test)')
+    }
+    return () => failed
+  }
+  const relayFailed = failNextIdentify(relay.libp2p)
+  let peerFailed: () => boolean = () => false
+  const started = Date.now()
+  const peer = await cluster.addPeer({}, {}, (p) => {
+    peerFailed = failNextIdentify(p.libp2p)
+  })
+  expect(relayFailed() && peerFailed()).toBe(true)
+  // the mesh formed only after the second identify
+  expect(Date.now() - started).toBeGreaterThanOrEqual(IDENTIFY_CHECK_MS)
+  expect(relay.topicPeers('task')).toContain(peer.peerId)
 }, 60_000)

@@ -35,6 +35,7 @@ import {
   type WispChainPort,
 } from '../src/index.js'
 import { clientsFor, codeOf, makeTask, performerSignature, signVotes } from './support/network.js'
+import { startRpcProxy } from './support/rpc-proxy.js'
 
 const E = 10n ** 18n
 let anvil: Anvil
@@ -354,41 +355,9 @@ const votingOn = (net: OthenticShapedNetwork) =>
     typeof signVotes
   >[0]
 
-/** A proxy in front of anvil that answers 503 while `down` is set. */
-async function rpcProxy() {
-  const state: { down: boolean; url: string; close: () => void } = {
-    down: false,
-    url: '',
-    close: () => undefined,
-  }
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => {
-      if (state.down) return void res.writeHead(503).end('down')
-      fetch(anvil.rpcUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: Buffer.concat(chunks),
-      })
-        .then(async (r) =>
-          res.writeHead(r.status, { 'content-type': 'application/json' }).end(await r.text()),
-        )
-        .catch(() => res.writeHead(502).end())
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  state.close = () => {
-    server.closeAllConnections()
-    server.close()
-  }
-  return state
-}
-
 describe('cache resilience', () => {
   it('a failed reload serves the last snapshot (and says why through refresh); it recovers with the RPC', async () => {
-    const proxy = await rpcProxy()
+    const proxy = await startRpcProxy(anvil.rpcUrl)
     try {
       const client = createPublicClient({
         transport: http(proxy.url, { retryCount: 0 }),
@@ -403,14 +372,14 @@ describe('cache resilience', () => {
         onError: (e) => errors.push(e.code),
       })
       const first = await cache.get()
-      proxy.down = true
+      proxy.mode = '503'
       now = 5_000 // past the max age: a reload is due, and fails
       expect(await cache.get()).toBe(first)
       expect(await codeOf(cache.refresh())).toBe('CHAIN_RPC_FAILED')
       await waitFor('the watch to report the dead RPC', () => errors.includes('CHAIN_RPC_FAILED'), {
         timeoutMs: 5_000,
       })
-      proxy.down = false
+      proxy.mode = 'forward'
       now = 10_000
       const again = await cache.get()
       expect(again).not.toBe(first)
@@ -422,7 +391,7 @@ describe('cache resilience', () => {
   })
 
   it('onLogs hears every block once and in order, through an outage and a long catch-up; head() says when it is fresh', async () => {
-    const proxy = await rpcProxy()
+    const proxy = await startRpcProxy(anvil.rpcUrl)
     const client = createPublicClient({ transport: http(proxy.url, { retryCount: 0 }), pollingInterval: 50 })
     const backend = await createChainBackend(client, { attestationCenter: v2.contracts.attestationCenter })
     const errors: string[] = []
@@ -452,7 +421,7 @@ describe('cache resilience', () => {
       const first = await submit(1)
       await waitFor('the first outcome', () => outcomes.includes(first), { timeoutMs: 5_000 })
 
-      proxy.down = true
+      proxy.mode = '503'
       const second = await submit(2)
       // 2 500 empty blocks while the RPC is down: more than one look may ask for
       await clients.testClient.mine({ blocks: 2_500 })
@@ -461,7 +430,7 @@ describe('cache resilience', () => {
       })
       await waitFor('the head to go stale', () => cache.head()?.fresh === false, { timeoutMs: 5_000 })
       const third = await submit(3)
-      proxy.down = false
+      proxy.mode = 'forward'
       const head = await clients.publicClient.getBlockNumber()
       await waitFor('the watch to catch up', () => (ranges.at(-1)?.toBlock ?? 0n) >= head, {
         timeoutMs: 10_000,

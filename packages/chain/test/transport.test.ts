@@ -1,45 +1,20 @@
 // createChainTransport: several RPC URLs behind viem's fallback. Two local HTTP proxies in front
 // of a real anvil: one rate-limits (429) or stalls, the other forwards; requests must get through.
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { type Anvil, startAnvil } from '@wisp/contracts/dev'
 import { createPublicClient } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ChainError, createChainPort, createChainTransport } from '../src/index.js'
 import { codeOf } from './support/network.js'
+import { type RpcProxy, type RpcProxyMode, startRpcProxy } from './support/rpc-proxy.js'
 
 let anvil: Anvil
-const servers: Server[] = []
-
-type Mode = 'forward' | '429' | 'stall'
+const proxies: RpcProxy[] = []
 
 /** A proxy that forwards JSON-RPC to anvil, answers 429, or never answers; counts requests. */
-async function proxy(mode: Mode): Promise<{ url: string; hits: () => number }> {
-  let hits = 0
-  const server = createServer((req, res) => {
-    hits += 1
-    const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => {
-      if (mode === '429') {
-        res.writeHead(429, { 'content-type': 'text/plain' }).end('rate limited')
-        return
-      }
-      if (mode === 'stall') return // never answers: the client's timeout must move on
-      fetch(anvil.rpcUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: Buffer.concat(chunks),
-      })
-        .then(async (r) =>
-          res.writeHead(r.status, { 'content-type': 'application/json' }).end(await r.text()),
-        )
-        .catch(() => res.writeHead(502).end())
-    })
-  })
-  servers.push(server)
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hits: () => hits }
+async function proxy(mode: RpcProxyMode): Promise<RpcProxy> {
+  const started = await startRpcProxy(anvil.rpcUrl, mode)
+  proxies.push(started)
+  return started
 }
 
 beforeAll(async () => {
@@ -47,10 +22,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  for (const s of servers) {
-    s.closeAllConnections()
-    s.close()
-  }
+  for (const p of proxies) p.close()
   await anvil?.stop()
 })
 

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util'
 import {
   type ConfigFile,
   chainOf,
+  checkMultiaddr,
   operatorsOf,
   type RelayConfig,
   readConfigFile,
@@ -73,6 +74,10 @@ function integer(value: string, flag: string, min: number, max: number): number 
   return n
 }
 
+function multiaddrs(values: string[], flag: string, needsPeerId: boolean): string[] {
+  return values.map((value) => checkMultiaddr(value, flag, needsPeerId, 'RELAY_INVALID_ARGS'))
+}
+
 /** Flags (and the config file they name) → a config. `env` is the process environment. */
 export function parseRelayArgs(
   argv: string[],
@@ -90,14 +95,14 @@ export function parseRelayArgs(
   const file: ConfigFile = v.config !== undefined ? readConfigFile(v.config) : {}
   const relay = relayOptionsOf(file)
   if (v.port !== undefined) relay.listen = [`/ip4/0.0.0.0/tcp/${integer(v.port, 'port', 0, 65535)}/ws`]
-  if (v.listen !== undefined) relay.listen = [...v.listen]
-  if (v.announce !== undefined) relay.announce = [...v.announce]
+  if (v.listen !== undefined) relay.listen = multiaddrs(v.listen, '--listen', false)
+  if (v.announce !== undefined) relay.announce = multiaddrs(v.announce, '--announce', false)
   const seed = v.seed ?? env.WISP_RELAY_SEED
   if (seed !== undefined) relay.seed = seed
   if (v['data-dir'] !== undefined) relay.dataDir = v['data-dir']
   if (v.namespace !== undefined) relay.topicNamespace = v.namespace
-  if (v.bootstrap !== undefined) relay.bootstrap = [...v.bootstrap]
-  if (v.peer !== undefined) relay.peers = [...v.peer]
+  if (v.bootstrap !== undefined) relay.bootstrap = multiaddrs(v.bootstrap, '--bootstrap', true)
+  if (v.peer !== undefined) relay.peers = multiaddrs(v.peer, '--peer', true)
   if (v['max-connections'] !== undefined) {
     relay.maxConnections = integer(v['max-connections'], 'max-connections', 1, 1_000_000)
   }

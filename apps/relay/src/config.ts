@@ -2,10 +2,11 @@
 // The relay's configuration: a JSON file, overridden by flags. Everything is validated here so a
 // typo fails at start with a clear message instead of surfacing as a network oddity later.
 import { readFileSync } from 'node:fs'
+import { multiaddr } from '@multiformats/multiaddr'
 import { type NetworkFile, parseNetworkFileText } from '@wisp/operator'
 import type { Deployment, OperatorInfo, PartialRelayOptions } from '@wisp/p2p/node'
 import { type Address, getAddress, hexToBytes, isHex } from 'viem'
-import { RelayError } from './errors.js'
+import { RelayError, type RelayErrorCode } from './errors.js'
 
 export interface RelayConfig {
   relay: PartialRelayOptions
@@ -101,9 +102,50 @@ export function readConfigFile(path: string): ConfigFile {
   return parsed as ConfigFile
 }
 
+/** The address keys of the file, and whether each address must end in the peer's id. */
+const MULTIADDR_KEYS = { listen: false, announce: false, bootstrap: true, peers: true } as const
+
+/**
+ * `value` parsed as a multiaddr (with @multiformats/multiaddr, what libp2p parses it with), or a
+ * coded error naming the flag or key: libp2p's own message names neither.
+ */
+export function checkMultiaddr(
+  value: unknown,
+  where: string,
+  needsPeerId: boolean,
+  code: RelayErrorCode = 'RELAY_INVALID_CONFIG',
+): string {
+  let last: { name: string; value?: string } | undefined
+  try {
+    if (typeof value !== 'string') throw new Error('not a string')
+    const parsed = multiaddr(value)
+    last = parsed.getComponents().at(-1)
+    // a peer id is decoded only when the address is encoded
+    try {
+      void parsed.bytes
+    } catch {
+      throw new Error(`${last?.name} "${last?.value}" does not decode`)
+    }
+  } catch (cause) {
+    throw new RelayError(code, `${where} "${String(value)}" is not a multiaddr: ${(cause as Error).message}`)
+  }
+  if (needsPeerId && last?.name !== 'p2p')
+    throw new RelayError(
+      code,
+      `${where} "${value}" must end in /p2p/<peer id> (the relay's address as it prints it)`,
+    )
+  return value as string
+}
+
 export function relayOptionsOf(file: ConfigFile): PartialRelayOptions {
   const out: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(file)) if (RELAY_KEYS.has(key)) out[key] = value
+  for (const [key, needsPeerId] of Object.entries(MULTIADDR_KEYS)) {
+    const list = out[key]
+    if (list === undefined) continue
+    if (!Array.isArray(list)) throw invalid(`config "${key}" must be a list of multiaddrs`)
+    for (const [i, a] of list.entries()) checkMultiaddr(a, `config "${key}"[${i}]`, needsPeerId)
+  }
   const options = out as PartialRelayOptions
   if (options.deployments !== undefined) options.deployments = options.deployments.map(deployment)
   if (options.foreignDeployments !== undefined)

@@ -14,6 +14,8 @@ import { DOMAIN_TASKS, taskHash, voteHash, type WireTaskSubmitted } from '@wisp/
 import { createWalletClient, http, keccak256, stringToHex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { parseRelayArgs } from '../src/args.js'
+import type { RelayError } from '../src/errors.js'
 
 const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'wisp-relay-cli-'))
@@ -231,6 +233,48 @@ describe('wisp-relay', () => {
       code: 2,
       stderr: expect.stringContaining('RELAY_INVALID_CONFIG'),
     })
+    expect(await run(['--listen', 'nonsense'])).toMatchObject({
+      code: 2,
+      stderr:
+        'wisp-relay: --listen "nonsense" is not a multiaddr: String multiaddr must start with "/" (RELAY_INVALID_ARGS)\n',
+    })
+  })
+
+  it('names the flag or config key of an address that is not a multiaddr, or lacks the peer id a dial needs', () => {
+    const refusal = (argv: string[]) => {
+      try {
+        parseRelayArgs(argv, {})
+      } catch (err) {
+        return `${(err as RelayError).code}: ${(err as Error).message}`
+      }
+      return 'accepted'
+    }
+    const id = '12D3KooWLHSThL8b81zwReWPdbfjRg3fxdmCMxnebXijwhrL2kXN'
+    expect(refusal(['--listen', '/ip4/1.2.3/tcp/1/ws'])).toBe(
+      'RELAY_INVALID_ARGS: --listen "/ip4/1.2.3/tcp/1/ws" is not a multiaddr: Invalid IPv4 address "1.2.3"',
+    )
+    expect(refusal(['--announce', 'relay.example:443'])).toMatch(
+      /^RELAY_INVALID_ARGS: --announce "relay.example:443"/,
+    )
+    expect(refusal(['--peer', '/ip4/127.0.0.1/tcp/9/ws'])).toBe(
+      'RELAY_INVALID_ARGS: --peer "/ip4/127.0.0.1/tcp/9/ws" must end in /p2p/<peer id> (the relay\'s address as it prints it)',
+    )
+    expect(refusal(['--bootstrap', '/ip4/127.0.0.1/tcp/9/ws/p2p/xyz'])).toBe(
+      'RELAY_INVALID_ARGS: --bootstrap "/ip4/127.0.0.1/tcp/9/ws/p2p/xyz" is not a multiaddr: p2p "xyz" does not decode',
+    )
+    expect(
+      refusal(['--listen', '/ip4/0.0.0.0/tcp/0/ws', '--peer', `/dns4/relay.example/tcp/443/wss/p2p/${id}`]),
+    ).toBe('accepted')
+    const config = (body: object) => {
+      writeFileSync(join(dir, 'relay-addresses.json'), JSON.stringify(body))
+      return refusal(['--config', join(dir, 'relay-addresses.json')])
+    }
+    expect(config({ listen: '/ip4/0.0.0.0/tcp/9090/ws' })).toBe(
+      'RELAY_INVALID_CONFIG: config "listen" must be a list of multiaddrs',
+    )
+    expect(config({ peers: [`/ip4/127.0.0.1/tcp/9/ws/p2p/${id}`, '/ip4/127.0.0.1/tcp/9/ws'] })).toBe(
+      'RELAY_INVALID_CONFIG: config "peers"[1] "/ip4/127.0.0.1/tcp/9/ws" must end in /p2p/<peer id> (the relay\'s address as it prints it)',
+    )
   })
 
   it('chain mode: refuses a dead RPC, an address without a contract, a contract that is not an AttestationCenter and a wrong chain id with coded errors; starts against a real AttestationCenter', async () => {

@@ -115,6 +115,12 @@ export function hubServices(
     ...wispServices(
       options,
       {
+        // A relay keeps every leaf in its mesh: it grafts every subscriber itself (D, Dlo) rather
+        // than wait for the leaf to graft it. A browser whose mesh is already full of browsers
+        // (WebRTC) never grafts the relay again after the relay restarts, and the relay's default
+        // heartbeat stops grafting at 6 peers: such a leaf then hears tasks only by gossip.
+        D: options.meshMaxPeers,
+        Dlo: options.meshMaxPeers,
         Dhi: options.meshMaxPeers,
         // the peers' topics plus the relays' announcements (federation.ts)
         allowedTopics: [

@@ -279,6 +279,23 @@ for (const s of sent) {
     ;(relayOf.get(id) === relayOf.get(s.author) ? sameRelay : otherRelay).push(delay)
   }
 }
+// Where the delay goes: each peer process handles a message for its peers one after another on
+// one event loop (decrypt, decode, signature check, validators per peer). The first of its peers
+// to get a message marks when the message reached the process through the relays; the rest is
+// that process working through its peers.
+const firstInProcess: number[] = []
+const spreadInProcess: number[] = []
+for (const s of sent) {
+  for (const child of peerProcesses) {
+    const delays = [...received]
+      .filter(([id]) => id !== s.author && processOf.get(id) === child)
+      .map(([, got]) => got.get(s.m))
+      .filter((d): d is number => d !== undefined)
+    if (delays.length === 0) continue
+    firstInProcess.push(Math.min(...delays))
+    spreadInProcess.push(Math.max(...delays) - Math.min(...delays))
+  }
+}
 
 const perPeerKiB = relays.map((_, r) => ({
   peers: share[r]!,
@@ -307,6 +324,10 @@ const result: Record<string, unknown> = {
     all: summary([...sameRelay, ...otherRelay]),
     sameRelay: summary(sameRelay),
     otherRelay: summary(otherRelay),
+    // per message and peer process: when its first peer got it (the path through the relays) …
+    firstPeerOfEachProcess: summary(firstInProcess),
+    // … and how long the process then took to hand it to its last peer
+    firstToLastPeerInProcess: summary(spreadInProcess),
   },
   cpuCoresUsed: { idle: idleCpu, publishing: publishCpu },
   relayMemoryPerPeerKiB: perPeerKiB,

@@ -29,6 +29,7 @@ import { createPeerDefences, type PeerDefences } from './defences.js'
 import type { OperatorDirectory, TaskDefinitionDirectory } from './directory.js'
 import { P2PError } from './errors.js'
 import { type ReceivedMessage, wireGossip } from './gossip.js'
+import { reattachGossip } from './gossip-reattach.js'
 import { retryIdentify } from './identify-retry.js'
 import { type Logger, silentLogger } from './logger.js'
 import { createMemoryMetrics, type P2PMetrics } from './metrics.js'
@@ -203,6 +204,7 @@ export async function startNetwork(
   }
   libp2p.addEventListener('connection:open', refuseBanned)
   const stopIdentifyRetry = retryIdentify(libp2p, logger)
+  const stopGossipReattach = reattachGossip(libp2p, logger)
 
   await libp2p.start()
   for (const kind of options.subscribe) pubsub.subscribe(topics[kind])
@@ -281,6 +283,7 @@ export async function startNetwork(
       clearTimer(sweepTimer)
       libp2p.removeEventListener('connection:open', refuseBanned)
       stopIdentifyRetry()
+      stopGossipReattach()
       stopChallenger()
       stopKeeping()
       outbox.stop()

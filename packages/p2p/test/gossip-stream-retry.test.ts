@@ -4,10 +4,14 @@
 //   stream fails to open, or is reset by the relay, opens it again while the connection lasts
 //   (unpatched, it stayed without a stream to send on: deaf and mute at the relay);
 // - identify-retry.ts: when identify failed on both sides, neither knew the other speaks
-//   gossipsub and no gossip stream was ever opened; the connection is identified again.
+//   gossipsub and no gossip stream was ever opened; the connection is identified again;
+// - gossip-reattach.ts: gossipsub drops a peer whose stream fails to read, connection open or not,
+//   and libp2p never hands that peer to it again while a connection lasts; when both sides had
+//   dropped each other (seen at 1 000 nodes), the connection is handed back to gossipsub.
 
 import type { Connection } from '@libp2p/interface'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { GOSSIP_CHECK_MS } from '../src/gossip-reattach.js'
 import { IDENTIFY_CHECK_MS } from '../src/identify-retry.js'
 import type { WispNetwork } from '../src/node/index.js'
 import { type Cluster, startCluster } from './support/cluster.js'
@@ -95,4 +99,35 @@ it('identify failed on both sides: the connection is identified again, and gossi
   // the mesh formed only after the second identify
   expect(Date.now() - started).toBeGreaterThanOrEqual(IDENTIFY_CHECK_MS)
   expect(relay.topicPeers('task')).toContain(peer.peerId)
+}, 60_000)
+
+it('both sides dropped each other from gossipsub on an open connection: gossip comes back', async () => {
+  const { relay } = cluster
+  const peer = await cluster.addPeer()
+  // what gossipsub does when reading a peer's stream fails (handlePeerReadStreamError), on both sides
+  type Forgetful = { onPeerDisconnected(id: unknown): void; getPeers(): Array<{ toString(): string }> }
+  const gossipOf = (n: WispNetwork) => n.libp2p.services.pubsub as unknown as Forgetful
+  const connection = (from: WispNetwork, to: WispNetwork) =>
+    from.libp2p.getConnections().find((c) => c.remotePeer.toString() === to.peerId)
+  gossipOf(relay).onPeerDisconnected(connection(relay, peer)!.remotePeer)
+  gossipOf(peer).onPeerDisconnected(connection(peer, relay)!.remotePeer)
+  const knows = (a: WispNetwork, b: WispNetwork) =>
+    gossipOf(a)
+      .getPeers()
+      .some((p) => p.toString() === b.peerId)
+  expect(knows(relay, peer) || knows(peer, relay)).toBe(false)
+  // the connection itself stays up the whole time
+  expect(connection(relay, peer)?.status).toBe('open')
+
+  const dropped = Date.now()
+  await waitFor(
+    'the relay and the peer meshed again',
+    () => relay.meshPeers('task').includes(peer.peerId) && peer.meshPeers('task').includes(relay.peerId),
+    { timeoutMs: 2 * GOSSIP_CHECK_MS + 10_000 },
+  )
+  expect(Date.now() - dropped).toBeLessThanOrEqual(2 * GOSSIP_CHECK_MS + 10_000)
+  const got: string[] = []
+  relay.onMessage('task', (r) => got.push(r.message.proofOfTask))
+  await peer.publish('task', await makeTask(operators[0]!, { proofOfTask: 'after-forgetting' }))
+  await waitFor('the task at the relay', () => got.includes('after-forgetting'), { timeoutMs: 5_000 })
 }, 60_000)

@@ -60,6 +60,10 @@ export interface GossipView {
   at: string
   of: string
   connections: number
+  /** seconds since the oldest connection to it opened */
+  connectedForS: number
+  /** identify has told this side the remote's protocols */
+  identified: boolean
   /** gossipsub knows it (it runs the protocol there) */
   known: boolean
   /** a stream to send on, and one it reads from */
@@ -71,7 +75,7 @@ export interface GossipView {
 }
 
 /** What gossipsub (js-gossipsub's fields, outside its published type) holds about `remote`. */
-function gossipView(network: WispNetwork, remote: string): GossipView {
+async function gossipView(network: WispNetwork, remote: string): Promise<GossipView> {
   const pubsub = network.libp2p.services.pubsub as unknown as {
     peers: Map<string, unknown>
     streamsOutbound: Map<string, unknown>
@@ -79,10 +83,16 @@ function gossipView(network: WispNetwork, remote: string): GossipView {
     topics: Map<string, Set<string>>
     score: { score(id: string): number }
   }
+  const connections = network.libp2p.getConnections().filter((c) => c.remotePeer.toString() === remote)
+  const stored = connections[0]
+    ? await network.libp2p.peerStore.get(connections[0].remotePeer).catch(() => undefined)
+    : undefined
   return {
     at: network.peerId,
     of: remote,
-    connections: network.connections().filter((c) => c.peerId === remote).length,
+    connections: connections.length,
+    connectedForS: Math.round((Date.now() - Math.min(...connections.map((c) => c.timeline.open))) / 1000),
+    identified: (stored?.protocols.length ?? 0) > 0,
     known: pubsub.peers.has(remote),
     outbound: pubsub.streamsOutbound.has(remote),
     inbound: pubsub.streamsInbound.has(remote),
@@ -191,10 +201,11 @@ process.on('message', (message: ParentMessage) => {
     }
     case 'gossip': {
       const asked = new Set(message.peers)
-      const views = relay
-        ? message.peers.map((peer) => gossipView(relay!, peer))
-        : nodes.filter((n) => asked.has(n.network.peerId)).map((n) => gossipView(n.network, message.relay))
-      send({ type: 'gossip', id: message.id, views })
+      void Promise.all(
+        relay
+          ? message.peers.map((peer) => gossipView(relay!, peer))
+          : nodes.filter((n) => asked.has(n.network.peerId)).map((n) => gossipView(n.network, message.relay)),
+      ).then((views) => send({ type: 'gossip', id: message.id, views }))
       return
     }
     case 'mesh':

@@ -3,15 +3,15 @@
 // no gossip stream is ever opened on that connection: the peers stay connected, and deaf and mute
 // to each other, for as long as it lasts. On a loaded machine (a thousand nodes on two cores) that
 // is what a handful of them came to. So: a connection whose peer's protocols are still unknown a
-// while after it opened is identified again, a few times, backing off.
+// while after it opened is identified again, backing off to once a minute, while it lasts.
 import type { Connection, Libp2p } from '@libp2p/interface'
 import { clearTimer, setTimer, type TimerHandle } from '@wisp/protocol'
 import type { Logger } from './logger.js'
 
 /** libp2p's identify deadline is 5 s: look once it has surely ended. */
 export const IDENTIFY_CHECK_MS = 6_000
-/** tries after the first look: 6, 12, 24, 48 s after the connection opened */
-const RETRIES = 4
+/** then 12, 24, 48 s later, and once a minute from there on: a loaded node may fail many times */
+const MAX_INTERVAL_MS = 60_000
 
 interface IdentifyService {
   identify(connection: Connection): Promise<unknown>
@@ -40,11 +40,11 @@ export function retryIdentify(libp2p: Libp2p, logger: Logger): () => void {
             attempt,
           })
           await identify.identify(connection).catch(() => undefined)
-          if (attempt < RETRIES && !stopped && connection.status === 'open' && !(await known(connection)))
+          if (!stopped && connection.status === 'open' && !(await known(connection)))
             check(connection, attempt + 1)
         })()
       },
-      IDENTIFY_CHECK_MS * 2 ** attempt,
+      Math.min(MAX_INTERVAL_MS, IDENTIFY_CHECK_MS * 2 ** attempt),
     )
     timers.add(timer)
   }

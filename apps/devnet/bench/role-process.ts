@@ -9,7 +9,7 @@ import { createNodeVerifierPool } from '@wisp/bls/pool/node'
 import { createChainDirectory } from '@wisp/chain'
 import { createConsoleLogger, keysFromEcdsa, type NodeLogger, startWispNode, type WispNode } from '@wisp/node'
 import type { OperatorConfig } from '@wisp/operator'
-import type { WispNetwork } from '@wisp/p2p'
+import type { RepairCounts, WispNetwork } from '@wisp/p2p'
 import { createRelay } from '@wisp/p2p/node'
 import { createPublicClient, http } from 'viem'
 
@@ -72,6 +72,8 @@ export interface GossipView {
   /** the topics it is subscribed to, as this side knows them */
   topics: number
   score: number
+  /** what this side's connection repair did about the remote, and gossipsub's read-error drops */
+  repairs: RepairCounts
 }
 
 /** What gossipsub (js-gossipsub's fields, outside its published type) holds about `remote`. */
@@ -98,6 +100,7 @@ async function gossipView(network: WispNetwork, remote: string): Promise<GossipV
     inbound: pubsub.streamsInbound.has(remote),
     topics: [...pubsub.topics.values()].filter((peers) => peers.has(remote)).length,
     score: Math.round(pubsub.score.score(remote) * 100) / 100,
+    repairs: network.repairs(remote),
   }
 }
 

@@ -4,6 +4,7 @@ export { AuthBook, type PeerAuth } from './auth/book.js'
 export { AUTH_CHALLENGE_BYTES, AUTH_PROTOCOL } from './auth/protocol.js'
 export { type AuthSigner, createBlsAuthSigner } from './auth/signer.js'
 export { BOOTSTRAP_TAG } from './bootstrap.js'
+export type { RepairCounts } from './connection-repair.js'
 export {
   BanList,
   createPeerDefences,
@@ -23,6 +24,7 @@ export { parseSeed, peerIdFromSeed, privateKeyFromSeed, randomSeed, SEED_BYTES }
 export { type Logger, silentLogger } from './logger.js'
 export {
   type AuthOutcome,
+  type ConnectionRepairKind,
   createMemoryMetrics,
   type DisconnectReason,
   type MemoryMetrics,

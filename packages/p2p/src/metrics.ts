@@ -9,6 +9,13 @@ export type AuthOutcome = 'operator' | 'read-only' | 'failed'
 /** Why we closed a connection: its peer fell below the graylist threshold, or is banned. */
 export type DisconnectReason = 'graylisted' | 'banned'
 
+/**
+ * What the connection repair sweep did (connection-repair.ts): identified a connection again,
+ * handed one back to gossipsub; and what makes the hand-back necessary: gossipsub dropping a peer
+ * because reading its stream failed.
+ */
+export type ConnectionRepairKind = 'identify' | 'gossip_hand_back' | 'gossip_read_error'
+
 /** A TaskSubmitted chain check: the chain's answer, answered from the cache, or not asked (busy). */
 export type OutcomeCheckResult = 'confirmed' | 'refuted' | 'unknown' | 'cached' | 'busy'
 
@@ -32,6 +39,7 @@ export interface P2PMetrics {
   outcomeChecked(result: OutcomeCheckResult): void
   /** we closed a peer's connection(s) and banned it, or refused a banned peer's new connection */
   peerDisconnected(reason: DisconnectReason): void
+  connectionRepair(kind: ConnectionRepairKind): void
   /** Called once by a factory with its node, so gauges can be read when scraped. */
   attach(stats: NetworkStats): void
   /**
@@ -51,6 +59,7 @@ export interface MemoryMetrics extends P2PMetrics {
   readonly penalties: ReadonlyMap<string, number>
   readonly outcomeChecks: ReadonlyMap<OutcomeCheckResult, number>
   readonly disconnects: ReadonlyMap<DisconnectReason, number>
+  readonly repairs: ReadonlyMap<ConnectionRepairKind, number>
   count(topic: GossipTopicKind, outcome: Outcome, reason?: string): number
   stats(): NetworkStats | undefined
 }
@@ -61,6 +70,7 @@ export function createMemoryMetrics(): MemoryMetrics {
   const penalties = new Map<string, number>()
   const outcomeChecks = new Map<OutcomeCheckResult, number>()
   const disconnects = new Map<DisconnectReason, number>()
+  const repairs = new Map<ConnectionRepairKind, number>()
   const bump = <K>(map: Map<K, number>, key: K, by = 1) => map.set(key, (map.get(key) ?? 0) + by)
   let attached: NetworkStats | undefined
   let equivocations = 0
@@ -70,6 +80,7 @@ export function createMemoryMetrics(): MemoryMetrics {
     penalties,
     outcomeChecks,
     disconnects,
+    repairs,
     get equivocations() {
       return equivocations
     },
@@ -84,6 +95,9 @@ export function createMemoryMetrics(): MemoryMetrics {
     },
     peerDisconnected(reason) {
       bump(disconnects, reason)
+    },
+    connectionRepair(kind) {
+      bump(repairs, kind)
     },
     messageValidated({ topic, outcome, reason }) {
       const key = `${topic}/${outcome}/${reason}`

@@ -25,12 +25,11 @@ import { createAuthorGate } from './auth/gate.js'
 import { registerAuthResponder } from './auth/responder.js'
 import type { AuthSigner } from './auth/signer.js'
 import { keepBootstrapPeers } from './bootstrap.js'
+import { type RepairCounts, startConnectionRepair } from './connection-repair.js'
 import { createPeerDefences, type PeerDefences } from './defences.js'
 import type { OperatorDirectory, TaskDefinitionDirectory } from './directory.js'
 import { P2PError } from './errors.js'
 import { type ReceivedMessage, wireGossip } from './gossip.js'
-import { reattachGossip } from './gossip-reattach.js'
-import { retryIdentify } from './identify-retry.js'
 import { type Logger, silentLogger } from './logger.js'
 import { createMemoryMetrics, type P2PMetrics } from './metrics.js'
 import type { NetworkOptions } from './options.js'
@@ -107,6 +106,8 @@ export interface WispNetwork {
   /** Peers banned right now (fell below the graylist threshold; see `bans` in the options). */
   banned(): string[]
   authOf(peerId: string): PeerAuth | undefined
+  /** What the connection repair did about a connected peer (see connection-repair.ts). */
+  repairs(peerId: string): RepairCounts
   stop(): Promise<void>
 }
 
@@ -203,8 +204,7 @@ export async function startNetwork(
     connection.abort(new Error('peer is banned'))
   }
   libp2p.addEventListener('connection:open', refuseBanned)
-  const stopIdentifyRetry = retryIdentify(libp2p, logger)
-  const stopGossipReattach = reattachGossip(libp2p, logger)
+  const repair = startConnectionRepair(libp2p, { logger, metrics })
 
   await libp2p.start()
   for (const kind of options.subscribe) pubsub.subscribe(topics[kind])
@@ -278,12 +278,12 @@ export async function startNetwork(
     penalty: (peerId) => defences.penalties.get(peerId),
     banned: () => bans.banned(),
     authOf: (peerId) => book.get(peerId),
+    repairs: (peerId) => repair.counts(peerId),
     async stop() {
       stopped = true
       clearTimer(sweepTimer)
       libp2p.removeEventListener('connection:open', refuseBanned)
-      stopIdentifyRetry()
-      stopGossipReattach()
+      repair.stop()
       stopChallenger()
       stopKeeping()
       outbox.stop()

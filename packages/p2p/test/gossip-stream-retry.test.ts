@@ -3,16 +3,17 @@
 // - the gossipsub patch (patches/@libp2p+gossipsub+*.patch): a peer whose outbound gossipsub
 //   stream fails to open, or is reset by the relay, opens it again while the connection lasts
 //   (unpatched, it stayed without a stream to send on: deaf and mute at the relay);
-// - identify-retry.ts: when identify failed on both sides, neither knew the other speaks
-//   gossipsub and no gossip stream was ever opened; the connection is identified again;
-// - gossip-reattach.ts: gossipsub drops a peer whose stream fails to read, connection open or not,
-//   and libp2p never hands that peer to it again while a connection lasts; when both sides had
-//   dropped each other (seen at 1 000 nodes), the connection is handed back to gossipsub.
+// - connection-repair.ts, identify: when identify failed on both sides, neither knew the other
+//   speaks gossipsub and no gossip stream was ever opened; the connection is identified again;
+// - connection-repair.ts, hand-back: gossipsub drops a peer whose stream fails to read, connection
+//   open or not, and libp2p never hands that peer to it again while a connection lasts; when both
+//   sides had dropped each other (seen at 1 000 nodes), the connection is handed back to gossipsub;
+// - the gossipsub patch again: a new inbound stream replaces the old one, and the old one's read
+//   error no longer drops the peer with its new stream.
 
 import type { Connection } from '@libp2p/interface'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { GOSSIP_CHECK_MS } from '../src/gossip-reattach.js'
-import { IDENTIFY_CHECK_MS } from '../src/identify-retry.js'
+import { GOSSIP_CHECK_MS, IDENTIFY_CHECK_MS } from '../src/connection-repair.js'
 import type { WispNetwork } from '../src/node/index.js'
 import { type Cluster, startCluster } from './support/cluster.js'
 import { makeOperators, makeTask } from './support/fixtures.js'
@@ -99,18 +100,28 @@ it('identify failed on both sides: the connection is identified again, and gossi
   // the mesh formed only after the second identify
   expect(Date.now() - started).toBeGreaterThanOrEqual(IDENTIFY_CHECK_MS)
   expect(relay.topicPeers('task')).toContain(peer.peerId)
+  expect(relay.repairs(peer.peerId).identify + peer.repairs(relay.peerId).identify).toBeGreaterThanOrEqual(1)
 }, 60_000)
 
 it('both sides dropped each other from gossipsub on an open connection: gossip comes back', async () => {
   const { relay } = cluster
   const peer = await cluster.addPeer()
-  // what gossipsub does when reading a peer's stream fails (handlePeerReadStreamError), on both sides
-  type Forgetful = { onPeerDisconnected(id: unknown): void; getPeers(): Array<{ toString(): string }> }
+  // gossipsub's own path when reading a peer's stream fails, on both sides
+  type Forgetful = {
+    handlePeerReadStreamError(err: unknown, id: unknown): void
+    getPeers(): Array<{ toString(): string }>
+  }
   const gossipOf = (n: WispNetwork) => n.libp2p.services.pubsub as unknown as Forgetful
   const connection = (from: WispNetwork, to: WispNetwork) =>
     from.libp2p.getConnections().find((c) => c.remotePeer.toString() === to.peerId)
-  gossipOf(relay).onPeerDisconnected(connection(relay, peer)!.remotePeer)
-  gossipOf(peer).onPeerDisconnected(connection(peer, relay)!.remotePeer)
+  gossipOf(relay).handlePeerReadStreamError(
+    new Error('read failed (test)'),
+    connection(relay, peer)!.remotePeer,
+  )
+  gossipOf(peer).handlePeerReadStreamError(
+    new Error('read failed (test)'),
+    connection(peer, relay)!.remotePeer,
+  )
   const knows = (a: WispNetwork, b: WispNetwork) =>
     gossipOf(a)
       .getPeers()
@@ -126,8 +137,44 @@ it('both sides dropped each other from gossipsub on an open connection: gossip c
     { timeoutMs: 2 * GOSSIP_CHECK_MS + 10_000 },
   )
   expect(Date.now() - dropped).toBeLessThanOrEqual(2 * GOSSIP_CHECK_MS + 10_000)
+  // counted on each side: the drop, and the hand-back that repaired it
+  for (const [at, of] of [
+    [relay, peer],
+    [peer, relay],
+  ] as const) {
+    expect(at.repairs(of.peerId).gossip_read_error).toBe(1)
+  }
+  expect(
+    relay.repairs(peer.peerId).gossip_hand_back + peer.repairs(relay.peerId).gossip_hand_back,
+  ).toBeGreaterThanOrEqual(1)
   const got: string[] = []
   relay.onMessage('task', (r) => got.push(r.message.proofOfTask))
   await peer.publish('task', await makeTask(operators[0]!, { proofOfTask: 'after-forgetting' }))
   await waitFor('the task at the relay', () => got.includes('after-forgetting'), { timeoutMs: 5_000 })
+}, 60_000)
+
+it('a read error on an inbound stream the peer has replaced does not drop the peer', async () => {
+  const { relay } = cluster
+  const peer = await cluster.addPeer()
+  type Inbound = { rawStream: { abort(err: Error): void } }
+  type Gossip = {
+    streamsInbound: Map<string, Inbound>
+    createInboundStream(peerId: unknown, stream: unknown): void
+    getPeers(): Array<{ toString(): string }>
+  }
+  const gossip = relay.libp2p.services.pubsub as unknown as Gossip
+  const old = gossip.streamsInbound.get(peer.peerId)!
+  expect(old).toBeDefined()
+  // the peer opens a second gossip stream, as its retry does after a reset it saw first: the relay
+  // takes it as the current one and closes the old one
+  const toRelay = peer.libp2p.getConnections().find((c) => c.remotePeer.toString() === relay.peerId)!
+  await toRelay.newStream(peer.libp2p.services.pubsub.protocols)
+  await waitFor('the relay to take the new stream', () => gossip.streamsInbound.get(peer.peerId) !== old, {
+    timeoutMs: 5_000,
+  })
+  // reading the old one then fails
+  old.rawStream.abort(new Error('reset (test)'))
+  await new Promise((resolve) => setTimeout(resolve, 500))
+  expect(gossip.getPeers().map(String)).toContain(peer.peerId)
+  expect(relay.repairs(peer.peerId).gossip_read_error).toBe(0)
 }, 60_000)

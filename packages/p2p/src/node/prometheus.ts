@@ -22,6 +22,8 @@ export interface PrometheusMetrics extends P2PMetrics {
  *  penalty_points_total{reason}           application-specific score points charged to authors
  *  outcome_checks_total{result}           TaskSubmitted chain checks: confirmed/refuted/unknown/cached/busy
  *  disconnects_total{reason}              graylisted peers hung up, banned peers' connections refused
+ *  connection_repairs_total{kind}         connections identified again or handed back to gossipsub,
+ *                                         and peers gossipsub dropped on a read error
  *  banned_peers                           peers banned right now
  *  penalized_peers                        peers with an application-specific penalty
  * and gossipsub's own `gossipsub_*` series in the same registry (see {@link gossipsubMetricsRegister}).
@@ -74,6 +76,12 @@ export function createPrometheusMetrics(
     name: `${prefix}disconnects_total`,
     help: 'Connections we closed: peers below the graylist threshold (then banned), banned peers',
     labelNames: ['reason'],
+    registers: [registry],
+  })
+  const repairs = new Counter({
+    name: `${prefix}connection_repairs_total`,
+    help: 'Open connections identified again (identify) or handed back to gossipsub (gossip_hand_back); peers gossipsub dropped when reading their stream failed (gossip_read_error)',
+    labelNames: ['kind'],
     registers: [registry],
   })
   new Gauge({
@@ -132,6 +140,9 @@ export function createPrometheusMetrics(
     },
     peerDisconnected(reason) {
       disconnects.inc({ reason })
+    },
+    connectionRepair(kind) {
+      repairs.inc({ kind })
     },
     attach(s) {
       stats = s

@@ -62,8 +62,10 @@ export interface GossipView {
   connections: number
   /** seconds since the oldest connection to it opened */
   connectedForS: number
-  /** identify has told this side the remote's protocols */
+  /** identify has run (it stores the remote's agent version) */
   identified: boolean
+  /** protocols this side has stored for the remote: from identify, or from streams opened */
+  protocols: number
   /** gossipsub knows it (it runs the protocol there) */
   known: boolean
   /** a stream to send on, and one it reads from */
@@ -94,7 +96,8 @@ async function gossipView(network: WispNetwork, remote: string): Promise<GossipV
     of: remote,
     connections: connections.length,
     connectedForS: Math.round((Date.now() - Math.min(...connections.map((c) => c.timeline.open))) / 1000),
-    identified: (stored?.protocols.length ?? 0) > 0,
+    identified: stored?.metadata.has('AgentVersion') === true,
+    protocols: stored?.protocols.length ?? 0,
     known: pubsub.peers.has(remote),
     outbound: pubsub.streamsOutbound.has(remote),
     inbound: pubsub.streamsInbound.has(remote),

@@ -3,14 +3,14 @@
 // - identify failed. libp2p identifies a peer once, within 5 s, when the connection opens, and
 //   gives up silently. Until identify succeeds on one side, neither knows the other speaks
 //   gossipsub and no gossip stream is ever opened. Repair: identify again, backing off from 6 s to
-//   once a minute, while the connection lasts.
+//   once a minute, while the connection lasts and the peer is not known to speak gossipsub.
 // - gossipsub forgot the peer. When reading a peer's stream fails (a reset, an abort) gossipsub
 //   removes the peer altogether, streams and all (handlePeerReadStreamError). libp2p's registrar
 //   hands a peer to gossipsub once, after identify, and not again until its last connection has
 //   closed. When both sides forget each other nothing brings gossip back. Repair: hand the
 //   connection to gossipsub again, as the registrar would on a new connection, every 10 s.
 // A connection gossipsub knows is left alone: gossip works on it, identified or not.
-import type { Connection, Libp2p, PeerId } from '@libp2p/interface'
+import type { Connection, Libp2p, Peer, PeerId } from '@libp2p/interface'
 import { clearTimer, setTimer, type TimerHandle } from '@wisp/protocol'
 import type { Logger } from './logger.js'
 import type { ConnectionRepairKind, P2PMetrics } from './metrics.js'
@@ -61,6 +61,9 @@ interface ConnectionState {
   identifyAttempts: number
   identifying: boolean
 }
+
+/** identify has run on this peer: it stores what the peer calls itself */
+const identified = (peer: Peer | undefined) => peer?.metadata.has('AgentVersion') === true
 
 const noCounts = (): RepairCounts => ({ identify: 0, gossip_hand_back: 0, gossip_read_error: 0 })
 
@@ -130,14 +133,18 @@ export function startConnectionRepair(
       if (state.identifying || Date.now() < state.due) continue
       const stored = await libp2p.peerStore.get(connection.remotePeer).catch(() => undefined)
       if (stopped) return
-      if ((stored?.protocols.length ?? 0) === 0) {
+      const speaksGossip =
+        pubsub !== undefined && stored?.protocols.some((p) => pubsub.protocols.includes(p)) === true
+      // Not `protocols.length > 0`: libp2p also records each protocol a stream was opened with
+      // (our auth challenge, a ping), identified or not. That is how, at 1 000 nodes, a handful of
+      // connections looked identified and were never repaired.
+      if (!speaksGossip && !identified(stored)) {
         identifyAgain(connection, state, peer)
         continue
       }
       state.due = Date.now() + GOSSIP_CHECK_MS
-      if (pubsub === undefined || pubsub.isStarted() !== true) continue
+      if (!speaksGossip || pubsub?.isStarted() !== true) continue
       if (connection.limits != null && pubsub.runOnLimitedConnection !== true) continue
-      if (!stored!.protocols.some((p) => pubsub.protocols.includes(p))) continue
       known.add(peer)
       count(peer, 'gossip_hand_back')
       logger.debug('gossipsub had forgotten a connected peer: handing the connection back', { peer })

@@ -16,6 +16,7 @@ import {
   operatorConfigFromNetwork,
   parseOperatorConfigText,
 } from '@wisp/operator'
+import { multiaddrProblem } from '@wisp/p2p'
 import { type PassphraseOptions, readPassphrase } from './commands/prompt.js'
 import { NodeError } from './errors.js'
 import type { FlagName, FlagValues, NodeCommand } from './flags.js'
@@ -154,16 +155,10 @@ function urlOf(value: string, flag: string, what: string): string {
   bad(`${shown(flag)} must be ${what}, got "${value}"`)
 }
 
-/** Parses with @multiformats/multiaddr; a bootstrap address must name the relay's peer id. */
+/** Parsed as libp2p will; a bootstrap address must name the relay's peer id. */
 export function multiaddrOf(value: string, flag: string, needsPeerId: boolean): string {
-  let components: Array<{ name: string; value?: string }>
-  try {
-    components = multiaddr(value).getComponents()
-  } catch (err) {
-    bad(`${shown(flag)} "${value}" is not a multiaddr: ${(err as Error).message}`)
-  }
-  if (needsPeerId && components.at(-1)?.name !== 'p2p')
-    bad(`${shown(flag)} "${value}" must end in /p2p/<peer id> (the relay's address as it prints it)`)
+  const problem = multiaddrProblem(value, needsPeerId)
+  if (problem !== undefined) bad(`${shown(flag)} "${value}" ${problem}`)
   return value
 }
 

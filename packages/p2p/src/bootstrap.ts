@@ -2,6 +2,7 @@ import type { Libp2p } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { clearTimer, setTimer, type TimerHandle } from '@wisp/protocol'
 import { timeoutSignal } from './abort.js'
+import { peerIdOf } from './address.js'
 import { lightRelayPolicyOf, startLightRelays } from './light-relays.js'
 import type { Logger } from './logger.js'
 
@@ -14,10 +15,6 @@ export const BOOTSTRAP_TAG = 'keep-alive-wisp-bootstrap'
 /** The peer ids of bootstrap multiaddrs (those ending in `/p2p/<id>`). */
 export function bootstrapPeerIds(addresses: readonly string[]): Set<string> {
   return new Set(addresses.map(peerIdOf).filter((id): id is string => id !== undefined))
-}
-
-function peerIdOf(address: string): string | undefined {
-  return /\/p2p\/([^/]+)$/.exec(address)?.[1]
 }
 
 const FIRST_RETRY_MS = 1000

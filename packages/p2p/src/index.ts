@@ -1,5 +1,6 @@
 // Portable API: runs in Node, pages, workers and workerd. Runtime factories live in
 // `@wisp/p2p/node` (relay, Node peer, Prometheus), `@wisp/p2p/browser` and `@wisp/p2p/edge`.
+export { multiaddrProblem, peerIdOf } from './address.js'
 export { AuthBook, type PeerAuth } from './auth/book.js'
 export { AUTH_CHALLENGE_BYTES, AUTH_PROTOCOL } from './auth/protocol.js'
 export { type AuthSigner, createBlsAuthSigner } from './auth/signer.js'

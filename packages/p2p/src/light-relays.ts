@@ -10,6 +10,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { clearTimer, setTimer, type TimerHandle } from '@wisp/protocol'
 import { timeoutSignal } from './abort.js'
+import { peerIdOf } from './address.js'
 import { describeDialError } from './bootstrap.js'
 import type { Logger } from './logger.js'
 import {
@@ -77,8 +78,6 @@ export function setLightRelayPolicy(libp2p: Libp2p, policy: LightRelayPolicy): v
 export function lightRelayPolicyOf(libp2p: Libp2p): LightRelayPolicy | undefined {
   return policies.get(libp2p)
 }
-
-const peerIdOf = (address: string) => /\/p2p\/([^/]+)$/.exec(address)?.[1]
 
 /** The relay addresses a light peer starts from: remembered good ones first (most recent first), then the rest. */
 export function startingRelays(configured: readonly string[], remembered: PersistedPeers): string[] {

@@ -6,7 +6,12 @@ import { writeFileSync } from 'node:fs'
 import { Session } from 'node:inspector'
 import { type BlsVerifier, initBls } from '@wisp/bls'
 import { createNodeVerifierPool } from '@wisp/bls/pool/node'
-import { createChainDirectory } from '@wisp/chain'
+import {
+  createChainBackend,
+  createChainCache,
+  createChainDirectory,
+  DEFAULT_CACHE_MAX_AGE_MS,
+} from '@wisp/chain'
 import { createConsoleLogger, keysFromEcdsa, type NodeLogger, startWispNode, type WispNode } from '@wisp/node'
 import type { OperatorConfig } from '@wisp/operator'
 import type { RepairCounts, WispNetwork } from '@wisp/p2p'
@@ -32,7 +37,13 @@ export type StartMessage =
       dataDir: string
       voteChecks: { mode: 'all' | 'sample'; peersSample: boolean }
     }
-  | { type: 'start'; role: 'aggregator' | 'attester'; nodes: NodeSpec[] }
+  | {
+      type: 'start'
+      role: 'aggregator' | 'attester'
+      nodes: NodeSpec[]
+      /** the nodes follow the chain through one chain cache (see setup.ts attestersShareChain) */
+      shareChain?: boolean
+    }
 
 export type ParentMessage =
   | StartMessage
@@ -163,10 +174,12 @@ async function start(message: StartMessage): Promise<void> {
   // together would: a pool per node is a worker thread per node, idle most of the time
   const verifier = message.role === 'attester' ? createNodeVerifierPool({ workers: 1 }) : undefined
   if (verifier !== undefined) closers.push(() => verifier.close())
+  const chainCache = message.shareChain ? await sharedChainCache(message.nodes[0]!.operator) : undefined
+  if (chainCache !== undefined) closers.push(async () => chainCache.close())
   for (const spec of message.nodes) {
     const node = await startWispNode(
       { name: spec.name, keys: keysFromEcdsa(spec.ecdsaKey, spec.blsKey), operator: spec.operator },
-      { logger, ...(verifier ? { verifier } : {}) },
+      { logger, ...(verifier ? { verifier } : {}), ...(chainCache ? { chainCache } : {}) },
     )
     nodes.push(node)
     closers.unshift(() => node.stop())
@@ -229,6 +242,20 @@ process.on('message', (message: ParentMessage) => {
       return
   }
 })
+
+/** One chain cache for the nodes of this process, read as their operator config says (all alike). */
+async function sharedChainCache(operator: OperatorConfig) {
+  const client = createPublicClient({
+    transport: http(operator.chain.rpcUrls?.[0] ?? operator.chain.rpcUrl),
+    pollingInterval: operator.chain.pollingIntervalMs,
+  })
+  const backend = await createChainBackend(client, {
+    attestationCenter: operator.chain.attestationCenter,
+    backend: operator.chain.backend,
+    fromBlock: BigInt(operator.chain.fromBlock),
+  })
+  return createChainCache(client, backend, { maxAgeMs: DEFAULT_CACHE_MAX_AGE_MS })
+}
 
 /** A V8 CPU profile of the measured tasks only (the parent asks when WISP_BENCH_ROLES_PROFILE is set). */
 const session = new Session()

@@ -13,6 +13,7 @@
 //   WISP_BENCH_SCALE_ATTESTER_POLL_MS=2000 WISP_BENCH_SCALE_PROFILE=<dir> (CPU profiles: the aggregator
 //   over the tasks, the first attester process while idle)
 //   WISP_BENCH_SCALE_RECEIVE_VOTES=0 (attesters do not receive each other's votes)
+//   WISP_BENCH_SCALE_SHARE_CHAIN=0 (each attester node polls the chain itself, not one cache per process)
 //   WISP_BENCH_SCALE_STALL_S=180 (no node newly subscribed at the relay for this long: stop, and
 //   report both sides' gossipsub state for some of the missing nodes)
 import { availableParallelism, freemem, totalmem } from 'node:os'
@@ -39,6 +40,9 @@ const MIN_FREE_BYTES = Number(process.env.WISP_BENCH_SCALE_MIN_FREE_GIB ?? 3) * 
 const ATTESTER_POLL_MS = Number(process.env.WISP_BENCH_SCALE_ATTESTER_POLL_MS ?? 2000)
 // 0: the attesters of parts a and c leave the votes topic (operator config p2p.receiveVotes false)
 const RECEIVE_VOTES = process.env.WISP_BENCH_SCALE_RECEIVE_VOTES !== '0'
+// 0: every attester node follows the chain itself; default: the nodes of a process share one chain
+// cache (one RPC poll per interval per process), as operators hosted together would
+const SHARE_CHAIN = process.env.WISP_BENCH_SCALE_SHARE_CHAIN !== '0'
 const ITERATIONS = 500
 /** a V8 CPU profile of the aggregator over the measured tasks, written to this directory */
 const PROFILE_DIR = process.env.WISP_BENCH_SCALE_PROFILE
@@ -139,6 +143,7 @@ async function partA() {
     iterations: ITERATIONS,
     attesterPollingIntervalMs: ATTESTER_POLL_MS,
     attesterReceiveVotes: RECEIVE_VOTES,
+    attestersShareChain: SHARE_CHAIN,
     progress,
   })
   try {
@@ -151,6 +156,7 @@ async function partA() {
       attestersPerProcess: PER_PROCESS,
       attesterPollingIntervalMs: ATTESTER_POLL_MS,
       attestersReceiveVotes: RECEIVE_VOTES,
+      attestersShareChain: SHARE_CHAIN,
       setupSeconds: network.setupSeconds,
       ...tasks,
       memory: await memoryPerPeer(network),
@@ -238,6 +244,7 @@ async function partC() {
     minFreeBytes: MIN_FREE_BYTES,
     attesterPollingIntervalMs: ATTESTER_POLL_MS,
     attesterReceiveVotes: RECEIVE_VOTES,
+    attestersShareChain: SHARE_CHAIN,
     progress,
   })
   try {
@@ -252,6 +259,7 @@ async function partC() {
       reached: network.startedAttesters,
       stoppedBy: network.stoppedBy ?? null,
       attestersPerProcess: PER_PROCESS * 2,
+      attestersShareChain: SHARE_CHAIN,
       minFreeGiB: MIN_FREE_BYTES / 2 ** 30,
       freeGiBAtStart: round(freeAtStart / 2 ** 30),
       freeGiBAfterStart: round(freemem() / 2 ** 30),

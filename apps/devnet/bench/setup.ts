@@ -120,6 +120,11 @@ export interface BenchNetworkOptions {
   attesterPollingIntervalMs?: number
   /** false: the attesters do not subscribe to the votes topic (operator config p2p.receiveVotes) */
   attesterReceiveVotes?: boolean
+  /**
+   * true: the attesters of one process follow the chain through one shared chain cache (one RPC
+   * poll per interval per process, as operators hosted together would); false: one each
+   */
+  attestersShareChain?: boolean
   progress: (line: string) => void
 }
 
@@ -254,7 +259,12 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
           }),
         ),
       }))
-      const role = new Role('attester', nodes.length, { type: 'start', role: 'attester', nodes })
+      const role = new Role('attester', nodes.length, {
+        type: 'start',
+        role: 'attester',
+        nodes,
+        shareChain: options.attestersShareChain ?? false,
+      })
       attesterRoles.push(role)
       roles.push(role)
       // one process at a time when memory is watched (its footprint shows before the next), else

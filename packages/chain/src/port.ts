@@ -83,6 +83,13 @@ export interface ChainPortComponents {
   publicClient: AnyClient
   /** writes (submitTask); needs an account. Without it, submitTask throws CHAIN_NO_ACCOUNT. */
   walletClient?: AnyClient
+  /**
+   * A cache of the same AttestationCenter that other ports share (several operators hosted in one
+   * process): they then read the chain through one event watch, one RPC poll per interval instead
+   * of one per operator. Its backend is used as is (no detection); the caller owns it, and this
+   * port's close() leaves it running.
+   */
+  cache?: ChainCache
 }
 
 /** The engine's ChainPort, with the backend and registry it resolved and the contracts' full records. */
@@ -119,6 +126,19 @@ export interface WispChainPort extends ChainPort {
   proveIncorrectAttestation?(proof: IncorrectAttestationProof): Promise<SlashOutcome>
 }
 
+/** The RPC's chain id; CHAIN_WRONG_CHAIN when it is not `expected` (default: the client's chain). */
+async function checkedChainId(client: AnyClient, expected = client.chain?.id): Promise<number> {
+  const chainId = await getChainId(client).catch((err: unknown) => {
+    throw toChainError(err, { functionName: 'eth_chainId' })
+  })
+  if (expected !== undefined && expected !== chainId) {
+    throw new ChainError('CHAIN_WRONG_CHAIN', `the RPC is on chain ${chainId}, expected chain ${expected}`, {
+      details: { expected, actual: chainId },
+    })
+  }
+  return chainId
+}
+
 /**
  * Checks that the RPC answers with the expected chain id (CHAIN_WRONG_CHAIN), that there is code
  * at the address (CHAIN_NOT_A_CONTRACT), and finds the backend: detected ('auto', the default) or
@@ -135,18 +155,7 @@ export async function verifyAttestationCenter(
       `attestationCenter ${params.attestationCenter} is not an address`,
     )
   }
-  let chainId: number
-  try {
-    chainId = await getChainId(client)
-  } catch (err) {
-    throw toChainError(err, { functionName: 'eth_chainId' })
-  }
-  const expected = params.chainId ?? client.chain?.id
-  if (expected !== undefined && expected !== chainId) {
-    throw new ChainError('CHAIN_WRONG_CHAIN', `the RPC is on chain ${chainId}, expected chain ${expected}`, {
-      details: { expected, actual: chainId },
-    })
-  }
+  const chainId = await checkedChainId(client, params.chainId)
   const center = getAddress(params.attestationCenter)
   const code = await getCode(client, { address: center }).catch((err: unknown) => {
     throw toChainError(err, { address: center, functionName: 'eth_getCode' })
@@ -182,7 +191,25 @@ export async function createChainPort(
     backend: opts.backend,
     ...(opts.fromBlock === undefined ? {} : { fromBlock: opts.fromBlock }),
   }
-  if (opts.verifyContract) {
+  const shared = components.cache
+  if (shared !== undefined) {
+    if (getAddress(shared.backend.attestationCenter) !== attestationCenter) {
+      throw new ChainError(
+        'CHAIN_INVALID_INPUT',
+        `the shared chain cache reads ${shared.backend.attestationCenter}, not ${attestationCenter}`,
+        { details: { expected: attestationCenter, actual: shared.backend.attestationCenter } },
+      )
+    }
+    if (opts.backend !== 'auto' && opts.backend !== shared.backend.kind) {
+      throw new ChainError(
+        'CHAIN_INVALID_INPUT',
+        `the shared chain cache reads a ${shared.backend.kind} deployment, not ${opts.backend}`,
+        { details: { expected: opts.backend, actual: shared.backend.kind } },
+      )
+    }
+    backend = shared.backend
+    chainId = await checkedChainId(publicClient, opts.chainId)
+  } else if (opts.verifyContract) {
     ;({ chainId, backend } = await verifyAttestationCenter(publicClient, {
       attestationCenter,
       ...choice,
@@ -204,11 +231,13 @@ export async function createChainPort(
       { details: { expected: chainId, actual: walletClient.chain.id } },
     )
   }
-  const cache = createChainCache(publicClient, backend, {
-    maxAgeMs: opts.cacheMaxAgeMs,
-    // the client's polling interval (what the operator configures for the chain), not the receipt polling
-    ...(opts.watchIntervalMs === undefined ? {} : { watchIntervalMs: opts.watchIntervalMs }),
-  })
+  const cache =
+    shared ??
+    createChainCache(publicClient, backend, {
+      maxAgeMs: opts.cacheMaxAgeMs,
+      // the client's polling interval (what the operator configures for the chain), not the receipt polling
+      ...(opts.watchIntervalMs === undefined ? {} : { watchIntervalMs: opts.watchIntervalMs }),
+    })
   let queue: Promise<unknown> = Promise.resolve()
   const checkOutcome = createOutcomeChecker(publicClient, {
     attestationCenter,
@@ -240,7 +269,9 @@ export async function createChainPort(
     refresh: async () => {
       await cache.refresh()
     },
-    close: () => cache.close(),
+    close: () => {
+      if (shared === undefined) cache.close()
+    },
     async getBlockNumber() {
       try {
         return await getBlockNumber(publicClient, { cacheTime: 0 })

@@ -9,6 +9,8 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { ChainError, isChainError } from '../src/errors.js'
 import {
+  createChainBackend,
+  createChainCache,
   getNetworkTotal,
   getTaskEvents,
   getTaskNumber,
@@ -371,6 +373,61 @@ describe('createChainPort', () => {
         port.submitTask({ ...params, performerSignature: { type: 'ecdsa', signature: 'nope' as Hex } }),
       ),
     ).toBe('CHAIN_INVALID_INPUT')
+  })
+})
+
+describe('a chain cache shared by several ports', () => {
+  it('ports read through it with no watch of their own, and closing one leaves it to the others', async () => {
+    const backend = await createChainBackend(s.publicClient, { attestationCenter: s.center })
+    const cache = createChainCache(s.publicClient, backend, { maxAgeMs: 60_000, watchIntervalMs: 20 })
+    try {
+      const ports = await Promise.all(
+        [1, 2, 3].map(() =>
+          createChainPort(
+            { attestationCenter: s.center, pollingIntervalMs: 20 },
+            { publicClient: s.publicClient, cache },
+          ),
+        ),
+      )
+      expect(ports.every((p) => p.cache === cache)).toBe(true)
+      expect(ports.map((p) => p.backend)).toEqual(['wisp', 'wisp', 'wisp'])
+      const totals = await Promise.all(ports.map((p) => p.getNetworkTotal()))
+      expect(totals).toEqual([210n * E, 210n * E, 210n * E])
+      // one snapshot load served all three
+      expect(cache.loads).toBe(1)
+      ports[0]!.close()
+      // the watch goes on for the others: a new block's logs still reach them
+      const seen: bigint[] = []
+      const stop = ports[1]!.cache.onLogs((_logs, range) => seen.push(range.toBlock))
+      await s.testClient.mine({ blocks: 1 })
+      await waitFor('the shared watch to read the new block', () => seen.length > 0, { timeoutMs: 5000 })
+      stop()
+    } finally {
+      cache.close()
+    }
+  })
+
+  it('a cache of another contract or backend kind is refused: CHAIN_INVALID_INPUT', async () => {
+    const backend = await createChainBackend(s.publicClient, { attestationCenter: s.center })
+    const cache = createChainCache(s.publicClient, backend, { maxAgeMs: 60_000, watch: false })
+    const other = s.net.contracts.registry
+    expect(
+      await codeOf(createChainPort({ attestationCenter: other }, { publicClient: s.publicClient, cache })),
+    ).toBe('CHAIN_INVALID_INPUT')
+    expect(
+      await codeOf(
+        createChainPort(
+          { attestationCenter: s.center, backend: 'othentic' },
+          { publicClient: s.publicClient, cache },
+        ),
+      ),
+    ).toBe('CHAIN_INVALID_INPUT')
+    // the RPC's chain id is still checked
+    expect(
+      await codeOf(
+        createChainPort({ attestationCenter: s.center, chainId: 1 }, { publicClient: s.publicClient, cache }),
+      ),
+    ).toBe('CHAIN_WRONG_CHAIN')
   })
 })
 

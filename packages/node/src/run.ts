@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type BlsVerifier, initBls } from '@wisp/bls'
 import { createNodeVerifierPool } from '@wisp/bls/pool/node'
+import type { ChainCache } from '@wisp/chain'
 import { loadPluginModule, type PluginRegistration } from '@wisp/core'
 import {
   createOperator,
@@ -104,6 +105,12 @@ export async function startWispNode(
      * then share its worker threads. The caller owns it (the node's stop() does not close it).
      */
     verifier?: BlsVerifier
+    /**
+     * A chain cache of the network's AttestationCenter to follow the chain through, shared with
+     * the other operators of this process (one RPC poll per interval for all of them). The caller
+     * owns it (the node's stop() leaves it running).
+     */
+    chainCache?: ChainCache
   } = {},
 ): Promise<WispNode> {
   const logger = (components.logger ?? createConsoleLogger()).child(config.name)
@@ -152,6 +159,7 @@ export async function startWispNode(
             importPackage: (name) => loadPluginModule(name, (s) => import(s)),
           }),
     fetch: (url, init) => fetch(url, init as RequestInit),
+    ...(components.chainCache ? { chainCache: components.chainCache } : {}),
     logger,
     metrics: prometheusMetricsPort(registry),
     p2pMetrics: createPrometheusMetrics({}, { registry }),

@@ -5,6 +5,7 @@
 // per-task log line and the outcome records — happens here, once.
 import type { BlsVerifier } from '@wisp/bls'
 import {
+  type ChainCache,
   createChainDirectory,
   createChainPort,
   createChainTransport,
@@ -44,7 +45,7 @@ import {
 } from 'viem'
 import { type OperatorConfig, ROLES_THAT_READ_VOTES, type Role } from './config.js'
 import { OperatorError } from './errors.js'
-import { restoreCounts, saveCounts } from './persisted-counts.js'
+import { createCountsSaver, restoreCounts } from './persisted-counts.js'
 import {
   type ExclusionReason,
   emptyStatus,
@@ -85,6 +86,12 @@ export interface OperatorRuntime {
   now?: () => number
   /** a tracker the runtime already shows (e.g. a page subscribed before start); a new one otherwise */
   status?: StatusTracker
+  /**
+   * A chain cache of this network's AttestationCenter shared by operators hosted in one process:
+   * they follow the chain through its one watch (one RPC poll per interval, not one per operator).
+   * The host owns it; stopping this operator leaves it running.
+   */
+  chainCache?: ChainCache
 }
 
 export interface LoadedPlugins {
@@ -122,6 +129,10 @@ const runtimeOf: Record<RuntimeKind, Runtime> = {
 
 /** The status is never polled faster than this, whatever the chain polling interval. */
 export const STATUS_POLL_MIN_MS = 1000
+/** how often the history rows are read again from the store while tasks come in */
+const HISTORY_REFRESH_MS = 10_000
+/** how long after a task event the history may still change (the engine writes it after its events) */
+const HISTORY_SETTLE_MS = 30_000
 
 /** How long to wait for a bootstrap relay before warning that none answers. */
 export const BOOTSTRAP_WARNING_MS = 15_000
@@ -206,7 +217,11 @@ export async function createOperator(config: OperatorConfig, runtime: OperatorRu
         backend: config.chain.backend,
         fromBlock: BigInt(config.chain.fromBlock),
       },
-      { publicClient, ...(walletClient ? { walletClient } : {}) },
+      {
+        publicClient,
+        ...(walletClient ? { walletClient } : {}),
+        ...(runtime.chainCache ? { cache: runtime.chainCache } : {}),
+      },
     )
     tracker.update((s) => {
       s.chain.rpcOk = true
@@ -491,16 +506,17 @@ export async function createOperator(config: OperatorConfig, runtime: OperatorRu
         tracker.log('warn', `chain: ${(err as Error).message.split('\n')[0]}`)
       }
     }
+    const saveCounts = createCountsSaver(store, tracker, chain.chainId, epoch.genesisHash)
     const timers = [
       setInterval(() => void refreshChain(), statusPollMs),
       setInterval(refreshPeers, 1000),
-      setInterval(() => void follow.refreshHistory(), 10_000),
-      setInterval(() => void saveCounts(store, tracker, chain.chainId, epoch.genesisHash), 5000),
+      setInterval(() => void follow.refreshHistoryIfActive(), HISTORY_REFRESH_MS),
+      setInterval(() => void saveCounts(), 5000),
     ]
     closers.push(() => {
       for (const t of timers) clearInterval(t)
     })
-    closers.push(() => saveCounts(store, tracker, chain.chainId, epoch.genesisHash))
+    closers.push(saveCounts)
 
     // say so when no bootstrap relay answers: an operator without peers sees no task. The p2p layer
     // logs the dial errors themselves; this puts the state on the status (dashboards) once. A
@@ -583,6 +599,13 @@ function followTasks(p: {
   const keyOf = (definitionId: number, proofOfTask: string, data: string) =>
     `${definitionId}|${proofOfTask}|${data.toLowerCase()}`
   let stopped = false
+  // The history rows come from the store, written by the engine a little after its events (the
+  // attestation after the vote is out, the outcome after the submission). The periodic refresh
+  // reads the store only for a while after such an event: an idle operator reads nothing.
+  let activeAt = Number.NEGATIVE_INFINITY
+  const active = () => {
+    activeAt = p.now()
+  }
 
   // the attester limit of each definition, read once, for the "why not included" answer
   const maxAttesters = new Map<number, number>()
@@ -692,6 +715,7 @@ function followTasks(p: {
 
   const offs = [
     engine.gossip.onMessage('task', (received) => {
+      active()
       const info = taskInfoOf(received.message)
       const hash = taskHash(info)
       if (t.task(hash) !== undefined) return
@@ -729,6 +753,7 @@ function followTasks(p: {
       taskLog.info(`task ${short(e.taskHash)} ignored: ${e.reason}`, { taskHash: e.taskHash })
     }),
     engine.events.on('vote:decided', (e) => {
+      active()
       t.recordVerdict(
         e.taskHash,
         e.verdict.kind,
@@ -758,6 +783,7 @@ function followTasks(p: {
       taskLog.warn(`task ${short(e.taskHash)} → vote refused: ${e.reason}`, { taskHash: e.taskHash })
     }),
     engine.events.on('submission:sent', (e) => {
+      active()
       taskLog.info(`task ${short(e.taskHash)} → submitted ${e.event}`, {
         taskHash: e.taskHash,
         txHash: e.txHash,
@@ -772,6 +798,10 @@ function followTasks(p: {
 
   return {
     refreshHistory,
+    /** the periodic refresh: only within {@link HISTORY_SETTLE_MS} of the last task event */
+    refreshHistoryIfActive: async () => {
+      if (p.now() - activeAt <= HISTORY_SETTLE_MS) await refreshHistory()
+    },
     onChainEvents(events: TaskOutcomeEvent[]) {
       for (const e of events) {
         const hash = taskKeys.get(keyOf(e.taskDefinitionId, e.proofOfTask, e.data))

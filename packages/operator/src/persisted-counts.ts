@@ -44,19 +44,31 @@ export async function restoreCounts(
   return epoch
 }
 
-export async function saveCounts(
+/**
+ * The function that saves the counters (every few seconds, and at stop). Counters that have not
+ * changed since the last save are not written again: an idle operator writes nothing to its store.
+ * A failed write (a closed or failing store) is tried again by the next save.
+ */
+export function createCountsSaver(
   store: KeyValueStore,
   tracker: StatusTracker,
   chainId: number,
   genesisHash: Hex,
-): Promise<void> {
-  const at = Date.now()
-  try {
-    await store.put(countsKey(chainId, genesisHash), encodeJson(tracker.status.counts))
-  } catch {
-    return // a closed or failing store: the next save tries again
+): () => Promise<void> {
+  let saved: string | undefined
+  return async () => {
+    const at = Date.now()
+    const counts = JSON.stringify(tracker.status.counts)
+    if (counts !== saved) {
+      try {
+        await store.put(countsKey(chainId, genesisHash), encodeJson(tracker.status.counts))
+      } catch {
+        return
+      }
+      saved = counts
+    }
+    tracker.update((s) => {
+      s.countsSavedAt = at
+    })
   }
-  tracker.update((s) => {
-    s.countsSavedAt = at
-  })
 }

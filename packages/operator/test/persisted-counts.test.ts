@@ -2,7 +2,7 @@
 // from zero and marks when it began, so older history is shown as another chain's.
 import { MemoryStore } from '@wisp/storage'
 import { describe, expect, it } from 'vitest'
-import { restoreCounts, saveCounts } from '../src/persisted-counts.js'
+import { createCountsSaver, restoreCounts } from '../src/persisted-counts.js'
 import { emptyStatus, StatusTracker } from '../src/status.js'
 
 const GENESIS_A = `0x${'aa'.repeat(32)}` as const
@@ -28,7 +28,7 @@ describe('persisted status counters', () => {
     expect(epochA.since).toBe(1000)
     first.count('published', 3)
     first.count('included', 2)
-    await saveCounts(store, first, 31337, GENESIS_A)
+    await createCountsSaver(store, first, 31337, GENESIS_A)()
     expect(first.status.countsSavedAt).toBeGreaterThan(0)
 
     now = 2000
@@ -43,5 +43,29 @@ describe('persisted status counters', () => {
     const epochB = await restoreCounts(store, reset, 31337, GENESIS_B, () => now)
     expect(epochB.since).toBe(3000) // history recorded before 3000 belongs to the old chain
     expect(reset.status.counts.published).toBe(0)
+  })
+
+  it('writes the counters only when they changed since the last save', async () => {
+    const store = new MemoryStore()
+    const puts: string[] = []
+    const put = store.put.bind(store)
+    store.put = async (key, value) => {
+      puts.push(key)
+      return put(key, value)
+    }
+    const t = tracker()
+    await restoreCounts(store, t, 31337, GENESIS_A, () => 1000)
+    puts.length = 0
+    const save = createCountsSaver(store, t, 31337, GENESIS_A)
+    await save()
+    await save()
+    expect(puts).toHaveLength(1)
+    t.count('received')
+    await save()
+    await save()
+    expect(puts).toHaveLength(2)
+    const restarted = tracker()
+    await restoreCounts(store, restarted, 31337, GENESIS_A, () => 2000)
+    expect(restarted.status.counts.received).toBe(1)
   })
 })

@@ -152,6 +152,20 @@ function shortMessage(e: unknown): string {
   return String(e)
 }
 
+/**
+ * What the RPC itself answered (viem's `details`: the node's error message), when it says more than
+ * viem's summary: "An internal error was received" alone does not tell an operator what went wrong.
+ */
+function rpcSaid(links: readonly unknown[]): string {
+  const summaries = new Set(links.map(shortMessage))
+  for (const e of links) {
+    const details = e instanceof BaseError ? e.details : undefined
+    if (typeof details === 'string' && details.length > 0 && !summaries.has(details))
+      return ` (the RPC said: ${details.length > 200 ? `${details.slice(0, 200)}…` : details})`
+  }
+  return ''
+}
+
 /** Revert data found anywhere in the cause chain. */
 export function findRevertData(error: unknown): Hex | undefined {
   for (const e of chain(error)) {
@@ -275,10 +289,14 @@ export function toChainError(error: unknown, context: ErrorContext = {}): ChainE
     })
   }
   if (has(RPC_NAMES) || links.some((e) => e instanceof TypeError && /fetch/i.test(e.message))) {
-    return new ChainError('CHAIN_RPC_FAILED', `RPC request failed${suffix}: ${shortMessage(error)}`, {
-      details: where,
-      cause: error,
-    })
+    return new ChainError(
+      'CHAIN_RPC_FAILED',
+      `RPC request failed${suffix}: ${shortMessage(error)}${rpcSaid(links)}`,
+      {
+        details: where,
+        cause: error,
+      },
+    )
   }
   return new ChainError('CHAIN_UNEXPECTED', `${shortMessage(error)}${suffix}`, {
     details: where,

@@ -16,7 +16,9 @@ import {
   type Hex,
   HttpRequestError,
   InsufficientFundsError,
+  InternalRpcError,
   RawContractError,
+  RpcRequestError,
   TimeoutError,
 } from 'viem'
 import { foundry } from 'viem/chains'
@@ -124,6 +126,19 @@ describe('other reverts and infrastructure failures', () => {
     const http = new HttpRequestError({ url: 'http://127.0.0.1:9', details: 'fetch failed' })
     expect(toChainError(http).code).toBe('CHAIN_RPC_FAILED')
     expect(toChainError(new TimeoutError({ body: {}, url: 'http://x' })).code).toBe('CHAIN_RPC_FAILED')
+    // the node's own words, not only viem's summary
+    const internal = new InternalRpcError(
+      new RpcRequestError({
+        body: { method: 'eth_estimateGas' },
+        error: { code: -32603, message: 'EVM error OutOfGas' },
+        url: 'http://x',
+      }),
+    )
+    expect(toChainError(internal, { functionName: 'submitTask' })).toMatchObject({
+      code: 'CHAIN_RPC_FAILED',
+      message:
+        'RPC request failed (submitTask): An internal error was received. (the RPC said: EVM error OutOfGas)',
+    })
     expect(toChainError(new ChainMismatchError({ chain: foundry, currentChainId: 1 })).code).toBe(
       'CHAIN_WRONG_CHAIN',
     )

@@ -107,11 +107,15 @@ export function startConnectionRepair(
     return state
   }
   const identifyAgain = (connection: Connection, state: ConnectionState, peer: string) => {
-    if (identify === undefined) return
+    if (identify === undefined) {
+      // nothing to run it with: look at this connection again only as seldom as a retry would
+      state.due = Date.now() + IDENTIFY_MAX_INTERVAL_MS
+      return
+    }
     state.identifying = true
     state.identifyAttempts++
     count(peer, 'identify')
-    logger.debug('identifying a peer again: its protocols are still unknown', {
+    logger.debug('identifying a peer again: identify has not completed on its connection', {
       peer,
       attempt: state.identifyAttempts,
     })

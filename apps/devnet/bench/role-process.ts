@@ -15,6 +15,7 @@ import {
 import { createConsoleLogger, keysFromEcdsa, type NodeLogger, startWispNode, type WispNode } from '@wisp/node'
 import type { OperatorConfig } from '@wisp/operator'
 import type { RepairCounts, WispNetwork } from '@wisp/p2p'
+import { createEdgePeer, type LightNetwork } from '@wisp/p2p/edge'
 import { createRelay } from '@wisp/p2p/node'
 import { createPublicClient, http } from 'viem'
 
@@ -36,6 +37,8 @@ export type StartMessage =
       attestationCenter: Hex
       dataDir: string
       voteChecks: { mode: 'all' | 'sample'; peersSample: boolean }
+      /** relays to federate with (the first relay's addresses) */
+      federateWith?: string[]
     }
   | {
       type: 'start'
@@ -43,6 +46,8 @@ export type StartMessage =
       nodes: NodeSpec[]
       /** the nodes follow the chain through one chain cache (see setup.ts attestersShareChain) */
       shareChain?: boolean
+      /** the nodes' network is the light peer (createEdgePeer), holding this many relays */
+      light?: { relayTarget: number }
     }
 
 export type ParentMessage =
@@ -51,6 +56,7 @@ export type ParentMessage =
   | { type: 'mesh'; id: number }
   /** gossipsub's view of these peers (the relay) or of the relay (the nodes that are these peers) */
   | { type: 'gossip'; id: number; peers: string[]; relay: string }
+  | { type: 'relays'; id: number }
 
 export type ChildMessage =
   | { type: 'ready'; peerIds: string[]; multiaddrs: string[]; jsonRpc?: string; blsBackend: string }
@@ -63,6 +69,8 @@ export type ChildMessage =
       connected: string[]
     }
   | { type: 'gossip'; id: number; views: GossipView[] }
+  /** the relays each light node of an attester process holds now */
+  | { type: 'relays'; id: number; nodes: Array<{ peerId: string; connected: string[] }> }
   | { type: 'submitted'; taskHash: string; attesters: number; txHash: Hex }
   | { type: 'failed'; error: string }
 
@@ -163,6 +171,7 @@ async function start(message: StartMessage): Promise<void> {
         voteChecks: message.voteChecks,
         // every role process dials it within seconds, all from 127.0.0.1
         inboundConnectionThreshold: 1000,
+        ...(message.federateWith ? { peers: message.federateWith } : {}),
       },
       { directory, definitions: directory, outcomes: directory, verifier, logger: logger.child('relay') },
     )
@@ -174,12 +183,23 @@ async function start(message: StartMessage): Promise<void> {
   // together would: a pool per node is a worker thread per node, idle most of the time
   const verifier = message.role === 'attester' ? createNodeVerifierPool({ workers: 1 }) : undefined
   if (verifier !== undefined) closers.push(() => verifier.close())
+  const light = message.light
   const chainCache = message.shareChain ? await sharedChainCache(message.nodes[0]!.operator) : undefined
   if (chainCache !== undefined) closers.push(async () => chainCache.close())
   for (const spec of message.nodes) {
     const node = await startWispNode(
       { name: spec.name, keys: keysFromEcdsa(spec.ecdsaKey, spec.blsKey), operator: spec.operator },
-      { logger, ...(verifier ? { verifier } : {}), ...(chainCache ? { chainCache } : {}) },
+      {
+        logger,
+        ...(verifier ? { verifier } : {}),
+        ...(chainCache ? { chainCache } : {}),
+        ...(light
+          ? {
+              createNetwork: (options, network) =>
+                createEdgePeer({ ...options, relayTarget: light.relayTarget }, network),
+            }
+          : {}),
+      },
     )
     nodes.push(node)
     closers.unshift(() => node.stop())
@@ -227,6 +247,16 @@ process.on('message', (message: ParentMessage) => {
       ).then((views) => send({ type: 'gossip', id: message.id, views }))
       return
     }
+    case 'relays':
+      send({
+        type: 'relays',
+        id: message.id,
+        nodes: nodes.map((n) => ({
+          peerId: n.network.peerId,
+          connected: (n.network as Partial<LightNetwork>).relays?.().connected ?? [],
+        })),
+      })
+      return
     case 'mesh':
       send({
         type: 'mesh',

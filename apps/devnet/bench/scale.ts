@@ -13,6 +13,7 @@
 //   WISP_BENCH_SCALE_ATTESTER_POLL_MS=2000 WISP_BENCH_SCALE_PROFILE=<dir> (CPU profiles: the aggregator
 //   over the tasks, the first attester process while idle)
 //   WISP_BENCH_SCALE_RECEIVE_VOTES=0 (attesters do not receive each other's votes)
+//   WISP_BENCH_SCALE_IDLE_S=10 (the idle CPU measurement)
 //   WISP_BENCH_SCALE_SHARE_CHAIN=0 (each attester node polls the chain itself, not one cache per process)
 //   WISP_BENCH_SCALE_STALL_S=180 (no node newly subscribed at the relay for this long: stop, and
 //   report both sides' gossipsub state for some of the missing nodes)
@@ -44,6 +45,8 @@ const RECEIVE_VOTES = process.env.WISP_BENCH_SCALE_RECEIVE_VOTES !== '0'
 // cache (one RPC poll per interval per process), as operators hosted together would
 const SHARE_CHAIN = process.env.WISP_BENCH_SCALE_SHARE_CHAIN !== '0'
 const ITERATIONS = 500
+/** how long the idle CPU of the attester nodes is measured */
+const IDLE_SECONDS = Number(process.env.WISP_BENCH_SCALE_IDLE_S ?? 10)
 /** a V8 CPU profile of the aggregator over the measured tasks, written to this directory */
 const PROFILE_DIR = process.env.WISP_BENCH_SCALE_PROFILE
 
@@ -105,7 +108,7 @@ async function measureTasks(network: BenchNetwork, tasks: number) {
 }
 
 /** What the attester nodes cost doing nothing (heartbeats, chain polling): CPU ms per node per second. */
-async function idleCpu(network: BenchNetwork, seconds = 10) {
+async function idleCpu(network: BenchNetwork, seconds = IDLE_SECONDS) {
   const sample = async () =>
     (await Promise.all(network.attesterRoles.map((r) => r.cpuMs()))).reduce((a, c) => a + c.ms, 0)
   const nodes = network.attesterRoles.reduce((a, r) => a + r.attesters, 0)

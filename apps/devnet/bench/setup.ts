@@ -63,7 +63,7 @@ export class Role {
     this.child.send(start satisfies ParentMessage)
   }
 
-  ask<T extends 'cpu' | 'mesh' | 'gossip'>(
+  ask<T extends 'cpu' | 'mesh' | 'gossip' | 'relays'>(
     type: T,
     extra: Partial<Extract<ParentMessage, { type: T }>> = {},
   ): Promise<Extract<ChildMessage, { type: T }>> {
@@ -91,7 +91,8 @@ export class Role {
 
   stop(): Promise<void> {
     return new Promise((resolve) => {
-      if (this.child.exitCode !== null) return resolve()
+      // exited, or killed (a killed process has a signal code and no exit code)
+      if (this.child.exitCode !== null || this.child.signalCode !== null) return resolve()
       const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000)
       this.child.once('exit', () => {
         clearTimeout(timer)
@@ -125,13 +126,23 @@ export interface BenchNetworkOptions {
    * poll per interval per process, as operators hosted together would); false: one each
    */
   attestersShareChain?: boolean
+  /** relay processes, federated (default 1); the attesters and the aggregator are given them all */
+  relays?: number
+  /**
+   * The attesters' network: the light peer of browsers and edge workers (holds `relayTarget` of
+   * the relays, moves when one goes) instead of the Node peer (dials every relay)
+   */
+  lightAttesters?: { relayTarget: number }
   progress: (line: string) => void
 }
 
 export interface BenchNetwork {
   anvil: Anvil
   chain: DevnetChain['network']
+  /** the first relay */
   relay: Role
+  /** every relay, the first first */
+  relays: Role[]
   aggregator: Role
   attesterRoles: Role[]
   roles: Role[]
@@ -185,19 +196,33 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
     const hashChain = chain.taskDefinitions.find((d) => d.name === 'hash-chain')!.id
     const tDeployed = performance.now()
 
-    const relay = new Role('relay', 0, {
-      type: 'start',
-      role: 'relay',
+    const relayStart = {
+      type: 'start' as const,
+      role: 'relay' as const,
       rpcUrl: anvil.rpcUrl,
       chainId: chain.chainId,
       attestationCenter: chain.contracts.attestationCenter,
       dataDir: join(dataDir, 'relay'),
       // what operator.ts gives a node that does not aggregate
       voteChecks:
-        validation === 'light' ? { mode: 'sample', peersSample: true } : { mode: 'all', peersSample: false },
-    })
+        validation === 'light'
+          ? { mode: 'sample' as const, peersSample: true }
+          : { mode: 'all' as const, peersSample: false },
+    }
+    const relay = new Role('relay', 0, relayStart)
     roles.push(relay)
-    const relayAddrs = (await relay.ready).multiaddrs
+    const firstAddrs = (await relay.ready).multiaddrs
+    const relays = [relay]
+    for (let i = 1; i < (options.relays ?? 1); i++) {
+      const more = new Role('relay', 0, {
+        ...relayStart,
+        dataDir: join(dataDir, `relay-${i}`),
+        federateWith: firstAddrs,
+      })
+      roles.push(more)
+      relays.push(more)
+    }
+    const relayAddrs = (await Promise.all(relays.map((r) => r.ready))).flatMap((r) => r.multiaddrs)
 
     const networkFile = networkFileOf(deployed.plan, deployed.deployment, {
       rpcUrls: [anvil.rpcUrl],
@@ -264,6 +289,7 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
         role: 'attester',
         nodes,
         shareChain: options.attestersShareChain ?? false,
+        ...(options.lightAttesters ? { light: options.lightAttesters } : {}),
       })
       attesterRoles.push(role)
       roles.push(role)
@@ -292,7 +318,17 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
     let best = -1
     let bestAt = performance.now()
     for (;;) {
-      const answer = await relay.ask('mesh')
+      // subscribed at any relay: a light attester holds only some of them
+      const answers = await Promise.all(relays.map((r) => r.ask('mesh')))
+      const answer = {
+        peers: Object.fromEntries(
+          Object.keys(answers[0]!.peers).map((topic) => [
+            topic,
+            answers.flatMap((a) => a.peers[topic as keyof typeof a.peers]),
+          ]),
+        ) as (typeof answers)[0]['peers'],
+        connected: answers.flatMap((a) => a.connected),
+      }
       const mesh = answer.peers
       const expected = Object.entries(mesh)
         .filter(([topic]) => topic !== 'attestation' || options.attesterReceiveVotes !== false)
@@ -376,6 +412,7 @@ export async function startBenchNetwork(options: BenchNetworkOptions): Promise<B
       anvil,
       chain,
       relay,
+      relays,
       aggregator,
       attesterRoles,
       roles,

@@ -11,7 +11,7 @@ import type {
   TaskOutcomeChecker,
 } from '@wisp/interface'
 import { type Address, getAddress, isAddress } from 'viem'
-import { getBlockNumber, getChainId, getCode } from 'viem/actions'
+import { getBlock, getBlockNumber, getChainId, getCode } from 'viem/actions'
 import { g1Words } from './actions/encoding.js'
 import { createOutcomeChecker } from './actions/outcome.js'
 import {
@@ -67,6 +67,9 @@ export interface ChainPortOptions {
  * network mines at once and can use far less.
  */
 export const DEFAULT_OUTCOME_WINDOW_MS = 12_000
+
+/** how long the block gas limit read by `getBlockGasLimit` is reused */
+const GAS_LIMIT_MAX_AGE_MS = 60_000
 
 export const DEFAULT_CHAIN_PORT_OPTIONS: Omit<ChainPortOptions, 'attestationCenter'> = {
   verifyContract: true,
@@ -239,6 +242,7 @@ export async function createChainPort(
       ...(opts.watchIntervalMs === undefined ? {} : { watchIntervalMs: opts.watchIntervalMs }),
     })
   let queue: Promise<unknown> = Promise.resolve()
+  let gasLimit: { value: bigint; at: number } | undefined
   const checkOutcome = createOutcomeChecker(publicClient, {
     attestationCenter,
     windowMs: opts.outcomeWindowMs,
@@ -278,6 +282,16 @@ export async function createChainPort(
       } catch (err) {
         throw toChainError(err, { functionName: 'eth_blockNumber' })
       }
+    },
+    async getBlockGasLimit() {
+      // it moves slowly (a validator vote per block, or a fixed value): read once a minute
+      if (gasLimit === undefined || Date.now() - gasLimit.at > GAS_LIMIT_MAX_AGE_MS) {
+        const block = await getBlock(publicClient, { blockTag: 'latest' }).catch((err: unknown) => {
+          throw toChainError(err, { functionName: 'eth_getBlockByNumber' })
+        })
+        gasLimit = { value: block.gasLimit, at: Date.now() }
+      }
+      return gasLimit.value
     },
     getOperators: async () => (await cache.get()).operators,
     getNetworkTotal: async () => (await cache.get()).networkTotal,

@@ -3,6 +3,9 @@
 // tasks of two definitions: at most 3 attesters — the task lands with exactly the 3 with the most
 // power, read back from the TaskSubmitted event; at most 2 — the top two miss the threshold the
 // five together would meet, so nothing is sent and the reason is logged and counted once.
+// The block gas limit is lowered to 440 000 after the deployment: with the aggregator's worst-case
+// model (300 000 + 40 000 per attester) three attesters fit one submission, so a definition with no
+// maximum also lands with the three of most power, and the real transaction fits the block.
 import { createInlineVerifier, SecretKey } from '@wisp/bls'
 import { createChainPort, parseTaskEvents, type WispChainPort } from '@wisp/chain'
 import {
@@ -24,6 +27,7 @@ import {
 import { MemoryStore } from '@wisp/storage'
 import {
   createPublicClient,
+  createTestClient,
   createWalletClient,
   defineChain,
   type Hex,
@@ -34,12 +38,14 @@ import {
 import { privateKeyToAccount, sign } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createEngine, type Engine, type EngineEvents, type Logger } from '../src/index.js'
-import { MAXIMUM_BELOW_THRESHOLD } from '../src/roles/vote-selection.js'
+import { GAS_BELOW_THRESHOLD, MAXIMUM_BELOW_THRESHOLD } from '../src/roles/vote-selection.js'
 
 // ids 1..5; network total 125, so approving takes 125*2/3 = 83 (the contract's floor)
 const POWERS = [10n, 40n, 20n, 30n, 25n]
 const TOP_THREE = [2, 4, 5] // 40 + 30 + 25 = 95: the five together are 125, ids 1..3 only 70
 // the top two, 40 + 30 = 70, stay below 83 although the five together reach it
+
+const BLOCK_GAS_LIMIT = 440_000n
 
 let anvil: Anvil | undefined
 let net: LocalNetwork
@@ -68,6 +74,7 @@ beforeAll(async () => {
     taskDefinitions: [
       { name: 'three at most', maximumNumberOfAttesters: 3 },
       { name: 'two at most', maximumNumberOfAttesters: 2 },
+      { name: 'no maximum', maximumNumberOfAttesters: 0 },
     ],
     // the aggregator is no operator, so the latency rule's "every active operator voted" ends its
     // wait — no timer decides what the submission holds
@@ -104,6 +111,10 @@ beforeAll(async () => {
   engine.events.on('submission:sent', (e) => sent.push(e))
   engine.events.on('submission:failed', (e) => failed.push(e))
   await engine.start()
+  // after the port's reads at start: anvil's calls get the block's gas at most
+  const testClient = createTestClient({ chain, mode: 'anvil', transport })
+  await testClient.setBlockGasLimit({ gasLimit: BLOCK_GAS_LIMIT })
+  await testClient.mine({ blocks: 1 })
 }, 120_000)
 
 afterAll(async () => {
@@ -195,6 +206,30 @@ describe('maximumNumberOfAttesters on anvil', () => {
     const reports = warnings.filter((w) => w.fields?.code === MAXIMUM_BELOW_THRESHOLD)
     expect(reports).toHaveLength(1)
     expect(reports[0]!.fields).toMatchObject({ taskHash: hash, maximum: 2, selected: [2, 4] })
-    expect(metrics.get('wisp_aggregator_maximum_below_threshold_total', { verdict: 'approve' })).toBe(1)
+    expect(
+      metrics.get('wisp_aggregator_maximum_below_threshold_total', {
+        verdict: 'approve',
+        bound: 'definition',
+      }),
+    ).toBe(1)
+  })
+
+  it('keeps a submission within the block gas limit: the attesters of most power that fit', {
+    timeout: 60_000,
+  }, async () => {
+    expect(await port.getBlockGasLimit()).toBe(BLOCK_GAS_LIMIT)
+    const definitionId = net.taskDefinitions[2]!.id
+    expect((await port.getTaskDefinition(definitionId))?.maximumNumberOfAttesters).toBe(0)
+    const t = await newTask(definitionId)
+    await deliver(votesOn(t))
+
+    expect(failed).toEqual([])
+    const landedBy = sent.find((e) => e.taskHash === taskHash(t.task))
+    expect(landedBy?.attesterIds).toEqual(TOP_THREE)
+    const receipt = await publicClient.getTransactionReceipt({ hash: landedBy!.txHash })
+    expect(receipt.status).toBe('success')
+    expect(receipt.gasUsed).toBeLessThanOrEqual(BLOCK_GAS_LIMIT)
+    // the gas bound let the top three through: nothing to report
+    expect(warnings.filter((w) => w.fields?.code === GAS_BELOW_THRESHOLD)).toEqual([])
   })
 })

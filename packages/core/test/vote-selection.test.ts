@@ -111,6 +111,28 @@ describe('selectVotes', () => {
     expect(select([1, 2], {}).maximumBelowThreshold).toBe(false)
   })
 
+  it('bounds the set by the gas budget as by a maximum, the lower of the two applying', () => {
+    // no maximum, three fit the gas: the top three (ids 2, 3, 5 at 9 each = 27 of 26 required)
+    const byGas = select(ALL, {}, { gasMaximum: 3 })
+    expect(ids(byGas)).toEqual([2, 3, 5])
+    expect(byGas.limitedBy).toBe('gas')
+    expect(byGas.quorum.reached).toBe(true)
+    // the same with definition 0 unknown to the chain (open rules)
+    expect(ids(select(ALL, {}, { definition: undefined, gasMaximum: 3 }))).toEqual([2, 3, 5])
+    // the definition's maximum is lower: it is the bound
+    const byDefinition = select(ALL, { maximumNumberOfAttesters: 2 }, { gasMaximum: 4 })
+    expect(ids(byDefinition)).toEqual([2, 3])
+    expect(byDefinition.limitedBy).toBe('definition')
+    // room for every vote: no bound applies
+    const unbound = select(ALL, { maximumNumberOfAttesters: 6 }, { gasMaximum: 10 })
+    expect(ids(unbound)).toEqual(ALL)
+    expect(unbound.limitedBy).toBeUndefined()
+    // two fit the gas and fall short (18 of 26) where all six would not
+    const short = select(ALL, {}, { gasMaximum: 2 })
+    expect(short).toMatchObject({ maximumBelowThreshold: true, limitedBy: 'gas' })
+    expect(short.quorum.reached).toBe(false)
+  })
+
   it('throws the contract error for a total of 0', () => {
     expect(() => select(ALL, { minimumVotingPower: 1n, definitionTotal: 0n })).toThrow(
       expect.objectContaining({ code: 'InvalidRequiredVotingPower' }),

@@ -37,6 +37,11 @@ export interface ChainPort {
   readonly chainId: number
   readonly attestationCenter: Address
   getBlockNumber(): Promise<bigint>
+  /**
+   * The latest block's gas limit (may be cached for a minute): the aggregator keeps a submission
+   * within it. Absent: no gas bound on the attesters a submission carries.
+   */
+  getBlockGasLimit?(): Promise<bigint>
   /** the full operator set (small: an AVS has at most a few thousand) */
   getOperators(): Promise<OperatorRecord[]>
   getNetworkTotal(): Promise<bigint>

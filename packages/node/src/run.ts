@@ -14,6 +14,7 @@ import {
   loadPlugins,
   type Operator,
   type OperatorConfig,
+  type OperatorRuntime,
 } from '@wisp/operator'
 import { createBlsAuthSigner } from '@wisp/p2p'
 import {
@@ -111,6 +112,12 @@ export async function startWispNode(
      * owns it (the node's stop() leaves it running).
      */
     chainCache?: ChainCache
+    /**
+     * Another peer than the Node peer, e.g. the light peer of browsers and edge workers
+     * (`createEdgePeer` from `@wisp/p2p/edge`: it holds `relayTarget` of the configured relays and
+     * moves when one goes), as the failover benchmark's attesters use.
+     */
+    createNetwork?: OperatorRuntime['createNetwork']
   } = {},
 ): Promise<WispNode> {
   const logger = (components.logger ?? createConsoleLogger()).child(config.name)
@@ -138,18 +145,20 @@ export async function startWispNode(
       components.verifier !== undefined
         ? borrowed(components.verifier)
         : createNodeVerifierPool({ workers: config.verifierWorkers ?? 1 }),
-    createNetwork: (options, network) =>
-      createNodePeer(
-        {
-          ...options,
-          listen: config.operator.p2p.listen,
-          announce: config.operator.p2p.announce ?? [],
-          // Othentic's aggregator is its network's bootstrap: others dial it, it relays for them
-          bootstrapNode: config.operator.p2p.bootstrapNode ?? false,
-          seed: config.p2pSeed ?? loadOrCreateSeed(dataDir), // the peer id survives restarts
-        },
-        network,
-      ),
+    createNetwork:
+      components.createNetwork ??
+      ((options, network) =>
+        createNodePeer(
+          {
+            ...options,
+            listen: config.operator.p2p.listen,
+            announce: config.operator.p2p.announce ?? [],
+            // Othentic's aggregator is its network's bootstrap: others dial it, it relays for them
+            bootstrapNode: config.operator.p2p.bootstrapNode ?? false,
+            seed: config.p2pSeed ?? loadOrCreateSeed(dataDir), // the peer id survives restarts
+          },
+          network,
+        )),
     loadPlugins: async (c) =>
       config.plugins
         ? describeRegistrations(config.plugins)

@@ -48,7 +48,7 @@ import type {
 import { BlockWatch, RecentVoters } from './latency-rule.js'
 import { taskInfoOf } from './task.js'
 import { VoteBuffer } from './vote-buffer.js'
-import { MAXIMUM_BELOW_THRESHOLD, selectVotes } from './vote-selection.js'
+import { GAS_BELOW_THRESHOLD, MAXIMUM_BELOW_THRESHOLD, selectVotes } from './vote-selection.js'
 
 type Hex = `0x${string}`
 
@@ -99,6 +99,16 @@ export interface AggregatorOptions {
    * returns, so the outcome is recorded before the store closes.
    */
   drainTimeoutMs: number
+  /**
+   * A submission's gas, modelled as `submissionBaseGas + gasPerAttester × attesters`, stays within
+   * `blockGasShare` of the block gas limit (ChainPort.getBlockGasLimit): a transaction bigger than
+   * a block is never mined. With more votes than fit, those of most voting power go in (the rule of
+   * a definition's maximum). The defaults are the most measured on Wisp's contracts: a network's
+   * first submission with attester rewards writes each attester's storage from zero.
+   */
+  gasPerAttester: number
+  submissionBaseGas: number
+  blockGasShare: number
 }
 
 export const DEFAULT_AGGREGATOR_OPTIONS: AggregatorOptions = {
@@ -119,6 +129,9 @@ export const DEFAULT_AGGREGATOR_OPTIONS: AggregatorOptions = {
   doneRetentionMs: 60 * 60_000,
   maxDoneTasks: 20_000,
   drainTimeoutMs: 30_000,
+  gasPerAttester: 40_000,
+  submissionBaseGas: 300_000,
+  blockGasShare: 1,
 }
 
 export interface AggregatorComponents {
@@ -623,14 +636,17 @@ export class Aggregator {
   async #quorum(pending: Pending, verdict: VerdictKey) {
     const definition = await this.#definition(pending.task.taskDefinitionId)
     try {
-      const { selection, quorum, maximumBelowThreshold } = selectVotes({
+      const gasMaximum = await this.#gasMaximum()
+      const { selection, quorum, maximumBelowThreshold, limitedBy } = selectVotes({
         voterIds: pending.votes[verdict].keys(),
         operators: await this.#c.operators.all(),
         definition,
         networkTotal: await this.#c.operators.networkTotal(),
         isApproved: verdict === 'approve',
+        ...(gasMaximum !== undefined ? { gasMaximum } : {}),
       })
-      if (maximumBelowThreshold) this.#reportMaximum(pending, verdict, selection.accepted, definition)
+      if (maximumBelowThreshold)
+        this.#reportMaximum(pending, verdict, selection.accepted, definition, limitedBy, gasMaximum)
       return { ...quorum, selection, definition }
     } catch (err) {
       this.#c.logger.warn('quorum cannot be evaluated', {
@@ -650,20 +666,36 @@ export class Aggregator {
     verdict: VerdictKey,
     selected: readonly { id: number }[],
     definition: TaskDefinitionInfo | undefined,
+    limitedBy: 'definition' | 'gas' | undefined,
+    gasMaximum: number | undefined,
   ): void {
     if (pending.maximumReported?.[verdict]) return
     pending.maximumReported = { ...pending.maximumReported, [verdict]: true }
-    this.#c.metrics.increment('wisp_aggregator_maximum_below_threshold_total', { verdict })
+    const byGas = limitedBy === 'gas'
+    this.#c.metrics.increment('wisp_aggregator_maximum_below_threshold_total', {
+      verdict,
+      bound: byGas ? 'gas' : 'definition',
+    })
     this.#c.logger.warn(
-      'the votes of most power within the maximum number of attesters miss the threshold: not submitted unless votes of more power arrive',
+      byGas
+        ? 'the votes of most power that fit one submission within the block gas limit miss the threshold: not submitted unless votes of more power arrive'
+        : 'the votes of most power within the maximum number of attesters miss the threshold: not submitted unless votes of more power arrive',
       {
-        code: MAXIMUM_BELOW_THRESHOLD,
+        code: byGas ? GAS_BELOW_THRESHOLD : MAXIMUM_BELOW_THRESHOLD,
         taskHash: pending.hash,
         verdict,
-        maximum: definition?.maximumNumberOfAttesters,
+        maximum: byGas ? gasMaximum : definition?.maximumNumberOfAttesters,
         selected: selected.map((op) => op.id),
       },
     )
+  }
+
+  /** How many attesters fit the gas budget of one submission; undefined when the chain cannot say. */
+  async #gasMaximum(): Promise<number | undefined> {
+    const limit = await this.#c.chain.getBlockGasLimit?.().catch(() => undefined)
+    if (limit === undefined) return undefined
+    const { gasPerAttester, submissionBaseGas, blockGasShare } = this.#options
+    return Math.max(1, Math.floor((Number(limit) * blockGasShare - submissionBaseGas) / gasPerAttester))
   }
 
   async #submit(pending: Pending, verdict: VerdictKey): Promise<void> {

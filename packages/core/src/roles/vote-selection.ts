@@ -12,10 +12,16 @@
 // against 2/3 (approve) or 1/3 (reject), floored, of the definition's snapshot total when the
 // definition has a restricted set or a minimum voting power, else of the network total. A maximum
 // alone does not change the total.
+//
+// The block gas limit bounds the set too: a submission's gas grows with its attesters, and one
+// that needs more than a block holds is never mined. The aggregator turns its gas budget into a
+// number of attesters (`gasMaximum`); the lower of that and the definition's maximum applies, by
+// the same rule (most power first).
 import {
   type AttesterSetCheck,
   evaluateQuorum,
   type OperatorState,
+  openTaskDefinition,
   type QuorumStatus,
   selectAttesters,
 } from '@wisp/protocol'
@@ -23,6 +29,8 @@ import type { TaskDefinitionInfo } from '../ports.js'
 
 /** The logged code (and metric) of a task held back by its definition's maximum. */
 export const MAXIMUM_BELOW_THRESHOLD = 'AGGREGATOR_MAXIMUM_BELOW_THRESHOLD'
+/** The same when the gas budget (the block gas limit) is the bound. */
+export const GAS_BELOW_THRESHOLD = 'AGGREGATOR_GAS_BELOW_THRESHOLD'
 
 export interface VoteSelectionInput {
   /** operators that voted this verdict, in any order */
@@ -32,6 +40,8 @@ export interface VoteSelectionInput {
   definition: TaskDefinitionInfo | undefined
   networkTotal: bigint
   isApproved: boolean
+  /** the most attesters a submission can carry within the gas budget; undefined: no bound */
+  gasMaximum?: number
 }
 
 export interface VoteSelection {
@@ -44,6 +54,8 @@ export interface VoteSelection {
    * power do not. Only more votes (of more power) can change that.
    */
   maximumBelowThreshold: boolean
+  /** which bound left votes out: the definition's maximum or the gas budget; undefined: none did */
+  limitedBy?: 'definition' | 'gas'
 }
 
 /**
@@ -52,10 +64,17 @@ export interface VoteSelection {
  */
 export function selectVotes(input: VoteSelectionInput): VoteSelection {
   const { definition } = input
+  const definitionMaximum = definition?.maximumNumberOfAttesters ?? 0
+  const gasBinds =
+    input.gasMaximum !== undefined && (definitionMaximum === 0 || input.gasMaximum < definitionMaximum)
+  // the gas bound applied as a lower maximum: the contract sees fewer attesters than it allows
+  const rules = gasBinds
+    ? { ...(definition ?? openTaskDefinition()), maximumNumberOfAttesters: Math.max(1, input.gasMaximum!) }
+    : definition
   const selection = selectAttesters({
     candidateIds: input.voterIds,
     operators: input.operators,
-    ...(definition ? { taskDefinition: definition } : {}),
+    ...(rules ? { taskDefinition: rules } : {}),
   })
   const totals = {
     networkTotal: input.networkTotal,
@@ -71,5 +90,11 @@ export function selectVotes(input: VoteSelectionInput): VoteSelection {
   for (const r of selection.rejected)
     if (r.code === 'InvalidMaximumNumberOfAttesters') leftOut += power.get(r.operatorId) ?? 0n
   const maximumBelowThreshold = !quorum.reached && selection.signedVotingPower + leftOut >= quorum.required
-  return { selection, quorum, maximumBelowThreshold }
+  const limitedBy = selection.rejected.some((r) => r.code === 'InvalidMaximumNumberOfAttesters')
+  return {
+    selection,
+    quorum,
+    maximumBelowThreshold,
+    ...(limitedBy ? { limitedBy: gasBinds ? ('gas' as const) : ('definition' as const) } : {}),
+  }
 }

@@ -70,7 +70,12 @@ export type ChildMessage =
     }
   | { type: 'gossip'; id: number; views: GossipView[] }
   /** the relays each light node of an attester process holds now */
-  | { type: 'relays'; id: number; nodes: Array<{ peerId: string; connected: string[] }> }
+  | {
+      type: 'relays'
+      id: number
+      /** `connectedAt`: when (ms since the epoch) each connected relay's connection was made */
+      nodes: Array<{ peerId: string; connected: string[]; connectedAt: Record<string, number> }>
+    }
   | { type: 'submitted'; taskHash: string; attesters: number; txHash: Hex }
   | { type: 'failed'; error: string }
 
@@ -135,6 +140,8 @@ let relay: WispNetwork | undefined
 let blsJobs: number | undefined
 const nodes: WispNode[] = []
 const closers: Array<() => Promise<void>> = []
+/** light nodes: peer id → (remote peer id → when the connection to it was made) */
+const connectedAt = new Map<string, Map<string, number>>()
 
 async function start(message: StartMessage): Promise<void> {
   // what startWispNode and the pool's workers pick too (WebAssembly where it loads, else noble)
@@ -203,6 +210,12 @@ async function start(message: StartMessage): Promise<void> {
     )
     nodes.push(node)
     closers.unshift(() => node.stop())
+    if (light) {
+      // the time each connection is made, taken here: the parent's questions may wait on a busy loop
+      const at = new Map<string, number>()
+      connectedAt.set(node.network.peerId, at)
+      node.network.libp2p.addEventListener('peer:connect', (e) => at.set(e.detail.toString(), Date.now()))
+    }
     if (message.role === 'aggregator') {
       node.engine.events.on('submission:sent', (e) =>
         send({ type: 'submitted', taskHash: e.taskHash, attesters: e.attesterIds.length, txHash: e.txHash }),
@@ -251,10 +264,15 @@ process.on('message', (message: ParentMessage) => {
       send({
         type: 'relays',
         id: message.id,
-        nodes: nodes.map((n) => ({
-          peerId: n.network.peerId,
-          connected: (n.network as Partial<LightNetwork>).relays?.().connected ?? [],
-        })),
+        nodes: nodes.map((n) => {
+          const connected = (n.network as Partial<LightNetwork>).relays?.().connected ?? []
+          const at = connectedAt.get(n.network.peerId)
+          return {
+            peerId: n.network.peerId,
+            connected,
+            connectedAt: Object.fromEntries(connected.map((relay) => [relay, at?.get(relay) ?? 0])),
+          }
+        }),
       })
       return
     case 'mesh':

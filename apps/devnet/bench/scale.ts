@@ -271,6 +271,8 @@ async function partC() {
       ...idle,
       quorumReachable,
       ...tasks,
+      // votes in each submission (the warm-up task's included): bounded by the block gas limit
+      attestersPerSubmission: network.submissions.map((s) => s.attesters),
     }
   } finally {
     await network.stop()

@@ -103,6 +103,8 @@ export interface WispChainPort extends ChainPort {
   readonly registry: Address
   /** the cached reads (share it with {@link createChainDirectory} through its `cache` component) */
   readonly cache: ChainCache
+  /** the latest block's gas limit, read at most once a minute */
+  getBlockGasLimit(): Promise<bigint>
   /** cached; Wisp: every operator ever registered, Othentic: the active ones */
   getOperators(): Promise<OperatorRecord[]>
   /** cached */

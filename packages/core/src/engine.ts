@@ -150,10 +150,8 @@ export function createEngine(options: EngineOptions, components: EngineComponent
     ...(options.roundRobin ? { roundRobin: options.roundRobin } : {}),
     ...(options.performerIds ? { performerIds: options.performerIds } : {}),
   }
-  // every node that publishes keeps what it published: a performer its tasks, an attester its
-  // votes, an aggregator the tasks its JSON-RPC sendTask publishes for an AVS's performer service
   const republisher =
-    options.performer !== undefined || options.attester !== undefined || options.aggregator !== undefined
+    options.performer !== undefined || options.attester !== undefined
       ? new Republisher(
           { ...DEFAULT_REPUBLISH_OPTIONS, ...options.republish },
           { gossip, store: components.store, logger, metrics, now },

@@ -318,43 +318,6 @@ describe('nothing lost across restarts', () => {
     await waitUntil(() => attesters.every((a) => !a.republisher!.tracks(published!.taskHash)))
   })
 
-  it('a task sent through an aggregator reaches attesters that missed it, from its next round', async () => {
-    const { operators, records } = makeOperators(4)
-    const chain = new ModelChain(records)
-    const bus = new MemoryGossipBus()
-    const republish = { firstAfterMs: 100, tickMs: 20 }
-    // the aggregator alone takes the performer's JSON-RPC sendTask: nobody else holds the task
-    const aggregator = startNode(bus, chain, {
-      operator: operators[0]!,
-      options: { aggregator: {}, republish },
-      plugins: [],
-    })
-    engines.push(aggregator)
-    await aggregator.start()
-    const t = { ...task, proofOfTask: 'sent-through-the-aggregator', taskPerformer: operators[0]!.address }
-    const signature = await signTask(operators[0]!, t)
-    const published = await aggregator.sendTask({ task: t, signature: { type: 'ecdsa', signature } })
-    expect(aggregator.republisher?.tracks(published.taskHash)).toBe(true)
-
-    // the attesters come up only now (a relay failover, a restart): the original reached none
-    const hashChain = (await import('@wisp/plugin-hash-chain')).createHashChainPlugin({
-      taskDefinitionIds: [1],
-    })
-    const attesters = operators.slice(1).map((operator) =>
-      startNode(bus, chain, {
-        operator,
-        options: { attester: { electionWindowBlocks: 0n }, republish },
-        plugins: [{ plugin: hashChain, config: { iterations: 10 } }],
-      }),
-    )
-    engines.push(...attesters)
-    const sent = aggregator.events.once('submission:sent')
-    await Promise.all(attesters.map((a) => a.start()))
-    expect(await sent).toMatchObject({ taskHash: published.taskHash })
-    // submitted: the aggregator keeps it no longer
-    await waitUntil(() => !aggregator.republisher!.tracks(published.taskHash))
-  })
-
   it('stop() waits for a submission in flight before the store may close', async () => {
     const { operators, chain, aggregator, task: t, voteOf } = await aggregatorNetwork(4)
     await aggregator.start()

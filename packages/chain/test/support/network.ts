@@ -33,7 +33,9 @@ export function chainOf(id: number, rpcUrl: string): Chain {
 
 export function clientsFor(rpcUrl: string, chainId: number) {
   const chain = chainOf(chainId, rpcUrl)
-  const transport = http(rpcUrl, { retryCount: 0 })
+  // a long timeout: on a loaded CI machine anvil may take seconds to mine thousands of blocks,
+  // and these clients only drive the test, they are not what it measures
+  const transport = http(rpcUrl, { retryCount: 0, timeout: 60_000 })
   const publicClient = createPublicClient({ chain, transport, pollingInterval: 50 })
   const testClient = createTestClient({ chain, mode: 'anvil', transport })
   const walletOf = (key: Hex) =>

@@ -30,6 +30,7 @@ import {
 } from './ports.js'
 import { Aggregator, type AggregatorOptions, DEFAULT_AGGREGATOR_OPTIONS } from './roles/aggregator.js'
 import { Attester, type AttesterOptions, DEFAULT_ATTESTER_OPTIONS } from './roles/attester.js'
+import { DEFAULT_MISSED_TASK_OPTIONS, type MissedTaskOptions, MissedTasks } from './roles/missed-tasks.js'
 import { DEFAULT_PERFORMER_OPTIONS, Performer, type PerformerOptions } from './roles/performer.js'
 import { type PublishedTask, publishTask } from './roles/publish.js'
 import { DEFAULT_REPUBLISH_OPTIONS, Republisher, type RepublishOptions } from './roles/republisher.js'
@@ -57,6 +58,8 @@ export interface EngineOptions {
   watchtower?: Partial<WatchtowerOptions> | boolean
   /** re-publication of this node's tasks and votes until they are settled on chain */
   republish?: Partial<RepublishOptions>
+  /** the aggregator's copies of tasks it sent (sendTask) that an operator missed (see missed-tasks.ts) */
+  missedTasks?: Partial<MissedTaskOptions>
   /**
    * How many blocks back a performer's election counts: what `sendTask` checks, like the network's
    * attesters (0 = no election; default: the attester's window, else 0).
@@ -214,7 +217,12 @@ export function createEngine(options: EngineOptions, components: EngineComponent
   }
 
   let aggregator: Aggregator | undefined
+  let missedTasks: MissedTasks | undefined
   if (options.aggregator !== undefined) {
+    missedTasks = new MissedTasks(
+      { ...DEFAULT_MISSED_TASK_OPTIONS, ...options.missedTasks },
+      { gossip, logger, metrics, now, votersOf: (hash) => aggregator?.votersOf(hash) ?? new Set() },
+    )
     aggregator = new Aggregator(
       { ...DEFAULT_AGGREGATOR_OPTIONS, ...options.aggregator },
       {
@@ -229,6 +237,7 @@ export function createEngine(options: EngineOptions, components: EngineComponent
         metrics,
         now,
         sleep,
+        missedTasks,
       },
     )
   }
@@ -372,12 +381,15 @@ export function createEngine(options: EngineOptions, components: EngineComponent
     internalTasks,
     async sendTask(request) {
       await checkTask(request)
-      return publishTask(
+      const published = await publishTask(
         { gossip, events, logger, metrics, ...(republisher ? { republisher } : {}) },
         request.task,
         request.signature,
         'send-task',
       )
+      // the aggregator is the only node holding a task its JSON-RPC took: it copies it to whoever missed it
+      if (republisher === undefined) missedTasks?.keep(published.taskHash, published.message)
+      return published
     },
     async settleTask(taskHash) {
       await republisher?.settle(taskHash.toLowerCase() as `0x${string}`)
@@ -400,6 +412,7 @@ export function createEngine(options: EngineOptions, components: EngineComponent
         )
       }
       await aggregator?.start()
+      missedTasks?.start()
       watchtower?.start()
       attester?.start()
       performer?.start()
@@ -420,6 +433,7 @@ export function createEngine(options: EngineOptions, components: EngineComponent
       performer?.stop()
       attester?.stop()
       republisher?.stop()
+      missedTasks?.stop()
       // in-flight submissions and proofs finish before the host closes the store
       await Promise.all([aggregator?.stop(), watchtower?.stop()])
     },

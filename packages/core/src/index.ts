@@ -57,6 +57,12 @@ export {
   leaderCandidates,
 } from './roles/election.js'
 export {
+  DEFAULT_MISSED_TASK_OPTIONS,
+  type MissedTaskComponents,
+  type MissedTaskOptions,
+  MissedTasks,
+} from './roles/missed-tasks.js'
+export {
   DEFAULT_PERFORMER_OPTIONS,
   Performer,
   type PerformerComponents,

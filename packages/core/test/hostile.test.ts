@@ -318,6 +318,49 @@ describe('nothing lost across restarts', () => {
     await waitUntil(() => attesters.every((a) => !a.republisher!.tracks(published!.taskHash)))
   })
 
+  it('a task sent through an aggregator reaches attesters that missed it, once they vote on a later one', async () => {
+    const { operators, records } = makeOperators(4)
+    const chain = new ModelChain(records)
+    const bus = new MemoryGossipBus()
+    // the aggregator alone takes the performer's JSON-RPC sendTask: nobody else holds the task
+    const aggregator = startNode(bus, chain, {
+      operator: operators[0]!,
+      options: { aggregator: {}, missedTasks: { afterMs: 100, quietMs: 50, tickMs: 20 } },
+      plugins: [],
+    })
+    engines.push(aggregator)
+    await aggregator.start()
+    const send = async (proofOfTask: string) => {
+      const t = { ...task, proofOfTask, taskPerformer: operators[0]!.address }
+      const signature = await signTask(operators[0]!, t)
+      return aggregator.sendTask({ task: t, signature: { type: 'ecdsa', signature } })
+    }
+    const missed = await send('sent-while-the-attesters-were-away')
+
+    // the attesters come up only now (a relay failover, a reload): the original reached none
+    const hashChain = (await import('@wisp/plugin-hash-chain')).createHashChainPlugin({
+      taskDefinitionIds: [1],
+    })
+    const attesters = operators.slice(1).map((operator) =>
+      startNode(bus, chain, {
+        operator,
+        options: { attester: { electionWindowBlocks: 0n } },
+        plugins: [{ plugin: hashChain, config: { iterations: 10 } }],
+      }),
+    )
+    engines.push(...attesters)
+    await Promise.all(attesters.map((a) => a.start()))
+    const submitted: string[] = []
+    aggregator.events.on('submission:sent', (e) => submitted.push(e.taskHash))
+    await new Promise((r) => setTimeout(r, 300))
+    // no evidence yet that anyone missed it (nobody voted on anything): no copy, no submission
+    expect(submitted).toEqual([])
+    // they vote on the next task, so the aggregator learns they missed the first and copies it
+    const next = await send('sent-after-they-came-back')
+    await waitUntil(() => submitted.includes(missed.taskHash))
+    expect(submitted).toEqual([next.taskHash, missed.taskHash])
+  })
+
   it('stop() waits for a submission in flight before the store may close', async () => {
     const { operators, chain, aggregator, task: t, voteOf } = await aggregatorNetwork(4)
     await aggregator.start()

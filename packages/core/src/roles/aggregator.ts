@@ -46,6 +46,7 @@ import type {
   TaskDefinitionInfo,
 } from '../ports.js'
 import { BlockWatch, RecentVoters } from './latency-rule.js'
+import type { MissedTasks } from './missed-tasks.js'
 import { taskInfoOf } from './task.js'
 import { VoteBuffer } from './vote-buffer.js'
 import { GAS_BELOW_THRESHOLD, MAXIMUM_BELOW_THRESHOLD, selectVotes } from './vote-selection.js'
@@ -146,6 +147,8 @@ export interface AggregatorComponents {
   metrics: MetricsPort
   now: () => number
   sleep: (ms: number) => Promise<void>
+  /** the tasks this node sent (JSON-RPC sendTask), copied when someone missed them */
+  missedTasks?: MissedTasks
 }
 
 type VerdictKey = 'approve' | 'reject'
@@ -199,6 +202,7 @@ const DONE_PREFIX = 'aggregator/done-at/'
 /** The first layout (`aggregator/done/<taskHash>` → finish time), never pruned: migrated at start. */
 const LEGACY_DONE_PREFIX = 'aggregator/done/'
 const EMPTY = new Uint8Array(0)
+const EMPTY_SET: ReadonlySet<number> = new Set()
 /** verifier failures that say nothing about the votes: never blamed on their senders */
 const TRANSIENT_BLS = new Set(['BLS_WORKER_FAILED', 'BLS_POOL_CLOSED'])
 /** stale and legacy keys are read and deleted in pages of this many */
@@ -327,6 +331,13 @@ export class Aggregator {
 
   get pendingTasks(): number {
     return this.#pending.size
+  }
+
+  /** The operators whose votes on a pending task arrived, either verdict (empty if none or not pending). */
+  votersOf(taskHash: Hex): ReadonlySet<number> {
+    const pending = this.#pending.get(taskHash)
+    if (pending === undefined) return EMPTY_SET
+    return new Set([...pending.votes.approve.keys(), ...pending.votes.reject.keys(), ...pending.equivocators])
   }
 
   /** Votes held because their task's gossip has not arrived yet (a status figure). */
@@ -459,6 +470,7 @@ export class Aggregator {
       isApproved: message.isApproved,
     })
     this.#c.metrics.increment('wisp_aggregator_attestations_total', { verdict })
+    this.#c.missedTasks?.voted(task.taskDefinitionId, attester.id, hash, pending.firstSeen)
     await this.#consider(pending, verdict)
   }
 
@@ -899,6 +911,7 @@ export class Aggregator {
       for (const wait of [...finished.waits]) wait.wake('stopped')
     }
     this.#pending.delete(hash)
+    this.#c.missedTasks?.forget(hash)
     const at = this.#c.now()
     const ops: BatchOp[] = [{ type: 'del', key: `${PENDING_PREFIX}${hash}` }]
     const earlier = this.#done.get(hash)
@@ -991,6 +1004,7 @@ export class Aggregator {
     for (const pending of [...this.#pending.values()]) {
       if (pending.firstSeen < cutoff && !pending.submitting) {
         this.#pending.delete(pending.hash)
+        this.#c.missedTasks?.forget(pending.hash)
         await this.#c.store.delete(`${PENDING_PREFIX}${pending.hash}`)
         this.#c.metrics.increment('wisp_aggregator_tasks_expired_total')
       }

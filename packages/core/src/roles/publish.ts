@@ -28,6 +28,8 @@ export interface PublishedTask {
   taskHash: Hex
   signature: PerformerSignature
   recipients: number
+  /** the gossip message as published */
+  message: WireTask
 }
 
 /**
@@ -63,5 +65,5 @@ export async function publishTask(
     signature: formatPerformerSignature(signature).slice(0, 18),
     recipients,
   })
-  return { task, taskHash: hash, signature, recipients }
+  return { task, taskHash: hash, signature, recipients, message }
 }

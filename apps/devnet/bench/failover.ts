@@ -140,6 +140,8 @@ try {
             finalityMs: finality(settledFrom, TASKS),
           },
         },
+        // copies of tasks an attester missed (it voted on a later one): the aggregator's repair
+        taskCopies: network.aggregator.copies,
         // votes in each submission, in task order: the killed relay's attesters missing, then back
         attestersPerSubmission: network.submissions.map((s) => s.attesters),
       },

@@ -77,6 +77,7 @@ export type ChildMessage =
       nodes: Array<{ peerId: string; connected: string[]; connectedAt: Record<string, number> }>
     }
   | { type: 'submitted'; taskHash: string; attesters: number; txHash: Hex }
+  | { type: 'copied'; taskHash: string }
   | { type: 'failed'; error: string }
 
 /** One side's gossipsub state about the other: `of` is the remote peer, `at` the node asked. */
@@ -217,6 +218,7 @@ async function start(message: StartMessage): Promise<void> {
       node.network.libp2p.addEventListener('peer:connect', (e) => at.set(e.detail.toString(), Date.now()))
     }
     if (message.role === 'aggregator') {
+      node.engine.events.on('task:copied', (e) => send({ type: 'copied', taskHash: e.taskHash }))
       node.engine.events.on('submission:sent', (e) =>
         send({ type: 'submitted', taskHash: e.taskHash, attesters: e.attesterIds.length, txHash: e.txHash }),
       )

@@ -37,6 +37,8 @@ export class Role {
   #next = 0
   #waiting = new Map<number, (m: ChildMessage) => void>()
   onSubmitted: (submitted: Submitted) => void = () => undefined
+  /** tasks the aggregator published again because an attester missed them (`task:copied`) */
+  copies = 0
 
   constructor(
     readonly kind: 'relay' | 'aggregator' | 'attester',
@@ -55,6 +57,7 @@ export class Role {
         if (m.type === 'ready') resolve(m)
         else if (m.type === 'failed') reject(new Error(`${kind} process failed: ${m.error}`))
         else if (m.type === 'submitted') this.onSubmitted(m)
+        else if (m.type === 'copied') this.copies++
         else this.#waiting.get(m.id)?.(m)
       })
     })

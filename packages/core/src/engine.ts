@@ -221,7 +221,7 @@ export function createEngine(options: EngineOptions, components: EngineComponent
   if (options.aggregator !== undefined) {
     missedTasks = new MissedTasks(
       { ...DEFAULT_MISSED_TASK_OPTIONS, ...options.missedTasks },
-      { gossip, logger, metrics, now, votersOf: (hash) => aggregator?.votersOf(hash) ?? new Set() },
+      { gossip, events, logger, metrics, now, votersOf: (hash) => aggregator?.votersOf(hash) ?? new Set() },
     )
     aggregator = new Aggregator(
       { ...DEFAULT_AGGREGATOR_OPTIONS, ...options.aggregator },

@@ -6,6 +6,8 @@ type Hex = `0x${string}`
 export interface EngineEvents {
   'task:performed': { taskHash: Hex; taskDefinitionId: number; proofOfTask: string; recipients: number }
   'task:perform-failed': { taskDefinitionId: number; reason: string }
+  /** the aggregator published a task its sendTask took again: `operatorId` voted on a later one, not on it */
+  'task:copied': { taskHash: Hex; operatorId: number; copy: number }
   'task:received': { taskHash: Hex; taskDefinitionId: number; performer: Hex; from: string }
   'task:ignored': { taskHash?: Hex; reason: string }
   'vote:decided': { taskHash: Hex; verdict: Verdict; latencyMs: number }

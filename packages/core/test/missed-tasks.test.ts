@@ -4,7 +4,7 @@
 import { MemoryMetrics, silentLogger } from '@wisp/interface'
 import type { WireTask } from '@wisp/protocol'
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_MISSED_TASK_OPTIONS, MissedTasks } from '../src/index.js'
+import { DEFAULT_MISSED_TASK_OPTIONS, EventBus, MissedTasks } from '../src/index.js'
 
 type Hex = `0x${string}`
 const hashOf = (n: number): Hex => `0x${n.toString(16).padStart(64, '0')}`
@@ -21,6 +21,9 @@ function setup() {
   const published: string[] = []
   const voters = new Map<Hex, Set<number>>()
   const metrics = new MemoryMetrics()
+  const events = new EventBus()
+  const copied: number[] = []
+  events.on('task:copied', (e) => copied.push(e.operatorId))
   const missed = new MissedTasks(DEFAULT_MISSED_TASK_OPTIONS, {
     gossip: {
       publish: async (_kind, message) => {
@@ -29,6 +32,7 @@ function setup() {
       },
       onMessage: () => () => undefined,
     },
+    events,
     logger: silentLogger,
     metrics,
     now: () => now,
@@ -42,6 +46,7 @@ function setup() {
     missed,
     published,
     metrics,
+    copied,
     vote,
     at: (ms: number) => {
       now = ms
@@ -61,7 +66,7 @@ describe('copies of a sent task', () => {
   })
 
   it('a vote on a later task, once it is quietMs old, and none on this one: copied, twice at most', async () => {
-    const { missed, published, metrics, vote, at } = setup()
+    const { missed, published, metrics, copied, vote, at } = setup()
     missed.keep(hashOf(1), taskOf(1))
     at(1_000)
     missed.keep(hashOf(2), taskOf(2))
@@ -82,6 +87,7 @@ describe('copies of a sent task', () => {
     at(1_000_000 - 1)
     expect(await missed.tick()).toBe(0) // maxCopies
     expect(published).toEqual(['proof-1', 'proof-1'])
+    expect(copied).toEqual([7, 7])
   })
 
   it('no copy once the missing operator voted, the task finished, or for votes on earlier tasks or other definitions', async () => {

@@ -5,6 +5,7 @@
 // aggregator copies a task it sent only on evidence that someone missed it: an operator voted on
 // a task of the same definition that went out later, some seconds ago, and still not on this one.
 import type { WireTask } from '@wisp/protocol'
+import type { EventBus } from '../events.js'
 import type { GossipPort, Logger, MetricsPort } from '../ports.js'
 
 type Hex = `0x${string}`
@@ -40,6 +41,7 @@ export const DEFAULT_MISSED_TASK_OPTIONS: MissedTaskOptions = {
 
 export interface MissedTaskComponents {
   gossip: GossipPort
+  events: EventBus
   logger: Logger
   metrics: MetricsPort
   now: () => number
@@ -148,6 +150,7 @@ export class MissedTasks {
       try {
         await this.#c.gossip.publish('task', sent.message)
         this.#c.metrics.increment('wisp_aggregator_task_copies_total', { result: 'published' })
+        this.#c.events.emit('task:copied', { taskHash: hash, operatorId: missedBy, copy: sent.copies })
         this.#c.logger.info('task published again: an operator voted on a later task, not on it', {
           taskHash: hash,
           operatorId: missedBy,

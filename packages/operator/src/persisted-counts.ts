@@ -61,7 +61,8 @@ export function createCountsSaver(
     const counts = JSON.stringify(tracker.status.counts)
     if (counts !== saved) {
       try {
-        await store.put(countsKey(chainId, genesisHash), encodeJson(tracker.status.counts))
+        // the string just compared is what is stored (encodeJson would serialise it again)
+        await store.put(countsKey(chainId, genesisHash), new TextEncoder().encode(counts))
       } catch {
         return
       }

@@ -6,6 +6,9 @@
 // chosen by rendezvous hashing, and moves to another one when it loses one (light-relays.ts).
 // Driven over IPC by federation.ts.
 import '@wisp/p2p/node' // Node 20 polyfills (global WebSocket, Promise.withResolvers) first
+import { writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector/promises'
+import { join } from 'node:path'
 import { createEdgePeer, type LightNetwork, type WispNetwork } from '@wisp/p2p/edge'
 
 const [namespace = 'wisp-bench', count = '0', relayTarget = '1', ...relays] = process.argv.slice(2)
@@ -150,8 +153,21 @@ process.on('message', async (req: Request) => {
   } else if (req.op === 'cpu') {
     send(process.cpuUsage())
   } else if (req.op === 'stop') {
+    if (profiler !== undefined) {
+      const { profile } = await profiler.post('Profiler.stop')
+      writeFileSync(join(PROFILE_DIR!, `peers-${process.pid}.cpuprofile`), JSON.stringify(profile))
+    }
     await Promise.all(peers.map((p) => p.stop()))
     send(true)
   }
 })
+// WISP_BENCH_RELAY_PROFILE=<dir>: a V8 CPU profile of this process from now until 'stop'
+const PROFILE_DIR = process.env.WISP_BENCH_RELAY_PROFILE
+let profiler: Session | undefined
+if (PROFILE_DIR) {
+  profiler = new Session()
+  profiler.connect()
+  await profiler.post('Profiler.enable')
+  await profiler.post('Profiler.start')
+}
 process.send?.({ ready: true })

@@ -208,6 +208,11 @@ const TRANSIENT_BLS = new Set(['BLS_WORKER_FAILED', 'BLS_POOL_CLOSED'])
 /** stale and legacy keys are read and deleted in pages of this many */
 const BATCH = 1000
 
+/** every operator that voted on the task, either verdict, equivocators included */
+function votersOfPending(pending: Pending): number[] {
+  return [...pending.votes.approve.keys(), ...pending.votes.reject.keys(), ...pending.equivocators]
+}
+
 function doneKey(hash: Hex, at: number): string {
   return `${DONE_PREFIX}${String(Math.max(0, Math.trunc(at))).padStart(15, '0')}/${hash}`
 }
@@ -337,7 +342,7 @@ export class Aggregator {
   votersOf(taskHash: Hex): ReadonlySet<number> {
     const pending = this.#pending.get(taskHash)
     if (pending === undefined) return EMPTY_SET
-    return new Set([...pending.votes.approve.keys(), ...pending.votes.reject.keys(), ...pending.equivocators])
+    return new Set(votersOfPending(pending))
   }
 
   /** Votes held because their task's gossip has not arrived yet (a status figure). */
@@ -903,11 +908,7 @@ export class Aggregator {
   async #finish(hash: Hex): Promise<void> {
     const finished = this.#pending.get(hash)
     if (finished !== undefined) {
-      this.#recent.record(finished.task.taskDefinitionId, hash, [
-        ...finished.votes.approve.keys(),
-        ...finished.votes.reject.keys(),
-        ...finished.equivocators,
-      ])
+      this.#recent.record(finished.task.taskDefinitionId, hash, votersOfPending(finished))
       for (const wait of [...finished.waits]) wait.wake('stopped')
     }
     this.#pending.delete(hash)

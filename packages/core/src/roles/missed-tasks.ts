@@ -120,6 +120,8 @@ export class MissedTasks {
 
   /** A counted vote. `firstSeen` dates a task this node did not send (its first vote). */
   voted(definitionId: number, operatorId: number, taskHash: Hex, firstSeen: number): void {
+    // nothing sent that could be missed: a vote now is on a task older than any sent later
+    if (this.#sent.size === 0) return
     const taskAt = this.#sent.get(taskHash)?.sentAt ?? firstSeen
     const byOperator = this.#votes.get(definitionId) ?? new Map<number, OperatorVotes>()
     this.#votes.set(definitionId, byOperator)
